@@ -1,0 +1,122 @@
+// Workload: binds an Algorithm to values; generic inputs, outputs, reference (see Workload.h).
+#include "ops/Workload.h"
+
+#include <cmath>
+#include <random>
+
+#include "ops/Error.h"
+
+namespace htune {
+
+ValueRange Algorithm::input_range(const std::string &, Halide::Type type) const {
+    if (type.is_float()) return {-1.0, 1.0};
+    if (type.is_bool()) return {0, 1};
+    if (type.is_uint()) return {0.0, std::min(255.0, (double)((1ull << type.bits()) - 1))};
+    return {-100.0, 100.0};
+}
+
+Workload::Workload(AlgorithmPtr algorithm, ParamValues values)
+    : algorithm_(std::move(algorithm)), values_(std::move(values)), op_(algorithm_->name()) {}
+
+std::string Workload::canonical() const { return canonical_form(op_, values_); }
+
+std::string Workload::key() const { return canonical() + "#" + structure_hash(); }
+
+const std::string &Workload::structure_hash() const {
+    if (hash_.empty()) hash_ = htune::structure_hash(build());
+    return hash_;
+}
+
+Halide::Pipeline Workload::build() const {
+    try {
+        return algorithm_->build(values_);
+    } catch (const Halide::Error &e) {
+        throw Error(ErrorKind::halide, canonical() + ": building the algorithm failed: " + e.what(),
+                    canonical());
+    }
+}
+
+const PipelineIO &Workload::io() const {
+    if (!io_) io_ = std::make_unique<PipelineIO>(describe_io(build()));
+    return *io_;
+}
+
+namespace {
+
+template<typename T>
+void fill_typed(Halide::Buffer<T> b, ValueRange r, std::mt19937_64 &rng) {
+    std::uniform_real_distribution<double> dist(r.lo, r.hi);
+    b.for_each_value([&](T &v) {
+        double x = dist(rng);
+        if constexpr (std::is_floating_point<T>::value) v = (T)x;
+        else v = (T)std::llround(x);
+    });
+}
+
+}  // namespace
+
+void fill_uniform(Halide::Buffer<> &b, ValueRange range, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    Halide::Type t = b.type();
+    if (t == Halide::Float(32)) fill_typed(Halide::Buffer<float>(b), range, rng);
+    else if (t == Halide::Float(64)) fill_typed(Halide::Buffer<double>(b), range, rng);
+    else if (t == Halide::UInt(8)) fill_typed(Halide::Buffer<uint8_t>(b), range, rng);
+    else if (t == Halide::UInt(16)) fill_typed(Halide::Buffer<uint16_t>(b), range, rng);
+    else if (t == Halide::UInt(32)) fill_typed(Halide::Buffer<uint32_t>(b), range, rng);
+    else if (t == Halide::Int(8)) fill_typed(Halide::Buffer<int8_t>(b), range, rng);
+    else if (t == Halide::Int(16)) fill_typed(Halide::Buffer<int16_t>(b), range, rng);
+    else if (t == Halide::Int(32)) fill_typed(Halide::Buffer<int32_t>(b), range, rng);
+    else if (t == Halide::Bool()) fill_typed(Halide::Buffer<bool>(b), range, rng);
+    else throw_usage("cannot synthesize inputs of this element type");
+}
+
+std::vector<Halide::Buffer<>> Workload::make_inputs(uint64_t seed) const {
+    std::vector<Halide::Buffer<>> out;
+    uint64_t i = 0;
+    for (const auto &s : io().inputs) {
+        Halide::Buffer<> b(s.type, s.extent);
+        for (size_t d = 0; d < s.min.size(); d++) b.raw_buffer()->dim[d].min = s.min[d];
+        // Each input gets its own stream so adding an input does not change the others.
+        fill_uniform(b, algorithm_->input_range(s.name, s.type), seed * 1000003ull + (i++));
+        out.push_back(b);
+    }
+    return out;
+}
+
+std::vector<Halide::Buffer<>> Workload::make_outputs() const { return allocate_outputs(io()); }
+
+void realize_into(Halide::Pipeline &p, const std::vector<Halide::Buffer<>> &inputs,
+                  std::vector<Halide::Buffer<>> &outputs, const Halide::Target &target) {
+    bind_inputs(p, inputs);
+    std::vector<Halide::Buffer<>> outs = outputs;
+    Halide::Realization r(outs);
+    p.realize(r, target);
+}
+
+std::vector<Halide::Buffer<>> Workload::reference(const std::vector<Halide::Buffer<>> &inputs,
+                                                  const Halide::Target &target) const {
+    Halide::Pipeline p = build();
+    for (auto &kv : pipeline_functions(p)) {
+        Halide::Func f(kv.second);
+        f.compute_root();
+    }
+    std::vector<Halide::Buffer<>> outs = make_outputs();
+    try {
+        realize_into(p, inputs, outs, target);
+    } catch (const Halide::Error &e) {
+        throw Error(ErrorKind::halide, canonical() + ": reference run failed: " + e.what(),
+                    canonical());
+    }
+    return outs;
+}
+
+double Workload::min_bytes() const {
+    double b = algorithm_->min_bytes(values_);
+    if (b >= 0) return b;
+    double total = 0;
+    for (const auto &s : io().inputs) total += (double)s.bytes();
+    for (const auto &s : io().outputs) total += (double)s.bytes();
+    return total;
+}
+
+}  // namespace htune

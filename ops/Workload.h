@@ -1,0 +1,67 @@
+// Workload = one Algorithm with concrete, validated parameter values: the unit that is tuned,
+// measured and stored. Start at `make_workload` (OpRegistry.h) and `Workload::build`.
+#pragma once
+
+#include <Halide.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ops/Algorithm.h"
+#include "ops/PipelineIO.h"
+
+namespace htune {
+
+class Workload {
+public:
+    // `values` must already be resolved against the algorithm's specs (see resolve_params).
+    Workload(AlgorithmPtr algorithm, ParamValues values);
+
+    const std::string &op() const { return op_; }
+    const ParamValues &params() const { return values_; }
+    const Algorithm &algorithm() const { return *algorithm_; }
+    AlgorithmPtr algorithm_ptr() const { return algorithm_; }
+
+    // "matmul:M=1024,N=1024,K=1024".
+    std::string canonical() const;
+    // The database key: canonical form + "#" + structure hash.
+    std::string key() const;
+    // Stable hash of the algorithm's structure (cached).
+    const std::string &structure_hash() const;
+
+    // A fresh, unscheduled Pipeline (new Funcs every call).
+    Halide::Pipeline build() const;
+    // Shapes of inputs and outputs (cached; from the estimates).
+    const PipelineIO &io() const;
+
+    // Deterministic inputs for `seed`, one per io().inputs entry.
+    std::vector<Halide::Buffer<>> make_inputs(uint64_t seed) const;
+    // Output buffers shaped like io().outputs.
+    std::vector<Halide::Buffer<>> make_outputs() const;
+    // Runs a freshly built, fully materialized pipeline (every Func compute_root, nothing
+    // else: the obviously-correct schedule) on `inputs`. JIT-compiles for `target`.
+    std::vector<Halide::Buffer<>> reference(const std::vector<Halide::Buffer<>> &inputs,
+                                            const Halide::Target &target) const;
+
+    double flops() const { return algorithm_->flops(values_); }
+    // Minimum bytes moved: the algorithm's figure, or the total input + output size.
+    double min_bytes() const;
+    double tolerance() const { return algorithm_->tolerance(); }
+
+private:
+    AlgorithmPtr algorithm_;
+    ParamValues values_;
+    std::string op_;
+    mutable std::string hash_;
+    mutable std::unique_ptr<PipelineIO> io_;
+};
+
+// Fills `b` with deterministic uniform values in `range` (integers rounded) from `seed`.
+void fill_uniform(Halide::Buffer<> &b, ValueRange range, uint64_t seed);
+
+// Realizes `p` into `outputs` after binding `inputs`, JIT-compiled for `target`.
+void realize_into(Halide::Pipeline &p, const std::vector<Halide::Buffer<>> &inputs,
+                  std::vector<Halide::Buffer<>> &outputs, const Halide::Target &target);
+
+}  // namespace htune

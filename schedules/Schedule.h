@@ -1,0 +1,69 @@
+// Schedule: a plain, JSON-serializable value describing how every Func of a pipeline is
+// scheduled, keyed by stable Func names (ops/PipelineIO.h). Its content hash is the dedup key
+// everywhere (database, search). Start here, then Apply.h (to Halide) and Space.h (search).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace htune {
+
+constexpr int kScheduleSchemaVersion = 1;
+
+// Split of one dimension (pure Var or RVar) of a stage into nested loops.
+// factors = {f}:      var -> var_o (outer), var_i (extent f)
+// factors = {f1, f2}: var -> var_o, var_m (extent f1/f2), var_i (extent f2); f1 % f2 == 0.
+struct DimSplit {
+    std::string var;
+    std::vector<int> factors;
+    bool operator==(const DimSplit &o) const { return var == o.var && factors == o.factors; }
+};
+
+// The loop nest of one stage (pure definition = stage 0, update i = stage i + 1).
+struct StageSchedule {
+    std::vector<DimSplit> splits;       // dims that are split (others stay one loop)
+    std::vector<std::string> order;     // every loop of the stage, innermost first; empty = default
+    std::string vectorize;              // an innermost pure loop (var_i); width = its extent
+    std::vector<std::string> unroll;    // loops of constant extent, fully unrolled
+    std::vector<std::string> parallel;  // outermost pure loops, fused (in order) then parallel
+    bool operator==(const StageSchedule &o) const {
+        return splits == o.splits && order == o.order && vectorize == o.vectorize &&
+               unroll == o.unroll && parallel == o.parallel;
+    }
+};
+
+enum class Placement { inline_, root, at };
+
+struct FuncSchedule {
+    Placement placement = Placement::root;
+    // For Placement::at: compute inside loop `at_loop` of stage `at_stage` of Func `at_func`,
+    // and store at `store_loop` (an enclosing or the same loop; empty = same as at_loop).
+    std::string at_func, at_loop, store_loop;
+    int at_stage = 0;
+    std::vector<StageSchedule> stages;  // 1 + number of updates; empty when inline
+    bool operator==(const FuncSchedule &o) const {
+        return placement == o.placement && at_func == o.at_func && at_loop == o.at_loop &&
+               store_loop == o.store_loop && at_stage == o.at_stage && stages == o.stages;
+    }
+};
+
+struct Schedule {
+    int version = kScheduleSchemaVersion;
+    std::map<std::string, FuncSchedule> funcs;  // stable Func name -> schedule
+    bool operator==(const Schedule &o) const { return version == o.version && funcs == o.funcs; }
+    bool operator!=(const Schedule &o) const { return !(*this == o); }
+};
+
+void to_json(nlohmann::json &j, const Schedule &s);
+// Throws a usage Error naming the bad field for malformed JSON or another schema version.
+void from_json(const nlohmann::json &j, Schedule &s);
+
+// Stable content hash (16 hex digits) of the canonical JSON: the dedup key.
+std::string schedule_hash(const Schedule &s);
+
+const char *to_string(Placement p);
+
+}  // namespace htune

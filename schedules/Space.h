@@ -1,0 +1,44 @@
+// ScheduleSpace: the schedule space of ANY pipeline, derived from its structure (Funcs,
+// stages, RDoms, call graph, estimated extents). sample / mutate / validate / heuristic.
+#pragma once
+
+#include <Halide.h>
+
+#include <memory>
+#include <random>
+#include <string>
+
+#include "ops/Workload.h"
+#include "schedules/Schedule.h"
+
+namespace htune {
+
+class PipelineAnalysis;  // schedules/PipelineAnalysis.h
+
+class ScheduleSpace {
+public:
+    ScheduleSpace(const Workload &w, const Halide::Target &target);
+    ~ScheduleSpace();
+
+    // A random valid schedule.
+    Schedule sample(std::mt19937_64 &rng) const;
+    // One random change (a tile factor, a placement, the vector width, the parallel loops or
+    // the unrolling) of a valid schedule; the result is valid.
+    Schedule mutate(const Schedule &s, std::mt19937_64 &rng) const;
+    // "" when `s` is valid for this pipeline, else the reason ("blur_x: at_loop 'y_o' is not a
+    // loop of blur_y").
+    std::string validate(const Schedule &s) const;
+    // What a competent Halide engineer writes in five minutes.
+    Schedule heuristic() const;
+    // log10 of the number of distinct schedules in the space (a lower bound).
+    double log10_size() const;
+
+    const PipelineAnalysis &analysis() const { return *analysis_; }
+    const Halide::Target &target() const { return target_; }
+
+private:
+    std::unique_ptr<PipelineAnalysis> analysis_;
+    Halide::Target target_;
+};
+
+}  // namespace htune

@@ -1,0 +1,64 @@
+// The list of `htune` subcommands and the top-level dispatcher (see Command.h).
+#include <iostream>
+
+#include <Halide.h>
+
+#include "ops/Error.h"
+#include "tuner/Command.h"
+
+namespace htune {
+
+// One factory per command, defined in tuner/cmd/*Command.cpp.
+Command ops_command();
+
+const std::vector<Command> &commands() {
+    static const std::vector<Command> all = {
+        ops_command(),
+    };
+    return all;
+}
+
+namespace {
+
+void print_usage(std::ostream &os) {
+    os << "usage: htune COMMAND [options]   (htune COMMAND --help for its options)\n\n"
+          "htune is an ML-guided autotuner for Halide pipelines.\n\ncommands:\n";
+    for (const auto &c : commands()) {
+        os << "  " << c.name << std::string(c.name.size() < 10 ? 10 - c.name.size() : 1, ' ')
+           << c.summary << "\n";
+    }
+}
+
+}  // namespace
+
+int run_cli(int argc, char **argv) {
+    if (argc < 2) {
+        print_usage(std::cerr);
+        return 2;
+    }
+    std::string name = argv[1];
+    if (name == "--help" || name == "-h" || name == "help") {
+        print_usage(std::cout);
+        return 0;
+    }
+    std::vector<std::string> args(argv + 2, argv + argc);
+    for (const auto &c : commands()) {
+        if (c.name != name) continue;
+        try {
+            return c.run(args);
+        } catch (const Error &e) {
+            std::cerr << "htune: error: " << e.what() << "\n";
+            return e.kind() == ErrorKind::usage ? 2 : 1;
+        } catch (const Halide::CompileError &e) {
+            std::cerr << "htune: error: halide: " << e.what() << "\n";
+            return 1;
+        } catch (const std::exception &e) {
+            std::cerr << "htune: error: " << e.what() << "\n";
+            return 1;
+        }
+    }
+    std::cerr << "htune: error: unknown command '" << name << "' (run `htune --help`)\n";
+    return 2;
+}
+
+}  // namespace htune

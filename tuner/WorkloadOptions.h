@@ -1,0 +1,35 @@
+// Workload selection options shared by every command that takes one workload:
+// --op NAME -p k=v ... | --generator-lib LIB --generator NAME -g k=v ...
+#pragma once
+
+#include <boost/program_options.hpp>
+
+#include <string>
+#include <vector>
+
+#include "ops/OpRegistry.h"
+
+namespace htune {
+
+struct WorkloadOptions {
+    std::string op, generator_lib, generator;
+    std::vector<std::string> params, generator_params;
+    bool test_size = false;
+
+    // Adds --op, -p/--param, --generator-lib, --generator, -g/--generator-param, --test-size.
+    void add_to(boost::program_options::options_description &desc);
+    bool given() const { return !op.empty() || !generator.empty() || !generator_lib.empty(); }
+    // Validates the combination and resolves it; throws a usage Error naming the problem.
+    WorkloadSpec spec() const;
+    Workload workload() const;
+};
+
+// Parses `args` with `desc` (no positional args unless `positional` is given); throws a usage
+// Error for unknown options or bad values. Returns true when --help was asked for (and printed).
+bool parse_command_line(const std::string &command, const std::vector<std::string> &args,
+                        boost::program_options::options_description &desc,
+                        boost::program_options::variables_map &vm,
+                        const boost::program_options::positional_options_description *positional = nullptr,
+                        const std::string &usage_line = "");
+
+}  // namespace htune
