@@ -230,9 +230,11 @@ std::string structure_hash(const Halide::Pipeline &p) {
         }
         if (f.has_extern_definition()) os << "  extern " << f.extern_function_name() << "\n";
     }
-    // Halide's automatic names (f12, v3, x$1, ...) depend on construction order: drop the
-    // numeric suffixes so only the structure counts.
-    std::string text = std::regex_replace(os.str(), std::regex("([A-Za-z_])[$]?[0-9]+"), "$1#");
+    // Halide's automatic names (f12, v3, x$1, conv1$2, ...) depend on construction order: drop
+    // the "$N" uniquifiers first (a name ending in a digit, "conv1$2", must hash like "conv1"),
+    // then numeric suffixes, so only the structure counts.
+    std::string text = std::regex_replace(os.str(), std::regex("[$][0-9]+"), "");
+    text = std::regex_replace(text, std::regex("([A-Za-z_])[0-9]+"), "$1#");
     uint64_t h = 1469598103934665603ull;  // FNV-1a 64
     for (unsigned char ch : text) {
         h ^= ch;
