@@ -1,15 +1,236 @@
-// apply_schedule / to_cpp (see Apply.h). TEMPORARY: only the empty schedule is supported
-// until the real implementation lands.
+// apply_schedule: Schedule -> Halide scheduling calls; to_cpp: the same as C++ text. Both walk
+// the schedule through one visitor (ScheduleEmitter) so they cannot drift apart.
 #include "schedules/Apply.h"
 
+#include <functional>
+#include <sstream>
+
 #include "ops/Error.h"
+#include "schedules/Loops.h"
+#include "schedules/PipelineAnalysis.h"
 
 namespace htune {
 
-void apply_schedule(const Schedule &s, Halide::Pipeline &p, const Halide::Target &target) {
-    if (!s.funcs.empty()) throw Error(ErrorKind::internal, "apply_schedule: not implemented yet");
+using namespace Halide;
+
+namespace {
+
+// A C++ identifier for a stable Func name or a loop name ("C#1" -> "C_1", "k$x_o" -> "k_x_o").
+std::string ident(const std::string &name) {
+    std::string out;
+    for (char c : name) out += (std::isalnum((unsigned char)c) || c == '_') ? c : '_';
+    return out;
 }
 
-std::string to_cpp(const Schedule &s, const Halide::Pipeline &p) { return "// (empty schedule)\n"; }
+// Receives the schedule as a sequence of directives; implemented once for Halide and once
+// for C++ text.
+class Emitter {
+public:
+    virtual ~Emitter() = default;
+    virtual void compute_root(const std::string &f) = 0;
+    virtual void compute_at(const std::string &f, const std::string &g, int stage, const std::string &loop,
+                            bool loop_rvar, const std::string &store_loop, bool store_rvar) = 0;
+    // Directives on stage `stage` of `f`; `rvar` says whether the loop derives from an RVar.
+    virtual void split(const std::string &f, int stage, const std::string &var, bool rvar, const std::string &outer,
+                       const std::string &inner, int factor) = 0;
+    virtual void reorder(const std::string &f, int stage, const std::vector<std::pair<std::string, bool>> &loops) = 0;
+    virtual void fuse(const std::string &f, int stage, const std::string &inner, const std::string &outer,
+                      const std::string &fused) = 0;
+    virtual void parallel(const std::string &f, int stage, const std::string &loop) = 0;
+    virtual void vectorize(const std::string &f, int stage, const std::string &loop) = 0;
+    virtual void unroll(const std::string &f, int stage, const std::string &loop, bool rvar) = 0;
+};
+
+void walk(const Schedule &s, const PipelineAnalysis &a, Emitter &e) {
+    for (const auto &kv : s.funcs) {
+        const std::string &name = kv.first;
+        const FuncSchedule &fs = kv.second;
+        if (!a.has(name)) throw_usage("schedule names Func '" + name + "', which the pipeline does not have");
+        const FuncInfo &info = a.func(name);
+        if (fs.placement == Placement::inline_) {
+            if (!info.can_inline) throw_usage("schedule: Func '" + name + "' cannot be inlined");
+            continue;
+        }
+        if (fs.placement == Placement::root) e.compute_root(name);
+        if (fs.stages.size() > info.stages.size())
+            throw_usage("schedule: Func '" + name + "' has " + std::to_string(info.stages.size()) + " stage(s), not " +
+                        std::to_string(fs.stages.size()));
+        for (size_t i = 0; i < fs.stages.size(); i++) {
+            const StageInfo &stage = info.stages[i];
+            const StageSchedule &st = fs.stages[i];
+            int si = (int)i;
+            LoopNest nest = loop_nest(stage, st);
+            for (const DimSplit &d : st.splits) {
+                auto names = split_loop_names(d.var, d.factors.size());
+                bool rv = stage.is_rvar(d.var);
+                if (d.factors.size() == 1) {
+                    e.split(name, si, d.var, rv, names[0], names[1], d.factors[0]);
+                } else {
+                    std::string mid = d.var + "_t";
+                    e.split(name, si, d.var, rv, names[0], mid, d.factors[0]);
+                    e.split(name, si, mid, rv, names[1], names[2], d.factors[1]);
+                }
+            }
+            if (!st.order.empty()) {
+                std::vector<std::pair<std::string, bool>> loops;
+                for (const auto &l : st.order) loops.emplace_back(l, nest.is_rvar(l));
+                e.reorder(name, si, loops);
+            }
+            if (!st.vectorize.empty()) e.vectorize(name, si, st.vectorize);
+            for (const auto &u : st.unroll) e.unroll(name, si, u, nest.is_rvar(u));
+            if (!st.parallel.empty()) {
+                std::string cur = st.parallel[0];
+                for (size_t p = 1; p < st.parallel.size(); p++) {
+                    std::vector<std::string> prefix(st.parallel.begin(), st.parallel.begin() + p + 1);
+                    std::string fused = fused_loop_name(prefix);
+                    e.fuse(name, si, cur, st.parallel[p], fused);
+                    cur = fused;
+                }
+                e.parallel(name, si, cur);
+            }
+        }
+    }
+    // compute_at last: the consumer's loops must exist (splits above) before they are named.
+    for (const auto &kv : s.funcs) {
+        const FuncSchedule &fs = kv.second;
+        if (fs.placement != Placement::at) continue;
+        if (!a.has(fs.at_func)) throw_usage("schedule: Func '" + kv.first + "' is computed at unknown Func '" + fs.at_func + "'");
+        const FuncInfo &g = a.func(fs.at_func);
+        if (fs.at_stage < 0 || fs.at_stage >= (int)g.stages.size())
+            throw_usage("schedule: Func '" + kv.first + "' is computed at a stage '" + fs.at_func + "' does not have");
+        auto it = s.funcs.find(fs.at_func);
+        StageSchedule gst = (it != s.funcs.end() && fs.at_stage < (int)it->second.stages.size())
+                                ? it->second.stages[fs.at_stage]
+                                : StageSchedule{};
+        LoopNest nest = loop_nest(g.stages[fs.at_stage], gst);
+        auto loops = final_loops(nest, gst);
+        auto exists = [&](const std::string &l) { return std::find(loops.begin(), loops.end(), l) != loops.end(); };
+        if (!exists(fs.at_loop))
+            throw_usage("schedule: Func '" + kv.first + "' is computed at loop '" + fs.at_loop + "', which " +
+                        fs.at_func + " does not have");
+        if (!fs.store_loop.empty() && !exists(fs.store_loop))
+            throw_usage("schedule: Func '" + kv.first + "' is stored at loop '" + fs.store_loop + "', which " +
+                        fs.at_func + " does not have");
+        e.compute_at(kv.first, fs.at_func, fs.at_stage, fs.at_loop, nest.is_rvar(fs.at_loop), fs.store_loop,
+                     nest.is_rvar(fs.store_loop));
+    }
+}
+
+VarOrRVar var_or_rvar(const std::string &name, bool rvar) {
+    if (rvar) return VarOrRVar(RVar(name));
+    return VarOrRVar(Var(name));
+}
+
+class HalideEmitter : public Emitter {
+public:
+    explicit HalideEmitter(std::map<std::string, Internal::Function> fns) : fns_(std::move(fns)) {}
+
+    Func func(const std::string &f) { return Func(fns_.at(f)); }
+    Stage stage(const std::string &f, int s) {
+        Func fn = func(f);
+        return s == 0 ? Stage(fn) : fn.update(s - 1);
+    }
+    void compute_root(const std::string &f) override { func(f).compute_root(); }
+    void compute_at(const std::string &f, const std::string &g, int st, const std::string &loop, bool loop_rvar,
+                    const std::string &store_loop, bool store_rvar) override {
+        // Halide 14 rejects an explicit stage index here even where the location is legal; the
+        // default (-1) means "the stage that uses f", which the space guarantees is `st`.
+        Func gf = func(g);
+        func(f).compute_at(LoopLevel(gf, var_or_rvar(loop, loop_rvar)));
+        if (!store_loop.empty()) func(f).store_at(LoopLevel(gf, var_or_rvar(store_loop, store_rvar)));
+    }
+    void split(const std::string &f, int s, const std::string &var, bool rvar, const std::string &outer,
+               const std::string &inner, int factor) override {
+        stage(f, s).split(var_or_rvar(var, rvar), var_or_rvar(outer, rvar), var_or_rvar(inner, rvar), factor);
+    }
+    void reorder(const std::string &f, int s, const std::vector<std::pair<std::string, bool>> &loops) override {
+        std::vector<VarOrRVar> vs;
+        for (const auto &l : loops) vs.push_back(var_or_rvar(l.first, l.second));
+        stage(f, s).reorder(vs);
+    }
+    void fuse(const std::string &f, int s, const std::string &inner, const std::string &outer,
+              const std::string &fused) override {
+        stage(f, s).fuse(Var(inner), Var(outer), Var(fused));
+    }
+    void parallel(const std::string &f, int s, const std::string &loop) override { stage(f, s).parallel(Var(loop)); }
+    void vectorize(const std::string &f, int s, const std::string &loop) override { stage(f, s).vectorize(Var(loop)); }
+    void unroll(const std::string &f, int s, const std::string &loop, bool rvar) override {
+        stage(f, s).unroll(var_or_rvar(loop, rvar));
+    }
+
+private:
+    std::map<std::string, Internal::Function> fns_;
+};
+
+class CppEmitter : public Emitter {
+public:
+    std::ostringstream body;
+    std::map<std::string, bool> vars;  // loop name -> is RVar (declarations)
+
+    std::string stage(const std::string &f, int s) {
+        return ident(f) + (s == 0 ? "" : ".update(" + std::to_string(s - 1) + ")");
+    }
+    std::string use(const std::string &loop, bool rvar) {
+        vars[loop] = rvar;
+        return ident(loop);
+    }
+    void compute_root(const std::string &f) override { body << ident(f) << ".compute_root();\n"; }
+    void compute_at(const std::string &f, const std::string &g, int st, const std::string &loop, bool loop_rvar,
+                    const std::string &store_loop, bool store_rvar) override {
+        body << ident(f) << ".compute_at(" << ident(g) << ", " << use(loop, loop_rvar) << ")";
+        if (!store_loop.empty()) body << ".store_at(" << ident(g) << ", " << use(store_loop, store_rvar) << ")";
+        body << ";\n";
+    }
+    void split(const std::string &f, int s, const std::string &var, bool rvar, const std::string &outer,
+               const std::string &inner, int factor) override {
+        body << stage(f, s) << ".split(" << use(var, rvar) << ", " << use(outer, rvar) << ", " << use(inner, rvar)
+             << ", " << factor << ");\n";
+    }
+    void reorder(const std::string &f, int s, const std::vector<std::pair<std::string, bool>> &loops) override {
+        body << stage(f, s) << ".reorder(";
+        for (size_t i = 0; i < loops.size(); i++) body << (i ? ", " : "") << use(loops[i].first, loops[i].second);
+        body << ");\n";
+    }
+    void fuse(const std::string &f, int s, const std::string &inner, const std::string &outer,
+              const std::string &fused) override {
+        body << stage(f, s) << ".fuse(" << use(inner, false) << ", " << use(outer, false) << ", " << use(fused, false)
+             << ");\n";
+    }
+    void parallel(const std::string &f, int s, const std::string &loop) override {
+        body << stage(f, s) << ".parallel(" << use(loop, false) << ");\n";
+    }
+    void vectorize(const std::string &f, int s, const std::string &loop) override {
+        body << stage(f, s) << ".vectorize(" << use(loop, false) << ");\n";
+    }
+    void unroll(const std::string &f, int s, const std::string &loop, bool rvar) override {
+        body << stage(f, s) << ".unroll(" << use(loop, rvar) << ");\n";
+    }
+};
+
+}  // namespace
+
+void apply_schedule(const Schedule &s, Halide::Pipeline &p, const Halide::Target &target) {
+    PipelineAnalysis a(p);
+    HalideEmitter e(functions_by_stable_name(p));
+    try {
+        walk(s, a, e);
+    } catch (const Halide::Error &err) {
+        throw Error(ErrorKind::usage, std::string("schedule rejected by Halide: ") + err.what());
+    }
+}
+
+std::string to_cpp(const Schedule &s, const Halide::Pipeline &p) {
+    PipelineAnalysis a(p);
+    CppEmitter e;
+    walk(s, a, e);
+    std::ostringstream out;
+    out << "// htune schedule " << schedule_hash(s) << ". Funcs are named by their stable names.\n";
+    for (const auto &kv : e.vars)
+        out << (kv.second ? "RVar " : "Var ") << ident(kv.first) << "(\"" << kv.first << "\");\n";
+    for (const auto &kv : s.funcs)
+        if (kv.second.placement == Placement::inline_) out << "// " << ident(kv.first) << ": inlined\n";
+    out << e.body.str();
+    return out.str();
+}
 
 }  // namespace htune

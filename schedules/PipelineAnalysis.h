@@ -1,6 +1,69 @@
-// PipelineAnalysis: the structure of a pipeline that the schedule space is derived from.
+// PipelineAnalysis: the structure the schedule space is derived from, for ANY pipeline: its
+// Funcs in producer-first order, their stages, pure vars and RVars, who calls whom (per
+// stage), and the region of each Func required by the outputs' estimates (bounds inference).
 #pragma once
 
+#include <Halide.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
 namespace htune {
-class PipelineAnalysis {};
+
+struct StageInfo {
+    int index = 0;                        // 0 = pure definition, i = update i-1
+    std::vector<std::string> pure_vars;   // Vars of this stage's loop nest, args order
+    std::vector<std::string> rvars;       // RVars, innermost first (RDom order)
+    std::vector<std::string> default_order;  // Halide's default loops, innermost first
+    std::map<std::string, int> extent;    // estimated extent of every dim (pure and RVar)
+    double ops_per_point = 0;             // arithmetic IR nodes in this stage's definition
+    int loads_per_point = 0;              // calls to other Funcs / inputs
+    bool is_rvar(const std::string &v) const;
+};
+
+struct Use {
+    std::string consumer;  // stable name of the calling Func
+    int stage = 0;         // stage of the consumer that calls
+    int calls = 1;         // call sites in that stage (> 1: a stencil, inlining recomputes)
+    bool operator==(const Use &o) const { return consumer == o.consumer && stage == o.stage; }
+};
+
+struct FuncInfo {
+    std::string name;                  // stable name (the schedule key)
+    std::string halide_name;           // name in the analysed Pipeline instance only
+    std::vector<std::string> args;     // pure args
+    std::vector<int> extents;          // estimated required region per arg (>= 1)
+    std::vector<bool> extent_known;    // false where bounds inference gave no constant
+    Halide::Type type;                 // first value's type
+    int values = 1;                    // Tuple size
+    bool is_output = false;
+    bool has_updates = false;
+    bool can_inline = true;            // false for outputs, Funcs with updates, extern stages
+    std::vector<StageInfo> stages;
+    std::vector<Use> uses;             // direct calls from other (non-wrapper) Funcs
+    double points() const;             // product of extents
+};
+
+class PipelineAnalysis {
+public:
+    explicit PipelineAnalysis(const Halide::Pipeline &p);
+
+    // Funcs in topological order (producers first), without ImageParam wrappers.
+    const std::vector<FuncInfo> &funcs() const { return funcs_; }
+    // Throws an internal Error for an unknown name.
+    const FuncInfo &func(const std::string &stable_name) const;
+    bool has(const std::string &stable_name) const { return index_.count(stable_name) > 0; }
+    // Halide name (of the analysed Pipeline) -> stable name.
+    const std::map<std::string, std::string> &stable_names() const { return stable_; }
+
+private:
+    std::vector<FuncInfo> funcs_;
+    std::map<std::string, size_t> index_;
+    std::map<std::string, std::string> stable_;
+};
+
+// Stable names of a given (fresh) Pipeline's Functions -> Halide Functions, for apply().
+std::map<std::string, Halide::Internal::Function> functions_by_stable_name(const Halide::Pipeline &p);
+
 }  // namespace htune

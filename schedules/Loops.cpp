@@ -1,0 +1,123 @@
+// Loop naming and per-stage validity rules (see Loops.h).
+#include "schedules/Loops.h"
+
+#include <algorithm>
+
+namespace htune {
+
+std::vector<std::string> split_loop_names(const std::string &var, size_t factors) {
+    if (factors == 0) return {var};
+    if (factors == 1) return {var + "_o", var + "_i"};
+    return {var + "_o", var + "_m", var + "_i"};
+}
+
+std::string fused_loop_name(const std::vector<std::string> &parallel) {
+    if (parallel.size() == 1) return parallel[0];
+    std::string n = "fused";
+    for (const auto &l : parallel) n += "_" + l;
+    return n;
+}
+
+LoopNest loop_nest(const StageInfo &stage, const StageSchedule &st) {
+    LoopNest nest;
+    std::vector<std::string> default_loops;
+    for (const std::string &var : stage.default_order) {
+        const DimSplit *split = nullptr;
+        for (const auto &s : st.splits)
+            if (s.var == var) split = &s;
+        size_t n = split ? split->factors.size() : 0;
+        std::vector<std::string> names = split_loop_names(var, n);
+        int ext = stage.extent.count(var) ? stage.extent.at(var) : 1;
+        // Trip counts, outermost first.
+        std::vector<int> trips;
+        if (n == 0) trips = {ext};
+        else if (n == 1) trips = {(ext + split->factors[0] - 1) / split->factors[0], split->factors[0]};
+        else
+            trips = {(ext + split->factors[0] - 1) / split->factors[0],
+                     split->factors[0] / std::max(1, split->factors[1]), split->factors[1]};
+        for (size_t i = 0; i < names.size(); i++) {
+            nest.dim[names[i]] = var;
+            nest.extent[names[i]] = std::max(1, trips[i]);
+            if (i > 0) nest.constant.insert(names[i]);
+            if (stage.is_rvar(var)) nest.rvar_loops.insert(names[i]);
+        }
+        for (auto it = names.rbegin(); it != names.rend(); ++it) default_loops.push_back(*it);
+    }
+    nest.loops = st.order.empty() ? default_loops : st.order;
+    return nest;
+}
+
+std::vector<std::string> final_loops(const LoopNest &nest, const StageSchedule &st) {
+    std::vector<std::string> out;
+    for (const auto &l : nest.loops)
+        if (std::find(st.parallel.begin(), st.parallel.end(), l) == st.parallel.end()) out.push_back(l);
+    if (!st.parallel.empty()) out.push_back(fused_loop_name(st.parallel));
+    return out;
+}
+
+std::string validate_stage(const std::string &func, const StageInfo &stage, const StageSchedule &st,
+                           int max_vector_lanes) {
+    const std::string where = func + " stage " + std::to_string(stage.index) + ": ";
+    std::set<std::string> seen;
+    for (const auto &s : st.splits) {
+        if (std::find(stage.default_order.begin(), stage.default_order.end(), s.var) ==
+            stage.default_order.end())
+            return where + "split of '" + s.var + "', which is not a dim of this stage";
+        if (!seen.insert(s.var).second) return where + "'" + s.var + "' is split twice";
+        if (s.factors.empty() || s.factors.size() > 2) return where + "split of '" + s.var + "' needs 1 or 2 factors";
+        for (int f : s.factors)
+            if (f < 2) return where + "split factor of '" + s.var + "' is < 2";
+        if (s.factors.size() == 2 && (s.factors[1] >= s.factors[0] || s.factors[0] % s.factors[1] != 0))
+            return where + "inner factor of '" + s.var + "' must divide its outer factor";
+        // A tile larger than the dimension would shift outside an output's region.
+        int ext = stage.extent.count(s.var) ? stage.extent.at(s.var) : 1;
+        if (s.factors[0] > ext) return where + "split factor of '" + s.var + "' exceeds its extent";
+    }
+    LoopNest nest = loop_nest(stage, st);
+    LoopNest def = loop_nest(stage, StageSchedule{st.splits, {}, "", {}, {}});
+    if (!st.order.empty()) {
+        std::vector<std::string> a = st.order, b = def.loops;
+        std::sort(a.begin(), a.end());
+        std::sort(b.begin(), b.end());
+        if (a != b) return where + "order does not list exactly the loops of the stage";
+        // RVar loops keep their relative default order (reordering them changes the algorithm).
+        std::vector<std::string> r1, r2;
+        for (const auto &l : st.order)
+            if (nest.is_rvar(l)) r1.push_back(l);
+        for (const auto &l : def.loops)
+            if (def.is_rvar(l)) r2.push_back(l);
+        if (r1 != r2) return where + "order changes the relative order of reduction loops";
+    }
+    if (!st.vectorize.empty()) {
+        if (!nest.has(st.vectorize)) return where + "vectorized loop '" + st.vectorize + "' does not exist";
+        if (nest.is_rvar(st.vectorize)) return where + "cannot vectorize reduction loop '" + st.vectorize + "'";
+        if (!nest.constant.count(st.vectorize)) return where + "vectorized loop '" + st.vectorize + "' has no constant extent";
+        if (nest.extent.at(st.vectorize) > max_vector_lanes)
+            return where + "vector width " + std::to_string(nest.extent.at(st.vectorize)) + " exceeds " +
+                   std::to_string(max_vector_lanes) + " lanes";
+        if (nest.loops.empty() || nest.loops.front() != st.vectorize)
+            return where + "vectorized loop '" + st.vectorize + "' is not innermost";
+    }
+    for (const auto &u : st.unroll) {
+        if (!nest.has(u)) return where + "unrolled loop '" + u + "' does not exist";
+        if (!nest.constant.count(u)) return where + "unrolled loop '" + u + "' has no constant extent";
+        if (u == st.vectorize) return where + "loop '" + u + "' is both vectorized and unrolled";
+        if (nest.extent.at(u) > 16) return where + "unrolled loop '" + u + "' is longer than 16";
+    }
+    if (!st.parallel.empty()) {
+        size_t n = st.parallel.size();
+        if (n > nest.loops.size()) return where + "more parallel loops than loops";
+        // Must be the outermost loops, innermost first, all pure.
+        for (size_t i = 0; i < n; i++) {
+            const std::string &l = st.parallel[i];
+            if (nest.loops[nest.loops.size() - n + i] != l)
+                return where + "parallel loops must be the outermost loops, innermost first";
+            if (nest.is_rvar(l)) return where + "cannot parallelize reduction loop '" + l + "'";
+            if (l == st.vectorize || std::find(st.unroll.begin(), st.unroll.end(), l) != st.unroll.end())
+                return where + "parallel loop '" + l + "' is also vectorized or unrolled";
+        }
+    }
+    return "";
+}
+
+}  // namespace htune

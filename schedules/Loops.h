@@ -1,0 +1,44 @@
+// Loop naming: the loops a StageSchedule creates, their extents and origins. One place that
+// apply(), to_cpp(), validation and sampling all agree on.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "schedules/PipelineAnalysis.h"
+#include "schedules/Schedule.h"
+
+namespace htune {
+
+// Names of the loops a split of `var` makes, outermost first: {var_o, var_i} or
+// {var_o, var_m, var_i}; {var} when unsplit.
+std::vector<std::string> split_loop_names(const std::string &var, size_t factors);
+
+// The fused loop that `parallel` (innermost first) becomes; the single loop when size 1.
+std::string fused_loop_name(const std::vector<std::string> &parallel);
+
+struct LoopNest {
+    std::vector<std::string> loops;           // innermost first, after splits and order
+    std::map<std::string, std::string> dim;   // loop -> the stage dim it came from
+    std::map<std::string, int> extent;        // loop -> estimated trip count
+    std::set<std::string> constant;           // loops with a constant extent (inner split levels)
+    std::set<std::string> rvar_loops;         // loops derived from an RVar
+    bool has(const std::string &loop) const { return extent.count(loop) > 0; }
+    bool is_rvar(const std::string &loop) const { return rvar_loops.count(loop) > 0; }
+};
+
+// The loop nest of `stage` under `st` (splits applied; `st.order` if given, else default
+// order with split loops in place). Does not validate: see validate_stage.
+LoopNest loop_nest(const StageInfo &stage, const StageSchedule &st);
+
+// Loops that exist after `st.parallel` is fused: the nest's loops with the fused ones replaced
+// by the fused name (innermost first).
+std::vector<std::string> final_loops(const LoopNest &nest, const StageSchedule &st);
+
+// "" when `st` is a valid schedule of `stage`, else the reason. `func` names it in messages.
+std::string validate_stage(const std::string &func, const StageInfo &stage, const StageSchedule &st,
+                           int max_vector_lanes);
+
+}  // namespace htune

@@ -1,0 +1,242 @@
+// Structure analysis of any Pipeline for the schedule space (see PipelineAnalysis.h).
+#include "schedules/PipelineAnalysis.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "ops/Error.h"
+#include "ops/PipelineIO.h"
+
+namespace htune {
+
+using namespace Halide;
+using Internal::Function;
+
+namespace {
+
+// Counts arithmetic and loads in one definition (a rough per-point cost).
+class CostCounter : public Internal::IRVisitor {
+public:
+    double ops = 0;
+    int loads = 0;
+    std::map<std::string, int> callees;  // name -> call sites
+
+protected:
+    using Internal::IRVisitor::visit;
+#define HTUNE_COUNT(T)                          \
+    void visit(const Internal::T *op) override { \
+        ops += 1;                               \
+        Internal::IRVisitor::visit(op);          \
+    }
+    HTUNE_COUNT(Add)
+    HTUNE_COUNT(Sub)
+    HTUNE_COUNT(Mul)
+    HTUNE_COUNT(Div)
+    HTUNE_COUNT(Mod)
+    HTUNE_COUNT(Min)
+    HTUNE_COUNT(Max)
+    HTUNE_COUNT(Select)
+    HTUNE_COUNT(LT)
+    HTUNE_COUNT(LE)
+    HTUNE_COUNT(EQ)
+    HTUNE_COUNT(NE)
+#undef HTUNE_COUNT
+    void visit(const Internal::Call *op) override {
+        if (op->call_type == Internal::Call::Halide || op->call_type == Internal::Call::Image) {
+            loads++;
+            callees[op->name]++;
+        } else if (op->call_type == Internal::Call::PureExtern || op->call_type == Internal::Call::Extern) {
+            ops += 10;  // exp, log, pow, ...: several instructions each
+        } else {
+            ops += 1;
+        }
+        Internal::IRVisitor::visit(op);
+    }
+};
+
+int const_or(const Expr &e, int fallback, bool *known = nullptr) {
+    if (known) *known = false;
+    if (!e.defined()) return fallback;
+    Expr s = Internal::simplify(e);
+    if (const int64_t *v = Internal::as_const_int(s)) {
+        if (known) *known = true;
+        return (int)*v;
+    }
+    return fallback;
+}
+
+// All expressions of one definition that may call other Funcs.
+std::vector<Expr> definition_exprs(const Internal::Definition &d) {
+    std::vector<Expr> out = d.values();
+    for (const Expr &a : d.args()) out.push_back(a);
+    if (d.predicate().defined()) out.push_back(d.predicate());
+    return out;
+}
+
+}  // namespace
+
+bool StageInfo::is_rvar(const std::string &v) const {
+    return std::find(rvars.begin(), rvars.end(), v) != rvars.end();
+}
+
+double FuncInfo::points() const {
+    double p = 1;
+    for (int e : extents) p *= e;
+    return p;
+}
+
+std::map<std::string, Function> functions_by_stable_name(const Halide::Pipeline &p) {
+    auto names = stable_func_names(p);
+    std::map<std::string, Function> out;
+    for (const auto &kv : pipeline_functions(p)) out[names.at(kv.first)] = kv.second;
+    return out;
+}
+
+const FuncInfo &PipelineAnalysis::func(const std::string &name) const {
+    auto it = index_.find(name);
+    if (it == index_.end()) throw Error(ErrorKind::internal, "pipeline has no Func '" + name + "'");
+    return funcs_[it->second];
+}
+
+PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
+    std::map<std::string, Function> env = pipeline_functions(p);
+    stable_ = stable_func_names(p);
+    std::vector<Function> outputs;
+    for (const Func &f : p.outputs()) outputs.push_back(f.function());
+    std::vector<std::string> order = Internal::topological_order(outputs, env);
+
+    // Required regions, consumers first, starting from the outputs' estimates.
+    Internal::FuncValueBounds value_bounds;
+    try {
+        value_bounds = Internal::compute_function_value_bounds(order, env);
+    } catch (const Halide::Error &) {
+        // Without value bounds, data-dependent accesses simply stay unknown.
+    }
+    std::map<std::string, Region> required;  // halide name -> region (min, extent)
+    PipelineIO io = describe_io(p);
+    size_t out_index = 0;
+    for (const Func &f : p.outputs()) {
+        const auto &shape = io.outputs[out_index];
+        out_index += f.function().output_types().size();
+        Region r;
+        for (size_t d = 0; d < shape.extent.size(); d++) r.emplace_back(shape.min[d], shape.extent[d]);
+        required[f.name()] = r;
+    }
+    std::map<std::string, Internal::Box> boxes;  // accumulated boxes of producers
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {
+        const Function &f = env.at(*it);
+        if (!required.count(f.name())) {
+            // Region from the union of what consumers asked for.
+            Region r;
+            auto b = boxes.find(f.name());
+            for (int d = 0; d < f.dimensions(); d++) {
+                Expr mn, ext;
+                if (b != boxes.end() && d < (int)b->second.size() && b->second[d].is_bounded()) {
+                    mn = Internal::simplify(b->second[d].min);
+                    ext = Internal::simplify(b->second[d].max - b->second[d].min + 1);
+                }
+                r.emplace_back(mn, ext);
+            }
+            required[f.name()] = r;
+        }
+        const Region &region = required[f.name()];
+        Internal::Scope<Internal::Interval> scope;
+        for (int d = 0; d < f.dimensions(); d++) {
+            const Range &rg = region[d];
+            if (rg.min.defined() && rg.extent.defined())
+                scope.push(f.args()[d], Internal::Interval(rg.min, Internal::simplify(rg.min + rg.extent - 1)));
+        }
+        auto visit_definition = [&](const Internal::Definition &def) {
+            Internal::Scope<Internal::Interval> s2;
+            s2.set_containing_scope(&scope);
+            for (const auto &rv : def.schedule().rvars())
+                s2.push(rv.var, Internal::Interval(rv.min, Internal::simplify(rv.min + rv.extent - 1)));
+            for (const Expr &e : definition_exprs(def)) {
+                for (auto &kv : Internal::boxes_required(e, s2, value_bounds)) {
+                    if (kv.first == f.name()) continue;
+                    auto &acc = boxes[kv.first];
+                    if (acc.size() == 0) acc = kv.second;
+                    else Internal::merge_boxes(acc, kv.second);
+                }
+            }
+        };
+        if (f.has_pure_definition()) visit_definition(f.definition());
+        for (const auto &u : f.updates()) visit_definition(u);
+    }
+
+    for (const std::string &hname : order) {
+        const Function &f = env.at(hname);
+        if (is_input_wrapper(f)) continue;
+        FuncInfo info;
+        info.halide_name = hname;
+        info.name = stable_.at(hname);
+        info.args = f.args();
+        info.type = f.output_types()[0];
+        info.values = (int)f.output_types().size();
+        info.has_updates = f.has_update_definition();
+        info.is_output = std::any_of(outputs.begin(), outputs.end(),
+                                     [&](const Function &o) { return o.name() == hname; });
+        info.can_inline = !info.is_output && !info.has_updates && !f.has_extern_definition();
+        const Region &region = required[hname];
+        for (int d = 0; d < f.dimensions(); d++) {
+            bool known = false;
+            int e = const_or(region[d].extent, 0, &known);
+            if (!known || e < 1) {
+                known = false;
+                e = 256;  // unknown (data-dependent): a moderate guess keeps tiling sensible
+            }
+            info.extents.push_back(e);
+            info.extent_known.push_back(known);
+        }
+        std::vector<const Internal::Definition *> defs;
+        if (f.has_pure_definition()) defs.push_back(&f.definition());
+        for (const auto &u : f.updates()) defs.push_back(&u);
+        for (size_t s = 0; s < defs.size(); s++) {
+            StageInfo st;
+            st.index = (int)s;
+            const auto &sched = defs[s]->schedule();
+            for (const auto &dim : sched.dims()) {
+                if (dim.var == Var::outermost().name()) continue;
+                st.default_order.push_back(dim.var);
+                if (dim.is_rvar()) st.rvars.push_back(dim.var);
+                else st.pure_vars.push_back(dim.var);
+            }
+            // pure_vars in args order (dims() lists them innermost first = args order too).
+            for (const auto &rv : sched.rvars()) st.extent[rv.var] = std::max(1, const_or(rv.extent, 16));
+            for (size_t a = 0; a < info.args.size(); a++)
+                if (std::find(st.pure_vars.begin(), st.pure_vars.end(), info.args[a]) != st.pure_vars.end())
+                    st.extent[info.args[a]] = info.extents[a];
+            CostCounter cc;
+            for (const Expr &e : definition_exprs(*defs[s])) e.accept(&cc);
+            st.ops_per_point = cc.ops;
+            st.loads_per_point = cc.loads;
+            info.stages.push_back(st);
+        }
+        index_[info.name] = funcs_.size();
+        funcs_.push_back(info);
+    }
+
+    // Direct uses, seen through ImageParam wrappers (they are not scheduled).
+    for (const FuncInfo &consumer : funcs_) {
+        const Function &f = env.at(consumer.halide_name);
+        std::vector<const Internal::Definition *> defs;
+        if (f.has_pure_definition()) defs.push_back(&f.definition());
+        for (const auto &u : f.updates()) defs.push_back(&u);
+        for (size_t s = 0; s < defs.size(); s++) {
+            CostCounter cc;
+            for (const Expr &e : definition_exprs(*defs[s])) e.accept(&cc);
+            for (const auto &callee_calls : cc.callees) {
+                const std::string &callee = callee_calls.first;
+                auto st = stable_.find(callee);
+                if (st == stable_.end() || st->second == consumer.name || !index_.count(st->second)) continue;
+                FuncInfo &producer = funcs_[index_[st->second]];
+                Use u{consumer.name, (int)s, callee_calls.second};
+                if (std::find(producer.uses.begin(), producer.uses.end(), u) == producer.uses.end())
+                    producer.uses.push_back(u);
+            }
+        }
+    }
+}
+
+}  // namespace htune

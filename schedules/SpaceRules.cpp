@@ -1,0 +1,360 @@
+// Validity, sampling and mutation rules of the schedule space (see SpaceRules.h).
+#include "schedules/SpaceRules.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "schedules/Loops.h"
+
+namespace htune {
+
+namespace {
+
+bool chance(Rng &rng, double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; }
+
+template<typename T>
+const T &pick(const std::vector<T> &v, Rng &rng) {
+    return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)];
+}
+
+// Powers of two in [lo, hi].
+std::vector<int> pow2_between(int lo, int hi) {
+    std::vector<int> out;
+    for (int p = 2; p <= hi; p *= 2)
+        if (p >= lo) out.push_back(p);
+    return out;
+}
+
+int index_of(const std::vector<std::string> &v, const std::string &x) {
+    auto it = std::find(v.begin(), v.end(), x);
+    return it == v.end() ? -1 : (int)(it - v.begin());
+}
+
+bool contains(const std::vector<std::string> &v, const std::string &x) { return index_of(v, x) >= 0; }
+
+// Loops of (g, stage) that a producer may be computed or stored at: not vectorized/unrolled.
+std::vector<std::string> placement_loops(const FuncInfo &g, int stage, const StageSchedule &st) {
+    LoopNest nest = loop_nest(g.stages[stage], st);
+    std::vector<std::string> out;
+    for (const auto &l : final_loops(nest, st))
+        if (l != st.vectorize && !contains(st.unroll, l)) out.push_back(l);
+    return out;
+}
+
+}  // namespace
+
+int native_lanes(const Halide::Target &target, Halide::Type t) {
+    return std::max(1, target.natural_vector_size(t));
+}
+
+std::set<std::pair<std::string, int>> effective_uses(const PipelineAnalysis &a, const Schedule &s,
+                                                     const FuncInfo &f) {
+    std::set<std::pair<std::string, int>> out;
+    for (const Use &u : f.uses) {
+        auto it = s.funcs.find(u.consumer);
+        if (it != s.funcs.end() && it->second.placement == Placement::inline_) {
+            auto inner = effective_uses(a, s, a.func(u.consumer));
+            out.insert(inner.begin(), inner.end());
+        } else {
+            out.insert({u.consumer, u.stage});
+        }
+    }
+    return out;
+}
+
+std::string validate_func(const PipelineAnalysis &a, const Halide::Target &target, const Schedule &s,
+                          const FuncInfo &f) {
+    const FuncSchedule &fs = s.funcs.at(f.name);
+    if (fs.placement == Placement::inline_) {
+        if (!f.can_inline) return f.name + ": cannot be inlined (output, update stages or extern)";
+        if (!fs.stages.empty()) return f.name + ": an inlined Func has no loop nest";
+        return "";
+    }
+    if (f.is_output && fs.placement != Placement::root) return f.name + ": an output must be compute_root";
+    if (fs.stages.size() != f.stages.size())
+        return f.name + ": needs " + std::to_string(f.stages.size()) + " stage schedule(s)";
+    int max_lanes = 4 * native_lanes(target, f.type);
+    for (size_t i = 0; i < fs.stages.size(); i++) {
+        std::string why = validate_stage(f.name, f.stages[i], fs.stages[i], max_lanes);
+        if (!why.empty()) return why;
+    }
+    if (fs.placement != Placement::at) return "";
+    auto uses = effective_uses(a, s, f);
+    if (uses.size() != 1)
+        return f.name + ": compute_at needs exactly one consuming stage (it has " + std::to_string(uses.size()) + ")";
+    if (uses.begin()->first != fs.at_func || uses.begin()->second != fs.at_stage)
+        return f.name + ": is computed at " + fs.at_func + " stage " + std::to_string(fs.at_stage) +
+               ", which does not consume it";
+    const FuncInfo &g = a.func(fs.at_func);
+    const FuncSchedule &gs = s.funcs.at(fs.at_func);
+    if (gs.placement == Placement::inline_ || fs.at_stage >= (int)gs.stages.size())
+        return f.name + ": its consumer " + fs.at_func + " has no loop nest";
+    const StageSchedule &gst = gs.stages[fs.at_stage];
+    std::vector<std::string> loops = final_loops(loop_nest(g.stages[fs.at_stage], gst), gst);
+    auto allowed = placement_loops(g, fs.at_stage, gst);
+    if (!contains(allowed, fs.at_loop))
+        return f.name + ": loop '" + fs.at_loop + "' of " + fs.at_func + " does not exist or is vectorized/unrolled";
+    if (!fs.store_loop.empty()) {
+        if (!contains(allowed, fs.store_loop))
+            return f.name + ": store loop '" + fs.store_loop + "' of " + fs.at_func + " does not exist";
+        int ci = index_of(loops, fs.at_loop), si = index_of(loops, fs.store_loop);
+        if (si < ci) return f.name + ": stored inside the loop it is computed at";
+        if (!gst.parallel.empty()) {
+            int pi = index_of(loops, fused_loop_name(gst.parallel));
+            if (pi >= ci && pi < si) return f.name + ": stored outside a parallel loop it is computed inside (a race)";
+        }
+    }
+    return "";
+}
+
+StageSchedule sample_stage(const FuncInfo &f, const StageInfo &stage, const Halide::Target &target, Rng &rng,
+                           double p_parallel) {
+    StageSchedule st;
+    const int lanes = native_lanes(target, f.type);
+    auto ext = [&](const std::string &v) { return stage.extent.count(v) ? stage.extent.at(v) : 1; };
+
+    // Vectorized dim: usually the innermost pure var.
+    std::string vec_var;
+    std::vector<std::string> vec_candidates;
+    for (const auto &v : stage.pure_vars)
+        if (ext(v) >= 2 * std::min(lanes, 2)) vec_candidates.push_back(v);
+    if (!vec_candidates.empty() && chance(rng, 0.85))
+        vec_var = (chance(rng, 0.8) && contains(vec_candidates, stage.pure_vars[0])) ? stage.pure_vars[0]
+                                                                                    : pick(vec_candidates, rng);
+    for (const auto &v : stage.pure_vars) {
+        int e = ext(v);
+        if (v == vec_var) {
+            std::vector<int> widths;
+            for (int m : {1, 2, 4})
+                if (lanes * m <= e) widths.push_back(lanes * m);
+            if (widths.empty()) widths = pow2_between(2, std::min(e, lanes));
+            if (widths.empty()) {
+                vec_var.clear();
+                continue;
+            }
+            int w = pick(widths, rng);
+            auto outers = pow2_between(2 * w, std::min(e, 1024));
+            if (!outers.empty() && chance(rng, 0.6)) st.splits.push_back({v, {pick(outers, rng), w}});
+            else st.splits.push_back({v, {w}});
+            continue;
+        }
+        if (e < 4 || !chance(rng, 0.6)) continue;
+        auto ps = pow2_between(2, std::min(e, 256));
+        if (ps.size() >= 2 && chance(rng, 0.4)) {
+            int a = std::uniform_int_distribution<int>(1, (int)ps.size() - 1)(rng);
+            int b = std::uniform_int_distribution<int>(0, a - 1)(rng);
+            st.splits.push_back({v, {ps[a], ps[b]}});
+        } else {
+            st.splits.push_back({v, {pick(ps, rng)}});
+        }
+    }
+    for (const auto &r : stage.rvars) {
+        int e = ext(r);
+        auto ps = pow2_between(2, std::min(e, 16));
+        if (!ps.empty() && chance(rng, 0.3)) st.splits.push_back({r, {pick(ps, rng)}});
+    }
+
+    LoopNest nest = loop_nest(stage, st);
+    std::string vec_loop = vec_var.empty() ? "" : split_loop_names(vec_var, 1).back();
+    if (!chance(rng, 0.15) || !vec_loop.empty()) {
+        // Tiled order: [vector loop] [other constant pure loops, shuffled] [reductions] [outer pure loops].
+        std::vector<std::string> inner, rv, outer;
+        for (const auto &l : nest.loops) {
+            if (l == vec_loop) continue;
+            if (nest.is_rvar(l)) rv.push_back(l);
+            else if (nest.constant.count(l)) inner.push_back(l);
+            else outer.push_back(l);
+        }
+        std::shuffle(inner.begin(), inner.end(), rng);
+        if (outer.size() >= 2 && chance(rng, 0.2)) std::swap(outer[0], outer[1]);
+        std::vector<std::string> order;
+        if (!vec_loop.empty()) order.push_back(vec_loop);
+        int where = std::uniform_int_distribution<int>(0, 2)(rng);  // reductions: inside, middle, outside tiles
+        if (where == 0) order.insert(order.end(), rv.begin(), rv.end());
+        order.insert(order.end(), inner.begin(), inner.end());
+        if (where == 1) order.insert(order.end(), rv.begin(), rv.end());
+        order.insert(order.end(), outer.begin(), outer.end());
+        if (where == 2) order.insert(order.end(), rv.begin(), rv.end());
+        st.order = order;
+        nest.loops = order;
+    }
+    if (!vec_loop.empty() && !nest.loops.empty() && nest.loops.front() == vec_loop) st.vectorize = vec_loop;
+    for (const auto &l : nest.loops)
+        if (l != st.vectorize && nest.constant.count(l) && nest.extent.at(l) <= 8 && chance(rng, 0.3))
+            st.unroll.push_back(l);
+    if (chance(rng, p_parallel)) {
+        // The outermost pure loops that are not vectorized or unrolled.
+        std::vector<std::string> cand;
+        for (auto it = nest.loops.rbegin(); it != nest.loops.rend() && cand.size() < 2; ++it) {
+            if (nest.is_rvar(*it) || *it == st.vectorize || contains(st.unroll, *it)) break;
+            cand.push_back(*it);
+        }
+        if (!cand.empty()) {
+            size_t n = (cand.size() == 2 && chance(rng, 0.3)) ? 2 : 1;
+            for (size_t i = n; i-- > 0;) st.parallel.push_back(cand[i]);  // innermost first
+        }
+    }
+    return st;
+}
+
+std::vector<StageSchedule> sample_stages(const FuncInfo &f, const Halide::Target &target, Rng &rng,
+                                         double p_parallel) {
+    std::vector<StageSchedule> out;
+    for (const auto &stage : f.stages) out.push_back(sample_stage(f, stage, target, rng, p_parallel));
+    return out;
+}
+
+void sample_placement(const PipelineAnalysis &a, const Halide::Target &target, Schedule &s, const FuncInfo &f,
+                      Rng &rng, bool force_change) {
+    FuncSchedule &fs = s.funcs[f.name];
+    if (f.is_output) {
+        fs.placement = Placement::root;
+        fs.at_func = fs.at_loop = fs.store_loop = "";
+        fs.at_stage = 0;
+        if (fs.stages.size() != f.stages.size()) fs.stages = sample_stages(f, target, rng, 0.9);
+        return;
+    }
+    auto uses = effective_uses(a, s, f);
+    std::vector<std::pair<Placement, double>> options;
+    if (f.can_inline) options.push_back({Placement::inline_, 0.35});
+    options.push_back({Placement::root, 0.3});
+    std::vector<std::string> loops;
+    if (uses.size() == 1) {
+        const auto &g = a.func(uses.begin()->first);
+        const FuncSchedule &gs = s.funcs[g.name];
+        if (gs.placement != Placement::inline_ && uses.begin()->second < (int)gs.stages.size())
+            loops = placement_loops(g, uses.begin()->second, gs.stages[uses.begin()->second]);
+        if (!loops.empty()) options.push_back({Placement::at, 0.35});
+    }
+    if (force_change && options.size() > 1 && fs.placement != Placement::at)
+        options.erase(std::remove_if(options.begin(), options.end(),
+                                     [&](const auto &o) { return o.first == fs.placement; }),
+                      options.end());
+    double total = 0;
+    for (const auto &o : options) total += o.second;
+    double r = std::uniform_real_distribution<double>(0, total)(rng);
+    Placement chosen = options.back().first;
+    for (const auto &o : options) {
+        if (r < o.second) {
+            chosen = o.first;
+            break;
+        }
+        r -= o.second;
+    }
+    fs.placement = chosen;
+    fs.at_func = fs.at_loop = fs.store_loop = "";
+    fs.at_stage = 0;
+    if (chosen == Placement::inline_) {
+        fs.stages.clear();
+        return;
+    }
+    if (fs.stages.size() != f.stages.size()) fs.stages = sample_stages(f, target, rng, 0.6);
+    if (chosen == Placement::root) return;
+    // compute_at: a loop of the consumer; storage there or further out (sliding windows).
+    fs.at_func = uses.begin()->first;
+    fs.at_stage = uses.begin()->second;
+    fs.at_loop = pick(loops, rng);
+    const StageSchedule &gst = s.funcs[fs.at_func].stages[fs.at_stage];
+    std::vector<std::string> all = final_loops(loop_nest(a.func(fs.at_func).stages[fs.at_stage], gst), gst);
+    int ci = index_of(all, fs.at_loop);
+    int pi = gst.parallel.empty() ? -1 : index_of(all, fused_loop_name(gst.parallel));
+    std::vector<std::string> stores;
+    for (const auto &l : loops) {
+        int si = index_of(all, l);
+        if (si > ci && !(pi >= ci && pi < si)) stores.push_back(l);
+    }
+    if (!stores.empty() && chance(rng, 0.35)) fs.store_loop = pick(stores, rng);
+    // Computed inside a loop nest: parallel loops of its own rarely pay off.
+    for (auto &st : fs.stages)
+        if (chance(rng, 0.7)) st.parallel.clear();
+}
+
+void repair_placements(const PipelineAnalysis &a, const Halide::Target &target, Schedule &s, Rng &rng) {
+    for (auto it = a.funcs().rbegin(); it != a.funcs().rend(); ++it) {
+        if (validate_func(a, target, s, *it).empty()) continue;
+        sample_placement(a, target, s, *it, rng);
+        if (!validate_func(a, target, s, *it).empty()) {
+            s.funcs[it->name].stages = sample_stages(*it, target, rng, 0.6);
+            sample_placement(a, target, s, *it, rng);
+        }
+    }
+}
+
+void mutate_tile_factor(const StageInfo &stage, const FuncInfo &f, const Halide::Target &target,
+                        StageSchedule &st, Rng &rng) {
+    if (st.splits.empty()) {
+        st = sample_stage(f, stage, target, rng, st.parallel.empty() ? 0.2 : 0.9);
+        return;
+    }
+    DimSplit &d = st.splits[std::uniform_int_distribution<size_t>(0, st.splits.size() - 1)(rng)];
+    size_t which = std::uniform_int_distribution<size_t>(0, d.factors.size() - 1)(rng);
+    int &factor = d.factors[which];
+    factor = chance(rng, 0.5) ? factor * 2 : std::max(2, factor / 2);
+}
+
+void mutate_vector_width(const StageInfo &stage, const FuncInfo &f, const Halide::Target &target,
+                         StageSchedule &st, Rng &rng) {
+    if (st.vectorize.empty()) {
+        mutate_tile_factor(stage, f, target, st, rng);
+        return;
+    }
+    for (auto &d : st.splits) {
+        if (split_loop_names(d.var, d.factors.size()).back() != st.vectorize) continue;
+        int lanes = native_lanes(target, f.type);
+        int w = d.factors.back();
+        std::vector<int> widths;
+        for (int m : {1, 2, 4})
+            if (lanes * m != w) widths.push_back(lanes * m);
+        d.factors.back() = pick(widths, rng);
+        if (d.factors.size() == 2 && d.factors[0] <= d.factors[1]) d.factors[0] = d.factors[1] * 2;
+        if (d.factors.size() == 2 && d.factors[0] % d.factors[1] != 0)
+            d.factors[0] = (d.factors[0] / d.factors[1] + 1) * d.factors[1];
+    }
+}
+
+void mutate_parallel(const StageInfo &stage, StageSchedule &st, Rng &rng, bool prefer_parallel) {
+    LoopNest nest = loop_nest(stage, st);
+    std::vector<std::string> cand;
+    for (auto it = nest.loops.rbegin(); it != nest.loops.rend() && cand.size() < 2; ++it) {
+        if (nest.is_rvar(*it) || *it == st.vectorize || contains(st.unroll, *it)) break;
+        cand.push_back(*it);
+    }
+    std::vector<std::vector<std::string>> options = {{}};
+    if (!cand.empty()) options.push_back({cand[0]});
+    if (cand.size() == 2) options.push_back({cand[1], cand[0]});
+    options.erase(std::remove(options.begin(), options.end(), st.parallel), options.end());
+    if (!options.empty()) st.parallel = pick(options, rng);
+}
+
+void mutate_unroll(const StageInfo &stage, StageSchedule &st, Rng &rng) {
+    LoopNest nest = loop_nest(stage, st);
+    std::vector<std::string> cand;
+    for (const auto &l : nest.loops)
+        if (nest.constant.count(l) && l != st.vectorize && nest.extent.at(l) <= 16) cand.push_back(l);
+    if (cand.empty()) return;
+    const std::string &l = pick(cand, rng);
+    auto it = std::find(st.unroll.begin(), st.unroll.end(), l);
+    if (it != st.unroll.end()) st.unroll.erase(it);
+    else st.unroll.push_back(l);
+}
+
+double log10_choices(const PipelineAnalysis &a, const Halide::Target &target, const FuncInfo &f) {
+    // Placements: root, inline, and compute_at each loop level of a single consumer (>= 2).
+    double places = f.is_output ? 1 : (1 + (f.can_inline ? 1 : 0) + (f.uses.size() == 1 ? 2 : 0));
+    double total = std::log10(places);
+    for (const auto &stage : f.stages) {
+        for (const auto &v : stage.pure_vars) {
+            int e = stage.extent.count(v) ? stage.extent.at(v) : 1;
+            double p = pow2_between(2, std::min(e, 256)).size();
+            total += std::log10(1 + p + p * (p - 1) / 2);  // unsplit, one level, two levels
+        }
+        for (const auto &r : stage.rvars) {
+            int e = stage.extent.count(r) ? stage.extent.at(r) : 1;
+            total += std::log10(1 + pow2_between(2, std::min(e, 16)).size());
+        }
+        total += std::log10(2.0 * 3.0 * 3.0);  // vectorize on/off, parallel none/1/2, reduction position
+    }
+    return total;
+}
+
+}  // namespace htune
