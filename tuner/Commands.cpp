@@ -10,10 +10,14 @@ namespace htune {
 
 // One factory per command, defined in tuner/cmd/*Command.cpp.
 Command ops_command();
+Command sample_command();
+Command worker_command();
 
 const std::vector<Command> &commands() {
     static const std::vector<Command> all = {
         ops_command(),
+        sample_command(),
+        worker_command(),
     };
     return all;
 }

@@ -11,9 +11,17 @@ namespace htune {
 
 void add_linear_algebra_ops(std::vector<OpDef> &defs);  // matmul
 void add_dnn_ops(std::vector<OpDef> &defs);             // conv2d, depthwise, resnet, softmax, layernorm
-void add_image_ops(std::vector<OpDef> &defs);           // blur3x3, harris, bilateral_grid, ...
+void add_image_ops(std::vector<OpDef> &defs);           // blur3x3, harris, ..., then the two below
+void add_scan_ops(std::vector<OpDef> &defs);            // iir_blur, histogram_equalize, bilateral_grid
+void add_pyramid_ops(std::vector<OpDef> &defs);         // local_laplacian, interpolate
 
 // Clamps `in` (2-D or 3-D) to its estimated extents: in_clamped(x, y[, c]).
 Halide::Func clamp_2d(const Halide::ImageParam &in, int width, int height, const std::string &name);
+
+// An input named `name` with estimates [0, extents[d]) on every dimension.
+Halide::ImageParam image_param(Halide::Type t, const std::string &name, std::vector<int> extents);
+
+// Rec. 601 luma of planar RGB `rgb(x, y, c)`.
+Halide::Expr luma(const Halide::Func &rgb, const Halide::Expr &x, const Halide::Expr &y);
 
 }  // namespace htune

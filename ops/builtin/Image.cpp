@@ -28,6 +28,18 @@ Func clamp_2d(const ImageParam &in, int width, int height, const std::string &na
     return f;
 }
 
+ImageParam image_param(Type t, const std::string &name, std::vector<int> extents) {
+    ImageParam in(t, (int)extents.size(), name);
+    Region r;
+    for (int e : extents) r.push_back({0, e});
+    in.set_estimates(r);
+    return in;
+}
+
+Expr luma(const Func &rgb, const Expr &x, const Expr &y) {
+    return 0.299f * rgb(x, y, 0) + 0.587f * rgb(x, y, 1) + 0.114f * rgb(x, y, 2);
+}
+
 namespace {
 
 OpDef blur3x3() {
@@ -53,19 +65,6 @@ OpDef blur3x3() {
     d.bytes = [](const ParamValues &p) { return 4.0 * p.i("W") * p.i("H"); };
     d.ranges = {{"input", {0, 1023}}};
     return d;
-}
-
-ImageParam image_param(Type t, const std::string &name, std::vector<int> extents) {
-    ImageParam in(t, (int)extents.size(), name);
-    Region r;
-    for (int e : extents) r.push_back({0, e});
-    in.set_estimates(r);
-    return in;
-}
-
-// Rec. 601 luma of a planar RGB Func.
-Expr luma(const Func &rgb, const Expr &x, const Expr &y) {
-    return 0.299f * rgb(x, y, 0) + 0.587f * rgb(x, y, 1) + 0.114f * rgb(x, y, 2);
 }
 
 OpDef unsharp_mask() {
@@ -267,6 +266,8 @@ void add_image_ops(std::vector<OpDef> &defs) {
     defs.push_back(harris());
     defs.push_back(max_filter());
     defs.push_back(stencil_chain());
+    add_scan_ops(defs);
+    add_pyramid_ops(defs);
 }
 
 }  // namespace htune
