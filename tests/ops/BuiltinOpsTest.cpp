@@ -1,0 +1,225 @@
+// Built-in operators against plain C++ loops at tiny sizes: the Halide algorithms compute what
+// their summaries say (WorkloadTest.cpp only checks they agree with themselves across schedules).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "ops/OpRegistry.h"
+
+namespace htune {
+
+namespace {
+
+// Runs `spec` with the reference (all compute_root) schedule on deterministic inputs.
+struct RefRun {
+    Workload w;
+    std::vector<Halide::Buffer<>> inputs, outputs;
+
+    explicit RefRun(const WorkloadSpec &spec, uint64_t seed = 5) : w(make_workload(spec)) {
+        inputs = w.make_inputs(seed);
+        outputs = w.reference(inputs, Halide::get_host_target());
+    }
+    // Inputs are ordered by name; look them up by name so the tests do not depend on it.
+    Halide::Buffer<> input(const std::string &name) const {
+        for (size_t i = 0; i < inputs.size(); i++)
+            if (w.io().inputs[i].name == name) return inputs[i];
+        ADD_FAILURE() << "no input " << name;
+        return {};
+    }
+};
+
+int clampi(int v, int lo, int hi) { return std::min(std::max(v, lo), hi); }
+
+}  // namespace
+
+TEST(BuiltinOpsTest, Conv2dIsConvolutionPlusBiasAndRelu) {
+    const int N = 2, W = 5, H = 4, CI = 3, CO = 4, K = 3;
+    RefRun r(WorkloadSpec{
+        "conv2d", "", {{"N", "2"}, {"W", "5"}, {"H", "4"}, {"CI", "3"}, {"CO", "4"}, {"K", "3"}}});
+    Halide::Buffer<float> in(r.input("input")), f(r.input("filter")), b(r.input("bias")), out(r.outputs[0]);
+    ASSERT_EQ(in.dim(1).extent(), W + K - 1);
+    int zeros = 0;
+    for (int n = 0; n < N; n++)
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+                for (int co = 0; co < CO; co++) {
+                    double s = b(co);
+                    for (int ky = 0; ky < K; ky++)
+                        for (int kx = 0; kx < K; kx++)
+                            for (int ci = 0; ci < CI; ci++)
+                                s += f(co, ci, kx, ky) * in(ci, x + kx, y + ky, n);
+                    EXPECT_NEAR(out(co, x, y, n), std::max(s, 0.0), 1e-5) << co << "," << x << "," << y;
+                    zeros += s <= 0;
+                }
+    EXPECT_LT(zeros, N * W * H * CO);  // not all clipped by the ReLU
+    EXPECT_DOUBLE_EQ(r.w.flops(), (double)N * W * H * CO * (2.0 * CI * K * K + 2));
+}
+
+TEST(BuiltinOpsTest, DepthwiseSeparableConvIsDepthwiseThenPointwise) {
+    const int W = 4, H = 3, CI = 3, CO = 5;
+    RefRun r(
+        WorkloadSpec{"depthwise_separable_conv", "", {{"W", "4"}, {"H", "3"}, {"CI", "3"}, {"CO", "5"}}});
+    Halide::Buffer<float> in(r.input("input")), dw(r.input("dw_filter")), pw(r.input("pw_filter")),
+        b(r.input("bias")), out(r.outputs[0]);
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            for (int co = 0; co < CO; co++) {
+                double s = b(co);
+                for (int ci = 0; ci < CI; ci++) {
+                    double d = 0;
+                    for (int ky = 0; ky < 3; ky++)
+                        for (int kx = 0; kx < 3; kx++) d += dw(ci, kx, ky) * in(ci, x + kx, y + ky, 0);
+                    s += pw(co, ci) * d;
+                }
+                EXPECT_NEAR(out(co, x, y, 0), std::max(s, 0.0), 1e-5);
+            }
+}
+
+TEST(BuiltinOpsTest, SoftmaxRowsSumToOneAndMatchLoop) {
+    const int R = 3, C = 7;
+    RefRun r(WorkloadSpec{"softmax", "", {{"rows", "3"}, {"cols", "7"}}});
+    Halide::Buffer<float> in(r.input("input")), out(r.outputs[0]);
+    for (int i = 0; i < R; i++) {
+        double mx = -INFINITY, total = 0, out_total = 0;
+        for (int j = 0; j < C; j++) mx = std::max(mx, (double)in(j, i));
+        for (int j = 0; j < C; j++) total += std::exp(in(j, i) - mx);
+        for (int j = 0; j < C; j++) {
+            EXPECT_NEAR(out(j, i), std::exp(in(j, i) - mx) / total, 1e-6);
+            out_total += out(j, i);
+        }
+        EXPECT_NEAR(out_total, 1.0, 1e-5);
+    }
+}
+
+TEST(BuiltinOpsTest, LayernormMatchesLoop) {
+    const int R = 3, C = 9;
+    RefRun r(WorkloadSpec{"layernorm", "", {{"rows", "3"}, {"cols", "9"}}});
+    Halide::Buffer<float> in(r.input("input")), g(r.input("gamma")), b(r.input("beta")), out(r.outputs[0]);
+    for (int i = 0; i < R; i++) {
+        double mean = 0, var = 0;
+        for (int j = 0; j < C; j++) mean += in(j, i) / (double)C;
+        for (int j = 0; j < C; j++) var += (in(j, i) - mean) * (in(j, i) - mean) / C;
+        for (int j = 0; j < C; j++)
+            EXPECT_NEAR(out(j, i), (in(j, i) - mean) / std::sqrt(var + 1e-5) * g(j) + b(j), 1e-5);
+    }
+}
+
+TEST(BuiltinOpsTest, HistogramEqualizeMapsThroughTheCdf) {
+    const int W = 13, H = 7;
+    RefRun r(WorkloadSpec{"histogram_equalize", "", {{"W", "13"}, {"H", "7"}}});
+    Halide::Buffer<uint8_t> in(r.input("input")), out(r.outputs[0]);
+    std::vector<int64_t> cdf(256, 0);
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) cdf[in(x, y)]++;
+    for (int b = 1; b < 256; b++) cdf[b] += cdf[b - 1];
+    const int64_t total = W * H;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            EXPECT_EQ(out(x, y), (uint8_t)((cdf[in(x, y)] * 255 + total / 2) / total)) << x << "," << y;
+    // The brightest input maps to 255: equalization stretches the low-contrast input.
+    uint8_t brightest = 0;
+    in.for_each_value([&](uint8_t v) { brightest = std::max(brightest, v); });
+    EXPECT_LE(brightest, 160);
+    uint8_t top = 0;
+    out.for_each_value([&](uint8_t v) { top = std::max(top, v); });
+    EXPECT_EQ(top, 255);
+}
+
+TEST(BuiltinOpsTest, MaxFilterIsMaxOverADisc) {
+    const int W = 11, H = 9, C = 2, R = 3;
+    RefRun r(WorkloadSpec{"max_filter", "", {{"W", "11"}, {"H", "9"}, {"C", "2"}, {"radius", "3"}}});
+    Halide::Buffer<float> in(r.input("input")), out(r.outputs[0]);
+    for (int c = 0; c < C; c++)
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) {
+                float m = -INFINITY;
+                for (int dx = -R; dx <= R; dx++)
+                    for (int dy = -R; dy <= R; dy++)
+                        if (dx * dx + dy * dy <= R * R + R / 2)
+                            m = std::max(m, in(clampi(x + dx, 0, W - 1), clampi(y + dy, 0, H - 1), c));
+                EXPECT_EQ(out(x, y, c), m) << x << "," << y << "," << c;
+            }
+}
+
+TEST(BuiltinOpsTest, IirBlurIsCausalAndAntiCausalInBothDirections) {
+    const int W = 7, H = 5, C = 2;
+    const double a = 0.3;
+    RefRun r(WorkloadSpec{"iir_blur", "", {{"W", "7"}, {"H", "5"}, {"C", "2"}, {"alpha", "0.3"}}});
+    Halide::Buffer<float> in(r.input("input")), out(r.outputs[0]);
+    // One pass over a line: down then up.
+    auto pass = [&](std::vector<double> v) {
+        std::vector<double> b = v;
+        for (size_t i = 1; i < b.size(); i++) b[i] = (1 - a) * b[i - 1] + a * v[i];
+        for (int i = (int)b.size() - 2; i >= 0; i--) b[i] = (1 - a) * b[i + 1] + a * b[i];
+        return b;
+    };
+    for (int c = 0; c < C; c++) {
+        std::vector<std::vector<double>> img(W, std::vector<double>(H));
+        for (int x = 0; x < W; x++) {
+            std::vector<double> col(H);
+            for (int y = 0; y < H; y++) col[y] = in(x, y, c);
+            img[x] = pass(col);
+        }
+        for (int y = 0; y < H; y++) {
+            std::vector<double> row(W);
+            for (int x = 0; x < W; x++) row[x] = img[x][y];
+            row = pass(row);
+            for (int x = 0; x < W; x++) EXPECT_NEAR(out(x, y, c), row[x], 1e-5) << x << "," << y;
+        }
+    }
+}
+
+TEST(BuiltinOpsTest, StencilChainAppliesBinomialThenCross) {
+    const int W = 9, H = 8;
+    RefRun r(WorkloadSpec{"stencil_chain", "", {{"W", "9"}, {"H", "8"}, {"depth", "2"}}});
+    Halide::Buffer<uint16_t> in(r.input("input")), out(r.outputs[0]);
+    auto at = [&](const std::vector<int> &img, int x, int y) {
+        return img[clampi(y, 0, H - 1) * W + clampi(x, 0, W - 1)];
+    };
+    std::vector<int> s0(W * H), s1(W * H);
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) s0[y * W + x] = in(x, y);
+    // Stage 1 (3x3 binomial) reads the clamped input; stage 2 (cross) reads stage 1 unclamped,
+    // so it is evaluated from stage 1 recomputed out of bounds.
+    auto stage1 = [&](int x, int y) {
+        int s = 8;
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++)
+                s += (2 - std::abs(dx)) * (2 - std::abs(dy)) * at(s0, x + dx, y + dy);
+        return s / 16;
+    };
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            int e = (4 * stage1(x, y) + stage1(x - 1, y) + stage1(x + 1, y) + stage1(x, y - 1) +
+                     stage1(x, y + 1) + 4) /
+                    8;
+            EXPECT_EQ(out(x, y), e) << x << "," << y;
+        }
+}
+
+TEST(BuiltinOpsTest, DeepPyramidsRealizeWithSensibleValues) {
+    // Deeper than the test size (which the inlined default schedule must compile).
+    RefRun interp(WorkloadSpec{"interpolate", "", {{"W", "40"}, {"H", "24"}, {"levels", "5"}}});
+    // The output is an alpha-weighted average of the input colors, so it stays in [0, 1].
+    Halide::Buffer<float>(interp.outputs[0]).for_each_value([](float v) {
+        EXPECT_GE(v, -1e-5f);
+        EXPECT_LE(v, 1.0f + 1e-5f);
+    });
+    RefRun ll(WorkloadSpec{"local_laplacian", "", {{"W", "40"}, {"H", "24"}, {"J", "4"}}});
+    double sum = 0;
+    Halide::Buffer<float>(ll.outputs[0]).for_each_value([&](float v) { sum += v; });
+    EXPECT_GT(sum, 0.1 * 40 * 24 * 3);  // not crushed to black
+}
+
+TEST(BuiltinOpsTest, OpsAreListedInFamilyOrder) {
+    std::vector<std::string> names;
+    for (const auto &a : builtin_ops()) names.push_back(a->name());
+    ASSERT_GE(names.size(), 16u);
+    auto pos = [&](const std::string &n) { return std::find(names.begin(), names.end(), n) - names.begin(); };
+    EXPECT_LT(pos("matmul"), pos("conv2d"));
+    EXPECT_LT(pos("layernorm"), pos("blur3x3"));
+    EXPECT_LT(pos("blur3x3"), pos("interpolate"));
+}
+
+}  // namespace htune
