@@ -1,0 +1,60 @@
+// FakeRunner (see FakeRunner.h).
+#include "measure/FakeRunner.h"
+
+#include "ops/Error.h"
+
+namespace htune {
+
+MeasureResult fake_measure(const Workload &, const Schedule &s, Fault fault) {
+    MeasureResult r;
+    r.threads = 1;
+    r.compile_s = 0.001;
+    switch (fault) {
+        case Fault::none:
+            break;
+        case Fault::crash:
+            r.status = Status::crash;
+            r.error = "worker killed by signal 11 (fake)";
+            return r;
+        case Fault::hang:
+            r.status = Status::timeout;
+            r.error = "run did not finish (fake)";
+            return r;
+        case Fault::oom:
+            r.status = Status::runtime_error;
+            r.error = "out of memory (fake)";
+            return r;
+        case Fault::wrong_output:
+            r.status = Status::wrong_output;
+            r.max_error = 1;
+            r.error = "output differs from the reference: max abs error 1 (fake)";
+            return r;
+    }
+    // 1.000 .. 2.023 ms from the first hex digits of the hash: stable across runs and builds.
+    unsigned long h = std::stoul(schedule_hash(s).substr(0, 3), nullptr, 16);
+    r.min_ms = 1.0 + (double)(h % 1024) / 1000.0;
+    r.median_ms = r.min_ms * 1.01;
+    r.spread = 0.02;
+    r.repeats = 5;
+    return r;
+}
+
+FakeRunner::FakeRunner(Function fn) : fn_(std::move(fn)) {}
+FakeRunner::FakeRunner() : fn_(fake_measure) {}
+
+std::vector<MeasureResult> FakeRunner::measure(const Workload &w, const std::vector<Schedule> &batch,
+                                               const std::vector<Fault> &faults) {
+    if (!faults.empty() && faults.size() != batch.size())
+        throw Error(ErrorKind::internal, "measure: faults must be empty or one per schedule");
+    std::vector<MeasureResult> out;
+    std::vector<std::string> hashes;
+    for (size_t i = 0; i < batch.size(); i++) {
+        out.push_back(fn_(w, batch[i], faults.empty() ? Fault::none : faults[i]));
+        hashes.push_back(schedule_hash(batch[i]));
+        measured_++;
+    }
+    batches_.push_back(std::move(hashes));
+    return out;
+}
+
+}  // namespace htune

@@ -1,0 +1,189 @@
+// `htune sample`: draw N distinct schedules from a workload's schedule space, measure them
+// (and the heuristic schedule) through measure/, and summarize statuses and speed.
+#include <algorithm>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <random>
+#include <set>
+
+#include "measure/Runner.h"
+#include "ops/Error.h"
+#include "schedules/Space.h"
+#include "tuner/Command.h"
+#include "tuner/WorkloadOptions.h"
+
+namespace po = boost::program_options;
+
+namespace htune {
+
+namespace {
+
+constexpr int kAttemptsPerSchedule = 100;  // sampling attempts allowed per requested schedule
+
+struct SampleArgs {
+    WorkloadOptions workload;
+    int count = 0;
+    uint64_t seed = 0;
+    std::string json_path, faults;
+    double memory_limit_mb = 4096;
+    MeasureOptions measure;
+};
+
+void add_measure_options(po::options_description &desc, SampleArgs &a) {
+    MeasureOptions &m = a.measure;
+    desc.add_options()("workers", po::value(&m.workers)->default_value(m.workers),
+                       "worker processes (parallel compiles)")(
+        "threads", po::value(&m.threads)->default_value(m.threads), "Halide threads per run (0 = all cores)")(
+        "warmup", po::value(&m.warmup)->default_value(m.warmup), "untimed warm-up runs")(
+        "min-repeats", po::value(&m.min_repeats)->default_value(m.min_repeats), "minimum timed runs")(
+        "min-seconds", po::value(&m.min_seconds)->default_value(m.min_seconds),
+        "minimum total timed seconds")("compile-timeout",
+                                       po::value(&m.compile_timeout_s)->default_value(m.compile_timeout_s),
+                                       "seconds allowed per compile")(
+        "run-timeout-factor", po::value(&m.run_timeout_factor)->default_value(m.run_timeout_factor),
+        "run time limit per run, as a multiple of the reference run time")(
+        "run-timeout-floor", po::value(&m.run_timeout_floor_s)->default_value(m.run_timeout_floor_s),
+        "minimum seconds allowed per run job")(
+        "memory-limit-mb", po::value(&a.memory_limit_mb)->default_value(a.memory_limit_mb),
+        "address-space limit of each worker, MiB (0 = none)");
+}
+
+std::string ratio_text(double x) {
+    std::ostringstream os;
+    os << std::setprecision(3) << x << "x";
+    return os.str();
+}
+
+int run_sample(const std::vector<std::string> &args) {
+    SampleArgs a;
+    po::options_description desc("htune sample options");
+    a.workload.add_to(desc);
+    desc.add_options()("count", po::value(&a.count), "number of distinct schedules to sample (required)")(
+        "seed", po::value(&a.seed)->default_value(0), "random seed of the sampler")(
+        "json", po::value(&a.json_path), "also write the summary as JSON to FILE")(
+        "inject-fault", po::value(&a.faults),
+        "make one distinct candidate per listed kind misbehave: crash,hang,oom,wrong_output");
+    add_measure_options(desc, a);
+    po::variables_map vm;
+    if (parse_command_line("sample", args, desc, vm, nullptr,
+                           "--op NAME [-p k=v ...] | --generator-lib LIB --generator NAME [-g k=v ...]  "
+                           "--count N [--seed S] [--json FILE] [--inject-fault LIST]"))
+        return 0;
+    if (!vm.count("count")) throw_usage("sample: --count N is required");
+    if (a.count < 1) throw_usage("sample: --count must be >= 1");
+    if (a.memory_limit_mb < 0) throw_usage("sample: --memory-limit-mb must be >= 0");
+    std::vector<Fault> faults = parse_fault_list(a.faults);
+    a.measure.address_space_bytes = (size_t)(a.memory_limit_mb * 1024 * 1024);
+    std::ofstream json_out;
+    if (!a.json_path.empty()) {  // fail before measuring, not after
+        json_out.open(a.json_path);
+        if (!json_out) throw_io("sample: cannot write '" + a.json_path + "'", a.json_path);
+    }
+
+    auto runner = make_worker_runner(a.measure);  // validates the measurement options
+    Workload w = a.workload.workload();
+    ScheduleSpace space(w, Halide::Target(a.measure.target));
+    std::mt19937_64 rng(a.seed);
+    std::vector<Schedule> sampled;
+    std::set<std::string> seen;
+    long attempts = 0, max_attempts = (long)kAttemptsPerSchedule * a.count;
+    while ((int)sampled.size() < a.count && attempts < max_attempts) {
+        Schedule s = space.sample(rng);
+        attempts++;
+        if (seen.insert(schedule_hash(s)).second) sampled.push_back(std::move(s));
+    }
+    std::cout << "workload:   " << w.canonical() << "\n"
+              << "sampled:    " << sampled.size() << " distinct schedule(s) in " << attempts
+              << " attempt(s), seed " << a.seed << "\n";
+    if ((int)sampled.size() < a.count)
+        std::cout << "note:       the schedule space yielded only " << sampled.size()
+                  << " distinct schedule(s) in " << max_attempts << " attempts (asked for " << a.count
+                  << ")\n";
+
+    // Batch: the heuristic first (the baseline, never faulted), then the samples.
+    std::vector<Schedule> batch = {space.heuristic()};
+    std::vector<Fault> batch_faults(1 + sampled.size(), Fault::none);
+    batch.insert(batch.end(), sampled.begin(), sampled.end());
+    for (size_t k = 0; k < faults.size(); k++) {
+        if (k >= sampled.size()) {
+            std::cout << "note:       not enough distinct candidates to inject '" << to_string(faults[k])
+                      << "'\n";
+            continue;
+        }
+        batch_faults[1 + k] = faults[k];
+    }
+    std::vector<MeasureResult> results = runner->measure(w, batch, batch_faults);
+    const MeasureResult &heur = results[0];
+
+    std::map<Status, int> counts;
+    std::vector<double> speedups;
+    nlohmann::json candidates = nlohmann::json::array();
+    std::cout << "candidates:\n";
+    for (size_t i = 1; i < results.size(); i++) {
+        const MeasureResult &r = results[i];
+        counts[r.status]++;
+        if (r.status == Status::ok && heur.status == Status::ok && r.median_ms > 0)
+            speedups.push_back(heur.median_ms / r.median_ms);
+        std::string hash = schedule_hash(batch[i]);
+        candidates.push_back({{"hash", hash}, {"fault", to_string(batch_faults[i])}, {"result", r}});
+        std::cout << "  #" << std::left << std::setw(3) << i << hash << "  " << std::setw(14)
+                  << to_string(r.status);
+        if (r.status == Status::ok)
+            std::cout << "median " << r.median_ms << " ms (" << r.repeats << " runs)";
+        else
+            std::cout << r.error.substr(0, std::min<size_t>(r.error.find('\n'), 100));
+        std::cout << (batch_faults[i] != Fault::none
+                          ? std::string("  [injected ") + to_string(batch_faults[i]) + "]"
+                          : "")
+                  << "\n";
+    }
+    std::cout << "heuristic:  " << to_string(heur.status);
+    if (heur.status == Status::ok)
+        std::cout << ", median " << heur.median_ms << " ms";
+    else
+        std::cout << ": " << heur.error.substr(0, 200);
+    std::cout << "  (threads " << heur.threads << ")\n";
+    std::cout << "status:     ";
+    nlohmann::json j = {{"total", (int)sampled.size()}};
+    bool first = true;
+    for (Status s : {Status::ok, Status::compile_error, Status::runtime_error, Status::timeout, Status::crash,
+                     Status::wrong_output}) {
+        j[to_string(s)] = counts[s];
+        std::cout << (first ? "" : ", ") << to_string(s) << " " << counts[s];
+        first = false;
+    }
+    std::cout << "\n";
+    nlohmann::json speed = {{"min", nullptr}, {"median", nullptr}, {"max", nullptr}};
+    if (!speedups.empty()) {
+        std::sort(speedups.begin(), speedups.end());
+        size_t n = speedups.size();
+        double median = n % 2 ? speedups[n / 2] : 0.5 * (speedups[n / 2 - 1] + speedups[n / 2]);
+        speed = {{"min", speedups.front()}, {"median", median}, {"max", speedups.back()}};
+        std::cout << "speedup vs heuristic (heuristic median / candidate median, >1 = faster): min "
+                  << ratio_text(speedups.front()) << ", median " << ratio_text(median) << ", max "
+                  << ratio_text(speedups.back()) << "\n";
+    } else {
+        std::cout << "speedup vs heuristic: n/a ("
+                  << (heur.status == Status::ok ? "no candidate ran ok" : "the heuristic failed") << ")\n";
+    }
+    j["speedup_vs_heuristic"] = speed;
+    if (json_out.is_open()) {
+        j["workload"] = w.canonical();
+        j["seed"] = a.seed;
+        j["attempts"] = attempts;
+        j["heuristic"] = heur;
+        j["candidates"] = candidates;
+        json_out << j.dump(2) << "\n";
+        if (!json_out) throw_io("sample: cannot write '" + a.json_path + "'", a.json_path);
+    }
+    return 0;
+}
+
+}  // namespace
+
+Command sample_command() {
+    return {"sample", "sample N distinct schedules, measure them, summarize status and speed", run_sample};
+}
+
+}  // namespace htune
