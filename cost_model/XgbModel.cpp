@@ -121,7 +121,8 @@ protected:
         xgb_check(XGBoosterBoostedRounds(b.get(), &rounds), "XGBoosterBoostedRounds");
         // The saved objective defines what the trees' scores mean, so a warm-started update
         // must keep it; the other hyperparameters stay this model's own.
-        if (blob.meta.contains("options")) opt_.objective = blob.meta["options"].get<XgbOptions>().objective;
+        if (blob.meta.contains("options"))
+            opt_.objective = blob.meta.at("options").get<XgbOptions>().objective;
         set_params(b.get());
         booster_ = std::move(b);
         rounds_ = rounds;

@@ -5,7 +5,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <random>
+#include <string>
 
 #include "cost_model/CostModel.h"
 
@@ -22,6 +24,13 @@ FeatureMatrix random_matrix(const FeatureSchema &schema, std::size_t rows, std::
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Printed with the figures: on a shared 2-core box the load changes them several-fold.
+std::string load_average() {
+    std::ifstream f("/proc/loadavg");
+    std::string one;
+    return f >> one ? one : "?";
 }
 
 }  // namespace
@@ -62,5 +71,7 @@ int main(int argc, char **argv) {
                 cols, options.rounds, options.max_depth, options.nthread, train_s);
     std::printf("predict: %zu rows x %zu features: %.2f ms per call, %.0f rows/second (checksum %.3f)\n",
                 rows, cols, per_call * 1e3, double(rows) / per_call, checksum);
+    std::printf("1-minute load average: %s (figures scale with it on a shared machine)\n",
+                load_average().c_str());
     return 0;
 }
