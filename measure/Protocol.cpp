@@ -67,12 +67,15 @@ nlohmann::json load_reply(bool ok, int threads, const std::string &error) {
     return j;
 }
 
-nlohmann::json compile_reply(int id, Status status, double compile_s, const std::string &error) {
-    return {{"job", "compile"},
-            {"id", id},
-            {"status", to_string(status)},
-            {"compile_s", compile_s},
-            {"error", error}};
+nlohmann::json compile_reply(int id, Status status, double compile_s, const std::string &error,
+                             const std::string &warnings) {
+    nlohmann::json j{{"job", "compile"},
+                     {"id", id},
+                     {"status", to_string(status)},
+                     {"compile_s", compile_s},
+                     {"error", error}};
+    if (!warnings.empty()) j["warnings"] = warnings;
+    return j;
 }
 
 nlohmann::json run_reply(int id, const MeasureResult &r) {

@@ -51,11 +51,13 @@ RunJob run_job_from_json(const nlohmann::json &j);
 
 // Replies.
 // load:    {"job":"load","ok":true,"threads":2} | {"job":"load","ok":false,"error":"..."}
-// compile: {"job":"compile","id":7,"status":"ok"|"compile_error","compile_s":0.4,"error":""}
+// compile: {"job":"compile","id":7,"status":"ok"|"compile_error","compile_s":0.4,"error":"",
+//           "warnings":"Halide's compile-time warnings, if any"}
 // run:     {"job":"run","id":7,"result":{MeasureResult JSON}}
 // a malformed or unknown job: {"job":"error","error":"..."}
 nlohmann::json load_reply(bool ok, int threads, const std::string &error);
-nlohmann::json compile_reply(int id, Status status, double compile_s, const std::string &error);
+nlohmann::json compile_reply(int id, Status status, double compile_s, const std::string &error,
+                             const std::string &warnings = "");
 nlohmann::json run_reply(int id, const MeasureResult &r);
 nlohmann::json error_reply(const std::string &error);
 

@@ -81,8 +81,21 @@ void perturb(Halide::Buffer<> &b) {
         ((uint8_t *)b.data())[0] ^= 0xff;
 }
 
+// Keeps Halide's compile-time warnings ("Not folding Func ...") off the shared stderr, where
+// they would clutter the parent's output, and returns them with the compile reply instead.
+// Errors still throw, as Halide's default reporter does.
+class WarningCollector : public Halide::CompileTimeErrorReporter {
+public:
+    void warning(const char *msg) override { warnings += msg; }
+    void error(const char *msg) override { throw Halide::CompileError(msg); }
+    std::string warnings;
+};
+
 class WorkerState {
 public:
+    WorkerState() { Halide::set_custom_compile_time_error_reporter(&reporter_); }
+    ~WorkerState() { Halide::set_custom_compile_time_error_reporter(nullptr); }
+
     nlohmann::json load(const nlohmann::json &j) {
         compiled_.clear();
         workload_.reset();
@@ -104,6 +117,7 @@ public:
         CompileJob job = compile_job_from_json(j);
         if (!workload_) return compile_reply(job.id, Status::compile_error, 0, "no workload loaded");
         auto t0 = std::chrono::steady_clock::now();
+        reporter_.warnings.clear();
         try {
             Schedule s;
             try {
@@ -119,11 +133,13 @@ public:
             double compile_s = c.compile_s;
             compiled_.erase(job.id);
             compiled_.emplace(job.id, std::move(c));
-            return compile_reply(job.id, Status::ok, compile_s, "");
+            return compile_reply(job.id, Status::ok, compile_s, "", reporter_.warnings);
         } catch (const Halide::Error &e) {
-            return compile_reply(job.id, Status::compile_error, seconds_since(t0), e.what());
+            return compile_reply(job.id, Status::compile_error, seconds_since(t0), e.what(),
+                                 reporter_.warnings);
         } catch (const std::exception &e) {  // htune::Error from apply_schedule: invalid schedule
-            return compile_reply(job.id, Status::compile_error, seconds_since(t0), e.what());
+            return compile_reply(job.id, Status::compile_error, seconds_since(t0), e.what(),
+                                 reporter_.warnings);
         }
     }
 
@@ -190,6 +206,7 @@ private:
     std::vector<Halide::Buffer<>> inputs_, reference_;
     int threads_ = 0;
     std::map<int, Compiled> compiled_;
+    WarningCollector reporter_;
 };
 
 }  // namespace

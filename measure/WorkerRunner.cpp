@@ -37,6 +37,19 @@ std::string self_exe() {
     return std::string(buf, (size_t)n);
 }
 
+// Rejects options that would make measurements meaningless or unbounded, naming the option.
+void validate(const MeasureOptions &o) {
+    if (o.workers < 1) throw_usage("measure: workers must be >= 1");
+    if (o.threads < 0) throw_usage("measure: threads must be >= 0 (0 = all cores)");
+    if (o.warmup < 0) throw_usage("measure: warmup must be >= 0");
+    if (o.min_repeats < 1) throw_usage("measure: min_repeats must be >= 1");
+    if (o.max_repeats < o.min_repeats) throw_usage("measure: max_repeats must be >= min_repeats");
+    if (!(o.min_seconds >= 0)) throw_usage("measure: min_seconds must be >= 0");
+    if (!(o.compile_timeout_s > 0)) throw_usage("measure: compile_timeout_s must be > 0");
+    if (!(o.run_timeout_floor_s > 0)) throw_usage("measure: run_timeout_floor_s must be > 0");
+    if (!(o.run_timeout_factor >= 0)) throw_usage("measure: run_timeout_factor must be >= 0");
+}
+
 // Where a candidate of the current batch was compiled, so its run goes to the same worker.
 struct Slot {
     bool compiled = false;
@@ -46,7 +59,7 @@ struct Slot {
 class WorkerRunner : public Runner {
 public:
     explicit WorkerRunner(const MeasureOptions &o) : opt_(o) {
-        if (opt_.workers < 1) throw_usage("measure: workers must be >= 1");
+        validate(opt_);
         exe_ = opt_.worker_exe.empty() ? self_exe() : opt_.worker_exe;
         if (access(exe_.c_str(), X_OK) != 0)
             throw_usage("measure: worker binary '" + exe_ + "' is not executable");

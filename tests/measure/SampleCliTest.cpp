@@ -44,6 +44,21 @@ TEST(SampleCliTest, JsonSummaryCountsAndSpeedups) {
     run_shell("rm -rf " + dir);
 }
 
+TEST(SampleCliTest, UserGenerator) {
+    std::string dir = temp_dir();
+    CommandResult r =
+        run_htune(std::string("sample --generator-lib ") + HTUNE_EXAMPLE_GEN +
+                  " --generator sharpen_blend -g width=64 -g height=48 --count 1 --min-seconds 0.01"
+                  " --min-repeats 2 --json " +
+                  dir + "/g.json");
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    EXPECT_NE(r.out.find("sharpen_blend:"), std::string::npos) << r.out;
+    auto j = nlohmann::json::parse(read_file(dir + "/g.json"));
+    EXPECT_EQ(j.at("total"), 1);
+    EXPECT_EQ(j.at("heuristic").at("status"), "ok") << j.dump(2);
+    run_shell("rm -rf " + dir);
+}
+
 TEST(SampleCliTest, InjectedFaultsShowInTheJson) {
     std::string dir = temp_dir();
     CommandResult r =

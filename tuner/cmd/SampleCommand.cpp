@@ -30,6 +30,13 @@ struct SampleArgs {
     MeasureOptions measure;
 };
 
+// "0.2", not boost's "0.20000000000000001", in --help.
+std::string number_text(double x) {
+    std::ostringstream os;
+    os << x;
+    return os.str();
+}
+
 void add_measure_options(po::options_description &desc, SampleArgs &a) {
     MeasureOptions &m = a.measure;
     desc.add_options()("workers", po::value(&m.workers)->default_value(m.workers),
@@ -37,15 +44,21 @@ void add_measure_options(po::options_description &desc, SampleArgs &a) {
         "threads", po::value(&m.threads)->default_value(m.threads), "Halide threads per run (0 = all cores)")(
         "warmup", po::value(&m.warmup)->default_value(m.warmup), "untimed warm-up runs")(
         "min-repeats", po::value(&m.min_repeats)->default_value(m.min_repeats), "minimum timed runs")(
-        "min-seconds", po::value(&m.min_seconds)->default_value(m.min_seconds),
-        "minimum total timed seconds")("compile-timeout",
-                                       po::value(&m.compile_timeout_s)->default_value(m.compile_timeout_s),
-                                       "seconds allowed per compile")(
-        "run-timeout-factor", po::value(&m.run_timeout_factor)->default_value(m.run_timeout_factor),
+        "min-seconds", po::value(&m.min_seconds)->default_value(m.min_seconds, number_text(m.min_seconds)),
+        "minimum total timed seconds")(
+        "compile-timeout",
+        po::value(&m.compile_timeout_s)->default_value(m.compile_timeout_s, number_text(m.compile_timeout_s)),
+        "seconds allowed per compile")(
+        "run-timeout-factor",
+        po::value(&m.run_timeout_factor)
+            ->default_value(m.run_timeout_factor, number_text(m.run_timeout_factor)),
         "run time limit per run, as a multiple of the reference run time")(
-        "run-timeout-floor", po::value(&m.run_timeout_floor_s)->default_value(m.run_timeout_floor_s),
+        "run-timeout-floor",
+        po::value(&m.run_timeout_floor_s)
+            ->default_value(m.run_timeout_floor_s, number_text(m.run_timeout_floor_s)),
         "minimum seconds allowed per run job")(
-        "memory-limit-mb", po::value(&a.memory_limit_mb)->default_value(a.memory_limit_mb),
+        "memory-limit-mb",
+        po::value(&a.memory_limit_mb)->default_value(a.memory_limit_mb, number_text(a.memory_limit_mb)),
         "address-space limit of each worker, MiB (0 = none)");
 }
 
