@@ -82,6 +82,7 @@ public:
                                        const std::vector<Fault> &faults) override {
         if (!faults.empty() && faults.size() != batch.size())
             throw Error(ErrorKind::internal, "measure: faults must be empty or one per schedule");
+        if (batch.empty()) return {};
         prepare(w);
         std::vector<MeasureResult> results(batch.size());
         std::vector<Slot> slots(batch.size());
