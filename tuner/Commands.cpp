@@ -12,12 +12,20 @@ namespace htune {
 Command ops_command();
 Command sample_command();
 Command worker_command();
+Command best_command();
+Command devices_command();
+Command export_command();
+Command import_command();
 
 const std::vector<Command> &commands() {
     static const std::vector<Command> all = {
         ops_command(),
         sample_command(),
         worker_command(),
+        best_command(),
+        devices_command(),
+        export_command(),
+        import_command(),
     };
     return all;
 }
