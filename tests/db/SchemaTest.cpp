@@ -1,0 +1,164 @@
+// Opening files htune must refuse (corrupt, not SQLite, another program's SQLite, a newer
+// schema) gives one clear error and leaves the file byte for byte unchanged.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <cstdlib>
+
+#include "db/Database.h"
+#include "ops/Error.h"
+#include "tests/RunCommand.h"
+#include "tests/db/TestRecords.h"
+
+namespace htune::test {
+
+namespace {
+
+int count_lines(const std::string &s) { return (int)std::count(s.begin(), s.end(), '\n'); }
+
+void raw_exec(const std::string &path, const std::string &sql) {
+    sqlite3 *db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+}
+
+std::string open_error(const std::string &path, ErrorKind kind = ErrorKind::sqlite) {
+    try {
+        open_database(path)->count();
+    } catch (const Error &e) {
+        EXPECT_EQ(e.kind(), kind) << e.what();
+        return e.what();
+    }
+    return "no error";
+}
+
+class SchemaTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = temp_dir();
+        path_ = dir_ + "/t.db";
+        log_ = dir_ + "/good.jsonl";
+        write_jsonl(log_, {fake_record(50, kDeviceA, 1, 1.0), fake_record(51, kDeviceA, 2, 2.0)});
+    }
+    void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+
+    void make_htune_db(int records) {
+        auto db = open_database(path_);
+        std::vector<Record> batch;
+        for (int i = 0; i < records; i++) batch.push_back(fake_record(i % 10, kDeviceA, i, 1.0 + i));
+        db->commit(batch);
+    }
+
+    // `htune import` and `htune best` on the file both fail with one line containing `needle`,
+    // and neither changes a byte of it.
+    void expect_cli_refuses(const std::string &needle) {
+        std::string before = file_bytes(path_);
+        for (std::string args : {"import --db " + path_ + " " + log_, "devices --db " + path_,
+                                 "export --db " + path_ + " " + dir_ + "/out.jsonl"}) {
+            CommandResult r = run_htune(args);
+            EXPECT_EQ(r.exit_code, 1) << args << "\n" << r.err;
+            EXPECT_EQ(count_lines(r.err), 1) << args << "\n" << r.err;
+            EXPECT_NE(r.err.find("htune: error: "), std::string::npos) << r.err;
+            EXPECT_NE(r.err.find(needle), std::string::npos) << args << "\n" << r.err;
+            EXPECT_NE(r.err.find(path_), std::string::npos) << r.err;
+            EXPECT_EQ(r.err.find("database is locked"), std::string::npos) << r.err;
+        }
+        EXPECT_TRUE(file_bytes(path_) == before) << "the file was modified";
+        EXPECT_FALSE(std::ifstream(dir_ + "/out.jsonl").good());  // no partial export left behind
+        EXPECT_FALSE(std::ifstream(dir_ + "/out.jsonl.tmp").good());
+    }
+
+    std::string dir_, path_, log_;
+};
+
+}  // namespace
+
+TEST_F(SchemaTest, FreshDatabaseHasCurrentSchemaAndWal) {
+    make_htune_db(1);
+    sqlite3 *db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt *st = nullptr;
+    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int(st, 0), kDatabaseSchemaVersion);
+    sqlite3_finalize(st);
+    sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, nullptr);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    EXPECT_STREQ((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    // Reopening an up-to-date database is a no-op.
+    EXPECT_EQ(count_records(path_), 1);
+}
+
+TEST_F(SchemaTest, NewerSchemaIsRefusedAndUntouched) {
+    make_htune_db(5);
+    raw_exec(path_, "PRAGMA user_version = 7");
+    std::string before = file_bytes(path_);
+    std::string msg = open_error(path_);
+    EXPECT_NE(msg.find("database '" + path_ + "' was written by a newer htune (schema 7 > 1)"),
+              std::string::npos)
+        << msg;
+    EXPECT_TRUE(file_bytes(path_) == before);
+    expect_cli_refuses("was written by a newer htune (schema 7 > 1)");
+}
+
+TEST_F(SchemaTest, NonSqliteFileIsRefusedAndUntouched) {
+    std::string text;
+    for (int i = 0; i < 200; i++) text += "this is a text file, not a database\n";
+    write_bytes(path_, text);
+    std::string msg = open_error(path_);
+    EXPECT_EQ(msg, "'" + path_ + "' is not an htune database (file is not a database)");
+    EXPECT_EQ(file_bytes(path_), text);
+    expect_cli_refuses("is not an htune database (file is not a database)");
+}
+
+TEST_F(SchemaTest, AnotherProgramsSqliteDatabaseIsRefusedAndUntouched) {
+    raw_exec(path_,
+             "CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO photos VALUES (1, 'x')");
+    std::string msg = open_error(path_);
+    EXPECT_NE(msg.find("is not an htune database (it has tables but no htune schema version)"),
+              std::string::npos)
+        << msg;
+    expect_cli_refuses("is not an htune database");
+}
+
+TEST_F(SchemaTest, CorruptDatabaseGivesOneClearErrorAndIsUntouched) {
+    make_htune_db(3000);  // many pages
+    std::string bytes = file_bytes(path_);
+    ASSERT_GT(bytes.size(), 40000u);
+    // Keep the header page; overwrite every later page with garbage.
+    for (size_t i = 4096; i < bytes.size(); i++) bytes[i] = (char)0xff;
+    write_bytes(path_, bytes);
+    expect_cli_refuses("is corrupt (");
+    std::string msg = open_error(path_);
+    EXPECT_NE(msg.find("database '" + path_ + "' is corrupt ("), std::string::npos) << msg;
+}
+
+TEST_F(SchemaTest, TruncatedDatabaseGivesOneClearError) {
+    make_htune_db(3000);
+    std::string bytes = file_bytes(path_);
+    write_bytes(path_, bytes.substr(0, bytes.size() / 3));
+    std::string msg = open_error(path_);
+    EXPECT_NE(msg.find("is corrupt ("), std::string::npos) << msg;
+}
+
+TEST_F(SchemaTest, ReadCommandsDoNotCreateAMissingDatabase) {
+    std::string msg;
+    try {
+        OpenOptions o;
+        o.create = false;
+        open_database(path_, o);
+    } catch (const Error &e) {
+        EXPECT_EQ(e.kind(), ErrorKind::io);
+        msg = e.what();
+    }
+    EXPECT_NE(msg.find("no database '" + path_ + "'"), std::string::npos) << msg;
+    CommandResult r = run_htune("devices --db " + path_);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(count_lines(r.err), 1) << r.err;
+    EXPECT_FALSE(std::ifstream(path_).good());
+}
+
+}  // namespace htune::test
