@@ -128,8 +128,15 @@ std::unique_ptr<Sqlite> open_checked(const std::string &path, const OpenOptions 
     db->check(sqlite3_busy_timeout(db->handle(), options.busy_timeout_ms), "set the busy timeout");
 
     // Read-only checks first: a file we refuse must not be modified (no WAL switch, no schema).
-    int64_t version = db->query_int("PRAGMA user_version", "read the schema version");
-    refuse_foreign(*db, version);
+    // One read transaction, so that the version and the table list come from one snapshot
+    // even while another process is creating the schema.
+    int64_t version = 0;
+    {
+        Transaction read(*db, options.lock_wait_s, /*immediate=*/false);
+        version = db->query_int("PRAGMA user_version", "read the schema version");
+        refuse_foreign(*db, version);
+        read.commit();
+    }
 
     if (!memory) {
         // WAL: readers never block the writer; FULL: a committed batch survives power loss too.

@@ -86,7 +86,9 @@ TEST(DeviceKeyTest, CurrentDeviceIsATypeNotAHost) {
     EXPECT_EQ(d.cpu_model.find('|'), std::string::npos);
     char host[256] = {};
     gethostname(host, sizeof host - 1);
-    if (std::string(host).size() > 3) EXPECT_EQ(d.key().find(host), std::string::npos);
+    if (std::string(host).size() > 3) {
+        EXPECT_EQ(d.key().find(host), std::string::npos);
+    }
     EXPECT_EQ(DeviceKey::parse(d.key()), d);
     EXPECT_EQ(host_device().threads, default_thread_count());
 }
