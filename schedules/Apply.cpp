@@ -32,7 +32,7 @@ public:
                             bool loop_rvar, const std::string &store_loop, bool store_rvar) = 0;
     // Directives on stage `stage` of `f`; `rvar` says whether the loop derives from an RVar.
     virtual void split(const std::string &f, int stage, const std::string &var, bool rvar, const std::string &outer,
-                       const std::string &inner, int factor) = 0;
+                       const std::string &inner, int factor, TailStrategy tail) = 0;
     virtual void reorder(const std::string &f, int stage, const std::vector<std::pair<std::string, bool>> &loops) = 0;
     virtual void fuse(const std::string &f, int stage, const std::string &inner, const std::string &outer,
                       const std::string &fused) = 0;
@@ -40,6 +40,19 @@ public:
     virtual void vectorize(const std::string &f, int stage, const std::string &loop) = 0;
     virtual void unroll(const std::string &f, int stage, const std::string &loop, bool rvar) = 0;
 };
+
+// The tail strategy of a split, chosen so a candidate never reads outside what the algorithm
+// reads (Halide's Auto picks RoundUp for intermediates and updates, which over-computes and
+// reads inputs out of bounds). ShiftInwards only where the whole region is computed at once
+// (pure stage of a root Func with a known extent >= factor, checked by the space); GuardWithIf
+// elsewhere: per-tile regions of compute_at Funcs can be smaller than the factor, and updates
+// must not be applied twice to the same point.
+TailStrategy tail_for(const FuncInfo &info, const FuncSchedule &fs, const StageInfo &stage, const std::string &var) {
+    if (stage.index != 0 || stage.is_rvar(var) || fs.placement != Placement::root) return TailStrategy::GuardWithIf;
+    for (size_t a = 0; a < info.args.size(); a++)
+        if (info.args[a] == var) return info.extent_known[a] ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf;
+    return TailStrategy::GuardWithIf;
+}
 
 void walk(const Schedule &s, const PipelineAnalysis &a, Emitter &e) {
     for (const auto &kv : s.funcs) {
@@ -63,12 +76,15 @@ void walk(const Schedule &s, const PipelineAnalysis &a, Emitter &e) {
             for (const DimSplit &d : st.splits) {
                 auto names = split_loop_names(d.var, d.factors.size());
                 bool rv = stage.is_rvar(d.var);
+                TailStrategy tail = tail_for(info, fs, stage, d.var);
                 if (d.factors.size() == 1) {
-                    e.split(name, si, d.var, rv, names[0], names[1], d.factors[0]);
+                    e.split(name, si, d.var, rv, names[0], names[1], d.factors[0], tail);
                 } else {
+                    // The inner split divides its constant outer factor exactly, so its guard (if
+                    // any) simplifies away; Halide still refuses RoundUp on updates structurally.
                     std::string mid = d.var + "_t";
-                    e.split(name, si, d.var, rv, names[0], mid, d.factors[0]);
-                    e.split(name, si, mid, rv, names[1], names[2], d.factors[1]);
+                    e.split(name, si, d.var, rv, names[0], mid, d.factors[0], tail);
+                    e.split(name, si, mid, rv, names[1], names[2], d.factors[1], tail);
                 }
             }
             if (!st.order.empty()) {
@@ -140,8 +156,8 @@ public:
         if (!store_loop.empty()) func(f).store_at(LoopLevel(gf, var_or_rvar(store_loop, store_rvar)));
     }
     void split(const std::string &f, int s, const std::string &var, bool rvar, const std::string &outer,
-               const std::string &inner, int factor) override {
-        stage(f, s).split(var_or_rvar(var, rvar), var_or_rvar(outer, rvar), var_or_rvar(inner, rvar), factor);
+               const std::string &inner, int factor, TailStrategy tail) override {
+        stage(f, s).split(var_or_rvar(var, rvar), var_or_rvar(outer, rvar), var_or_rvar(inner, rvar), factor, tail);
     }
     void reorder(const std::string &f, int s, const std::vector<std::pair<std::string, bool>> &loops) override {
         std::vector<VarOrRVar> vs;
@@ -182,9 +198,17 @@ public:
         body << ";\n";
     }
     void split(const std::string &f, int s, const std::string &var, bool rvar, const std::string &outer,
-               const std::string &inner, int factor) override {
+               const std::string &inner, int factor, TailStrategy tail) override {
         body << stage(f, s) << ".split(" << use(var, rvar) << ", " << use(outer, rvar) << ", " << use(inner, rvar)
-             << ", " << factor << ");\n";
+             << ", " << factor << ", TailStrategy::" << tail_name(tail) << ");\n";
+    }
+    static const char *tail_name(TailStrategy t) {
+        switch (t) {
+        case TailStrategy::RoundUp: return "RoundUp";
+        case TailStrategy::GuardWithIf: return "GuardWithIf";
+        case TailStrategy::ShiftInwards: return "ShiftInwards";
+        default: return "Auto";
+        }
     }
     void reorder(const std::string &f, int s, const std::vector<std::pair<std::string, bool>> &loops) override {
         body << stage(f, s) << ".reorder(";

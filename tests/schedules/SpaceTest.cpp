@@ -1,0 +1,150 @@
+// The schedule space on every built-in operator and the example user Generator: the heuristic
+// and random samples are valid and compute the reference; mutations stay valid; sampling is
+// deterministic; invalid schedules are rejected with a reason before compiling.
+#include <gtest/gtest.h>
+
+#include "ops/BufferCompare.h"
+#include "ops/Error.h"
+#include "ops/OpRegistry.h"
+#include "schedules/Apply.h"
+#include "schedules/Space.h"
+
+namespace htune {
+
+namespace {
+
+Workload workload_named(const std::string &name) {
+    if (name == "example_generator")
+        return make_workload(WorkloadSpec{"sharpen_blend", HTUNE_EXAMPLE_GEN, {{"width", "64"}, {"height", "48"}}});
+    return make_workload(name, /*test_size=*/true);
+}
+
+std::vector<std::string> workload_names() {
+    std::vector<std::string> names;
+    for (const auto &a : builtin_ops()) names.push_back(a->name());
+    names.push_back("example_generator");
+    return names;
+}
+
+// Applies `s` to a fresh pipeline, realizes it and compares with the reference.
+void expect_computes_reference(const Workload &w, const Schedule &s, const std::vector<Halide::Buffer<>> &in,
+                               const std::vector<Halide::Buffer<>> &ref) {
+    Halide::Target t = Halide::get_host_target();
+    Halide::Pipeline p = w.build();
+    apply_schedule(s, p, t);
+    auto outs = w.make_outputs();
+    realize_into(p, in, outs, t);
+    Comparison c = compare_outputs(outs, ref, w.tolerance());
+    EXPECT_TRUE(c.ok) << w.canonical() << ": " << c.message << "\n" << nlohmann::json(s).dump();
+}
+
+class EveryWorkload : public ::testing::TestWithParam<std::string> {};
+
+}  // namespace
+
+TEST_P(EveryWorkload, HeuristicAndSamplesComputeTheReference) {
+    Workload w = workload_named(GetParam());
+    Halide::Target t = Halide::get_host_target();
+    ScheduleSpace space(w, t);
+    auto in = w.make_inputs(11);
+    auto ref = w.reference(in, t);
+
+    Schedule h = space.heuristic();
+    ASSERT_EQ(space.validate(h), "") << nlohmann::json(h).dump();
+    expect_computes_reference(w, h, in, ref);
+
+    std::mt19937_64 rng(5);
+    for (int i = 0; i < 2; i++) {
+        Schedule s = space.sample(rng);
+        ASSERT_EQ(space.validate(s), "");
+        expect_computes_reference(w, s, in, ref);
+    }
+}
+
+TEST_P(EveryWorkload, MutationsStayValidAndSamplingIsDeterministic) {
+    Workload w = workload_named(GetParam());
+    ScheduleSpace space(w, Halide::get_host_target());
+    std::mt19937_64 a(9), b(9);
+    std::set<std::string> distinct;
+    for (int i = 0; i < 20; i++) {
+        Schedule s = space.sample(a);
+        EXPECT_EQ(schedule_hash(s), schedule_hash(space.sample(b)));
+        distinct.insert(schedule_hash(s));
+        for (int m = 0; m < 10; m++) {
+            Schedule next = space.mutate(s, a);
+            space.mutate(s, b);  // keep the two streams in step
+            ASSERT_EQ(space.validate(next), "") << nlohmann::json(next).dump();
+            EXPECT_NE(schedule_hash(next), schedule_hash(s));
+            s = next;
+            distinct.insert(schedule_hash(s));
+        }
+    }
+    EXPECT_GT(distinct.size(), 150u);
+    EXPECT_GT(space.log10_size(), 3.0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Workloads, EveryWorkload, ::testing::ValuesIn(workload_names()),
+                         [](const auto &info) { return info.param; });
+
+TEST(SpaceTest, LargeSpacesForTheClassicBenchmarks) {
+    for (const char *op : {"matmul", "harris", "local_laplacian"}) {
+        if (std::none_of(builtin_ops().begin(), builtin_ops().end(), [&](const auto &a) { return a->name() == op; }))
+            continue;  // reported by WorkloadTest.SuiteHasTheStandardOperators
+        ScheduleSpace space(make_workload(op), Halide::get_host_target());
+        EXPECT_GT(space.log10_size(), 6.0) << op;  // more than a million schedules
+    }
+}
+
+TEST(SpaceTest, InvalidSchedulesAreRejectedWithAReason) {
+    Workload w = make_workload("blur3x3", true);
+    ScheduleSpace space(w, Halide::get_host_target());
+    Schedule h = space.heuristic();
+    auto why = [&](const std::function<void(Schedule &)> &edit) {
+        Schedule s = h;
+        edit(s);
+        return space.validate(s);
+    };
+    EXPECT_NE(why([](Schedule &s) { s.funcs["blur_y"] = FuncSchedule{Placement::inline_}; }).find("cannot be inlined"),
+              std::string::npos);
+    EXPECT_NE(why([](Schedule &s) { s.funcs["nope"] = FuncSchedule{}; }).find("not in this pipeline"), std::string::npos);
+    EXPECT_NE(why([](Schedule &s) { s.funcs.erase("blur_x"); }).find("missing"), std::string::npos);
+    EXPECT_NE(why([](Schedule &s) { s.funcs["blur_y"].stages[0].splits[0].factors = {1 << 20}; })
+                  .find("exceeds its extent"),
+              std::string::npos);
+    EXPECT_NE(why([](Schedule &s) { s.funcs["blur_y"].stages[0].vectorize = "y_o"; }).find("vectorized loop"),
+              std::string::npos);
+    EXPECT_NE(why([](Schedule &s) {
+                  FuncSchedule &f = s.funcs["input_clamped"];
+                  f = s.funcs["blur_y"];
+                  f.placement = Placement::at;
+                  f.at_func = "blur_y";  // blur_y does not call input_clamped directly
+                  f.at_loop = "y_o";
+                  f.stages = {StageSchedule{}};
+              }).find("does not consume it"),
+              std::string::npos);
+
+    Workload mm = make_workload("matmul", true);
+    ScheduleSpace mspace(mm, Halide::get_host_target());
+    Schedule m = mspace.heuristic();
+    StageSchedule bad;
+    bad.order = {"n", "m", "k$x"};
+    bad.parallel = {"k$x"};
+    m.funcs["C"].stages[1] = bad;
+    EXPECT_NE(mspace.validate(m).find("reduction loop"), std::string::npos) << mspace.validate(m);
+}
+
+TEST(SpaceTest, ApplyRejectsUnknownFuncsBeforeCompiling) {
+    Workload w = make_workload("blur3x3", true);
+    Halide::Pipeline p = w.build();
+    Schedule s;
+    s.funcs["not_a_func"] = FuncSchedule{};
+    try {
+        apply_schedule(s, p, Halide::get_host_target());
+        FAIL();
+    } catch (const Error &e) {
+        EXPECT_EQ(e.kind(), ErrorKind::usage);
+        EXPECT_NE(std::string(e.what()).find("not_a_func"), std::string::npos);
+    }
+}
+
+}  // namespace htune

@@ -1,0 +1,118 @@
+// to_cpp equivalence: the emitted C++ schedule, compiled into a program next to the same
+// algorithm, lowers to the same statement as apply_schedule() does.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+
+#include "ops/OpRegistry.h"
+#include "schedules/Apply.h"
+#include "schedules/PipelineAnalysis.h"
+#include "schedules/Space.h"
+#include "tests/RunCommand.h"
+
+namespace htune {
+
+namespace {
+
+struct Case {
+    WorkloadSpec spec;
+    Schedule schedule;
+};
+
+std::string cpp_string(const std::string &s) {
+    std::string out = "R\"HTUNE(";
+    out += s;
+    out += ")HTUNE\"";
+    return out;
+}
+
+// One program that lowers every case twice: through apply_schedule and through the pasted
+// to_cpp text. Each lowering writes a .stmt file; the test compares them.
+std::string program(const std::vector<Case> &cases, const std::string &dir) {
+    std::ostringstream os;
+    os << "#include \"ops/OpRegistry.h\"\n#include \"schedules/Apply.h\"\n"
+          "#include \"schedules/PipelineAnalysis.h\"\nusing namespace Halide;\nusing namespace htune;\n"
+          "static void lower(Pipeline p, const std::string &file) {\n"
+          "  p.compile_to_lowered_stmt(file, p.infer_arguments(), Text, get_host_target());\n}\n"
+          "int main() {\n";
+    for (size_t i = 0; i < cases.size(); i++) {
+        const Case &c = cases[i];
+        Halide::Pipeline p = make_workload(c.spec).build();
+        os << "  {\n    Workload w = make_workload(nlohmann::json::parse(" << cpp_string(nlohmann::json(c.spec).dump())
+           << ").get<WorkloadSpec>());\n"
+           << "    Schedule s = nlohmann::json::parse(" << cpp_string(nlohmann::json(c.schedule).dump())
+           << ").get<Schedule>();\n"
+           << "    Pipeline a = w.build();\n    apply_schedule(s, a, get_host_target());\n"
+           << "    lower(a, \"" << dir << "/applied" << i << ".stmt\");\n"
+           << "    Pipeline b = w.build();\n    auto fns = functions_by_stable_name(b);\n";
+        for (const auto &kv : functions_by_stable_name(p)) {
+            std::string id = kv.first;
+            for (char &ch : id)
+                if (!std::isalnum((unsigned char)ch) && ch != '_') ch = '_';
+            os << "    Func " << id << "(fns.at(\"" << kv.first << "\"));\n";
+        }
+        os << "    {\n" << to_cpp(c.schedule, p) << "    }\n";
+        os << "    lower(b, \"" << dir << "/pasted" << i << ".stmt\");\n  }\n";
+    }
+    os << "  return 0;\n}\n";
+    return os.str();
+}
+
+// Lowered statements carry process-dependent numbers: "$N" name suffixes (sanitized to "_N" or
+// "__N" in symbol names) and temporaries "tN". Drop them from both sides before comparing.
+std::string normalized(const std::string &stmt) {
+    std::string s = std::regex_replace(stmt, std::regex("[$_]+[0-9]+"), "");
+    return std::regex_replace(s, std::regex("\\bt[0-9]+\\b"), "t");
+}
+
+}  // namespace
+
+TEST(ToCppTest, EmittedCppLowersToTheSameStatement) {
+    Halide::Target t = Halide::get_host_target();
+    std::vector<Case> cases;
+    std::mt19937_64 rng(3);
+    for (const WorkloadSpec &spec :
+         {WorkloadSpec{"matmul", "", {{"M", "64"}, {"N", "64"}, {"K", "64"}}},
+          WorkloadSpec{"blur3x3", "", {{"W", "256"}, {"H", "128"}}},
+          WorkloadSpec{"sharpen_blend", HTUNE_EXAMPLE_GEN, {{"width", "64"}, {"height", "48"}}}}) {
+        ScheduleSpace space(make_workload(spec), t);
+        cases.push_back({spec, space.heuristic()});
+        cases.push_back({spec, space.sample(rng)});
+        cases.push_back({spec, space.sample(rng)});
+    }
+    std::string dir = test::temp_dir();
+    {
+        std::ofstream out(dir + "/prog.cpp");
+        out << program(cases, dir);
+    }
+    test::CommandResult build = test::run_shell(std::string("g++ -std=c++17 -O0 -I") + HTUNE_SOURCE_DIR +
+                                                " -I/usr/include/halide14 " + dir + "/prog.cpp -o " + dir +
+                                                "/prog " + HTUNE_STATIC_LIBS + " -lHalide14 -ldl -lpthread");
+    ASSERT_EQ(build.exit_code, 0) << build.err.substr(0, 4000);
+    test::CommandResult run = test::run_shell(dir + "/prog");
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    for (size_t i = 0; i < cases.size(); i++) {
+        std::string a = test::read_file(dir + "/applied" + std::to_string(i) + ".stmt");
+        std::string b = test::read_file(dir + "/pasted" + std::to_string(i) + ".stmt");
+        ASSERT_FALSE(a.empty());
+        std::istringstream la(normalized(a)), lb(normalized(b));
+        std::string x, y;
+        int line = 0;
+        bool same = true;
+        while (same) {
+            bool ea = !std::getline(la, x), eb = !std::getline(lb, y);
+            line++;
+            if (ea || eb) {
+                same = ea == eb;
+                break;
+            }
+            same = x == y;
+        }
+        EXPECT_TRUE(same) << "case " << i << " differs at line " << line << ":\n  applied: " << x.substr(0, 300)
+                          << "\n  pasted:  " << y.substr(0, 300) << "\n" << nlohmann::json(cases[i].schedule).dump();
+    }
+    if (!::testing::Test::HasFailure()) test::run_shell("rm -rf " + dir);
+}
+
+}  // namespace htune
