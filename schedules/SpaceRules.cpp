@@ -32,12 +32,14 @@ int index_of(const std::vector<std::string> &v, const std::string &x) {
 
 bool contains(const std::vector<std::string> &v, const std::string &x) { return index_of(v, x) >= 0; }
 
-// Loops of (g, stage) that a producer may be computed or stored at: not vectorized/unrolled.
+// Loops of (g, stage) that a producer may be computed or stored at: not vectorized/unrolled,
+// and not reduction loops (computing inside an RVar loop crashes Halide 14's simplifier on
+// some pipelines, e.g. the example Generator; it is rarely profitable anyway).
 std::vector<std::string> placement_loops(const FuncInfo &g, int stage, const StageSchedule &st) {
     LoopNest nest = loop_nest(g.stages[stage], st);
     std::vector<std::string> out;
     for (const auto &l : final_loops(nest, st))
-        if (l != st.vectorize && !contains(st.unroll, l)) out.push_back(l);
+        if (l != st.vectorize && !contains(st.unroll, l) && !nest.is_rvar(l)) out.push_back(l);
     return out;
 }
 
@@ -99,6 +101,9 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
             return f.name + ": store loop '" + fs.store_loop + "' of " + fs.at_func + " does not exist";
         int ci = index_of(loops, fs.at_loop), si = index_of(loops, fs.store_loop);
         if (si < ci) return f.name + ": stored inside the loop it is computed at";
+        // Halide 14's sliding window gives wrong results when storage is hoisted over more
+        // than one loop (seen on harris): only the classic form, storage one loop out.
+        if (si > ci + 1) return f.name + ": stored more than one loop outside where it is computed";
         if (!gst.parallel.empty()) {
             int pi = index_of(loops, fused_loop_name(gst.parallel));
             if (pi >= ci && pi < si) return f.name + ": stored outside a parallel loop it is computed inside (a race)";
@@ -261,7 +266,7 @@ void sample_placement(const PipelineAnalysis &a, const Halide::Target &target, S
     std::vector<std::string> stores;
     for (const auto &l : loops) {
         int si = index_of(all, l);
-        if (si > ci && !(pi >= ci && pi < si)) stores.push_back(l);
+        if (si == ci + 1 && !(pi >= ci && pi < si)) stores.push_back(l);
     }
     if (!stores.empty() && chance(rng, 0.35)) fs.store_loop = pick(stores, rng);
     // Computed inside a loop nest: parallel loops of its own rarely pay off.
