@@ -7,6 +7,8 @@
 #include <random>
 #include <set>
 
+#include "db/Database.h"
+#include "db/DeviceKey.h"
 #include "measure/Runner.h"
 #include "ops/Error.h"
 #include "schedules/Space.h"
@@ -25,7 +27,7 @@ struct SampleArgs {
     WorkloadOptions workload;
     int count = 0;
     uint64_t seed = 0;
-    std::string json_path, faults;
+    std::string json_path, faults, db_path;
     double memory_limit_mb = 4096;
     MeasureOptions measure;
 };
@@ -75,13 +77,15 @@ int run_sample(const std::vector<std::string> &args) {
     desc.add_options()("count", po::value(&a.count), "number of distinct schedules to sample (required)")(
         "seed", po::value(&a.seed)->default_value(0), "random seed of the sampler")(
         "json", po::value(&a.json_path), "also write the summary as JSON to FILE")(
+        "db", po::value(&a.db_path),
+        "also store every measurement (not injected faults) in this tuning database")(
         "inject-fault", po::value(&a.faults),
         "make one distinct candidate per listed kind misbehave: crash,hang,oom,wrong_output");
     add_measure_options(desc, a);
     po::variables_map vm;
     if (parse_command_line("sample", args, desc, vm, nullptr,
                            "--op NAME [-p k=v ...] | --generator-lib LIB --generator NAME [-g k=v ...]  "
-                           "--count N [--seed S] [--json FILE] [--inject-fault LIST]"))
+                           "--count N [--seed S] [--json FILE] [--db FILE] [--inject-fault LIST]"))
         return 0;
     if (!vm.count("count")) throw_usage("sample: --count N is required");
     if (a.count < 1) throw_usage("sample: --count must be >= 1");
@@ -96,6 +100,8 @@ int run_sample(const std::vector<std::string> &args) {
 
     auto runner = make_worker_runner(a.measure);  // validates the measurement options
     Workload w = a.workload.workload();
+    std::unique_ptr<Database> db;
+    if (!a.db_path.empty()) db = open_database(a.db_path);  // a bad file fails before measuring
     ScheduleSpace space(w, Halide::Target(a.measure.target));
     std::mt19937_64 rng(a.seed);
     std::vector<Schedule> sampled;
@@ -128,6 +134,18 @@ int run_sample(const std::vector<std::string> &args) {
     }
     std::vector<MeasureResult> results = runner->measure(w, batch, batch_faults);
     const MeasureResult &heur = results[0];
+    if (db) {
+        // Injected faults are not measurements of the schedule: they are not stored.
+        std::vector<Record> records;
+        for (size_t i = 0; i < results.size(); i++) {
+            if (batch_faults[i] != Fault::none) continue;
+            std::string key = current_device(Halide::Target(a.measure.target), resolved_threads(a.measure)).key();
+            records.push_back(make_record(w, key, nlohmann::json(batch[i]), schedule_hash(batch[i]), results[i]));
+        }
+        CommitStats st = db->commit(records);
+        std::cout << "database:   " << st.inserted << " record(s) stored in '" << a.db_path << "' ("
+                  << st.duplicates << " already there)\n";
+    }
 
     std::map<Status, int> counts;
     std::vector<double> speedups;
