@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs missing Debian packages, builds Release into ./build, then runs the main job: a
-# short real tuning run on ./htune.db and the comparison table. Steps that do not exist yet
-# in this version of htune are said so and skipped.
+# Installs missing Debian packages, builds Release into ./build, then runs the main job on the
+# default database ./htune.db. `htune tune` and `htune compare` do not exist yet in this
+# version: until they do, the job samples and measures schedules (random search through the
+# real measurement pipeline), stores them, and prints the best found vs the heuristic.
 set -euo pipefail
 cd "$(dirname "$0")"
 source ./deps.sh
@@ -14,17 +15,18 @@ echo "== htune ops"
 $H ops
 if has tune; then
   echo "== htune tune (short real run on ./htune.db)"
-  $H tune --op matmul -p M=256 -p N=256 -p K=256 --op blur3x3 --trials 48 --db htune.db
+  $H tune --op matmul -p M=512 -p N=512 -p K=512 --op blur3x3 --trials 48 --db htune.db
 else
-  echo "== htune tune: not implemented in this version yet (skipped)"
+  echo "== htune tune: not implemented yet; sampling + measuring schedules into ./htune.db instead"
+  $H sample --op matmul -p M=512 -p N=512 -p K=512 --count 16 --seed 1 --db htune.db
+  $H sample --op blur3x3 -p W=1536 -p H=1024 --count 16 --seed 1 --db htune.db
 fi
 if has compare; then
   echo "== htune compare"
-  $H compare --op matmul -p M=256 -p N=256 -p K=256 --db htune.db
-elif has sample; then
-  echo "== htune compare: not implemented yet; sampling the schedule space instead"
-  $H sample --op blur3x3 --test-size --count 16 --seed 1
+  $H compare --op matmul -p M=512 -p N=512 -p K=512 --op blur3x3 -p W=1536 -p H=1024 --db htune.db
 else
-  echo "== htune compare: not implemented in this version yet (skipped)"
-  $H ops --describe matmul
+  echo "== htune compare: not implemented yet; the best stored schedules instead"
+  $H best --op matmul -p M=512 -p N=512 -p K=512 --db htune.db
+  $H best --op blur3x3 -p W=1536 -p H=1024 --db htune.db
+  $H devices --db htune.db
 fi
