@@ -81,6 +81,10 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
         if (!why.empty()) return why;
     }
     if (fs.placement != Placement::at) return "";
+    // Fused parallel loops inside a compute_at Func with store_at make Halide 14 read outside
+    // the input (seen on conv2d); nested parallelism there rarely pays off anyway.
+    for (const auto &st : fs.stages)
+        if (st.parallel.size() > 1) return f.name + ": a Func computed inside another's loops fuses no parallel loops";
     auto uses = effective_uses(a, s, f);
     if (uses.size() != 1)
         return f.name + ": compute_at needs exactly one consuming stage (it has " + std::to_string(uses.size()) + ")";
@@ -269,9 +273,11 @@ void sample_placement(const PipelineAnalysis &a, const Halide::Target &target, S
         if (si == ci + 1 && !(pi >= ci && pi < si)) stores.push_back(l);
     }
     if (!stores.empty() && chance(rng, 0.35)) fs.store_loop = pick(stores, rng);
-    // Computed inside a loop nest: parallel loops of its own rarely pay off.
-    for (auto &st : fs.stages)
+    // Computed inside a loop nest: parallel loops of its own rarely pay off, and never fused.
+    for (auto &st : fs.stages) {
         if (chance(rng, 0.7)) st.parallel.clear();
+        if (st.parallel.size() > 1) st.parallel.erase(st.parallel.begin(), st.parallel.end() - 1);
+    }
 }
 
 void repair_placements(const PipelineAnalysis &a, const Halide::Target &target, Schedule &s, Rng &rng) {

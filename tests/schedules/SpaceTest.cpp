@@ -8,6 +8,7 @@
 #include "ops/OpRegistry.h"
 #include "schedules/Apply.h"
 #include "schedules/Space.h"
+#include "tests/RunCommand.h"
 
 namespace htune {
 
@@ -145,6 +146,30 @@ TEST(SpaceTest, ApplyRejectsUnknownFuncsBeforeCompiling) {
         EXPECT_EQ(e.kind(), ErrorKind::usage);
         EXPECT_NE(std::string(e.what()).find("not_a_func"), std::string::npos);
     }
+}
+
+}  // namespace htune
+
+namespace htune {
+
+// Real sampled schedules that hit Halide 14 bugs (wrong output, out-of-bounds reads, a
+// simplifier crash) before the space excluded them; they must stay excluded.
+TEST(SpaceTest, SchedulesThatHitHalideBugsAreRejected) {
+    auto validate_file = [](const Workload &w, const std::string &file) {
+        Schedule s = nlohmann::json::parse(test::read_file(HTUNE_TEST_DATA "/schedules/" + file)).get<Schedule>();
+        return ScheduleSpace(w, Halide::get_host_target()).validate(s);
+    };
+    EXPECT_NE(validate_file(make_workload("harris", true), "harris_store_two_loops_out.json")
+                  .find("stored more than one loop outside"),
+              std::string::npos);
+    EXPECT_NE(validate_file(make_workload("conv2d", true), "conv2d_fused_parallel_at.json")
+                  .find("fuses no parallel loops"),
+              std::string::npos);
+    Workload gen = make_workload(
+        WorkloadSpec{"sharpen_blend", HTUNE_EXAMPLE_GEN, {{"width", "64"}, {"height", "48"}}});
+    EXPECT_NE(validate_file(gen, "generator_compute_in_rvar_loop.json").find("loop 'r$x' of blur_y does not exist"),
+              std::string::npos)
+        << validate_file(gen, "generator_compute_in_rvar_loop.json");
 }
 
 }  // namespace htune
