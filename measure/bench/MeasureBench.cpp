@@ -40,7 +40,12 @@ int heuristic(const std::vector<std::string> &ops_in) {
     std::vector<std::string> ops = ops_in;
     if (ops.empty())
         for (const auto &a : builtin_ops()) ops.push_back(a->name());
-    auto runner = make_worker_runner(options());
+    // Halide's default schedule runs for seconds at bench size: no warm-up and 2 timed runs
+    // (after the correctness run).
+    MeasureOptions o = options();
+    o.warmup = 0;
+    o.min_repeats = 2;
+    auto runner = make_worker_runner(o);
     std::cout << std::left << std::setw(26) << "workload" << std::setw(14) << "default" << std::setw(14)
               << "heuristic" << "speedup\n";
     for (const auto &op : ops) {
