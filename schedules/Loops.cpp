@@ -98,8 +98,12 @@ std::string validate_stage(const std::string &func, const StageInfo &stage, cons
         if (nest.loops.empty() || nest.loops.front() != st.vectorize)
             return where + "vectorized loop '" + st.vectorize + "' is not innermost";
     }
+    int unrolled = 1;
     for (const auto &u : st.unroll) {
         if (!nest.has(u)) return where + "unrolled loop '" + u + "' does not exist";
+        unrolled *= nest.extent.at(u);
+        if (unrolled > kMaxUnrollProduct)
+            return where + "unrolled loops multiply to more than " + std::to_string(kMaxUnrollProduct);
         if (!nest.constant.count(u)) return where + "unrolled loop '" + u + "' has no constant extent";
         if (u == st.vectorize) return where + "loop '" + u + "' is both vectorized and unrolled";
         if (nest.extent.at(u) > 16) return where + "unrolled loop '" + u + "' is longer than 16";

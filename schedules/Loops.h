@@ -12,6 +12,10 @@
 
 namespace htune {
 
+// The unrolled loops of one stage multiply to at most this (beyond it compile times explode
+// while the code only grows).
+constexpr int kMaxUnrollProduct = 32;
+
 // Names of the loops a split of `var` makes, outermost first: {var_o, var_i} or
 // {var_o, var_m, var_i}; {var} when unsplit.
 std::vector<std::string> split_loop_names(const std::string &var, size_t factors);

@@ -64,11 +64,25 @@ std::set<std::pair<std::string, int>> effective_uses(const PipelineAnalysis &a, 
     return out;
 }
 
+int inline_expansion(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f) {
+    int total = 0;
+    for (const Use &u : f.uses) {
+        auto it = s.funcs.find(u.consumer);
+        bool inlined = it != s.funcs.end() && it->second.placement == Placement::inline_;
+        total += u.calls * (inlined ? inline_expansion(a, s, a.func(u.consumer)) : 1);
+        if (total > 1 << 20) break;  // far past any limit; stop multiplying
+    }
+    return std::max(1, total);
+}
+
 std::string validate_func(const PipelineAnalysis &a, const Halide::Target &target, const Schedule &s,
                           const FuncInfo &f) {
     const FuncSchedule &fs = s.funcs.at(f.name);
     if (fs.placement == Placement::inline_) {
         if (!f.can_inline) return f.name + ": cannot be inlined (output, update stages or extern)";
+        if (inline_expansion(a, s, f) > kMaxInlineExpansion)
+            return f.name + ": inlining copies it " + std::to_string(inline_expansion(a, s, f)) +
+                   " times per point (limit " + std::to_string(kMaxInlineExpansion) + ")";
         if (!fs.stages.empty()) return f.name + ": an inlined Func has no loop nest";
         return "";
     }
@@ -188,9 +202,13 @@ StageSchedule sample_stage(const FuncInfo &f, const StageInfo &stage, const Hali
         nest.loops = order;
     }
     if (!vec_loop.empty() && !nest.loops.empty() && nest.loops.front() == vec_loop) st.vectorize = vec_loop;
+    int unrolled = 1;
     for (const auto &l : nest.loops)
-        if (l != st.vectorize && nest.constant.count(l) && nest.extent.at(l) <= 8 && chance(rng, 0.3))
+        if (l != st.vectorize && nest.constant.count(l) && nest.extent.at(l) <= 8 &&
+            unrolled * nest.extent.at(l) <= kMaxUnrollProduct && chance(rng, 0.3)) {
             st.unroll.push_back(l);
+            unrolled *= nest.extent.at(l);
+        }
     if (chance(rng, p_parallel)) {
         // The outermost pure loops that are not vectorized or unrolled.
         std::vector<std::string> cand;
@@ -225,7 +243,7 @@ void sample_placement(const PipelineAnalysis &a, const Halide::Target &target, S
     }
     auto uses = effective_uses(a, s, f);
     std::vector<std::pair<Placement, double>> options;
-    if (f.can_inline) options.push_back({Placement::inline_, 0.35});
+    if (f.can_inline && inline_expansion(a, s, f) <= kMaxInlineExpansion) options.push_back({Placement::inline_, 0.35});
     options.push_back({Placement::root, 0.3});
     std::vector<std::string> loops;
     if (uses.size() == 1) {

@@ -18,6 +18,15 @@ namespace htune {
 
 using Rng = std::mt19937_64;
 
+// Compile-time guards: beyond these, Halide/LLVM compile times explode (minutes) while the
+// schedules are never fast. A Func may be inlined only if that copies its expression at most
+// kMaxInlineExpansion times per point of the non-inlined consumers (call sites multiplied
+// through chains of inlined consumers). (The unroll limit, kMaxUnrollProduct, is in Loops.h.)
+constexpr int kMaxInlineExpansion = 16;
+
+// How many copies of f's expression inlining makes per point of its non-inlined consumers.
+int inline_expansion(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f);
+
 // Native vector lanes of `t` on `target` (e.g. 8 for float32 on AVX2, 16 on AVX-512).
 int native_lanes(const Halide::Target &target, Halide::Type t);
 
