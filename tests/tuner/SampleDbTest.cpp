@@ -48,3 +48,31 @@ TEST(SampleDbTest, NotADatabaseFailsBeforeMeasuring) {
 }
 
 }  // namespace htune::test
+
+namespace htune::test {
+
+// A user Generator goes through the database like a built-in op: stored with its library in
+// the workload spec, found by `best`, and carried by export/import to another database.
+TEST(SampleDbTest, GeneratorWorkloadRoundTripsThroughTheDatabase) {
+    std::string dir = temp_dir();
+    std::string gen = std::string("--generator-lib ") + HTUNE_EXAMPLE_GEN +
+                      " --generator sharpen_blend -g width=64 -g height=48";
+    CommandResult r = run_htune("sample " + gen + " --count 2 --seed 4 --min-seconds 0.02 --db " + dir + "/a.db");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    CommandResult best = run_htune("best " + gen + " --db " + dir + "/a.db --json");
+    ASSERT_EQ(best.exit_code, 0) << best.err;
+    EXPECT_NE(best.out.find("sharpen_blend:height=48,width=64"), std::string::npos) << best.out;
+
+    ASSERT_EQ(run_htune("export --db " + dir + "/a.db " + dir + "/log.jsonl").exit_code, 0);
+    EXPECT_NE(read_file(dir + "/log.jsonl").find(std::string("\"generator_lib\":\"") + HTUNE_EXAMPLE_GEN),
+              std::string::npos);
+    CommandResult imp = run_htune("import --db " + dir + "/b.db " + dir + "/log.jsonl");
+    ASSERT_EQ(imp.exit_code, 0) << imp.err;
+    CommandResult best_b = run_htune("best " + gen + " --db " + dir + "/b.db --json");
+    ASSERT_EQ(best_b.exit_code, 0) << best_b.err;
+    EXPECT_EQ(nlohmann::json::parse(best_b.out)["schedule_hash"], nlohmann::json::parse(best.out)["schedule_hash"])
+        << best_b.out;
+    run_shell("rm -rf " + dir);
+}
+
+}  // namespace htune::test
