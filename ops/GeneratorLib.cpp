@@ -103,4 +103,6 @@ AlgorithmPtr load_generator(const std::string &lib_path, const std::string &name
 
 
 
+bool is_reserved_generator_param(const std::string &name) { return kReservedParams.count(name) > 0; }
+
 }  // namespace htune

@@ -17,4 +17,8 @@ std::vector<std::string> load_generator_library(const std::string &lib_path);
 // library and the available Generators when `name` is not registered there.
 AlgorithmPtr load_generator(const std::string &lib_path, const std::string &name);
 
+// GeneratorParams every Generator has that htune sets itself (target, auto_schedule,
+// machine_params): a user may not set them with -g.
+bool is_reserved_generator_param(const std::string &name);
+
 }  // namespace htune

@@ -92,7 +92,7 @@ Workload make_workload(const WorkloadSpec &spec) {
     AlgorithmPtr alg = load_generator(spec.generator_lib, spec.op);
     auto kvs = spec.params;
     for (const auto &kv : kvs)
-        if (kv.first == "target" || kv.first == "auto_schedule" || kv.first == "machine_params")
+        if (is_reserved_generator_param(kv.first))
             throw_usage("generator " + spec.op + ": parameter '" + kv.first +
                         "' is set by htune, not by -g");
     std::sort(kvs.begin(), kvs.end());

@@ -165,6 +165,8 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
         for (const auto &u : f.updates()) visit_definition(u);
     }
 
+    // Per Func (stable name), per stage: Halide names called -> call sites.
+    std::map<std::string, std::vector<std::map<std::string, int>>> callees;
     for (const std::string &hname : order) {
         const Function &f = env.at(hname);
         if (is_input_wrapper(f)) continue;
@@ -212,6 +214,7 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
             st.ops_per_point = cc.ops;
             st.loads_per_point = cc.loads;
             info.stages.push_back(st);
+            callees[info.name].push_back(cc.callees);
         }
         index_[info.name] = funcs_.size();
         funcs_.push_back(info);
@@ -219,16 +222,10 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
 
     // Direct uses, seen through ImageParam wrappers (they are not scheduled).
     for (const FuncInfo &consumer : funcs_) {
-        const Function &f = env.at(consumer.halide_name);
-        std::vector<const Internal::Definition *> defs;
-        if (f.has_pure_definition()) defs.push_back(&f.definition());
-        for (const auto &u : f.updates()) defs.push_back(&u);
-        for (size_t s = 0; s < defs.size(); s++) {
-            CostCounter cc;
-            for (const Expr &e : definition_exprs(*defs[s])) e.accept(&cc);
-            for (const auto &callee_calls : cc.callees) {
-                const std::string &callee = callee_calls.first;
-                auto st = stable_.find(callee);
+        const auto &stages = callees[consumer.name];
+        for (size_t s = 0; s < stages.size(); s++) {
+            for (const auto &callee_calls : stages[s]) {
+                auto st = stable_.find(callee_calls.first);
                 if (st == stable_.end() || st->second == consumer.name || !index_.count(st->second)) continue;
                 FuncInfo &producer = funcs_[index_[st->second]];
                 Use u{consumer.name, (int)s, callee_calls.second};
