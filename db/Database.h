@@ -66,7 +66,7 @@ struct RunInfo {
 };
 
 // A saved cost model for one device type and feature schema.
-struct ModelBlob {
+struct StoredModel {
     std::string device_key, schema_name;
     int schema_version = 0;
     int64_t created = 0;  // Unix seconds; 0 = now
@@ -115,9 +115,9 @@ public:
     virtual int64_t begin_run(const RunInfo &run) = 0;
     virtual std::optional<RunInfo> run(int64_t id) = 0;
 
-    virtual void put_model(const ModelBlob &model) = 0;
+    virtual void put_model(const StoredModel &model) = 0;
     // The newest model saved for the device type and schema, if any.
-    virtual std::optional<ModelBlob> get_model(const std::string &device_key, const std::string &schema_name,
+    virtual std::optional<StoredModel> get_model(const std::string &device_key, const std::string &schema_name,
                                                int schema_version) = 0;
 
     // `PRAGMA integrity_check` ("ok" when healthy); reads the whole file.

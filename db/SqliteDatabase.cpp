@@ -196,7 +196,7 @@ public:
         return r;
     }
 
-    void put_model(const ModelBlob &m) override {
+    void put_model(const StoredModel &m) override {
         Transaction t(*db_, options_.lock_wait_s);
         Statement &st = db_->cached(
             "INSERT INTO models (device_key, schema_name, schema_version, created, blob, metrics) "
@@ -211,7 +211,7 @@ public:
         t.commit();
     }
 
-    std::optional<ModelBlob> get_model(const std::string &device_key, const std::string &schema_name,
+    std::optional<StoredModel> get_model(const std::string &device_key, const std::string &schema_name,
                                        int schema_version) override {
         Statement &st = db_->cached(
             "SELECT device_key, schema_name, schema_version, created, blob, metrics FROM models "
@@ -219,7 +219,7 @@ public:
             "ORDER BY created DESC, id DESC LIMIT 1");
         st.bind(1, device_key).bind(2, schema_name).bind(3, (int64_t)schema_version);
         if (!st.step()) return std::nullopt;
-        ModelBlob m;
+        StoredModel m;
         m.device_key = st.text(0);
         m.schema_name = st.text(1);
         m.schema_version = (int)st.int64(2);

@@ -191,9 +191,9 @@ TEST_F(DatabaseTest, RunsAndModelsAreStored) {
     EXPECT_EQ(all().at(0).run_id, id);
 
     EXPECT_FALSE(db_->get_model(kDeviceA, "htune-features", 1));
-    ModelBlob m{kDeviceA, "htune-features", 1, 100, {0, 1, 2, 255}, {{"spearman", 0.8}}};
+    StoredModel m{kDeviceA, "htune-features", 1, 100, {0, 1, 2, 255}, {{"spearman", 0.8}}};
     db_->put_model(m);
-    ModelBlob newer = m;
+    StoredModel newer = m;
     newer.created = 200;
     newer.blob = {9, 9};
     db_->put_model(newer);
