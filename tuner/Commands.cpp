@@ -16,6 +16,7 @@ Command best_command();
 Command devices_command();
 Command export_command();
 Command import_command();
+Command compare_command();
 
 const std::vector<Command> &commands() {
     static const std::vector<Command> all = {
@@ -26,6 +27,7 @@ const std::vector<Command> &commands() {
         devices_command(),
         export_command(),
         import_command(),
+        compare_command(),
     };
     return all;
 }
