@@ -17,6 +17,7 @@ Command devices_command();
 Command export_command();
 Command import_command();
 Command compare_command();
+Command build_command();
 
 const std::vector<Command> &commands() {
     static const std::vector<Command> all = {
@@ -28,6 +29,7 @@ const std::vector<Command> &commands() {
         export_command(),
         import_command(),
         compare_command(),
+        build_command(),
     };
     return all;
 }
