@@ -15,8 +15,8 @@
 
 namespace htune {
 
-class PipelineAnalysis; // schedules/PipelineAnalysis.h
-class ScheduleSpace;    // schedules/Space.h
+class PipelineAnalysis;  // schedules/PipelineAnalysis.h
+class ScheduleSpace;     // schedules/Space.h
 
 // "htune-features" v1: global columns ("g.*") then six blocks of per-stage
 // columns: the output stage ("out.*"), the three statically most expensive
@@ -27,8 +27,7 @@ const FeatureSchema &feature_schema();
 // Cache sizes the footprint features compare against (this machine: Zen3, per
 // core L1d 32 KiB, L2 512 KiB, shared L3 32 MiB). Fixed, not probed, so
 // features do not depend on the host.
-constexpr double kL1Bytes = 32.0 * 1024, kL2Bytes = 512.0 * 1024,
-                 kL3Bytes = 32.0 * 1024 * 1024;
+constexpr double kL1Bytes = 32.0 * 1024, kL2Bytes = 512.0 * 1024, kL3Bytes = 32.0 * 1024 * 1024;
 
 // Immutable after construction; features()/featurize() are const and
 // thread-safe. Copies share the analysis. Never throws on a schedule that does
@@ -36,29 +35,28 @@ constexpr double kL1Bytes = 32.0 * 1024, kL2Bytes = 512.0 * 1024,
 // featurized as compute_root with Halide's default loops.
 class Featurizer {
 public:
-  // Builds the pipeline and its PipelineAnalysis once. `threads` = the Halide
-  // thread count the candidates run with (the device key's); 0 = this machine's
-  // hardware threads.
-  Featurizer(const Workload &w, const Halide::Target &target, int threads = 0);
-  // Reuses the space's analysis and target; `space` must outlive this
-  // Featurizer.
-  explicit Featurizer(const ScheduleSpace &space, int threads = 0);
-  ~Featurizer();
-  Featurizer(const Featurizer &) = default;
-  Featurizer &operator=(const Featurizer &) = default;
+    // Builds the pipeline and its PipelineAnalysis once. `threads` = the Halide
+    // thread count the candidates run with (the device key's); 0 = this machine's
+    // hardware threads.
+    Featurizer(const Workload &w, const Halide::Target &target, int threads = 0);
+    // Reuses the space's analysis and target; `space` must outlive this
+    // Featurizer.
+    explicit Featurizer(const ScheduleSpace &space, int threads = 0);
+    ~Featurizer();
+    Featurizer(const Featurizer &) = default;
+    Featurizer &operator=(const Featurizer &) = default;
 
-  // One row of feature_schema().columns.size() finite floats.
-  std::vector<float> features(const Schedule &s) const;
-  // Rows in batch order, schema feature_schema().
-  FeatureMatrix featurize(const std::vector<Schedule> &batch) const;
+    // One row of feature_schema().columns.size() finite floats.
+    std::vector<float> features(const Schedule &s) const;
+    // Rows in batch order, schema feature_schema().
+    FeatureMatrix featurize(const std::vector<Schedule> &batch) const;
 
-  int threads() const;
+    int threads() const;
 
-  struct Static; // per-pipeline precomputation (Featurizer.cpp)
+    struct Static;  // per-pipeline precomputation (Featurizer.cpp)
 
 private:
-  std::shared_ptr<const Static>
-      static_; // owns the analysis when built from a Workload
+    std::shared_ptr<const Static> static_;  // owns the analysis when built from a Workload
 };
 
-} // namespace htune
+}  // namespace htune

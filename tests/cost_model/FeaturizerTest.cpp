@@ -1,0 +1,174 @@
+// The featurizer on every built-in operator and the example user Generator: one
+// fixed-length row for any pipeline, finite, deterministic, different for
+// different schedules, and a few sanity properties (the heuristic vectorizes
+// and parallelizes; compute_at recomputes).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "cost_model/Featurizer.h"
+#include "ops/OpRegistry.h"
+#include "schedules/PipelineAnalysis.h"
+#include "schedules/Space.h"
+
+namespace htune {
+
+namespace {
+
+Workload workload_named(const std::string &name) {
+    if (name == "example_generator")
+        return make_workload(
+            WorkloadSpec{"sharpen_blend", HTUNE_EXAMPLE_GEN, {{"width", "64"}, {"height", "48"}}});
+    return make_workload(name, /*test_size=*/true);
+}
+
+std::vector<std::string> workload_names() {
+    std::vector<std::string> names;
+    for (const auto &a : builtin_ops()) names.push_back(a->name());
+    names.push_back("example_generator");
+    return names;
+}
+
+std::size_t column(const std::string &name) {
+    const auto &cols = feature_schema().columns;
+    for (std::size_t c = 0; c < cols.size(); c++)
+        if (cols[c] == name) return c;
+    ADD_FAILURE() << "no column " << name;
+    return 0;
+}
+
+class EveryWorkload : public ::testing::TestWithParam<std::string> {};
+
+}  // namespace
+
+TEST(FeaturizerTest, SchemaIsNamedVersionedAndUnique) {
+    const FeatureSchema &s = feature_schema();
+    EXPECT_EQ(s.name, "htune-features");
+    EXPECT_EQ(s.version, 1);
+    EXPECT_GT(s.columns.size(), 100u);
+    std::set<std::string> unique(s.columns.begin(), s.columns.end());
+    EXPECT_EQ(unique.size(), s.columns.size());
+}
+
+TEST_P(EveryWorkload, FixedLengthFiniteDeterministicAndDiscriminating) {
+    Workload w = workload_named(GetParam());
+    Halide::Target t = Halide::get_host_target();
+    ScheduleSpace space(w, t);
+    Featurizer from_space(space, 2);
+    Featurizer from_workload(w, t, 2);
+
+    std::mt19937_64 rng(7);
+    std::vector<Schedule> batch{space.heuristic()};
+    for (int i = 0; i < 20; i++) batch.push_back(space.sample(rng));
+    for (int i = 0; i < 10; i++) batch.push_back(space.mutate(batch[i], rng));
+
+    FeatureMatrix m = from_space.featurize(batch);
+    ASSERT_EQ(m.rows, batch.size());
+    EXPECT_EQ(m.schema, feature_schema());
+    EXPECT_NO_THROW(m.check_valid(GetParam()));
+    // Same rows from a second featurizer built from the workload, and on a second
+    // call.
+    EXPECT_EQ(from_workload.featurize(batch).values, m.values);
+    EXPECT_EQ(from_space.features(batch[3]), std::vector<float>(m.row(3), m.row(3) + m.cols()));
+
+    // Different schedules give different rows (allow a few collisions of
+    // near-identical ones).
+    std::set<std::string> hashes;
+    std::set<std::vector<float>> rows;
+    for (std::size_t r = 0; r < m.rows; r++)
+        if (hashes.insert(schedule_hash(batch[r])).second)
+            rows.insert(std::vector<float>(m.row(r), m.row(r) + m.cols()));
+    EXPECT_GE(rows.size() * 10, hashes.size() * 8)
+        << rows.size() << " distinct rows for " << hashes.size() << " distinct schedules";
+}
+
+INSTANTIATE_TEST_SUITE_P(AllOps, EveryWorkload, ::testing::ValuesIn(workload_names()),
+                         [](const auto &info) { return info.param; });
+
+TEST(FeaturizerTest, HeuristicVectorizesAndParallelizesTheOutput) {
+    Workload w = make_workload("harris");
+    Halide::Target t = Halide::get_host_target();
+    ScheduleSpace space(w, t);
+    Featurizer f(space, 2);
+    std::vector<float> h = f.features(space.heuristic());
+    EXPECT_GT(h[column("out.log_vector_width")], 0);
+    EXPECT_GT(h[column("out.vector_vs_native")], 0);
+    EXPECT_GT(h[column("out.log_parallel_own")], 0);
+    EXPECT_EQ(h[column("out.placement_root")], 1);
+    EXPECT_GT(h[column("g.vector_work_frac")], 0.5);
+
+    // Everything compute_root with no loop transformations: no vectors, no
+    // threads.
+    Schedule naive = space.heuristic();
+    for (auto &kv : naive.funcs) {
+        if (kv.second.placement == Placement::inline_) continue;
+        for (auto &st : kv.second.stages) st = StageSchedule{};
+    }
+    std::vector<float> n = f.features(naive);
+    EXPECT_EQ(n[column("g.vector_work_frac")], 0);
+    EXPECT_EQ(n[column("g.serial_work_frac")], 1);
+    EXPECT_LT(n[column("out.parallel_efficiency")], h[column("out.parallel_efficiency")]);
+}
+
+TEST(FeaturizerTest, ComputeAtInsideTilesRecomputesAndShrinksStorage) {
+    // The example Generator: blur_x computed inside blur_y's row tiles recomputes
+    // a halo compared with compute_root, and allocates far less.
+    Workload w = workload_named("example_generator");
+    Halide::Target t = Halide::get_host_target();
+    ScheduleSpace space(w, t);
+    Featurizer f(space, 2);
+    std::mt19937_64 rng(3);
+    bool found = false;
+    for (int i = 0; i < 400 && !found; i++) {
+        Schedule s = space.sample(rng);
+        for (const auto &kv : s.funcs) {
+            if (kv.second.placement != Placement::at || !kv.second.store_loop.empty() ||
+                !space.analysis().has(kv.first))  // e.g. an rfactor intermediate
+                continue;
+            Schedule root = s;
+            root.funcs[kv.first].placement = Placement::root;
+            root.funcs[kv.first].at_func = root.funcs[kv.first].at_loop = "";
+            std::vector<float> at_row = f.features(s), root_row = f.features(root);
+            EXPECT_GT(at_row[column("g.log_points")], root_row[column("g.log_points")] - 1e-6f);
+            EXPECT_LE(at_row[column("g.log_alloc_total")], root_row[column("g.log_alloc_total")] + 1e-6f);
+            EXPECT_GT(at_row[column("mean.placement_at")], 0) << nlohmann::json(s).dump();
+            EXPECT_NEAR(root_row[column("g.frac_at")] + 1.0 / space.analysis().funcs().size(),
+                        at_row[column("g.frac_at")], 1e-5);
+            found = true;
+            break;
+        }
+    }
+    EXPECT_TRUE(found) << "no compute_at schedule sampled";
+}
+
+TEST(FeaturizerTest, SchedulesThatDoNotFitAreFeaturizedNotRejected) {
+    Workload w = make_workload("blur3x3", /*test_size=*/true);
+    Halide::Target t = Halide::get_host_target();
+    Featurizer f(w, t, 2);
+    Schedule empty;  // no Funcs at all: everything defaults to compute_root,
+                     // Halide's loops
+    Schedule broken;
+    FuncSchedule bad_at;
+    bad_at.placement = Placement::at;
+    bad_at.at_func = "nowhere";
+    bad_at.at_loop = "x_o";
+    PipelineAnalysis analysis(w.build());
+    for (const auto &fi : analysis.funcs()) broken.funcs[fi.name] = bad_at;
+    for (const Schedule &s : {empty, broken}) {
+        std::vector<float> row = f.features(s);
+        ASSERT_EQ(row.size(), feature_schema().columns.size());
+        for (float v : row) EXPECT_TRUE(std::isfinite(v));
+    }
+    EXPECT_EQ(f.features(empty), f.features(broken));
+    // An entry that is no Func of the pipeline (e.g. an rfactor intermediate) is
+    // counted only.
+    Schedule extra = empty;
+    extra.funcs["not_a_func"].placement = Placement::at;
+    std::vector<float> a = f.features(empty), b = f.features(extra);
+    EXPECT_EQ(b[column("g.log_extra_funcs")], 1.0f);
+    b[column("g.log_extra_funcs")] = a[column("g.log_extra_funcs")];
+    EXPECT_EQ(a, b);
+}
+
+}  // namespace htune
