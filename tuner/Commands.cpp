@@ -18,6 +18,7 @@ Command export_command();
 Command import_command();
 Command compare_command();
 Command build_command();
+Command retrain_command();
 
 const std::vector<Command> &commands() {
     static const std::vector<Command> all = {
@@ -30,6 +31,7 @@ const std::vector<Command> &commands() {
         import_command(),
         compare_command(),
         build_command(),
+        retrain_command(),
     };
     return all;
 }
