@@ -18,8 +18,8 @@ namespace htune {
 // library, using `threads` threads. Throws a usage Error when the kernel is
 // unknown, not built in, or does not compute this workload (the candidate's
 // compile_error).
-std::function<void(std::vector<Halide::Buffer<>> &outputs)>
-external_kernel(const std::string &name, const WorkloadSpec &spec,
-                const std::vector<Halide::Buffer<>> &inputs, int threads);
+std::function<void(std::vector<Halide::Buffer<>> &outputs)> external_kernel(
+    const std::string &name, const WorkloadSpec &spec, const std::vector<Halide::Buffer<>> &inputs,
+    int threads);
 
-} // namespace htune
+}  // namespace htune

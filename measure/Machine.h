@@ -9,12 +9,10 @@
 namespace htune {
 
 struct MachinePeaks {
-  double peak_gflops = 0; // fp32 FMA throughput over `threads` threads, GFLOP/s
-  double bandwidth_gbs =
-      0; // streaming scale (read + write) over `threads` threads, GB/s
-  int threads = 0;
-  const char *fma_isa =
-      ""; // "avx512f", "avx2+fma" or "scalar": the code path that ran
+    double peak_gflops = 0;    // fp32 FMA throughput over `threads` threads, GFLOP/s
+    double bandwidth_gbs = 0;  // streaming scale (read + write) over `threads` threads, GB/s
+    int threads = 0;
+    const char *fma_isa = "";  // "avx512f", "avx2+fma" or "scalar": the code path that ran
 };
 
 // Runs both microbenchmarks (well under a second of CPU together): 12
@@ -23,11 +21,10 @@ struct MachinePeaks {
 // first touched in parallel; counted as 2 bytes moved per byte of src; best of
 // 5 passes). Rates are per thread CPU time, summed over threads, so a busy
 // machine does not make the ceilings look lower than the hardware is.
-MachinePeaks measure_peaks(int threads, uint64_t bandwidth_bytes = uint64_t(128)
-                                                                   << 20);
+MachinePeaks measure_peaks(int threads, uint64_t bandwidth_bytes = uint64_t(128) << 20);
 
 // The size of the largest (last-level) CPU cache, from sysfs; `fallback` when
 // unknown.
 uint64_t last_level_cache_bytes(uint64_t fallback = uint64_t(16) << 20);
 
-} // namespace htune
+}  // namespace htune

@@ -1,7 +1,6 @@
-// The worker protocol: one JSON object per line on the worker's stdin (jobs)
-// and stdout (one reply per job). Jobs: load (the workload), compile (a
-// candidate), run (time it). Parent side: WorkerRunner.cpp; child side:
-// Worker.cpp.
+// The worker protocol: one JSON object per line on the worker's stdin (jobs) and stdout
+// (one reply per job). Jobs: load (the workload), compile (a candidate), run (time it).
+// Parent side: WorkerRunner.cpp; child side: Worker.cpp.
 #pragma once
 
 #include <cstdint>
@@ -17,68 +16,61 @@ namespace htune {
 
 // {"job":"load","workload":{WorkloadSpec},"seed":1,"reference":"/tmp/.../reference.bin",
 //  "target":"host","threads":2}
-// The reference file holds the raw bytes of every output buffer of the
-// reference run, in output order, each dense as allocated by
-// Workload::make_outputs().
+// The reference file holds the raw bytes of every output buffer of the reference run, in
+// output order, each dense as allocated by Workload::make_outputs().
 struct LoadJob {
-  WorkloadSpec workload;
-  uint64_t seed = 1;
-  std::string reference_path;
-  std::string target = "host";
-  int threads = 1;
+    WorkloadSpec workload;
+    uint64_t seed = 1;
+    std::string reference_path;
+    std::string target = "host";
+    int threads = 1;
 };
 
-// {"job":"compile","id":7,"kind":"schedule","schedule":{Schedule
-// JSON},"fault":"none"}
+// {"job":"compile","id":7,"kind":"schedule","schedule":{Schedule JSON},"fault":"none"}
 // {"job":"compile","id":8,"kind":"naive"}
 // {"job":"compile","id":9,"kind":"autoscheduler","name":"Adams2019","plugin":"/usr/lib/...so",
 //  "machine":{"parallelism":2,"last_level_cache":33554432,"balance":40},"log":"/tmp/.../9.log"}
 // {"job":"compile","id":10,"kind":"external","name":"openblas"}
-// "kind" defaults to "schedule". The schedule stays raw JSON so that a
-// malformed one is reported by the worker as that candidate's compile_error
-// rather than failing the protocol. "log": where the worker sends whatever the
-// autoscheduler prints (stdout and stderr) while it runs, so that the parent
-// can quote it when the plugin aborts the worker.
+// "kind" defaults to "schedule". The schedule stays raw JSON so that a malformed one is
+// reported by the worker as that candidate's compile_error rather than failing the protocol.
+// "log": where the worker sends whatever the autoscheduler prints (stdout and stderr) while it
+// runs, so that the parent can quote it when the plugin aborts the worker.
 struct CompileJob {
-  int id = 0;
-  CandidateKind kind = CandidateKind::schedule;
-  nlohmann::json schedule;
-  std::string name, plugin, log;
-  AutoschedulerMachine machine;
-  Fault fault = Fault::none;
+    int id = 0;
+    nlohmann::json schedule;
+    Fault fault = Fault::none;
+    CandidateKind kind = CandidateKind::schedule;  // after the original fields: aggregate-init compatible
+    std::string name, plugin, log;
+    AutoschedulerMachine machine;
 };
 
 // {"job":"run","id":7,"timing":{TimingPolicy}}
 struct RunJob {
-  int id = 0;
-  TimingPolicy timing;
+    int id = 0;
+    TimingPolicy timing;
 };
 
-// "autoscheduler" -> CandidateKind::autoscheduler; throws a usage Error for an
-// unknown kind.
+// "autoscheduler" -> CandidateKind::autoscheduler; throws a usage Error for an unknown kind.
 CandidateKind candidate_kind_from_string(const std::string &s);
 
 nlohmann::json to_job_json(const LoadJob &j);
 nlohmann::json to_job_json(const CompileJob &j);
 nlohmann::json to_job_json(const RunJob &j);
-// Parse the job line payloads; throw a usage Error naming the missing or bad
-// field.
+// Parse the job line payloads; throw a usage Error naming the missing or bad field.
 LoadJob load_job_from_json(const nlohmann::json &j);
 CompileJob compile_job_from_json(const nlohmann::json &j);
 RunJob run_job_from_json(const nlohmann::json &j);
 
 // Replies.
-// load:    {"job":"load","ok":true,"threads":2} |
-// {"job":"load","ok":false,"error":"..."} compile:
-// {"job":"compile","id":7,"status":"ok"|"compile_error","compile_s":0.4,"error":"",
+// load:    {"job":"load","ok":true,"threads":2} | {"job":"load","ok":false,"error":"..."}
+// compile: {"job":"compile","id":7,"status":"ok"|"compile_error","compile_s":0.4,"error":"",
 //           "warnings":"Halide's compile-time warnings, if any"}
 // run:     {"job":"run","id":7,"result":{MeasureResult JSON}}
 // a malformed or unknown job: {"job":"error","error":"..."}
 nlohmann::json load_reply(bool ok, int threads, const std::string &error);
-nlohmann::json compile_reply(int id, Status status, double compile_s,
-                             const std::string &error,
+nlohmann::json compile_reply(int id, Status status, double compile_s, const std::string &error,
                              const std::string &warnings = "");
 nlohmann::json run_reply(int id, const MeasureResult &r);
 nlohmann::json error_reply(const std::string &error);
 
-} // namespace htune
+}  // namespace htune

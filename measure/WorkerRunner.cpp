@@ -1,6 +1,5 @@
-// The real Runner: isolated `htune worker` processes, parallel compile (one
-// oneTBB task per worker), then every run one at a time with no compile in
-// flight; faults become statuses.
+// The real Runner: isolated `htune worker` processes, parallel compile (one oneTBB task per
+// worker), then every run one at a time with no compile in flight; faults become statuses.
 #include <dirent.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
@@ -30,444 +29,373 @@ namespace htune {
 namespace {
 
 std::string seconds_text(double s) {
-  std::ostringstream os;
-  os << std::fixed << std::setprecision(2) << s << " s";
-  return os.str();
+    std::ostringstream os;
+    os << std::fixed << std::setprecision(2) << s << " s";
+    return os.str();
 }
 
 std::string self_exe() {
-  char buf[4096];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0)
-    throw Error(ErrorKind::internal,
-                "cannot find the htune binary (/proc/self/exe)");
-  return std::string(buf, (size_t)n);
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0) throw Error(ErrorKind::internal, "cannot find the htune binary (/proc/self/exe)");
+    return std::string(buf, (size_t)n);
 }
 
-// Rejects options that would make measurements meaningless or unbounded, naming
-// the option.
+// Rejects options that would make measurements meaningless or unbounded, naming the option.
 void validate(const MeasureOptions &o) {
-  if (o.workers < 1)
-    throw_usage("measure: workers must be >= 1");
-  if (o.threads < 0)
-    throw_usage("measure: threads must be >= 0 (0 = all cores)");
-  if (o.warmup < 0)
-    throw_usage("measure: warmup must be >= 0");
-  if (o.min_repeats < 1)
-    throw_usage("measure: min_repeats must be >= 1");
-  if (o.max_repeats < o.min_repeats)
-    throw_usage("measure: max_repeats must be >= min_repeats");
-  if (!(o.min_seconds >= 0))
-    throw_usage("measure: min_seconds must be >= 0");
-  if (!(o.compile_timeout_s > 0))
-    throw_usage("measure: compile_timeout_s must be > 0");
-  if (!(o.run_timeout_floor_s > 0))
-    throw_usage("measure: run_timeout_floor_s must be > 0");
-  if (!(o.run_timeout_factor >= 0))
-    throw_usage("measure: run_timeout_factor must be >= 0");
+    if (o.workers < 1) throw_usage("measure: workers must be >= 1");
+    if (o.threads < 0) throw_usage("measure: threads must be >= 0 (0 = all cores)");
+    if (o.warmup < 0) throw_usage("measure: warmup must be >= 0");
+    if (o.min_repeats < 1) throw_usage("measure: min_repeats must be >= 1");
+    if (o.max_repeats < o.min_repeats) throw_usage("measure: max_repeats must be >= min_repeats");
+    if (!(o.min_seconds >= 0)) throw_usage("measure: min_seconds must be >= 0");
+    if (!(o.compile_timeout_s > 0)) throw_usage("measure: compile_timeout_s must be > 0");
+    if (!(o.run_timeout_floor_s > 0)) throw_usage("measure: run_timeout_floor_s must be > 0");
+    if (!(o.run_timeout_factor >= 0)) throw_usage("measure: run_timeout_factor must be >= 0");
 }
 
-// Where a candidate of the current batch was compiled, so its run goes to the
-// same worker.
+// Where a candidate of the current batch was compiled, so its run goes to the same worker.
 struct Slot {
-  bool compiled = false;
-  int worker = -1, generation = -1, id = -1;
+    bool compiled = false;
+    int worker = -1, generation = -1, id = -1;
 };
 
 class WorkerRunner : public Runner {
 public:
-  explicit WorkerRunner(const MeasureOptions &o) : opt_(o) {
-    validate(opt_);
-    exe_ = opt_.worker_exe.empty() ? self_exe() : opt_.worker_exe;
-    if (access(exe_.c_str(), X_OK) != 0)
-      throw_usage("measure: worker binary '" + exe_ + "' is not executable");
-    threads_ = resolved_threads(opt_);
-    for (char **e = environ; *e; e++)
-      if (std::string(*e).rfind("HL_NUM_THREADS=", 0) != 0)
-        env_.push_back(*e);
-    // The JIT runtime sizes its thread pool from this when the child's first
-    // run starts: internal plumbing of our own child, not user configuration.
-    env_.push_back("HL_NUM_THREADS=" + std::to_string(threads_));
-    for (int k = 0; k < opt_.workers; k++)
-      workers_.push_back(std::make_unique<WorkerProcess>(
-          exe_, env_, opt_.address_space_bytes));
-  }
-
-  ~WorkerRunner() override {
-    workers_.clear(); // stops and reaps every child
-    remove_reference();
-  }
-
-  std::vector<MeasureResult>
-  measure(const Workload &w, const std::vector<Schedule> &batch,
-          const std::vector<Fault> &faults) override {
-    if (!faults.empty() && faults.size() != batch.size())
-      throw Error(ErrorKind::internal,
-                  "measure: faults must be empty or one per schedule");
-    std::vector<Candidate> candidates;
-    candidates.reserve(batch.size());
-    for (size_t i = 0; i < batch.size(); i++)
-      candidates.push_back(
-          Candidate::of(batch[i], faults.empty() ? Fault::none : faults[i]));
-    return measure_candidates(w, candidates);
-  }
-
-  double reference_seconds(const Workload &w) override {
-    prepare(w);
-    return reference_s_;
-  }
-
-  std::vector<MeasureResult>
-  measure_candidates(const Workload &w,
-                     const std::vector<Candidate> &batch) override {
-    if (batch.empty())
-      return {};
-    prepare(w);
-    std::vector<MeasureResult> results(batch.size());
-    std::vector<Slot> slots(batch.size());
-    for (auto &r : results)
-      r.threads = threads_;
-
-    // Phase 1: compile in parallel, each task feeding one worker from a shared
-    // queue. The tasks mostly wait on pipes, so the arena gets one slot per
-    // worker even on 2 cores.
-    const int nw = std::max(1, std::min<int>(opt_.workers, (int)batch.size()));
-    std::atomic<size_t> next{0};
-    size_t allowed = tbb::global_control::active_value(
-        tbb::global_control::max_allowed_parallelism);
-    tbb::global_control parallelism(
-        tbb::global_control::max_allowed_parallelism,
-        std::max<size_t>(allowed, (size_t)nw));
-    tbb::task_arena arena(nw);
-    arena.execute([&] {
-      tbb::parallel_for(
-          0, nw,
-          [&](int k) {
-            for (size_t i; (i = next++) < batch.size();)
-              compile(k, batch[i], results[i], slots[i]);
-          },
-          tbb::simple_partitioner());
-    });
-
-    // Phase 2: time one candidate at a time; nothing else is compiling or
-    // running.
-    const double run_limit = run_timeout_s(opt_, reference_s_);
-    for (size_t i = 0; i < batch.size(); i++) {
-      if (!slots[i].compiled)
-        continue;
-      WorkerProcess &wp = *workers_[slots[i].worker];
-      if (!wp.running() || wp.generation() != slots[i].generation) {
-        // Its worker died (another candidate crashed it) and took the code with
-        // it.
-        compile(slots[i].worker, batch[i], results[i], slots[i]);
-        if (!slots[i].compiled)
-          continue;
-      }
-      run(wp, slots[i],
-          batch[i].run_timeout_s > 0 ? batch[i].run_timeout_s : run_limit,
-          results[i]);
+    explicit WorkerRunner(const MeasureOptions &o) : opt_(o) {
+        validate(opt_);
+        exe_ = opt_.worker_exe.empty() ? self_exe() : opt_.worker_exe;
+        if (access(exe_.c_str(), X_OK) != 0)
+            throw_usage("measure: worker binary '" + exe_ + "' is not executable");
+        threads_ = resolved_threads(opt_);
+        for (char **e = environ; *e; e++)
+            if (std::string(*e).rfind("HL_NUM_THREADS=", 0) != 0) env_.push_back(*e);
+        // The JIT runtime sizes its thread pool from this when the child's first run starts:
+        // internal plumbing of our own child, not user configuration.
+        env_.push_back("HL_NUM_THREADS=" + std::to_string(threads_));
+        for (int k = 0; k < opt_.workers; k++)
+            workers_.push_back(std::make_unique<WorkerProcess>(exe_, env_, opt_.address_space_bytes));
     }
-    return results;
-  }
+
+    ~WorkerRunner() override {
+        workers_.clear();  // stops and reaps every child
+        remove_reference();
+    }
+
+    std::vector<MeasureResult> measure(const Workload &w, const std::vector<Schedule> &batch,
+                                       const std::vector<Fault> &faults) override {
+        if (!faults.empty() && faults.size() != batch.size())
+            throw Error(ErrorKind::internal, "measure: faults must be empty or one per schedule");
+        std::vector<Candidate> candidates;
+        candidates.reserve(batch.size());
+        for (size_t i = 0; i < batch.size(); i++)
+            candidates.push_back(Candidate::of(batch[i], faults.empty() ? Fault::none : faults[i]));
+        return measure_candidates(w, candidates);
+    }
+
+    double reference_seconds(const Workload &w) override {
+        prepare(w);
+        return reference_s_;
+    }
+
+    std::vector<MeasureResult> measure_candidates(const Workload &w,
+                                                  const std::vector<Candidate> &batch) override {
+        if (batch.empty()) return {};
+        prepare(w);
+        std::vector<MeasureResult> results(batch.size());
+        std::vector<Slot> slots(batch.size());
+        for (auto &r : results) r.threads = threads_;
+
+        // Phase 1: compile in parallel, each task feeding one worker from a shared queue. The
+        // tasks mostly wait on pipes, so the arena gets one slot per worker even on 2 cores.
+        const int nw = std::max(1, std::min<int>(opt_.workers, (int)batch.size()));
+        std::atomic<size_t> next{0};
+        size_t allowed = tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
+        tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
+                                        std::max<size_t>(allowed, (size_t)nw));
+        tbb::task_arena arena(nw);
+        arena.execute([&] {
+            tbb::parallel_for(
+                0, nw,
+                [&](int k) {
+                    for (size_t i; (i = next++) < batch.size();) compile(k, batch[i], results[i], slots[i]);
+                },
+                tbb::simple_partitioner());
+        });
+
+        // Phase 2: time one candidate at a time; nothing else is compiling or running.
+        const double run_limit = run_timeout_s(opt_, reference_s_);
+        for (size_t i = 0; i < batch.size(); i++) {
+            if (!slots[i].compiled) continue;
+            WorkerProcess &wp = *workers_[slots[i].worker];
+            if (!wp.running() || wp.generation() != slots[i].generation) {
+                // Its worker died (another candidate crashed it) and took the code with it.
+                compile(slots[i].worker, batch[i], results[i], slots[i]);
+                if (!slots[i].compiled) continue;
+            }
+            run(wp, slots[i], batch[i].run_timeout_s > 0 ? batch[i].run_timeout_s : run_limit, results[i]);
+        }
+        return results;
+    }
 
 private:
-  // Computes and shares the reference once per workload (and seed, target).
-  void prepare(const Workload &w) {
-    WorkloadSpec spec = spec_of(w);
-    std::string key = nlohmann::json(spec).dump() + "|" +
-                      std::to_string(opt_.input_seed) + "|" + opt_.target;
-    if (key == key_)
-      return;
-    remove_reference();
-    key_.clear();
-    ReferenceData ref =
-        compute_reference(w, opt_.input_seed, Halide::Target(opt_.target));
-    char tmpl[] = "/tmp/htune-measure-XXXXXX";
-    if (!mkdtemp(tmpl))
-      throw_io("cannot create a temporary directory", "/tmp");
-    temp_dir_ = tmpl;
-    load_ = LoadJob{spec, opt_.input_seed, temp_dir_ + "/reference.bin",
-                    opt_.target, threads_};
-    write_raw_buffers(load_.reference_path, ref.outputs);
-    reference_s_ = ref.run_s;
-    key_ = key;
-  }
-
-  void remove_reference() {
-    if (temp_dir_.empty())
-      return;
-    // Logs of compiles that were interrupted (the runner was destroyed
-    // mid-batch).
-    if (DIR *d = opendir(temp_dir_.c_str())) {
-      while (dirent *e = readdir(d))
-        if (std::string(e->d_name).rfind("compile-", 0) == 0)
-          unlink((temp_dir_ + "/" + e->d_name).c_str());
-      closedir(d);
+    // Computes and shares the reference once per workload (and seed, target).
+    void prepare(const Workload &w) {
+        WorkloadSpec spec = spec_of(w);
+        std::string key =
+            nlohmann::json(spec).dump() + "|" + std::to_string(opt_.input_seed) + "|" + opt_.target;
+        if (key == key_) return;
+        remove_reference();
+        key_.clear();
+        ReferenceData ref = compute_reference(w, opt_.input_seed, Halide::Target(opt_.target));
+        char tmpl[] = "/tmp/htune-measure-XXXXXX";
+        if (!mkdtemp(tmpl)) throw_io("cannot create a temporary directory", "/tmp");
+        temp_dir_ = tmpl;
+        load_ = LoadJob{spec, opt_.input_seed, temp_dir_ + "/reference.bin", opt_.target, threads_};
+        write_raw_buffers(load_.reference_path, ref.outputs);
+        reference_s_ = ref.run_s;
+        key_ = key;
     }
-    unlink((temp_dir_ + "/reference.bin").c_str());
-    rmdir(temp_dir_.c_str());
-    temp_dir_.clear();
-  }
 
-  // Starts worker `wp` if needed and loads the current workload into it. A
-  // worker that cannot load the workload is not a candidate's failure: throws.
-  void ensure_loaded(WorkerProcess &wp) {
-    if (wp.running() && wp.loaded == key_)
-      return;
-    if (!wp.running())
-      wp.start();
-    wp.send(to_job_json(load_));
-    auto rep = wp.receive(std::max(60.0, opt_.compile_timeout_s));
-    if (rep.kind != WorkerProcess::Reply::ok)
-      throw Error(ErrorKind::internal,
-                  "measure: worker '" + exe_ + " worker' " + rep.what +
-                      " while loading " + load_.workload.op);
-    if (!rep.json.value("ok", false))
-      throw Error(ErrorKind::internal,
-                  "measure: worker could not load the workload: " +
-                      rep.json.value("error", std::string("?")),
-                  load_.workload.op);
-    wp.loaded = key_;
-  }
-
-  void compile(int k, const Candidate &c, MeasureResult &r, Slot &slot) {
-    WorkerProcess &wp = *workers_[k];
-    ensure_loaded(wp);
-    slot = Slot{};
-    CompileJob job;
-    job.id = next_id_++;
-    job.kind = c.kind;
-    job.fault = c.fault;
-    if (c.kind == CandidateKind::schedule)
-      job.schedule = nlohmann::json(c.schedule);
-    job.name = c.name;
-    job.plugin = c.plugin_path;
-    job.machine = c.machine;
-    if (c.kind == CandidateKind::autoscheduler)
-      job.log = temp_dir_ + "/compile-" + std::to_string(job.id) + ".log";
-    wp.send(to_job_json(job));
-    auto rep = wp.receive(opt_.compile_timeout_s);
-    std::string log = job.log.empty() ? std::string() : read_log_tail(job.log);
-    if (!job.log.empty())
-      unlink(job.log.c_str());
-    if (rep.kind == WorkerProcess::Reply::timeout) {
-      r.status = Status::timeout;
-      r.compile_s = rep.waited_s;
-      r.error = "compile did not finish within " +
-                seconds_text(opt_.compile_timeout_s) + " (worker killed)";
-      return;
+    void remove_reference() {
+        if (temp_dir_.empty()) return;
+        // Logs of compiles that were interrupted (the runner was destroyed mid-batch).
+        if (DIR *d = opendir(temp_dir_.c_str())) {
+            while (dirent *e = readdir(d))
+                if (std::string(e->d_name).rfind("compile-", 0) == 0)
+                    unlink((temp_dir_ + "/" + e->d_name).c_str());
+            closedir(d);
+        }
+        unlink((temp_dir_ + "/reference.bin").c_str());
+        rmdir(temp_dir_.c_str());
+        temp_dir_.clear();
     }
-    if (rep.kind == WorkerProcess::Reply::died) {
-      r.status = Status::crash;
-      r.error = "worker " + rep.what + " while compiling";
-      if (!log.empty())
-        r.error += "; its last output: " + log;
-      return;
+
+    // Starts worker `wp` if needed and loads the current workload into it. A worker that cannot
+    // load the workload is not a candidate's failure: throws.
+    void ensure_loaded(WorkerProcess &wp) {
+        if (wp.running() && wp.loaded == key_) return;
+        if (!wp.running()) wp.start();
+        wp.send(to_job_json(load_));
+        auto rep = wp.receive(std::max(60.0, opt_.compile_timeout_s));
+        if (rep.kind != WorkerProcess::Reply::ok)
+            throw Error(ErrorKind::internal, "measure: worker '" + exe_ + " worker' " + rep.what +
+                                                 " while loading " + load_.workload.op);
+        if (!rep.json.value("ok", false))
+            throw Error(
+                ErrorKind::internal,
+                "measure: worker could not load the workload: " + rep.json.value("error", std::string("?")),
+                load_.workload.op);
+        wp.loaded = key_;
     }
-    check_reply(rep.json, "compile", job.id);
-    r.compile_s = rep.json.value("compile_s", 0.0);
-    r.status = status_from_string(
-        rep.json.value("status", std::string("compile_error")));
-    r.error = rep.json.value("error", std::string());
-    if (r.status == Status::ok)
-      slot = Slot{true, k, wp.generation(), job.id};
-  }
 
-  // The last few lines (at most 2000 bytes) of what an autoscheduler printed.
-  static std::string read_log_tail(const std::string &path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-      return "";
-    std::string text((std::istreambuf_iterator<char>(in)),
-                     std::istreambuf_iterator<char>());
-    while (!text.empty() && std::isspace((unsigned char)text.back()))
-      text.pop_back();
-    if (text.size() > 2000)
-      text = "..." + text.substr(text.size() - 2000);
-    return text;
-  }
-
-  void run(WorkerProcess &wp, const Slot &slot, double limit_s,
-           MeasureResult &r) {
-    wp.send(to_job_json(
-        RunJob{slot.id, TimingPolicy{opt_.warmup, opt_.min_repeats,
-                                     opt_.min_seconds, opt_.max_repeats}}));
-    auto rep = wp.receive(limit_s);
-    double compile_s = r.compile_s;
-    if (rep.kind == WorkerProcess::Reply::ok) {
-      check_reply(rep.json, "run", slot.id);
-      r = rep.json.at("result").get<MeasureResult>();
-    } else {
-      r = MeasureResult{};
-      r.status = rep.kind == WorkerProcess::Reply::timeout ? Status::timeout
-                                                           : Status::crash;
-      r.error = rep.kind == WorkerProcess::Reply::timeout
-                    ? "run did not finish within " + seconds_text(limit_s) +
-                          " (worker killed)"
-                    : "worker " + rep.what + " while running";
+    void compile(int k, const Candidate &c, MeasureResult &r, Slot &slot) {
+        WorkerProcess &wp = *workers_[k];
+        ensure_loaded(wp);
+        slot = Slot{};
+        CompileJob job;
+        job.id = next_id_++;
+        job.kind = c.kind;
+        job.fault = c.fault;
+        if (c.kind == CandidateKind::schedule) job.schedule = nlohmann::json(c.schedule);
+        job.name = c.name;
+        job.plugin = c.plugin_path;
+        job.machine = c.machine;
+        if (c.kind == CandidateKind::autoscheduler)
+            job.log = temp_dir_ + "/compile-" + std::to_string(job.id) + ".log";
+        wp.send(to_job_json(job));
+        auto rep = wp.receive(opt_.compile_timeout_s);
+        std::string log = job.log.empty() ? std::string() : read_log_tail(job.log);
+        if (!job.log.empty()) unlink(job.log.c_str());
+        if (rep.kind == WorkerProcess::Reply::timeout) {
+            r.status = Status::timeout;
+            r.compile_s = rep.waited_s;
+            r.error =
+                "compile did not finish within " + seconds_text(opt_.compile_timeout_s) + " (worker killed)";
+            return;
+        }
+        if (rep.kind == WorkerProcess::Reply::died) {
+            r.status = Status::crash;
+            r.error = "worker " + rep.what + " while compiling";
+            if (!log.empty()) r.error += "; its last output: " + log;
+            return;
+        }
+        check_reply(rep.json, "compile", job.id);
+        r.compile_s = rep.json.value("compile_s", 0.0);
+        r.status = status_from_string(rep.json.value("status", std::string("compile_error")));
+        r.error = rep.json.value("error", std::string());
+        if (r.status == Status::ok) slot = Slot{true, k, wp.generation(), job.id};
     }
-    r.compile_s = compile_s;
-    r.threads = threads_;
-  }
 
-  // A reply of the wrong kind means the two sides disagree on the protocol: a
-  // bug, not data.
-  static void check_reply(const nlohmann::json &j, const char *job, int id) {
-    if (j.value("job", std::string()) == job && j.value("id", -1) == id)
-      return;
-    throw Error(ErrorKind::internal,
-                std::string("measure: unexpected worker reply to a ") + job +
-                    " job: " + j.dump().substr(0, 300));
-  }
+    // The last few lines (at most 2000 bytes) of what an autoscheduler printed.
+    static std::string read_log_tail(const std::string &path) {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) return "";
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        while (!text.empty() && std::isspace((unsigned char)text.back())) text.pop_back();
+        if (text.size() > 2000) text = "..." + text.substr(text.size() - 2000);
+        return text;
+    }
 
-  MeasureOptions opt_;
-  std::string exe_;
-  int threads_ = 1;
-  std::vector<std::string> env_;
-  std::vector<std::unique_ptr<WorkerProcess>> workers_;
-  std::string key_, temp_dir_;
-  LoadJob load_;
-  double reference_s_ = 0;
-  std::atomic<int> next_id_{1};
+    void run(WorkerProcess &wp, const Slot &slot, double limit_s, MeasureResult &r) {
+        wp.send(to_job_json(RunJob{
+            slot.id, TimingPolicy{opt_.warmup, opt_.min_repeats, opt_.min_seconds, opt_.max_repeats}}));
+        auto rep = wp.receive(limit_s);
+        double compile_s = r.compile_s;
+        if (rep.kind == WorkerProcess::Reply::ok) {
+            check_reply(rep.json, "run", slot.id);
+            r = rep.json.at("result").get<MeasureResult>();
+        } else {
+            r = MeasureResult{};
+            r.status = rep.kind == WorkerProcess::Reply::timeout ? Status::timeout : Status::crash;
+            r.error = rep.kind == WorkerProcess::Reply::timeout
+                          ? "run did not finish within " + seconds_text(limit_s) + " (worker killed)"
+                          : "worker " + rep.what + " while running";
+        }
+        r.compile_s = compile_s;
+        r.threads = threads_;
+    }
+
+    // A reply of the wrong kind means the two sides disagree on the protocol: a bug, not data.
+    static void check_reply(const nlohmann::json &j, const char *job, int id) {
+        if (j.value("job", std::string()) == job && j.value("id", -1) == id) return;
+        throw Error(ErrorKind::internal, std::string("measure: unexpected worker reply to a ") + job +
+                                             " job: " + j.dump().substr(0, 300));
+    }
+
+    MeasureOptions opt_;
+    std::string exe_;
+    int threads_ = 1;
+    std::vector<std::string> env_;
+    std::vector<std::unique_ptr<WorkerProcess>> workers_;
+    std::string key_, temp_dir_;
+    LoadJob load_;
+    double reference_s_ = 0;
+    std::atomic<int> next_id_{1};
 };
 
-} // namespace
+}  // namespace
 
 const char *to_string(CandidateKind k) {
-  switch (k) {
-  case CandidateKind::schedule:
-    return "schedule";
-  case CandidateKind::naive:
-    return "naive";
-  case CandidateKind::autoscheduler:
-    return "autoscheduler";
-  case CandidateKind::external:
-    return "external";
-  }
-  return "?";
+    switch (k) {
+        case CandidateKind::schedule:
+            return "schedule";
+        case CandidateKind::naive:
+            return "naive";
+        case CandidateKind::autoscheduler:
+            return "autoscheduler";
+        case CandidateKind::external:
+            return "external";
+    }
+    return "?";
 }
 
 CandidateKind candidate_kind_from_string(const std::string &s) {
-  for (CandidateKind k :
-       {CandidateKind::schedule, CandidateKind::naive,
-        CandidateKind::autoscheduler, CandidateKind::external})
-    if (s == to_string(k))
-      return k;
-  throw_usage("unknown candidate kind '" + s +
-              "' (expected schedule, naive, autoscheduler or external)");
+    for (CandidateKind k : {CandidateKind::schedule, CandidateKind::naive, CandidateKind::autoscheduler,
+                            CandidateKind::external})
+        if (s == to_string(k)) return k;
+    throw_usage("unknown candidate kind '" + s + "' (expected schedule, naive, autoscheduler or external)");
 }
 
 Candidate Candidate::of(Schedule s, Fault f) {
-  Candidate c;
-  c.schedule = std::move(s);
-  c.fault = f;
-  return c;
+    Candidate c;
+    c.schedule = std::move(s);
+    c.fault = f;
+    return c;
 }
 
 Candidate Candidate::naive() {
-  Candidate c;
-  c.kind = CandidateKind::naive;
-  return c;
+    Candidate c;
+    c.kind = CandidateKind::naive;
+    return c;
 }
 
-Candidate Candidate::autoscheduler(std::string name, std::string plugin_path,
-                                   AutoschedulerMachine m) {
-  Candidate c;
-  c.kind = CandidateKind::autoscheduler;
-  c.name = std::move(name);
-  c.plugin_path = std::move(plugin_path);
-  c.machine = m;
-  return c;
+Candidate Candidate::autoscheduler(std::string name, std::string plugin_path, AutoschedulerMachine m) {
+    Candidate c;
+    c.kind = CandidateKind::autoscheduler;
+    c.name = std::move(name);
+    c.plugin_path = std::move(plugin_path);
+    c.machine = m;
+    return c;
 }
 
 Candidate Candidate::external(std::string name) {
-  Candidate c;
-  c.kind = CandidateKind::external;
-  c.name = std::move(name);
-  return c;
+    Candidate c;
+    c.kind = CandidateKind::external;
+    c.name = std::move(name);
+    return c;
 }
 
-std::vector<MeasureResult>
-Runner::measure_candidates(const Workload &w,
-                           const std::vector<Candidate> &batch) {
-  std::vector<Schedule> schedules;
-  std::vector<Fault> faults;
-  std::vector<size_t> where;
-  std::vector<MeasureResult> out(batch.size());
-  for (size_t i = 0; i < batch.size(); i++) {
-    if (batch[i].kind == CandidateKind::schedule) {
-      schedules.push_back(batch[i].schedule);
-      faults.push_back(batch[i].fault);
-      where.push_back(i);
-    } else {
-      out[i].status = Status::compile_error;
-      out[i].error = std::string("this runner cannot measure ") +
-                     to_string(batch[i].kind) + " candidates";
+std::vector<MeasureResult> Runner::measure_candidates(const Workload &w,
+                                                      const std::vector<Candidate> &batch) {
+    std::vector<Schedule> schedules;
+    std::vector<Fault> faults;
+    std::vector<size_t> where;
+    std::vector<MeasureResult> out(batch.size());
+    for (size_t i = 0; i < batch.size(); i++) {
+        if (batch[i].kind == CandidateKind::schedule) {
+            schedules.push_back(batch[i].schedule);
+            faults.push_back(batch[i].fault);
+            where.push_back(i);
+        } else {
+            out[i].status = Status::compile_error;
+            out[i].error =
+                std::string("this runner cannot measure ") + to_string(batch[i].kind) + " candidates";
+        }
     }
-  }
-  std::vector<MeasureResult> measured = measure(w, schedules, faults);
-  for (size_t k = 0; k < where.size() && k < measured.size(); k++)
-    out[where[k]] = measured[k];
-  return out;
+    std::vector<MeasureResult> measured = measure(w, schedules, faults);
+    for (size_t k = 0; k < where.size() && k < measured.size(); k++) out[where[k]] = measured[k];
+    return out;
 }
 
 const char *to_string(Fault f) {
-  switch (f) {
-  case Fault::none:
-    return "none";
-  case Fault::crash:
-    return "crash";
-  case Fault::hang:
-    return "hang";
-  case Fault::oom:
-    return "oom";
-  case Fault::wrong_output:
-    return "wrong_output";
-  }
-  return "?";
+    switch (f) {
+        case Fault::none:
+            return "none";
+        case Fault::crash:
+            return "crash";
+        case Fault::hang:
+            return "hang";
+        case Fault::oom:
+            return "oom";
+        case Fault::wrong_output:
+            return "wrong_output";
+    }
+    return "?";
 }
 
 Fault fault_from_string(const std::string &s) {
-  for (Fault f : {Fault::none, Fault::crash, Fault::hang, Fault::oom,
-                  Fault::wrong_output})
-    if (s == to_string(f))
-      return f;
-  throw_usage("unknown fault '" + s +
-              "' (expected crash, hang, oom or wrong_output)");
+    for (Fault f : {Fault::none, Fault::crash, Fault::hang, Fault::oom, Fault::wrong_output})
+        if (s == to_string(f)) return f;
+    throw_usage("unknown fault '" + s + "' (expected crash, hang, oom or wrong_output)");
 }
 
 std::vector<Fault> parse_fault_list(const std::string &list) {
-  std::vector<Fault> out;
-  std::stringstream ss(list);
-  for (std::string item; std::getline(ss, item, ',');) {
-    if (item.empty())
-      continue;
-    Fault f = fault_from_string(item);
-    if (f == Fault::none)
-      throw_usage("fault 'none' cannot be injected");
-    for (Fault g : out)
-      if (g == f)
-        throw_usage("fault '" + item + "' is listed twice");
-    out.push_back(f);
-  }
-  return out;
+    std::vector<Fault> out;
+    std::stringstream ss(list);
+    for (std::string item; std::getline(ss, item, ',');) {
+        if (item.empty()) continue;
+        Fault f = fault_from_string(item);
+        if (f == Fault::none) throw_usage("fault 'none' cannot be injected");
+        for (Fault g : out)
+            if (g == f) throw_usage("fault '" + item + "' is listed twice");
+        out.push_back(f);
+    }
+    return out;
 }
 
 double run_timeout_s(const MeasureOptions &o, double reference_s) {
-  double runs = 2.0 + o.warmup + o.min_repeats;
-  return std::max(o.run_timeout_floor_s,
-                  o.run_timeout_factor * reference_s * runs) +
-         o.min_seconds;
+    double runs = 2.0 + o.warmup + o.min_repeats;
+    return std::max(o.run_timeout_floor_s, o.run_timeout_factor * reference_s * runs) + o.min_seconds;
 }
 
 int resolved_threads(const MeasureOptions &o) {
-  if (o.threads > 0)
-    return o.threads;
-  return std::max(1u, std::thread::hardware_concurrency());
+    if (o.threads > 0) return o.threads;
+    return std::max(1u, std::thread::hardware_concurrency());
 }
 
 std::unique_ptr<Runner> make_worker_runner(const MeasureOptions &options) {
-  return std::make_unique<WorkerRunner>(options);
+    return std::make_unique<WorkerRunner>(options);
 }
 
-} // namespace htune
+}  // namespace htune

@@ -23,56 +23,53 @@ const std::vector<std::string> &compare_schedule_names();
 std::vector<std::string> parse_compare_schedules(const std::string &list);
 
 struct CompareOptions {
-  std::vector<std::string> schedules = compare_schedule_names();
-  double naive_limit_s = 10; // naive is skipped when its runs would take longer
-  std::string plugin_dir;    // where libautoschedule_<name>.so live
-  AutoschedulerMachine machine;
-  std::string device_key; // for the tuned record and the history
-  int timed_runs = 7; // 2 + warmup + min_repeats: runs of one candidate, for
-                      // the naive estimate
+    std::vector<std::string> schedules = compare_schedule_names();
+    double naive_limit_s = 10;  // naive is skipped when its runs would take longer
+    std::string plugin_dir;     // where libautoschedule_<name>.so live
+    AutoschedulerMachine machine;
+    std::string device_key;  // for the tuned record and the history
+    int timed_runs = 7;      // 2 + warmup + min_repeats: runs of one candidate, for
+                             // the naive estimate
 };
 
 struct CompareRow {
-  std::string schedule; // naive | heuristic | mullapudi2016 | li2018 |
-                        // adams2019 | tuned | openblas
-  // A measurement status (ok, compile_error, runtime_error, timeout, crash,
-  // wrong_output), or skipped (naive too slow), unavailable (plugin/library
-  // missing), no_record (nothing tuned).
-  std::string status;
-  double time_ms = 0; // best (min) of the timed repeats; 0 unless ok
-  double median_ms = 0;
-  int repeats = 0;
-  double compile_s = 0;
-  double gflops = 0, gbs = 0; // 0 when unknown
-  double pct_peak =
-      0; // of the FMA peak (workloads with flops) or of the bandwidth
-  double vs_heuristic = 0,
-         vs_adams2019 = 0; // time ratio, > 1 = this row is faster; 0 = n/a
-  std::string error; // the failure text, or a note (why skipped, the tuned
-                     // record's origin)
-  bool ok() const { return status == "ok"; }
+    std::string schedule;  // naive | heuristic | mullapudi2016 | li2018 |
+                           // adams2019 | tuned | openblas
+    // A measurement status (ok, compile_error, runtime_error, timeout, crash,
+    // wrong_output), or skipped (naive too slow), unavailable (plugin/library
+    // missing), no_record (nothing tuned).
+    std::string status;
+    double time_ms = 0;  // best (min) of the timed repeats; 0 unless ok
+    double median_ms = 0;
+    int repeats = 0;
+    double compile_s = 0;
+    double gflops = 0, gbs = 0;  // 0 when unknown
+    double pct_peak = 0;         // of the FMA peak (workloads with flops) or of the bandwidth
+    double vs_heuristic = 0,
+           vs_adams2019 = 0;  // time ratio, > 1 = this row is faster; 0 = n/a
+    std::string error;        // the failure text, or a note (why skipped, the tuned
+                              // record's origin)
+    bool ok() const { return status == "ok"; }
 };
 
 struct CompareWorkload {
-  std::string workload; // canonical form, "matmul:M=1024,N=1024,K=1024"
-  std::string key;      // database workload key
-  double flops = 0, bytes = 0;
-  std::vector<CompareRow> rows;
-  std::vector<HistoryPoint>
-      history; // the tuning curve in the database (may be empty)
+    std::string workload;  // canonical form, "matmul:M=1024,N=1024,K=1024"
+    std::string key;       // database workload key
+    double flops = 0, bytes = 0;
+    std::vector<CompareRow> rows;
+    std::vector<HistoryPoint> history;  // the tuning curve in the database (may be empty)
 };
 
 struct CompareReport {
-  std::string device_key;
-  MachinePeaks peaks;
-  std::vector<CompareWorkload> workloads;
+    std::string device_key;
+    MachinePeaks peaks;
+    std::vector<CompareWorkload> workloads;
 };
 
 // Measures the selected rows of `w` in ONE Runner batch (compiled in parallel,
 // then timed back to back). `db` may be null (no tuned record, no history); it
 // is only read.
-CompareWorkload compare_workload(Runner &runner, const Workload &w,
-                                 Database *db, const CompareOptions &o,
+CompareWorkload compare_workload(Runner &runner, const Workload &w, Database *db, const CompareOptions &o,
                                  const MachinePeaks &peaks);
 
 // Fills gflops/gbs/pct_peak/speedups of every row from time_ms, the workload's
@@ -89,4 +86,4 @@ std::string format_peaks(const MachinePeaks &p);
 // [...]}]}.
 nlohmann::json to_json(const CompareReport &r);
 
-} // namespace htune
+}  // namespace htune

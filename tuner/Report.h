@@ -12,4 +12,4 @@ namespace htune {
 
 std::string render_html(const CompareReport &report);
 
-} // namespace htune
+}  // namespace htune

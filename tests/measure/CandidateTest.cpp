@@ -12,107 +12,96 @@ namespace htune::test {
 
 namespace {
 
-const std::string kPluginDir =
-    "/usr/lib/x86_64-linux-gnu/halide14"; // Debian's libhalide14
+const std::string kPluginDir = "/usr/lib/x86_64-linux-gnu/halide14";  // Debian's libhalide14
 
 MeasureOptions quick() {
-  MeasureOptions o;
-  o.warmup = 0;
-  o.min_repeats = 2;
-  o.min_seconds = 0;
-  o.worker_exe = HTUNE_BINARY;
-  return o;
+    MeasureOptions o;
+    o.warmup = 0;
+    o.min_repeats = 2;
+    o.min_seconds = 0;
+    o.worker_exe = HTUNE_BINARY;
+    return o;
 }
 
 AutoschedulerMachine machine() {
-  AutoschedulerMachine m;
-  m.parallelism = 2;
-  m.last_level_cache_bytes = last_level_cache_bytes();
-  return m;
+    AutoschedulerMachine m;
+    m.parallelism = 2;
+    m.last_level_cache_bytes = last_level_cache_bytes();
+    return m;
 }
 
-} // namespace
+}  // namespace
 
 TEST(CandidateTest, CompileJobsRoundTripEveryKind) {
-  CompileJob a;
-  a.id = 3;
-  a.kind = CandidateKind::autoscheduler;
-  a.name = "Adams2019";
-  a.plugin = "/p.so";
-  a.log = "/tmp/x.log";
-  a.machine = machine();
-  CompileJob b = compile_job_from_json(to_job_json(a));
-  EXPECT_EQ(b.kind, CandidateKind::autoscheduler);
-  EXPECT_EQ(b.name, "Adams2019");
-  EXPECT_EQ(b.plugin, "/p.so");
-  EXPECT_EQ(b.log, "/tmp/x.log");
-  EXPECT_EQ(b.machine.last_level_cache_bytes, a.machine.last_level_cache_bytes);
-  CompileJob n;
-  n.kind = CandidateKind::naive;
-  EXPECT_EQ(compile_job_from_json(to_job_json(n)).kind, CandidateKind::naive);
-  // Old-style jobs (no "kind") are schedule jobs.
-  nlohmann::json old = {
-      {"job", "compile"}, {"id", 1}, {"schedule", nlohmann::json::object()}};
-  EXPECT_EQ(compile_job_from_json(old).kind, CandidateKind::schedule);
-  EXPECT_THROW(
-      compile_job_from_json({{"job", "compile"}, {"id", 1}, {"kind", "magic"}}),
-      Error);
+    CompileJob a;
+    a.id = 3;
+    a.kind = CandidateKind::autoscheduler;
+    a.name = "Adams2019";
+    a.plugin = "/p.so";
+    a.log = "/tmp/x.log";
+    a.machine = machine();
+    CompileJob b = compile_job_from_json(to_job_json(a));
+    EXPECT_EQ(b.kind, CandidateKind::autoscheduler);
+    EXPECT_EQ(b.name, "Adams2019");
+    EXPECT_EQ(b.plugin, "/p.so");
+    EXPECT_EQ(b.log, "/tmp/x.log");
+    EXPECT_EQ(b.machine.last_level_cache_bytes, a.machine.last_level_cache_bytes);
+    CompileJob n;
+    n.kind = CandidateKind::naive;
+    EXPECT_EQ(compile_job_from_json(to_job_json(n)).kind, CandidateKind::naive);
+    // Old-style jobs (no "kind") are schedule jobs.
+    nlohmann::json old = {{"job", "compile"}, {"id", 1}, {"schedule", nlohmann::json::object()}};
+    EXPECT_EQ(compile_job_from_json(old).kind, CandidateKind::schedule);
+    EXPECT_THROW(compile_job_from_json({{"job", "compile"}, {"id", 1}, {"kind", "magic"}}), Error);
 }
 
 TEST(CandidateTest, NaiveAutoschedulersAndFailuresInOneBatch) {
-  auto runner = make_worker_runner(quick());
-  Workload w = make_workload("blur3x3", true);
-  std::vector<Candidate> batch = {
-      Candidate::naive(),
-      Candidate::autoscheduler("Mullapudi2016",
-                               kPluginDir + "/libautoschedule_mullapudi2016.so",
-                               machine()),
-      Candidate::autoscheduler("Adams2019", HTUNE_TEST_DATA "/not_a_library.so",
-                               machine()),
-      Candidate::autoscheduler("NoSuchScheduler",
-                               kPluginDir + "/libautoschedule_li2018.so",
-                               machine()),
-      Candidate::external("openblas"), // not a matmul
-  };
-  std::vector<MeasureResult> r = runner->measure_candidates(w, batch);
-  ASSERT_EQ(r.size(), batch.size());
-  EXPECT_EQ(r[0].status, Status::ok) << r[0].error;
-  EXPECT_GT(r[0].min_ms, 0);
-  EXPECT_EQ(r[1].status, Status::ok) << r[1].error;
-  EXPECT_EQ(r[2].status, Status::compile_error);
-  EXPECT_FALSE(r[2].error.empty());
-  EXPECT_EQ(r[3].status, Status::compile_error);
-  EXPECT_NE(r[3].error.find("NoSuchScheduler"), std::string::npos)
-      << r[3].error;
-  EXPECT_EQ(r[4].status, Status::compile_error);
-  EXPECT_NE(r[4].error.find("matmul"), std::string::npos) << r[4].error;
-  EXPECT_GT(runner->reference_seconds(w), 0);
+    auto runner = make_worker_runner(quick());
+    Workload w = make_workload("blur3x3", true);
+    std::vector<Candidate> batch = {
+        Candidate::naive(),
+        Candidate::autoscheduler("Mullapudi2016", kPluginDir + "/libautoschedule_mullapudi2016.so",
+                                 machine()),
+        Candidate::autoscheduler("Adams2019", HTUNE_TEST_DATA "/not_a_library.so", machine()),
+        Candidate::autoscheduler("NoSuchScheduler", kPluginDir + "/libautoschedule_li2018.so", machine()),
+        Candidate::external("openblas"),  // not a matmul
+    };
+    std::vector<MeasureResult> r = runner->measure_candidates(w, batch);
+    ASSERT_EQ(r.size(), batch.size());
+    EXPECT_EQ(r[0].status, Status::ok) << r[0].error;
+    EXPECT_GT(r[0].min_ms, 0);
+    EXPECT_EQ(r[1].status, Status::ok) << r[1].error;
+    EXPECT_EQ(r[2].status, Status::compile_error);
+    EXPECT_FALSE(r[2].error.empty());
+    EXPECT_EQ(r[3].status, Status::compile_error);
+    EXPECT_NE(r[3].error.find("NoSuchScheduler"), std::string::npos) << r[3].error;
+    EXPECT_EQ(r[4].status, Status::compile_error);
+    EXPECT_NE(r[4].error.find("matmul"), std::string::npos) << r[4].error;
+    EXPECT_GT(runner->reference_seconds(w), 0);
 }
 
 TEST(CandidateTest, OpenblasComputesMatmulCorrectly) {
-  auto runner = make_worker_runner(quick());
-  // Not square, so a swapped layout (M/N/K or lda/ldb) shows up as
-  // wrong_output.
-  WorkloadSpec s;
-  s.op = "matmul";
-  s.params = {{"M", "48"}, {"N", "80"}, {"K", "24"}};
-  Workload w = make_workload(s);
-  std::vector<MeasureResult> r =
-      runner->measure_candidates(w, {Candidate::external("openblas")});
-  if (have_openblas()) {
-    EXPECT_EQ(r[0].status, Status::ok) << r[0].error;
-  } else {
-    EXPECT_EQ(r[0].status, Status::compile_error);
-    EXPECT_NE(r[0].error.find("libopenblas-dev"), std::string::npos)
-        << r[0].error;
-  }
+    auto runner = make_worker_runner(quick());
+    // Not square, so a swapped layout (M/N/K or lda/ldb) shows up as
+    // wrong_output.
+    WorkloadSpec s;
+    s.op = "matmul";
+    s.params = {{"M", "48"}, {"N", "80"}, {"K", "24"}};
+    Workload w = make_workload(s);
+    std::vector<MeasureResult> r = runner->measure_candidates(w, {Candidate::external("openblas")});
+    if (have_openblas()) {
+        EXPECT_EQ(r[0].status, Status::ok) << r[0].error;
+    } else {
+        EXPECT_EQ(r[0].status, Status::compile_error);
+        EXPECT_NE(r[0].error.find("libopenblas-dev"), std::string::npos) << r[0].error;
+    }
 }
 
 TEST(CandidateTest, PeaksArePositive) {
-  MachinePeaks p = measure_peaks(2, uint64_t(32) << 20);
-  EXPECT_GT(p.peak_gflops, 0);
-  EXPECT_GT(p.bandwidth_gbs, 0);
-  EXPECT_GT(last_level_cache_bytes(), 0u);
+    MachinePeaks p = measure_peaks(2, uint64_t(32) << 20);
+    EXPECT_GT(p.peak_gflops, 0);
+    EXPECT_GT(p.bandwidth_gbs, 0);
+    EXPECT_GT(last_level_cache_bytes(), 0u);
 }
 
-} // namespace htune::test
+}  // namespace htune::test

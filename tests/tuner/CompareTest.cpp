@@ -21,231 +21,211 @@ namespace {
 Workload small(const std::string &op) { return make_workload(op, true); }
 
 MachinePeaks fake_peaks() {
-  MachinePeaks p;
-  p.peak_gflops = 100;
-  p.bandwidth_gbs = 10;
-  p.threads = 2;
-  p.fma_isa = "avx2+fma";
-  return p;
+    MachinePeaks p;
+    p.peak_gflops = 100;
+    p.bandwidth_gbs = 10;
+    p.threads = 2;
+    p.fma_isa = "avx2+fma";
+    return p;
 }
 
 const CompareRow &row(const CompareWorkload &cw, const std::string &name) {
-  for (const CompareRow &r : cw.rows)
-    if (r.schedule == name)
-      return r;
-  throw std::runtime_error("no row " + name);
+    for (const CompareRow &r : cw.rows)
+        if (r.schedule == name) return r;
+    throw std::runtime_error("no row " + name);
 }
 
-} // namespace
+}  // namespace
 
 TEST(CompareTest, ScheduleListIsValidated) {
-  EXPECT_EQ(parse_compare_schedules("adams2019,naive"),
-            (std::vector<std::string>{"adams2019", "naive"}));
-  EXPECT_THROW(parse_compare_schedules("naive,halide"), Error);
-  EXPECT_THROW(parse_compare_schedules("naive,naive"), Error);
-  EXPECT_THROW(parse_compare_schedules(","), Error);
+    EXPECT_EQ(parse_compare_schedules("adams2019,naive"), (std::vector<std::string>{"adams2019", "naive"}));
+    EXPECT_THROW(parse_compare_schedules("naive,halide"), Error);
+    EXPECT_THROW(parse_compare_schedules("naive,naive"), Error);
+    EXPECT_THROW(parse_compare_schedules(","), Error);
 }
 
 TEST(CompareTest, RowsFiguresAndTunedRecordWithFakeRunner) {
-  Workload w = small("matmul");
-  auto db = open_database(":memory:");
-  std::string device = "x86-64-linux-avx2|fake cpu|2t";
-  // A tuned record for this workload and device: its schedule is re-measured,
-  // not trusted.
-  Schedule tuned = ScheduleSpace(w, Halide::Target("host")).heuristic();
-  MeasureResult stored;
-  stored.min_ms = stored.median_ms = 0.5;
-  db->commit({make_record(w, device, nlohmann::json(tuned),
-                          schedule_hash(tuned), stored)});
+    Workload w = small("matmul");
+    auto db = open_database(":memory:");
+    std::string device = "x86-64-linux-avx2|fake cpu|2t";
+    // A tuned record for this workload and device: its schedule is re-measured,
+    // not trusted.
+    Schedule tuned = ScheduleSpace(w, Halide::Target("host")).heuristic();
+    MeasureResult stored;
+    stored.min_ms = stored.median_ms = 0.5;
+    db->commit({make_record(w, device, nlohmann::json(tuned), schedule_hash(tuned), stored)});
 
-  FakeRunner runner; // schedule candidates only: the other kinds come back as
-                     // compile_error
-  CompareOptions o;
-  o.device_key = device;
-  o.plugin_dir = "/nonexistent";
-  CompareWorkload cw = compare_workload(runner, w, db.get(), o, fake_peaks());
-  ASSERT_EQ(cw.rows.size(), 7u); // openblas: matmul only
-  EXPECT_EQ(row(cw, "heuristic").status, "ok");
-  EXPECT_EQ(row(cw, "tuned").status, "ok");
-  EXPECT_NE(row(cw, "tuned").error.find("exact device"), std::string::npos)
-      << row(cw, "tuned").error;
-  EXPECT_EQ(row(cw, "adams2019").status,
-            "unavailable"); // no plugin in /nonexistent
-  EXPECT_EQ(row(cw, "naive").status,
-            "compile_error"); // FakeRunner: schedules only
-  EXPECT_EQ(cw.history.size(), 1u);
-  // Figures: flops-based, % of the FMA peak, speedup 1 against itself.
-  const CompareRow &h = row(cw, "heuristic");
-  EXPECT_NEAR(h.gflops, w.flops() / (h.time_ms * 1e-3) / 1e9, 1e-9);
-  EXPECT_NEAR(h.pct_peak, h.gflops, 1e-9); // peak 100 GFLOP/s
-  EXPECT_DOUBLE_EQ(h.vs_heuristic, 1.0);
-  EXPECT_EQ(h.vs_adams2019, 0.0); // adams2019 did not run
+    FakeRunner runner;  // schedule candidates only: the other kinds come back as
+                        // compile_error
+    CompareOptions o;
+    o.device_key = device;
+    o.plugin_dir = "/nonexistent";
+    CompareWorkload cw = compare_workload(runner, w, db.get(), o, fake_peaks());
+    ASSERT_EQ(cw.rows.size(), 7u);  // openblas: matmul only
+    EXPECT_EQ(row(cw, "heuristic").status, "ok");
+    EXPECT_EQ(row(cw, "tuned").status, "ok");
+    EXPECT_NE(row(cw, "tuned").error.find("exact device"), std::string::npos) << row(cw, "tuned").error;
+    EXPECT_EQ(row(cw, "adams2019").status,
+              "unavailable");  // no plugin in /nonexistent
+    EXPECT_EQ(row(cw, "naive").status,
+              "compile_error");  // FakeRunner: schedules only
+    EXPECT_EQ(cw.history.size(), 1u);
+    // Figures: flops-based, % of the FMA peak, speedup 1 against itself.
+    const CompareRow &h = row(cw, "heuristic");
+    EXPECT_NEAR(h.gflops, w.flops() / (h.time_ms * 1e-3) / 1e9, 1e-9);
+    EXPECT_NEAR(h.pct_peak, h.gflops, 1e-9);  // peak 100 GFLOP/s
+    EXPECT_DOUBLE_EQ(h.vs_heuristic, 1.0);
+    EXPECT_EQ(h.vs_adams2019, 0.0);  // adams2019 did not run
 
-  std::string table = format_table(cw);
-  EXPECT_NE(table.find("workload: matmul:M=64,N=64,K=64"), std::string::npos)
-      << table;
-  EXPECT_NE(table.find("GFLOP/s"), std::string::npos);
-  EXPECT_NE(table.find("unavailable"), std::string::npos);
+    std::string table = format_table(cw);
+    EXPECT_NE(table.find("workload: matmul:M=64,N=64,K=64"), std::string::npos) << table;
+    EXPECT_NE(table.find("GFLOP/s"), std::string::npos);
+    EXPECT_NE(table.find("unavailable"), std::string::npos);
 
-  // Without a database the tuned row says so; a non-matmul workload has no
-  // openblas row.
-  CompareWorkload blur =
-      compare_workload(runner, small("blur3x3"), nullptr, o, fake_peaks());
-  EXPECT_EQ(row(blur, "tuned").status, "no_record");
-  for (const CompareRow &r : blur.rows)
-    EXPECT_NE(r.schedule, "openblas");
+    // Without a database the tuned row says so; a non-matmul workload has no
+    // openblas row.
+    CompareWorkload blur = compare_workload(runner, small("blur3x3"), nullptr, o, fake_peaks());
+    EXPECT_EQ(row(blur, "tuned").status, "no_record");
+    for (const CompareRow &r : blur.rows) EXPECT_NE(r.schedule, "openblas");
 }
 
 TEST(CompareTest, JsonFollowsTheDocumentedSchema) {
-  FakeRunner runner;
-  CompareOptions o;
-  o.plugin_dir = "/nonexistent";
-  CompareReport rep;
-  rep.device_key = "k";
-  rep.peaks = fake_peaks();
-  rep.workloads.push_back(
-      compare_workload(runner, small("matmul"), nullptr, o, rep.peaks));
-  nlohmann::json j = to_json(rep);
-  ASSERT_TRUE(j["machine"].is_object());
-  EXPECT_EQ(j["machine"]["device_key"], "k");
-  EXPECT_TRUE(j["machine"]["peak_gflops"].is_number());
-  EXPECT_TRUE(j["machine"]["bandwidth_gbs"].is_number());
-  ASSERT_EQ(j["workloads"].size(), 1u);
-  EXPECT_EQ(j["workloads"][0]["workload"], "matmul:M=64,N=64,K=64");
-  std::set<std::string> names(compare_schedule_names().begin(),
-                              compare_schedule_names().end());
-  for (const auto &r : j["workloads"][0]["results"]) {
-    EXPECT_TRUE(names.count(r["schedule"].get<std::string>())) << r;
-    EXPECT_TRUE(r["status"].is_string());
-    for (const char *k : {"time_ms", "gflops", "gbs"})
-      EXPECT_TRUE(r[k].is_number()) << k << r;
-    EXPECT_TRUE(r["error"].is_string());
-  }
+    FakeRunner runner;
+    CompareOptions o;
+    o.plugin_dir = "/nonexistent";
+    CompareReport rep;
+    rep.device_key = "k";
+    rep.peaks = fake_peaks();
+    rep.workloads.push_back(compare_workload(runner, small("matmul"), nullptr, o, rep.peaks));
+    nlohmann::json j = to_json(rep);
+    ASSERT_TRUE(j["machine"].is_object());
+    EXPECT_EQ(j["machine"]["device_key"], "k");
+    EXPECT_TRUE(j["machine"]["peak_gflops"].is_number());
+    EXPECT_TRUE(j["machine"]["bandwidth_gbs"].is_number());
+    ASSERT_EQ(j["workloads"].size(), 1u);
+    EXPECT_EQ(j["workloads"][0]["workload"], "matmul:M=64,N=64,K=64");
+    std::set<std::string> names(compare_schedule_names().begin(), compare_schedule_names().end());
+    for (const auto &r : j["workloads"][0]["results"]) {
+        EXPECT_TRUE(names.count(r["schedule"].get<std::string>())) << r;
+        EXPECT_TRUE(r["status"].is_string());
+        for (const char *k : {"time_ms", "gflops", "gbs"}) EXPECT_TRUE(r[k].is_number()) << k << r;
+        EXPECT_TRUE(r["error"].is_string());
+    }
 }
 
 TEST(CompareTest, BadInputIsOneErrorLineAndExit2) {
-  for (std::string args :
-       {"compare", "compare --op nosuchop",
-        "compare --op matmul --test-size --schedules naive,halide",
-        "compare --op matmul --test-size --naive-limit 0",
-        "compare --suite huge",
-        "compare --op matmul --test-size --json /nonexistent-dir/x.json "
-        "--schedules heuristic"}) {
-    CommandResult r = run_htune(args);
-    EXPECT_NE(r.exit_code, 0) << args;
-    if (args.find("/nonexistent-dir") == std::string::npos)
-      EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << "\n"
-                                                               << r.err;
-    EXPECT_EQ(r.err.rfind("htune: error: ", 0), 0u) << r.err;
-  }
+    for (std::string args :
+         {"compare", "compare --op nosuchop", "compare --op matmul --test-size --schedules naive,halide",
+          "compare --op matmul --test-size --naive-limit 0", "compare --suite huge",
+          "compare --op matmul --test-size --json /nonexistent-dir/x.json "
+          "--schedules heuristic"}) {
+        CommandResult r = run_htune(args);
+        EXPECT_NE(r.exit_code, 0) << args;
+        if (args.find("/nonexistent-dir") == std::string::npos)
+            EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << "\n" << r.err;
+        EXPECT_EQ(r.err.rfind("htune: error: ", 0), 0u) << r.err;
+    }
 }
 
 // A plugin that cannot be loaded (here: not a shared library at all) fails only
 // its own row.
 TEST(CompareTest, FailingAutoschedulerIsARowNotACrash) {
-  std::string dir = temp_dir();
-  run_shell("cp " HTUNE_TEST_DATA "/not_a_library.so " + dir +
-            "/libautoschedule_adams2019.so");
-  CommandResult r = run_htune("compare --op matmul --test-size --schedules "
-                              "heuristic,adams2019 --min-repeats 2 "
-                              "--min-seconds 0 --db " +
-                              dir + "/none.db.missing-is-ok --plugin-dir " +
-                              dir + " --json " + dir + "/c.json");
-  // --db given explicitly but missing: refused. Without --db (default file
-  // absent) it runs.
-  EXPECT_NE(r.exit_code, 0);
-  r = run_shell(
-      "cd " + dir +
-      " && " HTUNE_BINARY
-      " compare --op matmul --test-size --schedules heuristic,adams2019 "
-      "--min-repeats 2 --min-seconds 0 --plugin-dir " +
-      dir + " --json c.json");
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  auto j = nlohmann::json::parse(read_file(dir + "/c.json"));
-  auto results = j["workloads"][0]["results"];
-  ASSERT_EQ(results.size(), 2u) << j;
-  EXPECT_EQ(results[0]["status"], "ok") << results[0];
-  EXPECT_EQ(results[1]["schedule"], "adams2019");
-  EXPECT_EQ(results[1]["status"], "compile_error") << results[1];
-  EXPECT_FALSE(results[1]["error"].get<std::string>().empty());
-  EXPECT_NE(r.out.find("compile_error"), std::string::npos) << r.out;
-  run_shell("rm -rf " + dir);
+    std::string dir = temp_dir();
+    run_shell("cp " HTUNE_TEST_DATA "/not_a_library.so " + dir + "/libautoschedule_adams2019.so");
+    CommandResult r = run_htune(
+        "compare --op matmul --test-size --schedules "
+        "heuristic,adams2019 --min-repeats 2 "
+        "--min-seconds 0 --db " +
+        dir + "/none.db.missing-is-ok --plugin-dir " + dir + " --json " + dir + "/c.json");
+    // --db given explicitly but missing: refused. Without --db (default file
+    // absent) it runs.
+    EXPECT_NE(r.exit_code, 0);
+    r = run_shell("cd " + dir +
+                  " && " HTUNE_BINARY
+                  " compare --op matmul --test-size --schedules heuristic,adams2019 "
+                  "--min-repeats 2 --min-seconds 0 --plugin-dir " +
+                  dir + " --json c.json");
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    auto j = nlohmann::json::parse(read_file(dir + "/c.json"));
+    auto results = j["workloads"][0]["results"];
+    ASSERT_EQ(results.size(), 2u) << j;
+    EXPECT_EQ(results[0]["status"], "ok") << results[0];
+    EXPECT_EQ(results[1]["schedule"], "adams2019");
+    EXPECT_EQ(results[1]["status"], "compile_error") << results[1];
+    EXPECT_FALSE(results[1]["error"].get<std::string>().empty());
+    EXPECT_NE(r.out.find("compile_error"), std::string::npos) << r.out;
+    run_shell("rm -rf " + dir);
 }
 
 // The whole command on the small suite: every built-in operator, every row, the
 // tuned row from a database filled by `htune sample`, JSON and an HTML page
 // that Chromium renders.
 TEST(CompareTest, SuiteSmallEndToEndWithJsonAndHtml) {
-  std::string dir = temp_dir();
-  CommandResult s = run_htune("sample --op blur3x3 --test-size --count 3 "
-                              "--seed 1 --min-seconds 0 --min-repeats 2 "
-                              "--db " +
-                              dir + "/t.db");
-  ASSERT_EQ(s.exit_code, 0) << s.err;
-  // HL_BEAM_SIZE=1: Adams2019's greedy search, to keep the test short (the
-  // default beam search is what the README's figures use).
-  CommandResult r = run_shell(
-      "HL_BEAM_SIZE=1 " HTUNE_BINARY " compare --suite small --db " + dir +
-      "/t.db --json " + dir + "/c.json --html " + dir +
-      "/c.html --warmup 0 --min-repeats 2 --min-seconds 0 --naive-limit 5");
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("peak: "), std::string::npos) << r.out;
-  auto j = nlohmann::json::parse(read_file(dir + "/c.json"));
-  EXPECT_GT(j["machine"]["peak_gflops"].get<double>(), 0);
-  EXPECT_GT(j["machine"]["bandwidth_gbs"].get<double>(), 0);
-  EXPECT_EQ(j["machine"]["device_key"].get<std::string>(), host_device().key());
-  EXPECT_EQ(j["workloads"].size(), builtin_ops().size());
-  bool saw_openblas = false, saw_tuned = false;
-  for (const auto &w : j["workloads"]) {
-    std::map<std::string, nlohmann::json> rows;
-    for (const auto &x : w["results"])
-      rows[x["schedule"]] = x;
-    EXPECT_EQ(rows["heuristic"]["status"], "ok") << w;
-    EXPECT_GT(rows["heuristic"]["time_ms"].get<double>(), 0) << w;
-    for (const char *n :
-         {"naive", "mullapudi2016", "li2018", "adams2019", "tuned"})
-      EXPECT_TRUE(rows.count(n)) << n << " missing in " << w["workload"];
-    std::string name = w["workload"];
-    if (name.rfind("matmul:", 0) == 0) {
-      ASSERT_TRUE(rows.count("openblas"));
-      saw_openblas = true;
-      if (have_openblas()) // built with libopenblas-dev (./test.sh installs it)
-        EXPECT_EQ(rows["openblas"]["status"], "ok") << rows["openblas"];
-      else
-        EXPECT_EQ(rows["openblas"]["status"], "unavailable")
-            << rows["openblas"];
+    std::string dir = temp_dir();
+    CommandResult s = run_htune(
+        "sample --op blur3x3 --test-size --count 3 "
+        "--seed 1 --min-seconds 0 --min-repeats 2 "
+        "--db " +
+        dir + "/t.db");
+    ASSERT_EQ(s.exit_code, 0) << s.err;
+    // HL_BEAM_SIZE=1: Adams2019's greedy search, to keep the test short (the
+    // default beam search is what the README's figures use).
+    CommandResult r = run_shell("HL_BEAM_SIZE=1 " HTUNE_BINARY " compare --suite small --db " + dir +
+                                "/t.db --json " + dir + "/c.json --html " + dir +
+                                "/c.html --warmup 0 --min-repeats 2 --min-seconds 0 --naive-limit 5");
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("peak: "), std::string::npos) << r.out;
+    auto j = nlohmann::json::parse(read_file(dir + "/c.json"));
+    EXPECT_GT(j["machine"]["peak_gflops"].get<double>(), 0);
+    EXPECT_GT(j["machine"]["bandwidth_gbs"].get<double>(), 0);
+    EXPECT_EQ(j["machine"]["device_key"].get<std::string>(), host_device().key());
+    EXPECT_EQ(j["workloads"].size(), builtin_ops().size());
+    bool saw_openblas = false, saw_tuned = false;
+    for (const auto &w : j["workloads"]) {
+        std::map<std::string, nlohmann::json> rows;
+        for (const auto &x : w["results"]) rows[x["schedule"]] = x;
+        EXPECT_EQ(rows["heuristic"]["status"], "ok") << w;
+        EXPECT_GT(rows["heuristic"]["time_ms"].get<double>(), 0) << w;
+        for (const char *n : {"naive", "mullapudi2016", "li2018", "adams2019", "tuned"})
+            EXPECT_TRUE(rows.count(n)) << n << " missing in " << w["workload"];
+        std::string name = w["workload"];
+        if (name.rfind("matmul:", 0) == 0) {
+            ASSERT_TRUE(rows.count("openblas"));
+            saw_openblas = true;
+            if (have_openblas())  // built with libopenblas-dev (./test.sh installs it)
+                EXPECT_EQ(rows["openblas"]["status"], "ok") << rows["openblas"];
+            else
+                EXPECT_EQ(rows["openblas"]["status"], "unavailable") << rows["openblas"];
+        }
+        if (name.rfind("blur3x3:", 0) == 0) {
+            EXPECT_EQ(rows["tuned"]["status"], "ok") << rows["tuned"];
+            EXPECT_GE(w["history"].size(), 3u);
+            saw_tuned = true;
+        } else {
+            EXPECT_EQ(rows["tuned"]["status"], "no_record");
+        }
     }
-    if (name.rfind("blur3x3:", 0) == 0) {
-      EXPECT_EQ(rows["tuned"]["status"], "ok") << rows["tuned"];
-      EXPECT_GE(w["history"].size(), 3u);
-      saw_tuned = true;
-    } else {
-      EXPECT_EQ(rows["tuned"]["status"], "no_record");
-    }
-  }
-  EXPECT_TRUE(saw_openblas);
-  EXPECT_TRUE(saw_tuned);
+    EXPECT_TRUE(saw_openblas);
+    EXPECT_TRUE(saw_tuned);
 
-  // Chromium renders the page: every chart (one bar chart per workload +
-  // blur3x3's tuning curve) has a non-empty box and non-empty bars/lines.
-  std::string html = read_file(dir + "/c.html");
-  EXPECT_EQ(html.find("http://") != std::string::npos &&
-                html.find("src=\"http") != std::string::npos,
-            false);
-  CommandResult c = run_shell("command -v chromium >/dev/null && timeout 120 "
-                              "chromium --headless --no-sandbox "
-                              "--disable-gpu --dump-dom file://" +
-                              dir + "/c.html");
-  ASSERT_EQ(c.exit_code, 0)
-      << "chromium missing or failed (./test.sh installs it): "
-      << c.err.substr(0, 500);
-  size_t expected = builtin_ops().size() + 1;
-  std::string marker = "data-rendered=\"charts=" + std::to_string(expected) +
-                       " nonzero=" + std::to_string(expected) + "\"";
-  EXPECT_NE(c.out.find(marker), std::string::npos) << marker << "\n"
-                                                   << c.out.substr(0, 400);
-  run_shell("rm -rf " + dir);
+    // Chromium renders the page: every chart (one bar chart per workload +
+    // blur3x3's tuning curve) has a non-empty box and non-empty bars/lines.
+    std::string html = read_file(dir + "/c.html");
+    EXPECT_EQ(html.find("http://") != std::string::npos && html.find("src=\"http") != std::string::npos,
+              false);
+    CommandResult c = run_shell(
+        "command -v chromium >/dev/null && timeout 120 "
+        "chromium --headless --no-sandbox "
+        "--disable-gpu --dump-dom file://" +
+        dir + "/c.html");
+    ASSERT_EQ(c.exit_code, 0) << "chromium missing or failed (./test.sh installs it): "
+                              << c.err.substr(0, 500);
+    size_t expected = builtin_ops().size() + 1;
+    std::string marker =
+        "data-rendered=\"charts=" + std::to_string(expected) + " nonzero=" + std::to_string(expected) + "\"";
+    EXPECT_NE(c.out.find(marker), std::string::npos) << marker << "\n" << c.out.substr(0, 400);
+    run_shell("rm -rf " + dir);
 }
 
-} // namespace htune::test
+}  // namespace htune::test

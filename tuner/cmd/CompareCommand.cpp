@@ -27,159 +27,129 @@ namespace htune {
 namespace {
 
 std::string number_text(double x) {
-  std::ostringstream os;
-  os << x;
-  return os.str();
+    std::ostringstream os;
+    os << x;
+    return os.str();
 }
 
 bool file_exists(const std::string &path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0;
+    struct stat st;
+    return stat(path.c_str(), &st) == 0;
 }
 
 // Opens `path` for writing before any measuring, so a bad path fails in a
 // second, not after minutes of work.
-void open_output(std::ofstream &out, const std::string &path,
-                 const char *option) {
-  if (path.empty())
-    return;
-  out.open(path);
-  if (!out)
-    throw_io(std::string("compare: cannot write the ") + option + " file '" +
-                 path + "'",
-             path);
+void open_output(std::ofstream &out, const std::string &path, const char *option) {
+    if (path.empty()) return;
+    out.open(path);
+    if (!out) throw_io(std::string("compare: cannot write the ") + option + " file '" + path + "'", path);
 }
 
 int run_compare(const std::vector<std::string> &args) {
-  WorkloadSetOptions workloads;
-  MeasureOptions m;
-  m.min_repeats = 5;
-  std::string db_path = kDefaultDatabasePath, json_path, html_path, schedules,
-              plugin_dir = HTUNE_HALIDE_PLUGIN_DIR;
-  double naive_limit = 10, memory_limit_mb = 4096;
-  po::options_description desc("htune compare options");
-  workloads.add_to(desc);
-  desc.add_options()("db", po::value(&db_path)->default_value(db_path),
-                     "tuning database to read the tuned record and history "
-                     "from (read only; a missing "
-                     "default file means no tuned rows)")(
-      "json", po::value(&json_path), "also write the results as JSON to FILE")(
-      "html", po::value(&html_path),
-      "also write a self-contained HTML report to FILE")(
-      "schedules",
-      po::value(&schedules)
-          ->default_value(
-              "naive,heuristic,mullapudi2016,li2018,adams2019,tuned,openblas"),
-      "rows to measure, in this order (openblas applies to matmul only)")(
-      "naive-limit",
-      po::value(&naive_limit)
-          ->default_value(naive_limit, number_text(naive_limit)),
-      "skip the naive row when its runs would take longer than this many "
-      "seconds")("plugin-dir",
-                 po::value(&plugin_dir)->default_value(plugin_dir),
-                 "directory of Halide's libautoschedule_*.so plugins")(
-      "workers", po::value(&m.workers)->default_value(m.workers),
-      "worker processes (parallel compiles)")(
-      "threads", po::value(&m.threads)->default_value(m.threads),
-      "Halide threads per run (0 = all cores)")(
-      "warmup", po::value(&m.warmup)->default_value(m.warmup),
-      "untimed warm-up runs")(
-      "min-repeats", po::value(&m.min_repeats)->default_value(m.min_repeats),
-      "minimum timed runs")(
-      "min-seconds",
-      po::value(&m.min_seconds)
-          ->default_value(m.min_seconds, number_text(m.min_seconds)),
-      "minimum total timed seconds")(
-      "compile-timeout",
-      po::value(&m.compile_timeout_s)
-          ->default_value(m.compile_timeout_s,
-                          number_text(m.compile_timeout_s)),
-      "seconds allowed per compile (an autoscheduler's search included)")(
-      "memory-limit-mb",
-      po::value(&memory_limit_mb)
-          ->default_value(memory_limit_mb, number_text(memory_limit_mb)),
-      "address-space limit of each worker, MiB (0 = none)");
-  po::variables_map vm;
-  if (parse_command_line(
-          "compare", args, desc, vm, nullptr,
-          "(--op NAME [-p k=v ...] | --op A --op B ... | --suite default|small "
-          "| --workloads "
-          "FILE.json | --generator-lib LIB --generator NAME [-g k=v ...])  "
-          "[--db FILE] [--json "
-          "FILE] [--html FILE] [--schedules LIST] [--naive-limit S]"))
+    WorkloadSetOptions workloads;
+    MeasureOptions m;
+    m.min_repeats = 5;
+    std::string db_path = kDefaultDatabasePath, json_path, html_path, schedules,
+                plugin_dir = HTUNE_HALIDE_PLUGIN_DIR;
+    double naive_limit = 10, memory_limit_mb = 4096;
+    po::options_description desc("htune compare options");
+    workloads.add_to(desc);
+    desc.add_options()("db", po::value(&db_path)->default_value(db_path),
+                       "tuning database to read the tuned record and history "
+                       "from (read only; a missing "
+                       "default file means no tuned rows)")("json", po::value(&json_path),
+                                                            "also write the results as JSON to FILE")(
+        "html", po::value(&html_path), "also write a self-contained HTML report to FILE")(
+        "schedules",
+        po::value(&schedules)->default_value("naive,heuristic,mullapudi2016,li2018,adams2019,tuned,openblas"),
+        "rows to measure, in this order (openblas applies to matmul only)")(
+        "naive-limit", po::value(&naive_limit)->default_value(naive_limit, number_text(naive_limit)),
+        "skip the naive row when its runs would take longer than this many "
+        "seconds")("plugin-dir", po::value(&plugin_dir)->default_value(plugin_dir),
+                   "directory of Halide's libautoschedule_*.so plugins")(
+        "workers", po::value(&m.workers)->default_value(m.workers), "worker processes (parallel compiles)")(
+        "threads", po::value(&m.threads)->default_value(m.threads), "Halide threads per run (0 = all cores)")(
+        "warmup", po::value(&m.warmup)->default_value(m.warmup), "untimed warm-up runs")(
+        "min-repeats", po::value(&m.min_repeats)->default_value(m.min_repeats), "minimum timed runs")(
+        "min-seconds", po::value(&m.min_seconds)->default_value(m.min_seconds, number_text(m.min_seconds)),
+        "minimum total timed seconds")(
+        "compile-timeout",
+        po::value(&m.compile_timeout_s)->default_value(m.compile_timeout_s, number_text(m.compile_timeout_s)),
+        "seconds allowed per compile (an autoscheduler's search included)")(
+        "memory-limit-mb",
+        po::value(&memory_limit_mb)->default_value(memory_limit_mb, number_text(memory_limit_mb)),
+        "address-space limit of each worker, MiB (0 = none)");
+    po::variables_map vm;
+    if (parse_command_line("compare", args, desc, vm, nullptr,
+                           "(--op NAME [-p k=v ...] | --op A --op B ... | --suite default|small "
+                           "| --workloads "
+                           "FILE.json | --generator-lib LIB --generator NAME [-g k=v ...])  "
+                           "[--db FILE] [--json "
+                           "FILE] [--html FILE] [--schedules LIST] [--naive-limit S]"))
+        return 0;
+    if (!workloads.given())
+        throw_usage(
+            "compare: choose workloads with --op, --suite, --workloads or "
+            "--generator-lib/--generator");
+    CompareOptions o;
+    o.schedules = parse_compare_schedules(schedules);
+    if (!(naive_limit > 0)) throw_usage("compare: --naive-limit must be > 0 seconds");
+    if (memory_limit_mb < 0) throw_usage("compare: --memory-limit-mb must be >= 0");
+    m.address_space_bytes = (size_t)(memory_limit_mb * 1024 * 1024);
+    std::vector<WorkloadSpec> specs = workloads.specs();  // validates the selection
+    std::vector<Workload> selected;
+    for (const WorkloadSpec &s : specs) selected.push_back(make_workload(s));
+    std::ofstream json_out, html_out;
+    open_output(json_out, json_path, "--json");
+    open_output(html_out, html_path, "--html");
+    auto runner = make_worker_runner(m);  // validates the measurement options
+    std::unique_ptr<Database> db;
+    if (!vm["db"].defaulted() || file_exists(db_path)) {
+        OpenOptions oo;
+        oo.create = false;
+        db = open_database(db_path, oo);
+    }
+
+    const int threads = resolved_threads(m);
+    CompareReport report;
+    report.device_key = current_device(Halide::Target(m.target), threads).key();
+    o.naive_limit_s = naive_limit;
+    o.plugin_dir = plugin_dir;
+    o.device_key = report.device_key;
+    o.machine.parallelism = threads;
+    o.machine.last_level_cache_bytes = last_level_cache_bytes();
+    o.timed_runs = 2 + m.warmup + m.min_repeats;
+    report.peaks = measure_peaks(threads);
+    std::cout << "device: " << report.device_key << "\n" << format_peaks(report.peaks) << "\n";
+    std::cout << "database: "
+              << (db ? "'" + db_path + "' (read only)" : "none ('" + db_path + "' does not exist)") << "\n\n"
+              << std::flush;
+
+    for (const Workload &w : selected) {
+        CompareWorkload cw = compare_workload(*runner, w, db.get(), o, report.peaks);
+        std::cout << format_table(cw) << "\n" << std::flush;
+        report.workloads.push_back(std::move(cw));
+    }
+    if (json_out.is_open()) {
+        json_out << to_json(report).dump(2) << "\n";
+        if (!json_out.flush()) throw_io("compare: cannot write '" + json_path + "'", json_path);
+        std::cout << "json: " << json_path << "\n";
+    }
+    if (html_out.is_open()) {
+        html_out << render_html(report);
+        if (!html_out.flush()) throw_io("compare: cannot write '" + html_path + "'", html_path);
+        std::cout << "html: " << html_path << "\n";
+    }
     return 0;
-  if (!workloads.given())
-    throw_usage("compare: choose workloads with --op, --suite, --workloads or "
-                "--generator-lib/--generator");
-  CompareOptions o;
-  o.schedules = parse_compare_schedules(schedules);
-  if (!(naive_limit > 0))
-    throw_usage("compare: --naive-limit must be > 0 seconds");
-  if (memory_limit_mb < 0)
-    throw_usage("compare: --memory-limit-mb must be >= 0");
-  m.address_space_bytes = (size_t)(memory_limit_mb * 1024 * 1024);
-  std::vector<WorkloadSpec> specs =
-      workloads.specs(); // validates the selection
-  std::vector<Workload> selected;
-  for (const WorkloadSpec &s : specs)
-    selected.push_back(make_workload(s));
-  std::ofstream json_out, html_out;
-  open_output(json_out, json_path, "--json");
-  open_output(html_out, html_path, "--html");
-  auto runner = make_worker_runner(m); // validates the measurement options
-  std::unique_ptr<Database> db;
-  if (!vm["db"].defaulted() || file_exists(db_path)) {
-    OpenOptions oo;
-    oo.create = false;
-    db = open_database(db_path, oo);
-  }
-
-  const int threads = resolved_threads(m);
-  CompareReport report;
-  report.device_key = current_device(Halide::Target(m.target), threads).key();
-  o.naive_limit_s = naive_limit;
-  o.plugin_dir = plugin_dir;
-  o.device_key = report.device_key;
-  o.machine.parallelism = threads;
-  o.machine.last_level_cache_bytes = last_level_cache_bytes();
-  o.timed_runs = 2 + m.warmup + m.min_repeats;
-  report.peaks = measure_peaks(threads);
-  std::cout << "device: " << report.device_key << "\n"
-            << format_peaks(report.peaks) << "\n";
-  std::cout << "database: "
-            << (db ? "'" + db_path + "' (read only)"
-                   : "none ('" + db_path + "' does not exist)")
-            << "\n\n"
-            << std::flush;
-
-  for (const Workload &w : selected) {
-    CompareWorkload cw =
-        compare_workload(*runner, w, db.get(), o, report.peaks);
-    std::cout << format_table(cw) << "\n" << std::flush;
-    report.workloads.push_back(std::move(cw));
-  }
-  if (json_out.is_open()) {
-    json_out << to_json(report).dump(2) << "\n";
-    if (!json_out.flush())
-      throw_io("compare: cannot write '" + json_path + "'", json_path);
-    std::cout << "json: " << json_path << "\n";
-  }
-  if (html_out.is_open()) {
-    html_out << render_html(report);
-    if (!html_out.flush())
-      throw_io("compare: cannot write '" + html_path + "'", html_path);
-    std::cout << "html: " << html_path << "\n";
-  }
-  return 0;
 }
 
-} // namespace
+}  // namespace
 
 Command compare_command() {
-  return {"compare",
-          "measure naive, heuristic, Halide's autoschedulers, the tuned record "
-          "(and openblas) side by side",
-          run_compare};
+    return {"compare",
+            "measure naive, heuristic, Halide's autoschedulers, the tuned record "
+            "(and openblas) side by side",
+            run_compare};
 }
 
-} // namespace htune
+}  // namespace htune
