@@ -41,10 +41,27 @@ endforeach ()
 set(htune "${prefix}/bin/htune")
 
 # Tune the example's matmul (128^3) and blur (256x128) into a fresh database: a few measured
-# candidates each (the installed binary does the work).
-set(fast --min-seconds 0.05 --seed 1 --db "${db}")
-run(tune_matmul TRUE "${htune}" sample --op matmul -p M=128 -p N=128 -p K=128 --count 4 ${fast})
-run(tune_blur TRUE "${htune}" sample --op blur3x3 -p W=256 -p H=128 --count 3 ${fast})
+# candidates each, by the installed binary. `htune tune` when this htune has it, else `sample`.
+execute_process(COMMAND "${htune}" --help OUTPUT_VARIABLE help ERROR_VARIABLE help)
+string(FIND "${help}" "\n  tune " has_tune)
+set(fast --min-seconds 0.05 --db "${db}")
+if (has_tune EQUAL -1)
+  message(STATUS "tuning with htune sample (this htune has no tune command)")
+else ()
+  message(STATUS "tuning with htune tune")
+endif ()
+function(tune_into_db name op count seed)
+  if (has_tune EQUAL -1)
+    run(${name} TRUE "${htune}" sample --op ${op} ${ARGN} --count ${count} --seed ${seed} ${fast})
+  else ()
+    # --trials counts the heuristic and earlier measurements of the workload too.
+    math(EXPR trials "${count} + 1")
+    run(${name} TRUE "${htune}" tune --op ${op} ${ARGN} --trials ${trials} --batch-size ${count} --confirm 0
+        --seed ${seed} ${fast})
+  endif ()
+endfunction()
+tune_into_db(tune_matmul matmul 4 1 -p M=128 -p N=128 -p K=128)
+tune_into_db(tune_blur blur3x3 3 1 -p W=256 -p H=128)
 
 set(example "${WORK_DIR}/example")
 run(configure_example TRUE "${CMAKE_COMMAND}" -S "${SOURCE_DIR}/examples/tuned_project" -B "${example}"
@@ -67,8 +84,8 @@ string(FIND "${rebuild_same_out}" "htune build tuned_matmul" rerun)
 if (NOT rerun EQUAL -1)
   message(FATAL_ERROR "htune build ran again with nothing changed:\n${rebuild_same_out}")
 endif ()
-run(tune_more TRUE "${htune}" sample --op matmul -p M=128 -p N=128 -p K=128 --count 2 --min-seconds 0.05 --seed 7
-    --db "${db}")
+# More measurements of the matmul (sample: tune's --trials would count the earlier ones).
+run(tune_more TRUE "${htune}" sample --op matmul -p M=128 -p N=128 -p K=128 --count 2 --seed 7 ${fast})
 run(rebuild_changed TRUE "${CMAKE_COMMAND}" --build "${example}")
 expect_in(rebuild_changed "htune build tuned_matmul")
 run(rerun_example TRUE "${example}/tuned_example")
