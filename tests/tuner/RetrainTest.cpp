@@ -1,0 +1,161 @@
+// `htune retrain` and tuner/Training.h on a database of synthetic-but-real records: sampled
+// schedules of two tiny workloads "measured" by a FakeRunner whose times depend on the schedule
+// (vectorized and parallel stages are faster), committed like `htune tune` would.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "cost_model/Featurizer.h"
+#include "db/Database.h"
+#include "db/DeviceKey.h"
+#include "measure/FakeRunner.h"
+#include "ops/OpRegistry.h"
+#include "schedules/Space.h"
+#include "tests/RunCommand.h"
+#include "tuner/Training.h"
+
+namespace htune::test {
+
+namespace {
+
+// Faster with every vectorized and every parallel stage, plus a small hash-derived jitter.
+MeasureResult schedule_dependent_time(const Workload &, const Schedule &s, Fault) {
+    double ms = 1.0;
+    for (const auto &kv : s.funcs)
+        for (const auto &st : kv.second.stages)
+            ms += (st.vectorize.empty() ? 0.6 : 0) + (st.parallel.empty() ? 0.4 : 0);
+    ms *= 1.0 + std::stoull(schedule_hash(s).substr(0, 4), nullptr, 16) / 65536.0 * 0.05;
+    MeasureResult r;
+    r.min_ms = ms;
+    r.median_ms = ms * 1.02;
+    r.repeats = 3;
+    r.threads = 2;
+    return r;
+}
+
+std::string test_device() { return current_device(Halide::get_host_target(), 2).key(); }
+
+// `n` sampled schedules (heuristic first) of each op, measured and committed.
+void fill(Database &db, const std::vector<std::string> &ops, int n) {
+    FakeRunner runner(schedule_dependent_time);
+    for (const std::string &op : ops) {
+        Workload w = make_workload(op, /*test_size=*/true);
+        ScheduleSpace space(w, Halide::get_host_target());
+        std::mt19937_64 rng(9);
+        std::vector<Schedule> batch{space.heuristic()};
+        while ((int)batch.size() < n) batch.push_back(space.sample(rng));
+        std::vector<MeasureResult> results = runner.measure(w, batch);
+        std::vector<Record> records;
+        for (size_t i = 0; i < batch.size(); i++)
+            records.push_back(make_record(w, test_device(), nlohmann::json(batch[i]), schedule_hash(batch[i]),
+                                          results[i], "htune-features/1"));
+        db.commit(records);
+    }
+}
+
+}  // namespace
+
+TEST(RetrainTest, TrainsReportsAndStoresAModelThatLoadsAndPredicts) {
+    std::string dir = temp_dir(), db_path = dir + "/t.db";
+    {
+        auto db = open_database(db_path);
+        fill(*db, {"blur3x3", "unsharp_mask"}, 30);
+    }
+    CommandResult r = run_htune("retrain --db " + db_path + " --device-key '" + test_device() + "' --json " +
+                                dir + "/m.json --out " + dir + "/model.bin --folds 3");
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    EXPECT_NE(r.out.find("held-out workloads"), std::string::npos) << r.out;
+    auto j = nlohmann::json::parse(read_file(dir + "/m.json"));
+    EXPECT_EQ(j["device_key"], test_device());
+    EXPECT_EQ(j["records"], 60);
+    EXPECT_EQ(j["workloads"], 2);
+    for (const char *part : {"held_out_workloads", "held_out_candidates"}) {
+        const auto &m = j[part];
+        for (const char *k : {"pairwise_accuracy", "spearman", "top1_recall", "top5pct_recall"}) {
+            ASSERT_TRUE(m[k].is_number()) << part << "." << k << ": " << j.dump(2);
+            EXPECT_GE(m[k].get<double>(),
+                      part == std::string("held_out_workloads") && k == std::string("spearman") ? -1 : 0);
+            EXPECT_LE(m[k].get<double>(), 1.0);
+        }
+        EXPECT_EQ(m["records"], 60) << part;
+        EXPECT_EQ(m["workloads"], 2) << part;
+    }
+    EXPECT_EQ(j["held_out_workloads"]["folds"], 2);  // k = min(--folds, workloads)
+    EXPECT_EQ(j["held_out_candidates"]["folds"], 3);
+    // The schedule-dependent times are learnable within a workload.
+    EXPECT_GT(j["held_out_candidates"]["pairwise_accuracy"].get<double>(), 0.7) << j.dump(2);
+
+    auto db = open_database(db_path);
+    auto stored = db->get_model(test_device(), feature_schema().name, feature_schema().version);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->metrics["records"], 60);
+    std::unique_ptr<CostModel> model = load_stored_model(*db, test_device());
+    ASSERT_TRUE(model);
+    TrainingSet set = load_training_set(*db, test_device());
+    ASSERT_EQ(set.features.rows, 60u);
+    std::vector<float> scores = model->predict(set.features);
+    ASSERT_EQ(scores.size(), 60u);
+    for (float s : scores) EXPECT_TRUE(std::isfinite(s));
+    // The file copy is the same model.
+    auto from_file = make_xgboost_model();
+    from_file->load(dir + "/model.bin", &feature_schema());
+    EXPECT_EQ(from_file->predict(set.features), scores);
+    // No stored model for another device type.
+    EXPECT_FALSE(load_stored_model(*db, current_device(Halide::get_host_target(), 7).key()));
+    run_shell("rm -rf " + dir);
+}
+
+TEST(RetrainTest, OneWorkloadHasNoHeldOutWorkloadMetrics) {
+    std::string dir = temp_dir(), db_path = dir + "/t.db";
+    {
+        auto db = open_database(db_path);
+        fill(*db, {"blur3x3"}, 12);
+    }
+    CommandResult r = run_htune("retrain --db " + db_path + " --device-key '" + test_device() + "' --json " +
+                                dir + "/m.json");
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    EXPECT_NE(r.out.find("n/a (needs 2 workloads)"), std::string::npos) << r.out;
+    auto j = nlohmann::json::parse(read_file(dir + "/m.json"));
+    EXPECT_TRUE(j["held_out_workloads"]["pairwise_accuracy"].is_null());
+    EXPECT_EQ(j["held_out_workloads"]["note"], "n/a (needs 2 workloads)");
+    EXPECT_TRUE(j["held_out_candidates"]["pairwise_accuracy"].is_number());
+    run_shell("rm -rf " + dir);
+}
+
+TEST(RetrainTest, EmptyDatabaseIsAClearErrorAndStaysUntouched) {
+    std::string dir = temp_dir(), db_path = dir + "/t.db";
+    open_database(db_path);  // a valid, empty database
+    CommandResult r = run_htune("retrain --db " + db_path + " --device-key '" + test_device() + "' --json " +
+                                dir + "/m.json");
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find("no ok measurements for device " + test_device()), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("run `htune tune` first"), std::string::npos) << r.err;
+    auto db = open_database(db_path);
+    EXPECT_EQ(db->count(), 0);
+    EXPECT_FALSE(db->get_model(test_device(), feature_schema().name, feature_schema().version));
+    EXPECT_TRUE(read_file(dir + "/m.json").empty());
+    run_shell("rm -rf " + dir);
+}
+
+TEST(RetrainTest, WorkloadsThatCannotBeRebuiltAreSkippedWithAWarning) {
+    auto db = open_database(":memory:");
+    fill(*db, {"blur3x3"}, 6);
+    Workload w = make_workload("blur3x3", true);
+    Schedule h = ScheduleSpace(w, Halide::get_host_target()).heuristic();
+    Record gone =
+        make_record(w, test_device(), nlohmann::json(h), schedule_hash(h), schedule_dependent_time(w, h, {}));
+    gone.workload = WorkloadSpec{"sharpen_blend", "/nonexistent/libgone.so", {}};
+    gone.workload_key = "sharpen_blend:#0000";
+    db->commit({gone});
+    ::testing::internal::CaptureStderr();
+    TrainingSet set = load_training_set(*db, test_device());
+    std::string err = ::testing::internal::GetCapturedStderr();
+    EXPECT_EQ(set.features.rows, 6u);
+    EXPECT_EQ(set.workload_keys.size(), 1u);
+    EXPECT_EQ(set.skipped_records, 1u);
+    EXPECT_NE(err.find("skipped 1 record(s) of sharpen_blend:#0000"), std::string::npos) << err;
+    EXPECT_NO_THROW(set.features.check_valid("test"));
+}
+
+}  // namespace htune::test
