@@ -151,13 +151,15 @@ struct StageStatic {
     double required_points = 1, static_work = 0;
     std::vector<std::pair<int, int>> producers;  // (func, call sites) called by this stage
     double distinct_inputs = 0;                  // producer Funcs + inputs (1 if any)
+    std::vector<int> dim_arg;                    // per dim: the Func arg it is, -1 for RVars
 };
 
 struct FuncStatic {
     const FuncInfo *info = nullptr;
     double bytes_per_point = 4;
     int lanes = 1;
-    std::vector<int> stages;  // indices into Static::stages
+    std::vector<int> stages;                          // indices into Static::stages
+    std::vector<std::pair<int, int>> consumer_calls;  // (consumer Func, call sites) per use
 };
 
 // The loop of one stage after splits, order and parallel fusion.
@@ -239,6 +241,10 @@ Featurizer::Static::Static(std::shared_ptr<const PipelineAnalysis> a, const Hali
             ss.info = &st;
             for (const std::string &d : st.default_order) {
                 ss.dim_rvar.push_back(st.is_rvar(d));
+                int arg = -1;
+                for (size_t a = 0; a < f.args.size(); a++)
+                    if (!st.is_rvar(d) && f.args[a] == d) arg = (int)a;
+                ss.dim_arg.push_back(arg);
                 auto it = st.extent.find(d);
                 double e = it == st.extent.end() ? 1.0 : std::max(1, it->second);
                 ss.full_extent.push_back(e);
@@ -257,6 +263,7 @@ Featurizer::Static::Static(std::shared_ptr<const PipelineAnalysis> a, const Hali
             auto c = index.find(u.consumer);
             if (c == index.end() || u.stage >= (int)funcs[c->second].stages.size()) continue;
             stages[funcs[c->second].stages[u.stage]].producers.push_back({(int)p, u.calls});
+            funcs[p].consumer_calls.push_back({c->second, u.calls});
         }
     for (StageStatic &ss : stages) {
         int func_calls = 0;
@@ -363,10 +370,12 @@ void Featurizer::Static::build_loops(const FuncDyn &, const FuncStatic &fs, cons
 std::vector<float> Featurizer::Static::features(const Schedule &s) const {
     const size_t n = funcs.size();
     std::vector<FuncDyn> dyn(n);
-    auto sched_of = [&](int i) -> const FuncSchedule * {
+    std::vector<const FuncSchedule *> sched(n, nullptr);
+    for (size_t i = 0; i < n; i++) {
         auto it = s.funcs.find(funcs[i].info->name);
-        return it == s.funcs.end() ? nullptr : &it->second;
-    };
+        if (it != s.funcs.end()) sched[i] = &it->second;
+    }
+    auto sched_of = [&](int i) { return sched[i]; };
     // Placements and inline expansion (consumers first).
     for (size_t k = n; k-- > 0;) {
         const FuncSchedule *fs = sched_of((int)k);
@@ -374,10 +383,9 @@ std::vector<float> Featurizer::Static::features(const Schedule &s) const {
         fd.placement = fs ? fs->placement : Placement::root;
         if (fd.placement == Placement::inline_ && !funcs[k].info->can_inline) fd.placement = Placement::root;
         double e = 0;
-        for (const Use &u : funcs[k].info->uses) {
-            auto c = index.find(u.consumer);
-            bool inl = c != index.end() && dyn[c->second].placement == Placement::inline_;
-            e += u.calls * (inl ? dyn[c->second].expansion : 1.0);
+        for (const auto &cc : funcs[k].consumer_calls) {
+            bool inl = dyn[cc.first].placement == Placement::inline_;
+            e += cc.second * (inl ? dyn[cc.first].expansion : 1.0);
         }
         fd.expansion = std::min(1e6, std::max(1.0, e));
     }
@@ -485,11 +493,8 @@ std::vector<float> Featurizer::Static::features(const Schedule &s) const {
             // Per-realization extent of each dim: pure dims from the computed region.
             auto dims_extent = [&](const std::vector<double> &region) {
                 std::vector<double> e = ss.full_extent;
-                for (size_t d = 0; d < e.size(); d++) {
-                    if (ss.dim_rvar[d]) continue;
-                    for (size_t a = 0; a < f.args.size(); a++)
-                        if (f.args[a] == ss.info->default_order[d]) e[d] = region[a];
-                }
+                for (size_t d = 0; d < e.size(); d++)
+                    if (ss.dim_arg[d] >= 0) e[d] = region[ss.dim_arg[d]];
                 return e;
             };
             StageDyn &sd = fd.stages[si];
