@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <limits>
 #include <string>
 
 #include "ops/Error.h"
@@ -63,13 +64,21 @@ inline void from_json(const nlohmann::json &j, MeasureResult &r) {
         throw_usage("measure result needs a string 'status'");
     r = MeasureResult{};
     r.status = status_from_string(j["status"].get<std::string>());
-    r.min_ms = j.value("min_ms", 0.0);
-    r.median_ms = j.value("median_ms", 0.0);
-    r.spread = j.value("spread", 0.0);
+    // JSON has no NaN or infinity: nlohmann writes them as null (e.g. the max error of an output
+    // full of NaNs, or the spread of a 0 ms minimum). Read null back as "not a finite number".
+    auto number = [&](const char *key, double when_null) {
+        if (!j.contains(key)) return 0.0;
+        if (j[key].is_null()) return when_null;
+        return j[key].get<double>();
+    };
+    const double inf = std::numeric_limits<double>::infinity();
+    r.min_ms = number("min_ms", 0);
+    r.median_ms = number("median_ms", 0);
+    r.spread = number("spread", inf);
     r.repeats = j.value("repeats", 0);
     r.threads = j.value("threads", 0);
-    r.compile_s = j.value("compile_s", 0.0);
-    r.max_error = j.value("max_error", 0.0);
+    r.compile_s = number("compile_s", 0);
+    r.max_error = number("max_error", inf);
     r.error = j.value("error", std::string());
 }
 
