@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs missing Debian packages, builds Release into ./build, then runs the main job on the
-# default database ./htune.db. `htune tune` and `htune compare` do not exist yet in this
-# version: until they do, the job samples and measures schedules (random search through the
-# real measurement pipeline), stores them, and prints the best found vs the heuristic.
+# default database ./htune.db: a short `htune tune` of a matmul and a blur at test size (about
+# 2-3 minutes on 2 cores; run it again and it resumes: nothing is measured twice, only the
+# final confirmation), then `htune compare` of the same workloads. Where a command is missing
+# (an older build) it falls back to `htune sample` + `htune best`.
 set -euo pipefail
 cd "$(dirname "$0")"
 source ./deps.sh
@@ -15,7 +16,7 @@ echo "== htune ops"
 $H ops
 if has tune; then
   echo "== htune tune (short real run on ./htune.db)"
-  $H tune --op matmul -p M=512 -p N=512 -p K=512 --op blur3x3 --trials 48 --db htune.db
+  $H tune --op matmul --op blur3x3 --test-size --trials 48 --db htune.db
 else
   echo "== htune tune: not implemented yet; sampling + measuring schedules into ./htune.db instead"
   $H sample --op matmul -p M=512 -p N=512 -p K=512 --count 16 --seed 1 --db htune.db
@@ -23,7 +24,7 @@ else
 fi
 if has compare; then
   echo "== htune compare"
-  $H compare --op matmul -p M=512 -p N=512 -p K=512 --op blur3x3 -p W=1536 -p H=1024 --db htune.db
+  $H compare --op matmul --op blur3x3 --test-size --db htune.db
 else
   echo "== htune compare: not implemented yet; the best stored schedules instead"
   $H best --op matmul -p M=512 -p N=512 -p K=512 --db htune.db

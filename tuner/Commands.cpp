@@ -17,6 +17,7 @@ Command devices_command();
 Command export_command();
 Command import_command();
 Command compare_command();
+Command tune_command();
 Command build_command();
 Command retrain_command();
 
@@ -30,6 +31,7 @@ const std::vector<Command> &commands() {
         export_command(),
         import_command(),
         compare_command(),
+        tune_command(),
         build_command(),
         retrain_command(),
     };
