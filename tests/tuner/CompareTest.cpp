@@ -121,8 +121,9 @@ TEST(CompareTest, BadInputIsOneErrorLineAndExit2) {
           "--schedules heuristic"}) {
         CommandResult r = run_htune(args);
         EXPECT_NE(r.exit_code, 0) << args;
-        if (args.find("/nonexistent-dir") == std::string::npos)
+        if (args.find("/nonexistent-dir") == std::string::npos) {
             EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+        }
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << "\n" << r.err;
         EXPECT_EQ(r.err.rfind("htune: error: ", 0), 0u) << r.err;
     }
