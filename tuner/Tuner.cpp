@@ -16,604 +16,531 @@ namespace htune {
 namespace {
 
 uint64_t splitmix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
 }
 
 uint64_t fnv(const std::string &s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s)
-    h = (h ^ c) * 1099511628211ull;
-  return h;
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : s)
+        h = (h ^ c) * 1099511628211ull;
+    return h;
 }
 
 struct Row {
-  Schedule schedule;
-  std::string hash;
-  double ms = 0;
-  std::vector<float> features; // empty when no model is used
+    Schedule schedule;
+    std::string hash;
+    double ms = 0;
+    std::vector<float> features;  // empty when no model is used
 };
 
 struct Task {
-  WorkloadSpec spec;
-  std::unique_ptr<Workload> w;
-  std::unique_ptr<ScheduleSpace> space;
-  FeaturizeFunction featurize;
-  std::string name, key;
-  std::set<std::string> measured;
-  std::vector<Row> rows; // ok records, commit order
-  int trials = 0, failures = 0, run_trials = 0, rounds = 0;
-  double best_ms = 0,
-         ref_ms = 0; // ref_ms: best at the last significant improvement
-  std::string best_hash;
-  int since_improvement = 0;
-  Schedule heuristic;
-  std::string heuristic_hash;
-  bool heuristic_measured = false;
-  double heuristic_ms = 0;
-  std::vector<Schedule>
-      seeds; // from other workloads of the same op, unmeasured here
-  std::vector<double>
-      curve; // best after each trial of this run (curve[0] = at start)
-  double measure_s = 0;
-  bool confirmed = false;
-  bool active = true;
-  std::string stop_reason, error;
+    WorkloadSpec spec;
+    std::unique_ptr<Workload> w;
+    std::unique_ptr<ScheduleSpace> space;
+    FeaturizeFunction featurize;
+    std::string name, key;
+    std::set<std::string> measured;
+    std::vector<Row> rows;  // ok records, commit order
+    int trials = 0, failures = 0, run_trials = 0, rounds = 0;
+    double best_ms = 0,
+           ref_ms = 0;  // ref_ms: best at the last significant improvement
+    std::string best_hash;
+    int since_improvement = 0;
+    Schedule heuristic;
+    std::string heuristic_hash;
+    bool heuristic_measured = false;
+    double heuristic_ms = 0;
+    std::vector<Schedule> seeds;  // from other workloads of the same op, unmeasured here
+    std::vector<double> curve;    // best after each trial of this run (curve[0] = at start)
+    double measure_s = 0;
+    bool confirmed = false;
+    bool active = true;
+    std::string stop_reason, error;
 };
 
 double now_steady() {
-  return std::chrono::duration<double>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 class Loop {
 public:
-  Loop(const std::vector<WorkloadSpec> &specs, const TuneOptions &o,
-       TuneEnv &env)
-      : o_(o), env_(env) {
-    if (!env_.clock)
-      env_.clock = now_steady;
-    if (!env_.stop_requested)
-      env_.stop_requested = [] { return false; };
-    use_model_ = o_.guided && env_.model != nullptr;
-    for (const auto &spec : specs) {
-      tasks_.push_back(std::make_unique<Task>());
-      tasks_.back()->spec = spec;
-    }
-  }
-
-  TuneResult run() {
-    start_ = env_.clock();
-    for (auto &t : tasks_)
-      setup(*t);
-    if (use_model_)
-      update_model();
-    uint64_t total = 0;
-    for (auto &t : tasks_)
-      total += t->trials;
-    std::mt19937_64 sched_rng(splitmix(o_.seed ^ splitmix(total + 0x5eed)));
-    TuneResult result;
-    while (true) {
-      if (env_.stop_requested()) {
-        result.stopped = true;
-        for (auto &t : tasks_)
-          if (t->active)
-            stop(*t, "stopped");
-        break;
-      }
-      if (o_.time_budget_s > 0 && batches_ > 0) {
-        double elapsed = env_.clock() - start_;
-        double per_batch = batch_seconds_ / batches_;
-        if (elapsed + per_batch > o_.time_budget_s) {
-          for (auto &t : tasks_)
-            if (t->active)
-              stop(*t, "time budget");
-          break;
+    Loop(const std::vector<WorkloadSpec> &specs, const TuneOptions &o, TuneEnv &env) : o_(o), env_(env) {
+        if (!env_.clock) env_.clock = now_steady;
+        if (!env_.stop_requested) env_.stop_requested = [] { return false; };
+        use_model_ = o_.guided && env_.model != nullptr;
+        for (const auto &spec : specs) {
+            tasks_.push_back(std::make_unique<Task>());
+            tasks_.back()->spec = spec;
         }
-      }
-      std::vector<TaskStats> stats;
-      for (auto &t : tasks_)
-        stats.push_back(stats_of(*t));
-      int i = choose_task(stats, o_.scheduler, sched_rng);
-      if (i < 0)
-        break;
-      round(*tasks_[i], i);
     }
-    if (!result.stopped && o_.confirm_top > 0)
-      for (auto &t : tasks_)
-        if (t->error.empty() && !env_.stop_requested())
-          confirm(*t);
-    if (env_.progress)
-      env_.progress->finish();
-    for (auto &t : tasks_)
-      result.workloads.push_back(outcome(*t));
-    result.elapsed_s = env_.clock() - start_;
-    return result;
-  }
+
+    TuneResult run() {
+        start_ = env_.clock();
+        for (auto &t : tasks_)
+            setup(*t);
+        if (use_model_) update_model();
+        uint64_t total = 0;
+        for (auto &t : tasks_)
+            total += t->trials;
+        std::mt19937_64 sched_rng(splitmix(o_.seed ^ splitmix(total + 0x5eed)));
+        TuneResult result;
+        while (true) {
+            if (env_.stop_requested()) {
+                result.stopped = true;
+                for (auto &t : tasks_)
+                    if (t->active) stop(*t, "stopped");
+                break;
+            }
+            if (o_.time_budget_s > 0 && batches_ > 0) {
+                double elapsed = env_.clock() - start_;
+                double per_batch = batch_seconds_ / batches_;
+                if (elapsed + per_batch > o_.time_budget_s) {
+                    for (auto &t : tasks_)
+                        if (t->active) stop(*t, "time budget");
+                    break;
+                }
+            }
+            std::vector<TaskStats> stats;
+            for (auto &t : tasks_)
+                stats.push_back(stats_of(*t));
+            int i = choose_task(stats, o_.scheduler, sched_rng);
+            if (i < 0) break;
+            round(*tasks_[i], i);
+        }
+        if (!result.stopped && o_.confirm_top > 0)
+            for (auto &t : tasks_)
+                if (t->error.empty() && !env_.stop_requested()) confirm(*t);
+        if (env_.progress) env_.progress->finish();
+        for (auto &t : tasks_)
+            result.workloads.push_back(outcome(*t));
+        result.elapsed_s = env_.clock() - start_;
+        return result;
+    }
 
 private:
-  void note(const std::string &s) {
-    if (env_.progress)
-      env_.progress->note(s);
-  }
-
-  void stop(Task &t, const std::string &why) {
-    t.active = false;
-    if (t.stop_reason.empty())
-      t.stop_reason = why;
-  }
-
-  void fail(Task &t, const std::string &what) {
-    t.error = what;
-    t.active = false;
-    t.stop_reason = "error";
-    note("htune: error: " + (t.name.empty() ? t.spec.op : t.name) + ": " +
-         what + " (the run goes on)");
-  }
-
-  TaskStats stats_of(const Task &t) const {
-    TaskStats s;
-    s.active = t.active;
-    s.rounds = t.rounds;
-    s.best_ms = t.best_ms;
-    size_t window = (size_t)std::max(1, 2 * o_.batch_size);
-    s.best_ms_before =
-        t.curve.empty()
-            ? 0
-            : t.curve[t.curve.size() > window ? t.curve.size() - 1 - window
-                                              : 0];
-    return s;
-  }
-
-  void featurize_rows(Task &t, std::vector<Row *> rows) {
-    if (!use_model_ || rows.empty())
-      return;
-    std::vector<Schedule> ss;
-    for (Row *r : rows)
-      ss.push_back(r->schedule);
-    FeatureMatrix m = t.featurize(ss);
-    if (schema_.columns.empty())
-      schema_ = m.schema;
-    for (size_t i = 0; i < rows.size(); i++)
-      rows[i]->features.assign(m.row(i), m.row(i) + m.cols());
-  }
-
-  void add_result(Task &t, const Schedule &s, const std::string &hash,
-                  const MeasureResult &r) {
-    t.measured.insert(hash);
-    t.trials++;
-    if (hash == t.heuristic_hash) {
-      t.heuristic_measured = true;
-      t.heuristic_ms = r.status == Status::ok ? r.min_ms : 0;
+    void note(const std::string &s) {
+        if (env_.progress) env_.progress->note(s);
     }
-    if (r.status != Status::ok || !(r.min_ms > 0)) {
-      t.failures++;
-      t.since_improvement++;
-      return;
-    }
-    t.rows.push_back(Row{s, hash, r.min_ms, {}});
-    if (t.best_ms == 0 || r.min_ms < t.best_ms) {
-      t.best_ms = r.min_ms;
-      t.best_hash = hash;
-    }
-    if (t.ref_ms == 0 || r.min_ms < t.ref_ms * (1 - o_.min_improvement)) {
-      t.ref_ms = r.min_ms;
-      t.since_improvement = 0;
-    } else {
-      t.since_improvement++;
-    }
-  }
 
-  void check_budgets(Task &t) {
-    if (!t.active)
-      return;
-    if (o_.trials > 0 && t.trials >= o_.trials)
-      stop(t, "trials");
-    else if (o_.early_stop > 0 && t.since_improvement >= o_.early_stop &&
-             t.trials > 0)
-      stop(t, "early stop");
-  }
-
-  void setup(Task &t) {
-    try {
-      t.w = std::make_unique<Workload>(make_workload(t.spec));
-      t.name = t.w->canonical();
-      t.key = t.w->key();
-      t.space = std::make_unique<ScheduleSpace>(*t.w, env_.target);
-      t.heuristic = t.space->heuristic();
-      t.heuristic_hash = schedule_hash(t.heuristic);
-      if (use_model_)
-        t.featurize = env_.featurizer(*t.w, *t.space);
-    } catch (const std::exception &e) {
-      fail(t, e.what());
-      return;
+    void stop(Task &t, const std::string &why) {
+        t.active = false;
+        if (t.stop_reason.empty()) t.stop_reason = why;
     }
-    // What the database already holds: resume.
-    RecordQuery q;
-    q.workload_key = t.key;
-    q.device_key = o_.device_key;
-    size_t first_new = t.rows.size();
-    env_.db->scan(q, [&](const Record &rec) {
-      Schedule s;
-      bool parsed = true;
-      try {
-        s = rec.schedule.get<Schedule>();
-      } catch (const std::exception &) {
-        parsed = false; // another schedule schema: counted, not learned from
-      }
-      if (parsed) {
-        add_result(t, s, rec.schedule_hash, rec.result);
-      } else {
-        t.measured.insert(rec.schedule_hash);
+
+    void fail(Task &t, const std::string &what) {
+        t.error = what;
+        t.active = false;
+        t.stop_reason = "error";
+        note("htune: error: " + (t.name.empty() ? t.spec.op : t.name) + ": " + what + " (the run goes on)");
+    }
+
+    TaskStats stats_of(const Task &t) const {
+        TaskStats s;
+        s.active = t.active;
+        s.rounds = t.rounds;
+        s.best_ms = t.best_ms;
+        size_t window = (size_t)std::max(1, 2 * o_.batch_size);
+        s.best_ms_before =
+            t.curve.empty() ? 0 : t.curve[t.curve.size() > window ? t.curve.size() - 1 - window : 0];
+        return s;
+    }
+
+    void featurize_rows(Task &t, std::vector<Row *> rows) {
+        if (!use_model_ || rows.empty()) return;
+        std::vector<Schedule> ss;
+        for (Row *r : rows)
+            ss.push_back(r->schedule);
+        FeatureMatrix m = t.featurize(ss);
+        if (schema_.columns.empty()) schema_ = m.schema;
+        for (size_t i = 0; i < rows.size(); i++)
+            rows[i]->features.assign(m.row(i), m.row(i) + m.cols());
+    }
+
+    void add_result(Task &t, const Schedule &s, const std::string &hash, const MeasureResult &r) {
+        t.measured.insert(hash);
         t.trials++;
-        if (rec.result.status != Status::ok)
-          t.failures++;
-      }
-    });
-    std::vector<Row *> loaded;
-    for (size_t i = first_new; i < t.rows.size(); i++)
-      loaded.push_back(&t.rows[i]);
-    try {
-      featurize_rows(t, loaded);
-    } catch (const std::exception &e) {
-      fail(t, std::string("featurizing stored records: ") + e.what());
-      return;
-    }
-    t.curve.push_back(t.best_ms);
-    // Seeds: the best schedules of the same op at other parameters, where they
-    // fit.
-    if (o_.guided && o_.seeds_per_workload > 0) {
-      RecordQuery sq;
-      sq.ops = {t.spec.op};
-      sq.device_key = o_.device_key;
-      sq.ok_only = true;
-      std::map<std::string, std::vector<std::pair<double, nlohmann::json>>>
-          by_key;
-      env_.db->scan(sq, [&](const Record &rec) {
-        if (rec.workload_key == t.key)
-          return;
-        auto &v = by_key[rec.workload_key];
-        v.emplace_back(rec.result.min_ms, rec.schedule);
-        std::sort(v.begin(), v.end(), [](const auto &a, const auto &b) {
-          return a.first < b.first;
-        });
-        if ((int)v.size() > o_.seeds_per_workload)
-          v.pop_back();
-      });
-      std::set<std::string> seen;
-      for (auto &[key, v] : by_key)
-        for (auto &[ms, js] : v) {
-          try {
-            Schedule s = js.get<Schedule>();
-            std::string h = schedule_hash(s);
-            if (t.measured.count(h) || !seen.insert(h).second)
-              continue;
-            if (t.space->validate(s).empty())
-              t.seeds.push_back(std::move(s));
-          } catch (const std::exception &) {
-          }
+        if (hash == t.heuristic_hash) {
+            t.heuristic_measured = true;
+            t.heuristic_ms = r.status == Status::ok ? r.min_ms : 0;
+        }
+        if (r.status != Status::ok || !(r.min_ms > 0)) {
+            t.failures++;
+            t.since_improvement++;
+            return;
+        }
+        t.rows.push_back(Row{s, hash, r.min_ms, {}});
+        if (t.best_ms == 0 || r.min_ms < t.best_ms) {
+            t.best_ms = r.min_ms;
+            t.best_hash = hash;
+        }
+        if (t.ref_ms == 0 || r.min_ms < t.ref_ms * (1 - o_.min_improvement)) {
+            t.ref_ms = r.min_ms;
+            t.since_improvement = 0;
+        } else {
+            t.since_improvement++;
         }
     }
-    check_budgets(t);
-  }
 
-  bool guided_now(const Task &t) const {
-    return use_model_ && env_.model->is_trained() &&
-           (env_.model_pretrained || (int)t.rows.size() >= o_.min_ok_rows);
-  }
+    void check_budgets(Task &t) {
+        if (!t.active) return;
+        if (o_.trials > 0 && t.trials >= o_.trials)
+            stop(t, "trials");
+        else if (o_.early_stop > 0 && t.since_improvement >= o_.early_stop && t.trials > 0)
+            stop(t, "early stop");
+    }
 
-  std::vector<Schedule> population(const Task &t) const {
-    std::vector<const Row *> sorted;
-    for (const Row &r : t.rows)
-      sorted.push_back(&r);
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [](const Row *a, const Row *b) { return a->ms < b->ms; });
-    std::vector<Schedule> pop;
-    for (size_t i = 0; i < sorted.size() && (int)i < o_.population; i++)
-      pop.push_back(sorted[i]->schedule);
-    return pop;
-  }
+    void setup(Task &t) {
+        try {
+            t.w = std::make_unique<Workload>(make_workload(t.spec));
+            t.name = t.w->canonical();
+            t.key = t.w->key();
+            t.space = std::make_unique<ScheduleSpace>(*t.w, env_.target);
+            t.heuristic = t.space->heuristic();
+            t.heuristic_hash = schedule_hash(t.heuristic);
+            if (use_model_) t.featurize = env_.featurizer(*t.w, *t.space);
+        } catch (const std::exception &e) {
+            fail(t, e.what());
+            return;
+        }
+        // What the database already holds: resume.
+        RecordQuery q;
+        q.workload_key = t.key;
+        q.device_key = o_.device_key;
+        size_t first_new = t.rows.size();
+        env_.db->scan(q, [&](const Record &rec) {
+            Schedule s;
+            bool parsed = true;
+            try {
+                s = rec.schedule.get<Schedule>();
+            } catch (const std::exception &) {
+                parsed = false;  // another schedule schema: counted, not learned from
+            }
+            if (parsed) {
+                add_result(t, s, rec.schedule_hash, rec.result);
+            } else {
+                t.measured.insert(rec.schedule_hash);
+                t.trials++;
+                if (rec.result.status != Status::ok) t.failures++;
+            }
+        });
+        std::vector<Row *> loaded;
+        for (size_t i = first_new; i < t.rows.size(); i++)
+            loaded.push_back(&t.rows[i]);
+        try {
+            featurize_rows(t, loaded);
+        } catch (const std::exception &e) {
+            fail(t, std::string("featurizing stored records: ") + e.what());
+            return;
+        }
+        t.curve.push_back(t.best_ms);
+        // Seeds: the best schedules of the same op at other parameters, where they
+        // fit.
+        if (o_.guided && o_.seeds_per_workload > 0) {
+            RecordQuery sq;
+            sq.ops = {t.spec.op};
+            sq.device_key = o_.device_key;
+            sq.ok_only = true;
+            std::map<std::string, std::vector<std::pair<double, nlohmann::json>>> by_key;
+            env_.db->scan(sq, [&](const Record &rec) {
+                if (rec.workload_key == t.key) return;
+                auto &v = by_key[rec.workload_key];
+                v.emplace_back(rec.result.min_ms, rec.schedule);
+                std::sort(v.begin(), v.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+                if ((int)v.size() > o_.seeds_per_workload) v.pop_back();
+            });
+            std::set<std::string> seen;
+            for (auto &[key, v] : by_key)
+                for (auto &[ms, js] : v) {
+                    try {
+                        Schedule s = js.get<Schedule>();
+                        std::string h = schedule_hash(s);
+                        if (t.measured.count(h) || !seen.insert(h).second) continue;
+                        if (t.space->validate(s).empty()) t.seeds.push_back(std::move(s));
+                    } catch (const std::exception &) {
+                    }
+                }
+        }
+        check_budgets(t);
+    }
 
-  std::vector<Schedule> propose(Task &t, int n) {
-    std::mt19937_64 rng(splitmix(
-        o_.seed ^ splitmix(fnv(t.key) ^ splitmix((uint64_t)t.trials))));
-    std::vector<Schedule> batch;
-    std::set<std::string> exclude = t.measured;
-    auto take = [&](const Schedule &s) {
-      if ((int)batch.size() >= n)
-        return;
-      if (exclude.insert(schedule_hash(s)).second)
-        batch.push_back(s);
-    };
-    if (!t.heuristic_measured)
-      take(t.heuristic);
-    if (o_.guided)
-      for (const Schedule &s : t.seeds)
-        if ((int)batch.size() < std::max(1, n / 2))
-          take(s);
-    int rest = n - (int)batch.size();
-    if (rest <= 0)
-      return batch;
-    std::vector<Schedule> more;
-    if (guided_now(t)) {
-      ScoreFunction score = [&](const std::vector<Schedule> &ss) {
-        return env_.model->predict(t.featurize(ss));
-      };
-      more = propose_guided(*t.space, population(t), score, rest, exclude,
-                            o_.search, rng);
-    } else {
-      more = propose_random(*t.space, rest, exclude, rng);
+    bool guided_now(const Task &t) const {
+        return use_model_ && env_.model->is_trained() &&
+               (env_.model_pretrained || (int)t.rows.size() >= o_.min_ok_rows);
     }
-    for (auto &s : more)
-      take(s);
-    return batch;
-  }
 
-  void round(Task &t, int index) {
-    t.rounds++;
-    int n = o_.batch_size;
-    if (o_.trials > 0)
-      n = std::min(n, o_.trials - t.trials);
-    std::vector<Schedule> batch;
-    try {
-      batch = propose(t, n);
-    } catch (const std::exception &e) {
-      fail(t, std::string("proposing candidates: ") + e.what());
-      return;
+    std::vector<Schedule> population(const Task &t) const {
+        std::vector<const Row *> sorted;
+        for (const Row &r : t.rows)
+            sorted.push_back(&r);
+        std::stable_sort(sorted.begin(), sorted.end(),
+                         [](const Row *a, const Row *b) { return a->ms < b->ms; });
+        std::vector<Schedule> pop;
+        for (size_t i = 0; i < sorted.size() && (int)i < o_.population; i++)
+            pop.push_back(sorted[i]->schedule);
+        return pop;
     }
-    if (batch.empty()) {
-      stop(t, "exhausted");
-      note(t.name +
-           ": no unmeasured schedule found; the space looks exhausted");
-      return;
-    }
-    double t0 = env_.clock();
-    std::vector<MeasureResult> results;
-    try {
-      results = env_.runner->measure(*t.w, batch);
-    } catch (const std::exception &e) {
-      fail(t, std::string("measuring: ") + e.what());
-      return;
-    }
-    double dt = env_.clock() - t0;
-    batch_seconds_ += dt;
-    batches_++;
-    t.measure_s += dt;
-    std::vector<Record> records;
-    for (size_t i = 0; i < batch.size(); i++) {
-      Record rec = make_record(*t.w, o_.device_key, nlohmann::json(batch[i]),
-                               schedule_hash(batch[i]), results.at(i),
-                               o_.feature_schema);
-      rec.run_id = o_.run_id;
-      records.push_back(std::move(rec));
-    }
-    CommitStats st =
-        env_.db->commit(records); // one transaction; throws on a db failure
-    (void)st;
-    size_t first_new = t.rows.size();
-    for (size_t i = 0; i < batch.size(); i++) {
-      add_result(t, batch[i], records[i].schedule_hash, results[i]);
-      t.run_trials++;
-      t.curve.push_back(t.best_ms);
-    }
-    std::vector<Row *> fresh;
-    for (size_t i = first_new; i < t.rows.size(); i++)
-      fresh.push_back(&t.rows[i]);
-    try {
-      featurize_rows(t, fresh);
-    } catch (const std::exception &e) {
-      fail(t, std::string("featurizing: ") + e.what());
-      return;
-    }
-    check_budgets(t);
-    if (use_model_ && !fresh.empty())
-      update_model();
-    if (env_.progress)
-      env_.progress->update(rows(), index, env_.clock() - start_);
-  }
 
-  void update_model() {
-    FeatureMatrix x(schema_, 0);
-    std::vector<double> times;
-    std::vector<GroupId> groups;
-    for (size_t g = 0; g < tasks_.size(); g++)
-      for (const Row &r : tasks_[g]->rows) {
-        if (r.features.empty())
-          continue;
-        x.add_row(r.features);
-        times.push_back(r.ms / 1000.0);
-        groups.push_back((GroupId)g);
-      }
-    if (x.rows < 2)
-      return;
-    try {
-      env_.model->update(x, times, groups);
-    } catch (const std::exception &e) {
-      note(std::string("htune: warning: cost model update failed (proposals "
-                       "fall back to the last "
-                       "model or random): ") +
-           e.what());
+    std::vector<Schedule> propose(Task &t, int n) {
+        std::mt19937_64 rng(splitmix(o_.seed ^ splitmix(fnv(t.key) ^ splitmix((uint64_t)t.trials))));
+        std::vector<Schedule> batch;
+        std::set<std::string> exclude = t.measured;
+        auto take = [&](const Schedule &s) {
+            if ((int)batch.size() >= n) return;
+            if (exclude.insert(schedule_hash(s)).second) batch.push_back(s);
+        };
+        if (!t.heuristic_measured) take(t.heuristic);
+        if (o_.guided)
+            for (const Schedule &s : t.seeds)
+                if ((int)batch.size() < std::max(1, n / 2)) take(s);
+        int rest = n - (int)batch.size();
+        if (rest <= 0) return batch;
+        std::vector<Schedule> more;
+        if (guided_now(t)) {
+            ScoreFunction score = [&](const std::vector<Schedule> &ss) {
+                return env_.model->predict(t.featurize(ss));
+            };
+            more = propose_guided(*t.space, population(t), score, rest, exclude, o_.search, rng);
+        } else {
+            more = propose_random(*t.space, rest, exclude, rng);
+        }
+        for (auto &s : more)
+            take(s);
+        return batch;
     }
-  }
 
-  void confirm(Task &t) {
-    Lookup top = env_.db->top_k(t.key, o_.device_key, o_.confirm_top);
-    if (top.level != Fallback::exact_device || top.records.empty())
-      return;
-    std::vector<Schedule> batch;
-    std::set<std::string> seen;
-    if (t.heuristic_measured && t.heuristic_ms > 0 &&
-        seen.insert(t.heuristic_hash).second)
-      batch.push_back(t.heuristic);
-    for (const Record &r : top.records) {
-      try {
-        Schedule s = r.schedule.get<Schedule>();
-        if (seen.insert(schedule_hash(s)).second)
-          batch.push_back(std::move(s));
-      } catch (const std::exception &) {
-      }
+    void round(Task &t, int index) {
+        t.rounds++;
+        int n = o_.batch_size;
+        if (o_.trials > 0) n = std::min(n, o_.trials - t.trials);
+        std::vector<Schedule> batch;
+        try {
+            batch = propose(t, n);
+        } catch (const std::exception &e) {
+            fail(t, std::string("proposing candidates: ") + e.what());
+            return;
+        }
+        if (batch.empty()) {
+            stop(t, "exhausted");
+            note(t.name + ": no unmeasured schedule found; the space looks exhausted");
+            return;
+        }
+        double t0 = env_.clock();
+        std::vector<MeasureResult> results;
+        try {
+            results = env_.runner->measure(*t.w, batch);
+        } catch (const std::exception &e) {
+            fail(t, std::string("measuring: ") + e.what());
+            return;
+        }
+        double dt = env_.clock() - t0;
+        batch_seconds_ += dt;
+        batches_++;
+        t.measure_s += dt;
+        std::vector<Record> records;
+        for (size_t i = 0; i < batch.size(); i++) {
+            Record rec = make_record(*t.w, o_.device_key, nlohmann::json(batch[i]), schedule_hash(batch[i]),
+                                     results.at(i), o_.feature_schema);
+            rec.run_id = o_.run_id;
+            records.push_back(std::move(rec));
+        }
+        CommitStats st = env_.db->commit(records);  // one transaction; throws on a db failure
+        (void)st;
+        size_t first_new = t.rows.size();
+        for (size_t i = 0; i < batch.size(); i++) {
+            add_result(t, batch[i], records[i].schedule_hash, results[i]);
+            t.run_trials++;
+            t.curve.push_back(t.best_ms);
+        }
+        std::vector<Row *> fresh;
+        for (size_t i = first_new; i < t.rows.size(); i++)
+            fresh.push_back(&t.rows[i]);
+        try {
+            featurize_rows(t, fresh);
+        } catch (const std::exception &e) {
+            fail(t, std::string("featurizing: ") + e.what());
+            return;
+        }
+        check_budgets(t);
+        if (use_model_ && !fresh.empty()) update_model();
+        if (env_.progress) env_.progress->update(rows(), index, env_.clock() - start_);
     }
-    std::vector<MeasureResult> results;
-    try {
-      results = env_.runner->measure(*t.w, batch);
-    } catch (const std::exception &e) {
-      note("htune: warning: " + t.name +
-           ": confirming the best failed: " + e.what());
-      return;
-    }
-    std::vector<Record> records;
-    for (size_t i = 0; i < batch.size(); i++) {
-      std::string h = schedule_hash(batch[i]);
-      Record rec = make_record(*t.w, o_.device_key, nlohmann::json(batch[i]), h,
-                               results.at(i), o_.feature_schema);
-      rec.run_id = o_.run_id;
-      records.push_back(std::move(rec));
-      if (h == t.heuristic_hash && results[i].status == Status::ok)
-        t.heuristic_ms = results[i].min_ms;
-    }
-    env_.db->commit(records, OnDuplicate::replace);
-    t.confirmed = true;
-    Lookup best = env_.db->best(t.key, o_.device_key);
-    if (best.level == Fallback::exact_device && !best.records.empty()) {
-      t.best_ms = best.records[0].result.min_ms;
-      t.best_hash = best.records[0].schedule_hash;
-    }
-    // Failures counted again from the database: a confirmation may have changed
-    // statuses.
-    RecordQuery q;
-    q.workload_key = t.key;
-    q.device_key = o_.device_key;
-    int64_t all = env_.db->count(q);
-    q.ok_only = true;
-    t.failures = (int)(all - env_.db->count(q));
-    t.trials = (int)all;
-  }
 
-  std::vector<ProgressRow> rows() const {
-    std::vector<ProgressRow> out;
-    for (const auto &tp : tasks_) {
-      const Task &t = *tp;
-      ProgressRow r;
-      r.workload = t.name.empty() ? t.spec.op : t.name;
-      r.trials = t.trials;
-      r.budget = o_.trials;
-      r.best_ms = t.best_ms;
-      if (t.w && t.best_ms > 0 && t.w->flops() > 0)
-        r.gflops = t.w->flops() / (t.best_ms * 1e6);
-      if (t.heuristic_ms > 0 && t.best_ms > 0)
-        r.speedup = t.heuristic_ms / t.best_ms;
-      r.failures = t.failures;
-      if (!t.active)
-        r.state = t.error.empty() ? t.stop_reason : "error";
-      if (o_.trials > 0 && t.run_trials > 0)
-        r.eta_s = (o_.trials - t.trials) * t.measure_s / t.run_trials;
-      out.push_back(r);
+    void update_model() {
+        FeatureMatrix x(schema_, 0);
+        std::vector<double> times;
+        std::vector<GroupId> groups;
+        for (size_t g = 0; g < tasks_.size(); g++)
+            for (const Row &r : tasks_[g]->rows) {
+                if (r.features.empty()) continue;
+                x.add_row(r.features);
+                times.push_back(r.ms / 1000.0);
+                groups.push_back((GroupId)g);
+            }
+        if (x.rows < 2) return;
+        try {
+            env_.model->update(x, times, groups);
+        } catch (const std::exception &e) {
+            note(std::string("htune: warning: cost model update failed (proposals "
+                             "fall back to the last "
+                             "model or random): ") +
+                 e.what());
+        }
     }
-    return out;
-  }
 
-  WorkloadOutcome outcome(const Task &t) const {
-    WorkloadOutcome w;
-    w.workload = t.name.empty() ? t.spec.op : t.name;
-    w.key = t.key;
-    w.error = t.error;
-    w.stop_reason = t.stop_reason;
-    w.trials = t.trials;
-    w.run_trials = t.run_trials;
-    w.failures = t.failures;
-    w.heuristic_ms = t.heuristic_ms;
-    w.best_ms = t.best_ms;
-    if (t.w && t.best_ms > 0 && t.w->flops() > 0)
-      w.gflops = t.w->flops() / (t.best_ms * 1e6);
-    if (t.heuristic_ms > 0 && t.best_ms > 0)
-      w.speedup = t.heuristic_ms / t.best_ms;
-    w.best_hash = t.best_hash;
-    w.heuristic_hash = t.heuristic_hash;
-    w.confirmed = t.confirmed;
-    return w;
-  }
+    void confirm(Task &t) {
+        Lookup top = env_.db->top_k(t.key, o_.device_key, o_.confirm_top);
+        if (top.level != Fallback::exact_device || top.records.empty()) return;
+        std::vector<Schedule> batch;
+        std::set<std::string> seen;
+        if (t.heuristic_measured && t.heuristic_ms > 0 && seen.insert(t.heuristic_hash).second)
+            batch.push_back(t.heuristic);
+        for (const Record &r : top.records) {
+            try {
+                Schedule s = r.schedule.get<Schedule>();
+                if (seen.insert(schedule_hash(s)).second) batch.push_back(std::move(s));
+            } catch (const std::exception &) {
+            }
+        }
+        std::vector<MeasureResult> results;
+        try {
+            results = env_.runner->measure(*t.w, batch);
+        } catch (const std::exception &e) {
+            note("htune: warning: " + t.name + ": confirming the best failed: " + e.what());
+            return;
+        }
+        std::vector<Record> records;
+        for (size_t i = 0; i < batch.size(); i++) {
+            std::string h = schedule_hash(batch[i]);
+            Record rec = make_record(*t.w, o_.device_key, nlohmann::json(batch[i]), h, results.at(i),
+                                     o_.feature_schema);
+            rec.run_id = o_.run_id;
+            records.push_back(std::move(rec));
+            if (h == t.heuristic_hash && results[i].status == Status::ok) t.heuristic_ms = results[i].min_ms;
+        }
+        env_.db->commit(records, OnDuplicate::replace);
+        t.confirmed = true;
+        Lookup best = env_.db->best(t.key, o_.device_key);
+        if (best.level == Fallback::exact_device && !best.records.empty()) {
+            t.best_ms = best.records[0].result.min_ms;
+            t.best_hash = best.records[0].schedule_hash;
+        }
+        // Failures counted again from the database: a confirmation may have changed
+        // statuses.
+        RecordQuery q;
+        q.workload_key = t.key;
+        q.device_key = o_.device_key;
+        int64_t all = env_.db->count(q);
+        q.ok_only = true;
+        t.failures = (int)(all - env_.db->count(q));
+        t.trials = (int)all;
+    }
 
-  const TuneOptions &o_;
-  TuneEnv &env_;
-  bool use_model_ = false;
-  std::vector<std::unique_ptr<Task>> tasks_;
-  FeatureSchema schema_;
-  double start_ = 0, batch_seconds_ = 0;
-  int batches_ = 0;
+    std::vector<ProgressRow> rows() const {
+        std::vector<ProgressRow> out;
+        for (const auto &tp : tasks_) {
+            const Task &t = *tp;
+            ProgressRow r;
+            r.workload = t.name.empty() ? t.spec.op : t.name;
+            r.trials = t.trials;
+            r.budget = o_.trials;
+            r.best_ms = t.best_ms;
+            if (t.w && t.best_ms > 0 && t.w->flops() > 0) r.gflops = t.w->flops() / (t.best_ms * 1e6);
+            if (t.heuristic_ms > 0 && t.best_ms > 0) r.speedup = t.heuristic_ms / t.best_ms;
+            r.failures = t.failures;
+            if (!t.active) r.state = t.error.empty() ? t.stop_reason : "error";
+            if (o_.trials > 0 && t.run_trials > 0)
+                r.eta_s = (o_.trials - t.trials) * t.measure_s / t.run_trials;
+            out.push_back(r);
+        }
+        return out;
+    }
+
+    WorkloadOutcome outcome(const Task &t) const {
+        WorkloadOutcome w;
+        w.workload = t.name.empty() ? t.spec.op : t.name;
+        w.key = t.key;
+        w.error = t.error;
+        w.stop_reason = t.stop_reason;
+        w.trials = t.trials;
+        w.run_trials = t.run_trials;
+        w.failures = t.failures;
+        w.heuristic_ms = t.heuristic_ms;
+        w.best_ms = t.best_ms;
+        if (t.w && t.best_ms > 0 && t.w->flops() > 0) w.gflops = t.w->flops() / (t.best_ms * 1e6);
+        if (t.heuristic_ms > 0 && t.best_ms > 0) w.speedup = t.heuristic_ms / t.best_ms;
+        w.best_hash = t.best_hash;
+        w.heuristic_hash = t.heuristic_hash;
+        w.confirmed = t.confirmed;
+        return w;
+    }
+
+    const TuneOptions &o_;
+    TuneEnv &env_;
+    bool use_model_ = false;
+    std::vector<std::unique_ptr<Task>> tasks_;
+    FeatureSchema schema_;
+    double start_ = 0, batch_seconds_ = 0;
+    int batches_ = 0;
 };
 
-} // namespace
+}  // namespace
 
 double parse_duration(const std::string &text) {
-  auto bad = [&] {
-    throw_usage("bad duration '" + text +
-                "' (expected e.g. 8h, 30m, 90s, 1h30m or seconds)");
-  };
-  if (text.empty())
-    bad();
-  double total = 0;
-  size_t i = 0;
-  bool any = false;
-  while (i < text.size()) {
-    size_t j = i;
-    while (j < text.size() &&
-           (std::isdigit((unsigned char)text[j]) || text[j] == '.'))
-      j++;
-    if (j == i)
-      bad();
-    double v = 0;
-    try {
-      v = std::stod(text.substr(i, j - i));
-    } catch (const std::exception &) {
-      bad();
+    auto bad = [&] {
+        throw_usage("bad duration '" + text + "' (expected e.g. 8h, 30m, 90s, 1h30m or seconds)");
+    };
+    if (text.empty()) bad();
+    double total = 0;
+    size_t i = 0;
+    bool any = false;
+    while (i < text.size()) {
+        size_t j = i;
+        while (j < text.size() && (std::isdigit((unsigned char)text[j]) || text[j] == '.'))
+            j++;
+        if (j == i) bad();
+        double v = 0;
+        try {
+            v = std::stod(text.substr(i, j - i));
+        } catch (const std::exception &) {
+            bad();
+        }
+        double unit = 1;
+        if (j < text.size()) {
+            char c = text[j++];
+            if (c == 'h')
+                unit = 3600;
+            else if (c == 'm')
+                unit = 60;
+            else if (c == 's')
+                unit = 1;
+            else
+                bad();
+        } else if (any) {
+            bad();  // "1h30": a unit is required after the first part
+        }
+        total += v * unit;
+        any = true;
+        i = j;
     }
-    double unit = 1;
-    if (j < text.size()) {
-      char c = text[j++];
-      if (c == 'h')
-        unit = 3600;
-      else if (c == 'm')
-        unit = 60;
-      else if (c == 's')
-        unit = 1;
-      else
-        bad();
-    } else if (any) {
-      bad(); // "1h30": a unit is required after the first part
-    }
-    total += v * unit;
-    any = true;
-    i = j;
-  }
-  if (!(total > 0) || !std::isfinite(total))
-    bad();
-  return total;
+    if (!(total > 0) || !std::isfinite(total)) bad();
+    return total;
 }
 
-TuneResult tune(const std::vector<WorkloadSpec> &specs, const TuneOptions &o,
-                TuneEnv &env) {
-  if (!env.runner || !env.db)
-    throw_usage("tune: a runner and a database are required");
-  if (o.batch_size < 1)
-    throw_usage("tune: --batch-size must be >= 1");
-  if (o.trials < 0)
-    throw_usage("tune: --trials must be >= 0");
-  if (o.early_stop < 0)
-    throw_usage("tune: --early-stop must be >= 0");
-  if (o.time_budget_s < 0)
-    throw_usage("tune: --time-budget must be > 0");
-  if (o.trials == 0 && o.time_budget_s == 0 && o.early_stop == 0)
-    throw_usage(
-        "tune: give a budget: --trials N, --time-budget T or --early-stop N");
-  if (!(o.search.epsilon >= 0 && o.search.epsilon <= 1))
-    throw_usage("tune: --epsilon must be in [0, 1]");
-  if (env.model && o.guided && !env.featurizer)
-    throw_usage("tune: a guided search needs a featurizer");
-  Loop loop(specs, o, env);
-  return loop.run();
+TuneResult tune(const std::vector<WorkloadSpec> &specs, const TuneOptions &o, TuneEnv &env) {
+    if (!env.runner || !env.db) throw_usage("tune: a runner and a database are required");
+    if (o.batch_size < 1) throw_usage("tune: --batch-size must be >= 1");
+    if (o.trials < 0) throw_usage("tune: --trials must be >= 0");
+    if (o.early_stop < 0) throw_usage("tune: --early-stop must be >= 0");
+    if (o.time_budget_s < 0) throw_usage("tune: --time-budget must be > 0");
+    if (o.trials == 0 && o.time_budget_s == 0 && o.early_stop == 0)
+        throw_usage("tune: give a budget: --trials N, --time-budget T or --early-stop N");
+    if (!(o.search.epsilon >= 0 && o.search.epsilon <= 1)) throw_usage("tune: --epsilon must be in [0, 1]");
+    if (env.model && o.guided && !env.featurizer) throw_usage("tune: a guided search needs a featurizer");
+    Loop loop(specs, o, env);
+    return loop.run();
 }
 
-} // namespace htune
+}  // namespace htune

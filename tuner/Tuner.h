@@ -30,86 +30,74 @@
 namespace htune {
 
 struct TuneOptions {
-  // Per workload: stop once the database holds this many records (any status,
-  // the heuristic included) of the workload on this device type, so a resumed
-  // run continues up to the same total. 0 = no limit (then time_budget_s or
-  // early_stop must end the run).
-  int trials = 64;
-  double time_budget_s = 0; // whole run (search rounds), wall seconds; 0 = none
-  int early_stop =
-      0; // stop a workload after this many of its trials without a new best
-  double min_improvement =
-      0.005; // a "new best" is at least this much (relative) faster
-  int batch_size = 16;
-  uint64_t seed = 0;
-  bool guided =
-      true; // false: pure random sampling (the baseline of guided search)
-  int min_ok_rows =
-      2; // ok rows of a workload before its proposals are model-guided
-  int confirm_top =
-      5; // re-measured at the end, with the heuristic; 0 = no confirmation
-  int seeds_per_workload =
-      3; // best schedules taken from each other workload of the same op
-  int population = 32; // measured schedules kept as parents
-  std::string device_key;
-  int64_t run_id = 0;
-  std::string feature_schema; // "name/version" stored in each record
-  SearchOptions search;
-  SchedulerOptions scheduler;
+    // Per workload: stop once the database holds this many records (any status,
+    // the heuristic included) of the workload on this device type, so a resumed
+    // run continues up to the same total. 0 = no limit (then time_budget_s or
+    // early_stop must end the run).
+    int trials = 64;
+    double time_budget_s = 0;        // whole run (search rounds), wall seconds; 0 = none
+    int early_stop = 0;              // stop a workload after this many of its trials without a new best
+    double min_improvement = 0.005;  // a "new best" is at least this much (relative) faster
+    int batch_size = 16;
+    uint64_t seed = 0;
+    bool guided = true;          // false: pure random sampling (the baseline of guided search)
+    int min_ok_rows = 2;         // ok rows of a workload before its proposals are model-guided
+    int confirm_top = 5;         // re-measured at the end, with the heuristic; 0 = no confirmation
+    int seeds_per_workload = 3;  // best schedules taken from each other workload of the same op
+    int population = 32;         // measured schedules kept as parents
+    std::string device_key;
+    int64_t run_id = 0;
+    std::string feature_schema;  // "name/version" stored in each record
+    SearchOptions search;
+    SchedulerOptions scheduler;
 };
 
 // Given the workload and its schedule space, returns a function that featurizes
 // schedules of it.
-using FeaturizeFunction =
-    std::function<FeatureMatrix(const std::vector<Schedule> &)>;
-using FeaturizerFactory =
-    std::function<FeaturizeFunction(const Workload &, const ScheduleSpace &)>;
+using FeaturizeFunction = std::function<FeatureMatrix(const std::vector<Schedule> &)>;
+using FeaturizerFactory = std::function<FeaturizeFunction(const Workload &, const ScheduleSpace &)>;
 
 struct TuneEnv {
-  Runner *runner = nullptr;
-  Database *db = nullptr;
-  CostModel *model =
-      nullptr; // nullptr: random search regardless of options.guided
-  bool model_pretrained = false; // a transfer model: guide from the first batch
-  FeaturizerFactory featurizer;
-  Progress *progress = nullptr;
-  Halide::Target target = Halide::get_host_target();
-  std::function<double()> clock; // seconds (monotonic); default steady_clock
-  std::function<bool()> stop_requested; // polled between batches; default never
+    Runner *runner = nullptr;
+    Database *db = nullptr;
+    CostModel *model = nullptr;     // nullptr: random search regardless of options.guided
+    bool model_pretrained = false;  // a transfer model: guide from the first batch
+    FeaturizerFactory featurizer;
+    Progress *progress = nullptr;
+    Halide::Target target = Halide::get_host_target();
+    std::function<double()> clock;         // seconds (monotonic); default steady_clock
+    std::function<bool()> stop_requested;  // polled between batches; default never
 };
 
 struct WorkloadOutcome {
-  std::string workload, key; // canonical name, database key
-  std::string
-      error; // non-empty: this workload could not be tuned (others went on)
-  std::string stop_reason; // "trials", "early stop", "time budget",
-                           // "exhausted", "stopped"
-  int trials = 0;          // records in the database for it (this device type)
-  int run_trials = 0;      // measured in this run (confirmation not counted)
-  int failures = 0;        // non-ok records
-  double heuristic_ms =
-      0; // confirmed (re-measured) when confirmation ran; 0 = unknown/failed
-  double best_ms = 0; // min_ms of the database's best after confirmation
-  double gflops = 0;
-  double speedup = 0; // heuristic_ms / best_ms; 0 = unknown
-  std::string best_hash, heuristic_hash;
-  bool confirmed = false;
+    std::string workload, key;  // canonical name, database key
+    std::string error;          // non-empty: this workload could not be tuned (others went on)
+    std::string stop_reason;    // "trials", "early stop", "time budget",
+                                // "exhausted", "stopped"
+    int trials = 0;             // records in the database for it (this device type)
+    int run_trials = 0;         // measured in this run (confirmation not counted)
+    int failures = 0;           // non-ok records
+    double heuristic_ms = 0;    // confirmed (re-measured) when confirmation ran; 0 = unknown/failed
+    double best_ms = 0;         // min_ms of the database's best after confirmation
+    double gflops = 0;
+    double speedup = 0;  // heuristic_ms / best_ms; 0 = unknown
+    std::string best_hash, heuristic_hash;
+    bool confirmed = false;
 };
 
 struct TuneResult {
-  std::vector<WorkloadOutcome> workloads;
-  double elapsed_s = 0;
-  bool stopped = false; // stop_requested() ended it
+    std::vector<WorkloadOutcome> workloads;
+    double elapsed_s = 0;
+    bool stopped = false;  // stop_requested() ended it
 };
 
 // Runs the loop on `specs` (a spec that does not build, or whose reference
 // fails, is reported in its outcome and the run goes on). Throws htune::Error
 // for usage errors in `options`.
-TuneResult tune(const std::vector<WorkloadSpec> &specs,
-                const TuneOptions &options, TuneEnv &env);
+TuneResult tune(const std::vector<WorkloadSpec> &specs, const TuneOptions &options, TuneEnv &env);
 
 // Parses "8h", "30m", "90s", "1h30m", "45" (seconds) into seconds; throws a
 // usage Error naming the text otherwise.
 double parse_duration(const std::string &text);
 
-} // namespace htune
+}  // namespace htune

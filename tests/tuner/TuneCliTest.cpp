@@ -18,97 +18,90 @@ namespace {
 const std::string kFast = " --min-repeats 2 --min-seconds 0.01 ";
 
 int64_t count_records(const std::string &db_path) {
-  auto db = open_database(db_path);
-  return db->count();
+    auto db = open_database(db_path);
+    return db->count();
 }
 
-} // namespace
+}  // namespace
 
 TEST(TuneCliTest, ResumeAfterKillMeasuresNoHashTwiceAndEndsAtTheBudget) {
-  std::string dir = temp_dir();
-  std::string db = dir + "/t.db";
-  std::string cmd =
-      std::string(HTUNE_BINARY) +
-      " tune --op matmul --test-size --trials 12 --batch-size 4 --seed 3" +
-      kFast + "--db " + db;
-  CommandResult bg = run_shell(cmd + " >" + dir + "/first.log 2>&1 & echo $!");
-  ASSERT_EQ(bg.exit_code, 0);
-  pid_t pid = (pid_t)std::stol(bg.out);
-  // Wait for the first committed batch, then kill the tuner mid-run.
-  int64_t n = 0;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (access(db.c_str(), F_OK) == 0) {
-      try {
-        n = count_records(db);
-      } catch (const std::exception &) {
-        n = 0; // being created
-      }
+    std::string dir = temp_dir();
+    std::string db = dir + "/t.db";
+    std::string cmd = std::string(HTUNE_BINARY) +
+                      " tune --op matmul --test-size --trials 12 --batch-size 4 --seed 3" + kFast + "--db " +
+                      db;
+    CommandResult bg = run_shell(cmd + " >" + dir + "/first.log 2>&1 & echo $!");
+    ASSERT_EQ(bg.exit_code, 0);
+    pid_t pid = (pid_t)std::stol(bg.out);
+    // Wait for the first committed batch, then kill the tuner mid-run.
+    int64_t n = 0;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (access(db.c_str(), F_OK) == 0) {
+            try {
+                n = count_records(db);
+            } catch (const std::exception &) {
+                n = 0;  // being created
+            }
+        }
+        if (n >= 4) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    if (n >= 4)
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  kill(pid, SIGKILL);
-  ASSERT_GE(n, 4) << read_file(dir + "/first.log");
-  int64_t at_kill = count_records(db);
-  EXPECT_LT(at_kill, 12) << "the first run finished before it was killed";
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    kill(pid, SIGKILL);
+    ASSERT_GE(n, 4) << read_file(dir + "/first.log");
+    int64_t at_kill = count_records(db);
+    EXPECT_LT(at_kill, 12) << "the first run finished before it was killed";
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
 
-  CommandResult r = run_shell(cmd + " --json " + dir + "/s.json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto d = open_database(db);
-  std::vector<std::string> hashes;
-  d->scan({}, [&](const Record &rec) { hashes.push_back(rec.schedule_hash); });
-  EXPECT_EQ(hashes.size(), 12u);
-  EXPECT_EQ(std::set<std::string>(hashes.begin(), hashes.end()).size(),
-            hashes.size());
-  auto j = nlohmann::json::parse(read_file(dir + "/s.json"));
-  ASSERT_EQ(j["workloads"].size(), 1u);
-  const auto &w = j["workloads"][0];
-  EXPECT_EQ(w["trials"], 12);
-  EXPECT_EQ(w["trials_this_run"], 12 - at_kill);
-  EXPECT_EQ(w["stop"], "trials");
-  EXPECT_TRUE(w["best_ms"].is_number());
-  EXPECT_EQ(w["best_hash"].get<std::string>().size(), 16u);
-  EXPECT_NE(r.out.find("matmul:"), std::string::npos)
-      << r.out; // the summary table
-  run_shell("rm -rf " + dir);
+    CommandResult r = run_shell(cmd + " --json " + dir + "/s.json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto d = open_database(db);
+    std::vector<std::string> hashes;
+    d->scan({}, [&](const Record &rec) { hashes.push_back(rec.schedule_hash); });
+    EXPECT_EQ(hashes.size(), 12u);
+    EXPECT_EQ(std::set<std::string>(hashes.begin(), hashes.end()).size(), hashes.size());
+    auto j = nlohmann::json::parse(read_file(dir + "/s.json"));
+    ASSERT_EQ(j["workloads"].size(), 1u);
+    const auto &w = j["workloads"][0];
+    EXPECT_EQ(w["trials"], 12);
+    EXPECT_EQ(w["trials_this_run"], 12 - at_kill);
+    EXPECT_EQ(w["stop"], "trials");
+    EXPECT_TRUE(w["best_ms"].is_number());
+    EXPECT_EQ(w["best_hash"].get<std::string>().size(), 16u);
+    EXPECT_NE(r.out.find("matmul:"), std::string::npos) << r.out;  // the summary table
+    run_shell("rm -rf " + dir);
 }
 
 TEST(TuneCliTest, TimeBudgetAndRandomSearchThroughTheCli) {
-  std::string dir = temp_dir();
-  CommandResult r =
-      run_htune("tune --op blur3x3 --test-size --trials 0 --time-budget 1s "
-                "--batch-size 3 "
-                "--search random --confirm 1" +
-                kFast + "--db " + dir + "/t.db --json " + dir + "/s.json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto j = nlohmann::json::parse(read_file(dir + "/s.json"));
-  const auto &w = j["workloads"][0];
-  EXPECT_EQ(w["stop"], "time budget");
-  EXPECT_GE(w["trials"].get<int>(), 3);
-  EXPECT_LE(w["trials"].get<int>(), 12);
-  EXPECT_EQ(w["trials"].get<int>() % 3, 0);
-  run_shell("rm -rf " + dir);
+    std::string dir = temp_dir();
+    CommandResult r = run_htune(
+        "tune --op blur3x3 --test-size --trials 0 --time-budget 1s "
+        "--batch-size 3 "
+        "--search random --confirm 1" +
+        kFast + "--db " + dir + "/t.db --json " + dir + "/s.json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto j = nlohmann::json::parse(read_file(dir + "/s.json"));
+    const auto &w = j["workloads"][0];
+    EXPECT_EQ(w["stop"], "time budget");
+    EXPECT_GE(w["trials"].get<int>(), 3);
+    EXPECT_LE(w["trials"].get<int>(), 12);
+    EXPECT_EQ(w["trials"].get<int>() % 3, 0);
+    run_shell("rm -rf " + dir);
 }
 
 TEST(TuneCliTest, BadInputIsOneErrorLineAndExit2) {
-  std::string dir = temp_dir();
-  for (std::string args :
-       {"tune --op no_such_op --trials 4",
-        "tune --op blur3x3 --test-size --time-budget 8x",
-        "tune --op blur3x3 --test-size --search annealing",
-        "tune --op blur3x3 --test-size --trials 0", "tune --trials 4"}) {
-    CommandResult r = run_htune(args + " --db " + dir + "/t.db");
-    EXPECT_EQ(r.exit_code, 2) << args << ": " << r.err;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1)
-        << args << ": " << r.err;
-    EXPECT_EQ(r.err.rfind("htune: error: ", 0), 0u) << r.err;
-  }
-  EXPECT_NE(access((dir + "/t.db").c_str(), F_OK), 0)
-      << "a usage error created the database";
-  run_shell("rm -rf " + dir);
+    std::string dir = temp_dir();
+    for (std::string args :
+         {"tune --op no_such_op --trials 4", "tune --op blur3x3 --test-size --time-budget 8x",
+          "tune --op blur3x3 --test-size --search annealing", "tune --op blur3x3 --test-size --trials 0",
+          "tune --trials 4"}) {
+        CommandResult r = run_htune(args + " --db " + dir + "/t.db");
+        EXPECT_EQ(r.exit_code, 2) << args << ": " << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+        EXPECT_EQ(r.err.rfind("htune: error: ", 0), 0u) << r.err;
+    }
+    EXPECT_NE(access((dir + "/t.db").c_str(), F_OK), 0) << "a usage error created the database";
+    run_shell("rm -rf " + dir);
 }
 
-} // namespace htune::test
+}  // namespace htune::test

@@ -28,278 +28,233 @@ namespace htune {
 namespace {
 
 std::string number_text(double x) {
-  std::ostringstream os;
-  os << x;
-  return os.str();
+    std::ostringstream os;
+    os << x;
+    return os.str();
 }
 
 std::string fixed(double x, int digits) {
-  if (!(x > 0))
-    return "-";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, x);
-  return buf;
+    if (!(x > 0)) return "-";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, x);
+    return buf;
 }
 
 std::string ms_text(double x) {
-  if (!(x > 0))
-    return "-";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.4g", x);
-  return buf;
+    if (!(x > 0)) return "-";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.4g", x);
+    return buf;
 }
 
 void print_summary(std::ostream &os, const TuneResult &r) {
-  size_t wname = 8;
-  for (const auto &w : r.workloads)
-    wname = std::max(wname, w.workload.size());
-  os << std::left << std::setw((int)wname + 2) << "workload" << std::right
-     << std::setw(8) << "trials" << std::setw(8) << "failed" << std::setw(14)
-     << "heuristic ms" << std::setw(12) << "best ms" << std::setw(10)
-     << "GFLOP/s" << std::setw(9) << "speedup"
-     << "  stop\n";
-  for (const auto &w : r.workloads) {
-    os << std::left << std::setw((int)wname + 2) << w.workload << std::right
-       << std::setw(8) << w.trials << std::setw(8) << w.failures
-       << std::setw(14) << ms_text(w.heuristic_ms) << std::setw(12)
-       << ms_text(w.best_ms) << std::setw(10) << fixed(w.gflops, 1)
-       << std::setw(9) << (w.speedup > 0 ? fixed(w.speedup, 2) + "x" : "-")
-       << "  "
-       << (w.error.empty() ? w.stop_reason
-                           : "error: " + w.error.substr(0, w.error.find('\n')))
-       << "\n";
-  }
+    size_t wname = 8;
+    for (const auto &w : r.workloads)
+        wname = std::max(wname, w.workload.size());
+    os << std::left << std::setw((int)wname + 2) << "workload" << std::right << std::setw(8) << "trials"
+       << std::setw(8) << "failed" << std::setw(14) << "heuristic ms" << std::setw(12) << "best ms"
+       << std::setw(10) << "GFLOP/s" << std::setw(9) << "speedup"
+       << "  stop\n";
+    for (const auto &w : r.workloads) {
+        os << std::left << std::setw((int)wname + 2) << w.workload << std::right << std::setw(8) << w.trials
+           << std::setw(8) << w.failures << std::setw(14) << ms_text(w.heuristic_ms) << std::setw(12)
+           << ms_text(w.best_ms) << std::setw(10) << fixed(w.gflops, 1) << std::setw(9)
+           << (w.speedup > 0 ? fixed(w.speedup, 2) + "x" : "-") << "  "
+           << (w.error.empty() ? w.stop_reason : "error: " + w.error.substr(0, w.error.find('\n'))) << "\n";
+    }
 }
 
-nlohmann::json summary_json(const TuneResult &r, const std::string &device_key,
-                            int64_t run_id, const std::string &db_path) {
-  nlohmann::json ws = nlohmann::json::array();
-  auto num = [](double x) {
-    return x > 0 ? nlohmann::json(x) : nlohmann::json(nullptr);
-  };
-  for (const auto &w : r.workloads) {
-    ws.push_back({{"workload", w.workload},
-                  {"key", w.key},
-                  {"trials", w.trials},
-                  {"trials_this_run", w.run_trials},
-                  {"failures", w.failures},
-                  {"heuristic_ms", num(w.heuristic_ms)},
-                  {"best_ms", num(w.best_ms)},
-                  {"gflops", num(w.gflops)},
-                  {"speedup", num(w.speedup)},
-                  {"best_hash", w.best_hash},
-                  {"heuristic_hash", w.heuristic_hash},
-                  {"confirmed", w.confirmed},
-                  {"stop", w.stop_reason},
-                  {"error", w.error.empty() ? nlohmann::json(nullptr)
-                                            : nlohmann::json(w.error)}});
-  }
-  return {{"format", "htune-tune-summary/1"},
-          {"database", db_path},
-          {"device", device_key},
-          {"run_id", run_id},
-          {"elapsed_s", r.elapsed_s},
-          {"stopped", r.stopped},
-          {"workloads", ws}};
+nlohmann::json summary_json(const TuneResult &r, const std::string &device_key, int64_t run_id,
+                            const std::string &db_path) {
+    nlohmann::json ws = nlohmann::json::array();
+    auto num = [](double x) { return x > 0 ? nlohmann::json(x) : nlohmann::json(nullptr); };
+    for (const auto &w : r.workloads) {
+        ws.push_back({{"workload", w.workload},
+                      {"key", w.key},
+                      {"trials", w.trials},
+                      {"trials_this_run", w.run_trials},
+                      {"failures", w.failures},
+                      {"heuristic_ms", num(w.heuristic_ms)},
+                      {"best_ms", num(w.best_ms)},
+                      {"gflops", num(w.gflops)},
+                      {"speedup", num(w.speedup)},
+                      {"best_hash", w.best_hash},
+                      {"heuristic_hash", w.heuristic_hash},
+                      {"confirmed", w.confirmed},
+                      {"stop", w.stop_reason},
+                      {"error", w.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(w.error)}});
+    }
+    return {{"format", "htune-tune-summary/1"},
+            {"database", db_path},
+            {"device", device_key},
+            {"run_id", run_id},
+            {"elapsed_s", r.elapsed_s},
+            {"stopped", r.stopped},
+            {"workloads", ws}};
 }
 
 int run_tune(const std::vector<std::string> &args) {
-  WorkloadSetOptions set;
-  TuneOptions o;
-  MeasureOptions m;
-  std::string db_path = kDefaultDatabasePath, time_budget, json_path,
-              search = "guided";
-  double memory_limit_mb = 4096;
-  bool cold = false, no_transfer = false;
-  po::options_description desc("htune tune options");
-  set.add_to(desc);
-  desc.add_options()("db", po::value(&db_path)->default_value(db_path),
-                     "tuning database file")(
-      "trials", po::value(&o.trials)->default_value(o.trials),
-      "per workload: tune until the database holds N measurements of it on "
-      "this device type "
-      "(the heuristic and earlier runs included; 0 = no limit)")(
-      "time-budget", po::value(&time_budget),
-      "wall-clock budget of the whole search, e.g. 8h, 30m, 90s")(
-      "early-stop", po::value(&o.early_stop)->default_value(0),
-      "stop a workload after N trials without a new best (>= 0.5% faster); 0 = "
-      "off")("batch-size",
-             po::value(&o.batch_size)->default_value(o.batch_size),
-             "candidates measured per round")(
-      "seed", po::value(&o.seed)->default_value(0),
-      "seed of the proposals (reproducible for a given database)")(
-      "search", po::value(&search)->default_value(search),
-      "guided (cost-model-guided evolutionary search) or random (pure random "
-      "sampling, the baseline)")(
-      "epsilon",
-      po::value(&o.search.epsilon)
-          ->default_value(o.search.epsilon, number_text(o.search.epsilon)),
-      "share of each guided batch picked at random")(
-      "confirm", po::value(&o.confirm_top)->default_value(o.confirm_top),
-      "re-measure the N best of each workload (and the heuristic) at the end; "
-      "0 = skip")("cold", po::bool_switch(&cold),
-                  "ignore the stored transfer model (same as --no-transfer)")(
-      "no-transfer", po::bool_switch(&no_transfer),
-      "ignore the stored transfer model")(
-      "json", po::value(&json_path), "also write the summary as JSON to FILE")(
-      "workers", po::value(&m.workers)->default_value(m.workers),
-      "worker processes (parallel compiles)")(
-      "threads", po::value(&m.threads)->default_value(m.threads),
-      "Halide threads per run (0 = all cores)")(
-      "min-repeats", po::value(&m.min_repeats)->default_value(m.min_repeats),
-      "minimum timed runs")(
-      "min-seconds",
-      po::value(&m.min_seconds)
-          ->default_value(m.min_seconds, number_text(m.min_seconds)),
-      "minimum total timed seconds per candidate")(
-      "compile-timeout",
-      po::value(&m.compile_timeout_s)
-          ->default_value(m.compile_timeout_s,
-                          number_text(m.compile_timeout_s)),
-      "seconds allowed per compile")(
-      "memory-limit-mb",
-      po::value(&memory_limit_mb)
-          ->default_value(memory_limit_mb, number_text(memory_limit_mb)),
-      "address-space limit of each worker, MiB (0 = none)");
-  po::variables_map vm;
-  if (parse_command_line("tune", args, desc, vm, nullptr,
-                         "(--op NAME ... [-p k=v] [--test-size] | --suite "
-                         "default|small | --workloads FILE.json | "
-                         "--generator-lib LIB --generator NAME [-g k=v]) "
-                         "[--trials N] [--time-budget T] "
-                         "[--early-stop N] [--db FILE] [--json FILE]"))
+    WorkloadSetOptions set;
+    TuneOptions o;
+    MeasureOptions m;
+    std::string db_path = kDefaultDatabasePath, time_budget, json_path, search = "guided";
+    double memory_limit_mb = 4096;
+    bool cold = false, no_transfer = false;
+    po::options_description desc("htune tune options");
+    set.add_to(desc);
+    desc.add_options()("db", po::value(&db_path)->default_value(db_path), "tuning database file")(
+        "trials", po::value(&o.trials)->default_value(o.trials),
+        "per workload: tune until the database holds N measurements of it on "
+        "this device type "
+        "(the heuristic and earlier runs included; 0 = no limit)")(
+        "time-budget", po::value(&time_budget), "wall-clock budget of the whole search, e.g. 8h, 30m, 90s")(
+        "early-stop", po::value(&o.early_stop)->default_value(0),
+        "stop a workload after N trials without a new best (>= 0.5% faster); 0 = "
+        "off")("batch-size", po::value(&o.batch_size)->default_value(o.batch_size),
+               "candidates measured per round")("seed", po::value(&o.seed)->default_value(0),
+                                                "seed of the proposals (reproducible for a given database)")(
+        "search", po::value(&search)->default_value(search),
+        "guided (cost-model-guided evolutionary search) or random (pure random "
+        "sampling, the baseline)")(
+        "epsilon",
+        po::value(&o.search.epsilon)->default_value(o.search.epsilon, number_text(o.search.epsilon)),
+        "share of each guided batch picked at random")(
+        "confirm", po::value(&o.confirm_top)->default_value(o.confirm_top),
+        "re-measure the N best of each workload (and the heuristic) at the end; "
+        "0 = skip")("cold", po::bool_switch(&cold),
+                    "ignore the stored transfer model (same as --no-transfer)")(
+        "no-transfer", po::bool_switch(&no_transfer), "ignore the stored transfer model")(
+        "json", po::value(&json_path), "also write the summary as JSON to FILE")(
+        "workers", po::value(&m.workers)->default_value(m.workers), "worker processes (parallel compiles)")(
+        "threads", po::value(&m.threads)->default_value(m.threads), "Halide threads per run (0 = all cores)")(
+        "min-repeats", po::value(&m.min_repeats)->default_value(m.min_repeats), "minimum timed runs")(
+        "min-seconds", po::value(&m.min_seconds)->default_value(m.min_seconds, number_text(m.min_seconds)),
+        "minimum total timed seconds per candidate")(
+        "compile-timeout",
+        po::value(&m.compile_timeout_s)->default_value(m.compile_timeout_s, number_text(m.compile_timeout_s)),
+        "seconds allowed per compile")(
+        "memory-limit-mb",
+        po::value(&memory_limit_mb)->default_value(memory_limit_mb, number_text(memory_limit_mb)),
+        "address-space limit of each worker, MiB (0 = none)");
+    po::variables_map vm;
+    if (parse_command_line("tune", args, desc, vm, nullptr,
+                           "(--op NAME ... [-p k=v] [--test-size] | --suite "
+                           "default|small | --workloads FILE.json | "
+                           "--generator-lib LIB --generator NAME [-g k=v]) "
+                           "[--trials N] [--time-budget T] "
+                           "[--early-stop N] [--db FILE] [--json FILE]"))
+        return 0;
+    cold = cold || no_transfer;
+    if (!time_budget.empty()) o.time_budget_s = parse_duration(time_budget);
+    if (search == "guided")
+        o.guided = true;
+    else if (search == "random")
+        o.guided = false;
+    else
+        throw_usage("tune: --search must be guided or random, not '" + search + "'");
+    if (o.trials < 0) throw_usage("tune: --trials must be >= 0");
+    if (o.batch_size < 1) throw_usage("tune: --batch-size must be >= 1");
+    if (o.early_stop < 0) throw_usage("tune: --early-stop must be >= 0");
+    if (o.confirm_top < 0) throw_usage("tune: --confirm must be >= 0");
+    if (memory_limit_mb < 0) throw_usage("tune: --memory-limit-mb must be >= 0");
+    if (o.trials == 0 && o.time_budget_s == 0 && o.early_stop == 0)
+        throw_usage(
+            "tune: --trials 0 needs another budget (--time-budget or "
+            "--early-stop)");
+    m.address_space_bytes = (size_t)(memory_limit_mb * 1024 * 1024);
+    std::vector<WorkloadSpec> specs = set.specs();  // usage errors before anything is measured
+    std::ofstream json_out;
+    if (!json_path.empty()) {
+        json_out.open(json_path);
+        if (!json_out) throw_io("tune: cannot write '" + json_path + "'", json_path);
+    }
+
+    auto runner = make_worker_runner(m);  // validates the measurement options
+    auto db = open_database(db_path);
+    Halide::Target target(m.target);
+    int threads = resolved_threads(m);
+    o.device_key = current_device(target, threads).key();
+    const FeatureSchema &schema = feature_schema();
+    o.feature_schema = schema.name + "/" + std::to_string(schema.version);
+
+    RunInfo info;
+    info.seed = o.seed;
+    std::string line = "htune tune";
+    for (const auto &a : args)
+        line += " " + a;
+    info.command_line = line;
+    info.options = {{"trials", o.trials},
+                    {"time_budget_s", o.time_budget_s},
+                    {"early_stop", o.early_stop},
+                    {"batch_size", o.batch_size},
+                    {"search", search},
+                    {"epsilon", o.search.epsilon},
+                    {"confirm", o.confirm_top},
+                    {"workers", m.workers},
+                    {"threads", threads},
+                    {"min_repeats", m.min_repeats},
+                    {"min_seconds", m.min_seconds},
+                    {"transfer", !cold}};
+    o.run_id = db->begin_run(info);
+
+    XgbOptions xo;
+    xo.nthread = 1;  // compiles run alongside: one XGBoost thread is far faster
+                     // than two there
+    xo.seed = o.seed;
+    std::unique_ptr<CostModel> model;
+    bool pretrained = false;
+    if (o.guided && !cold) {
+        // Transfer: warm-start from the model `htune retrain` stored for this
+        // device type; each update adds trees fitted on this run's data to it.
+        XgbOptions wo = xo;
+        wo.warm_start = true;
+        model = load_stored_model(*db, o.device_key, wo);
+        pretrained = model && model->is_trained();
+    }
+    if (!model) model = make_xgboost_model(xo);
+
+    TuneEnv env;
+    env.runner = runner.get();
+    env.db = db.get();
+    env.model = o.guided ? model.get() : nullptr;
+    env.model_pretrained = pretrained;
+    env.target = target;
+    env.featurizer = [threads](const Workload &, const ScheduleSpace &space) -> FeaturizeFunction {
+        auto f = std::make_shared<Featurizer>(space, threads);
+        return [f](const std::vector<Schedule> &batch) { return f->featurize(batch); };
+    };
+    bool live = isatty(STDERR_FILENO);
+    auto progress = make_progress(std::cerr, live);
+    env.progress = progress.get();
+    std::cerr << "htune tune: " << specs.size() << " workload(s), run " << o.run_id << ", database '"
+              << db_path << "', device " << o.device_key << ", " << search << " search"
+              << (o.guided ? (pretrained ? " (transfer: the stored model)" : " (model trained from scratch)")
+                           : "")
+              << (o.trials > 0 ? ", " + std::to_string(o.trials) + " trials per workload" : "")
+              << (o.time_budget_s > 0 ? ", time budget " + format_duration(o.time_budget_s) : "")
+              << std::endl;
+
+    TuneResult r = tune(specs, o, env);
+
+    print_summary(std::cout, r);
+    std::cout << "elapsed " << format_duration(r.elapsed_s) << "; best schedules: htune best --db " << db_path
+              << " --op ...\n";
+    if (json_out.is_open()) {
+        json_out << summary_json(r, o.device_key, o.run_id, db_path).dump(2) << "\n";
+        if (!json_out) throw_io("tune: cannot write '" + json_path + "'", json_path);
+    }
+    for (const auto &w : r.workloads)
+        if (!w.error.empty()) return 1;
     return 0;
-  cold = cold || no_transfer;
-  if (!time_budget.empty())
-    o.time_budget_s = parse_duration(time_budget);
-  if (search == "guided")
-    o.guided = true;
-  else if (search == "random")
-    o.guided = false;
-  else
-    throw_usage("tune: --search must be guided or random, not '" + search +
-                "'");
-  if (o.trials < 0)
-    throw_usage("tune: --trials must be >= 0");
-  if (o.batch_size < 1)
-    throw_usage("tune: --batch-size must be >= 1");
-  if (o.early_stop < 0)
-    throw_usage("tune: --early-stop must be >= 0");
-  if (o.confirm_top < 0)
-    throw_usage("tune: --confirm must be >= 0");
-  if (memory_limit_mb < 0)
-    throw_usage("tune: --memory-limit-mb must be >= 0");
-  if (o.trials == 0 && o.time_budget_s == 0 && o.early_stop == 0)
-    throw_usage("tune: --trials 0 needs another budget (--time-budget or "
-                "--early-stop)");
-  m.address_space_bytes = (size_t)(memory_limit_mb * 1024 * 1024);
-  std::vector<WorkloadSpec> specs =
-      set.specs(); // usage errors before anything is measured
-  std::ofstream json_out;
-  if (!json_path.empty()) {
-    json_out.open(json_path);
-    if (!json_out)
-      throw_io("tune: cannot write '" + json_path + "'", json_path);
-  }
-
-  auto runner = make_worker_runner(m); // validates the measurement options
-  auto db = open_database(db_path);
-  Halide::Target target(m.target);
-  int threads = resolved_threads(m);
-  o.device_key = current_device(target, threads).key();
-  const FeatureSchema &schema = feature_schema();
-  o.feature_schema = schema.name + "/" + std::to_string(schema.version);
-
-  RunInfo info;
-  info.seed = o.seed;
-  std::string line = "htune tune";
-  for (const auto &a : args)
-    line += " " + a;
-  info.command_line = line;
-  info.options = {{"trials", o.trials},
-                  {"time_budget_s", o.time_budget_s},
-                  {"early_stop", o.early_stop},
-                  {"batch_size", o.batch_size},
-                  {"search", search},
-                  {"epsilon", o.search.epsilon},
-                  {"confirm", o.confirm_top},
-                  {"workers", m.workers},
-                  {"threads", threads},
-                  {"min_repeats", m.min_repeats},
-                  {"min_seconds", m.min_seconds},
-                  {"transfer", !cold}};
-  o.run_id = db->begin_run(info);
-
-  XgbOptions xo;
-  xo.nthread = 1; // compiles run alongside: one XGBoost thread is far faster
-                  // than two there
-  xo.seed = o.seed;
-  std::unique_ptr<CostModel> model;
-  bool pretrained = false;
-  if (o.guided && !cold) {
-    // Transfer: warm-start from the model `htune retrain` stored for this
-    // device type; each update adds trees fitted on this run's data to it.
-    XgbOptions wo = xo;
-    wo.warm_start = true;
-    model = load_stored_model(*db, o.device_key, wo);
-    pretrained = model && model->is_trained();
-  }
-  if (!model)
-    model = make_xgboost_model(xo);
-
-  TuneEnv env;
-  env.runner = runner.get();
-  env.db = db.get();
-  env.model = o.guided ? model.get() : nullptr;
-  env.model_pretrained = pretrained;
-  env.target = target;
-  env.featurizer = [threads](const Workload &,
-                             const ScheduleSpace &space) -> FeaturizeFunction {
-    auto f = std::make_shared<Featurizer>(space, threads);
-    return
-        [f](const std::vector<Schedule> &batch) { return f->featurize(batch); };
-  };
-  bool live = isatty(STDERR_FILENO);
-  auto progress = make_progress(std::cerr, live);
-  env.progress = progress.get();
-  std::cerr << "htune tune: " << specs.size() << " workload(s), run "
-            << o.run_id << ", database '" << db_path << "', device "
-            << o.device_key << ", " << search << " search"
-            << (o.guided ? (pretrained ? " (transfer: the stored model)"
-                                       : " (model trained from scratch)")
-                         : "")
-            << (o.trials > 0
-                    ? ", " + std::to_string(o.trials) + " trials per workload"
-                    : "")
-            << (o.time_budget_s > 0
-                    ? ", time budget " + format_duration(o.time_budget_s)
-                    : "")
-            << std::endl;
-
-  TuneResult r = tune(specs, o, env);
-
-  print_summary(std::cout, r);
-  std::cout << "elapsed " << format_duration(r.elapsed_s)
-            << "; best schedules: htune best --db " << db_path << " --op ...\n";
-  if (json_out.is_open()) {
-    json_out << summary_json(r, o.device_key, o.run_id, db_path).dump(2)
-             << "\n";
-    if (!json_out)
-      throw_io("tune: cannot write '" + json_path + "'", json_path);
-  }
-  for (const auto &w : r.workloads)
-    if (!w.error.empty())
-      return 1;
-  return 0;
 }
 
-} // namespace
+}  // namespace
 
 Command tune_command() {
-  return {"tune",
-          "tune workloads (guided search, many workloads, budgets, resume) "
-          "into the database",
-          run_tune};
+    return {"tune",
+            "tune workloads (guided search, many workloads, budgets, resume) "
+            "into the database",
+            run_tune};
 }
 
-} // namespace htune
+}  // namespace htune
