@@ -8,6 +8,7 @@
 #include "ops/Error.h"
 #include "schedules/Loops.h"
 #include "schedules/PipelineAnalysis.h"
+#include "schedules/RFactor.h"
 
 namespace htune {
 
@@ -39,6 +40,9 @@ public:
     virtual void parallel(const std::string &f, int stage, const std::string &loop) = 0;
     virtual void vectorize(const std::string &f, int stage, const std::string &loop) = 0;
     virtual void unroll(const std::string &f, int stage, const std::string &loop, bool rvar) = 0;
+    // intermediate = f.update(stage - 1).rfactor(keep, var)
+    virtual void rfactor(const std::string &f, int stage, const std::string &keep, const std::string &var,
+                         const std::string &intermediate) = 0;
 };
 
 // The tail strategy of a split, chosen so a candidate never reads outside what the algorithm
@@ -54,7 +58,24 @@ TailStrategy tail_for(const FuncInfo &info, const FuncSchedule &fs, const StageI
     return TailStrategy::GuardWithIf;
 }
 
-void walk(const Schedule &s, const PipelineAnalysis &a, Emitter &e) {
+void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
+    // rfactors first: they create the intermediates and change the stages' loops. Each splits
+    // its RVar (if asked) and calls rfactor before any other directive of the stage.
+    std::string bad;
+    PipelineAnalysis a = with_rfactors(original, s, &bad);
+    if (!bad.empty()) throw_usage("schedule: " + bad);
+    for (const auto &kv : s.funcs) {
+        if (!original.has(kv.first)) continue;
+        for (size_t i = 0; i < kv.second.stages.size(); i++) {
+            const RFactor &rf = kv.second.stages[i].rfactor;
+            if (rf.empty()) continue;
+            if (rf.factor > 0) {
+                auto names = split_loop_names(rf.rvar, 1);
+                e.split(kv.first, (int)i, rf.rvar, true, names[0], names[1], rf.factor, TailStrategy::GuardWithIf);
+            }
+            e.rfactor(kv.first, (int)i, rf.keep, rf.var, rfactor_func_name(kv.first, (int)i));
+        }
+    }
     for (const auto &kv : s.funcs) {
         const std::string &name = kv.first;
         const FuncSchedule &fs = kv.second;
@@ -173,6 +194,11 @@ public:
     void unroll(const std::string &f, int s, const std::string &loop, bool rvar) override {
         stage(f, s).unroll(var_or_rvar(loop, rvar));
     }
+    void rfactor(const std::string &f, int s, const std::string &keep, const std::string &var,
+                 const std::string &intermediate) override {
+        Func g = stage(f, s).rfactor(RVar(keep), Var(var));
+        fns_[intermediate] = g.function();
+    }
 
 private:
     std::map<std::string, Internal::Function> fns_;
@@ -228,6 +254,11 @@ public:
     }
     void unroll(const std::string &f, int s, const std::string &loop, bool rvar) override {
         body << stage(f, s) << ".unroll(" << use(loop, rvar) << ");\n";
+    }
+    void rfactor(const std::string &f, int s, const std::string &keep, const std::string &var,
+                 const std::string &intermediate) override {
+        body << "Func " << ident(intermediate) << " = " << stage(f, s) << ".rfactor(" << use(keep, true) << ", "
+             << use(var, false) << ");\n";
     }
 };
 

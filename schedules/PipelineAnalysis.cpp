@@ -93,6 +93,11 @@ std::map<std::string, Function> functions_by_stable_name(const Halide::Pipeline 
     return out;
 }
 
+PipelineAnalysis::PipelineAnalysis(std::vector<FuncInfo> funcs, std::map<std::string, std::string> stable_names)
+    : funcs_(std::move(funcs)), stable_(std::move(stable_names)) {
+    for (size_t i = 0; i < funcs_.size(); i++) index_[funcs_[i].name] = i;
+}
+
 const FuncInfo &PipelineAnalysis::func(const std::string &name) const {
     auto it = index_.find(name);
     if (it == index_.end()) throw Error(ErrorKind::internal, "pipeline has no Func '" + name + "'");
@@ -213,6 +218,16 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
             for (const Expr &e : definition_exprs(*defs[s])) e.accept(&cc);
             st.ops_per_point = cc.ops;
             st.loads_per_point = cc.loads;
+            if (s > 0 && !st.rvars.empty()) {
+                try {
+                    Internal::AssociativeOp op =
+                        Internal::prove_associativity(hname, defs[s]->args(), defs[s]->values());
+                    st.associative = op.associative();
+                    st.commutative = op.commutative();
+                } catch (const Halide::Error &) {
+                    st.associative = false;  // the prover gave up: treat as not associative
+                }
+            }
             info.stages.push_back(st);
             callees[info.name].push_back(cc.callees);
         }

@@ -19,6 +19,9 @@ struct StageInfo {
     std::map<std::string, int> extent;    // estimated extent of every dim (pure and RVar)
     double ops_per_point = 0;             // arithmetic IR nodes in this stage's definition
     int loads_per_point = 0;              // calls to other Funcs / inputs
+    // Update stages: Halide proves the update an associative (and commutative) operator, the
+    // condition of rfactor (Halide's own check, Internal::prove_associativity).
+    bool associative = false, commutative = false;
     bool is_rvar(const std::string &v) const;
 };
 
@@ -48,6 +51,9 @@ struct FuncInfo {
 class PipelineAnalysis {
 public:
     explicit PipelineAnalysis(const Halide::Pipeline &p);
+    // A derived analysis (e.g. with rfactor intermediates, schedules/RFactor.h): `funcs` in
+    // producer-first order.
+    PipelineAnalysis(std::vector<FuncInfo> funcs, std::map<std::string, std::string> stable_names);
 
     // Funcs in topological order (producers first), without ImageParam wrappers.
     const std::vector<FuncInfo> &funcs() const { return funcs_; }

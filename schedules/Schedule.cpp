@@ -49,6 +49,10 @@ json stage_to_json(const StageSchedule &st) {
     if (!st.vectorize.empty()) j["vectorize"] = st.vectorize;
     if (!st.unroll.empty()) j["unroll"] = st.unroll;
     if (!st.parallel.empty()) j["parallel"] = st.parallel;
+    if (!st.rfactor.empty()) {
+        j["rfactor"] = {{"rvar", st.rfactor.rvar}, {"keep", st.rfactor.keep}, {"var", st.rfactor.var}};
+        if (st.rfactor.factor > 0) j["rfactor"]["factor"] = st.rfactor.factor;
+    }
     return j;
 }
 
@@ -73,6 +77,18 @@ StageSchedule stage_from_json(const json &j, const std::string &where) {
     st.vectorize = field<std::string>(j, "vectorize", where, "");
     st.unroll = field<std::vector<std::string>>(j, "unroll", where, {});
     st.parallel = field<std::vector<std::string>>(j, "parallel", where, {});
+    if (j.contains("rfactor")) {
+        const json &r = j["rfactor"];
+        if (!r.is_object()) throw_usage("schedule: rfactor of " + where + " is not an object");
+        st.rfactor.rvar = field<std::string>(r, "rvar", where + " rfactor", "");
+        st.rfactor.factor = field<int>(r, "factor", where + " rfactor", 0);
+        st.rfactor.keep = field<std::string>(r, "keep", where + " rfactor", "");
+        st.rfactor.var = field<std::string>(r, "var", where + " rfactor", "");
+        if (st.rfactor.rvar.empty() || st.rfactor.keep.empty() || st.rfactor.var.empty())
+            throw_usage("schedule: rfactor of " + where + " needs an rvar, the loop to keep and a var");
+        if (st.rfactor.factor < 0 || st.rfactor.factor == 1)
+            throw_usage("schedule: rfactor factor of " + where + " must be 0 or >= 2");
+    }
     return st;
 }
 

@@ -22,16 +22,36 @@ struct DimSplit {
     bool operator==(const DimSplit &o) const { return var == o.var && factors == o.factors; }
 };
 
-// The loop nest of one stage (pure definition = stage 0, update i = stage i + 1).
+// rfactor of an associative update stage (Halide's Stage::rfactor): the loop `keep` stays a
+// reduction loop of the stage (the "merge"), every other RVar moves into a new intermediate
+// Func, which gains the pure var `var` in place of `keep` and is scheduled under the derived
+// name rfactor_func_name(func, stage) (schedules/RFactor.h). With factor > 1 the RVar `rvar` is
+// first split into rvar_o, rvar_i by `factor` and `keep` is one of them; with factor 0 `keep`
+// is `rvar` itself (an RVar of a multi-dimensional RDom). Empty `rvar` = no rfactor.
+struct RFactor {
+    std::string rvar;
+    int factor = 0;
+    std::string keep;
+    std::string var;
+    bool empty() const { return rvar.empty(); }
+    bool operator==(const RFactor &o) const {
+        return rvar == o.rvar && factor == o.factor && keep == o.keep && var == o.var;
+    }
+};
+
+// The loop nest of one stage (pure definition = stage 0, update i = stage i + 1). When
+// `rfactor` is set, the other fields describe the stage after the rfactor (the merge: pure
+// vars and the kept reduction loop).
 struct StageSchedule {
     std::vector<DimSplit> splits;       // dims that are split (others stay one loop)
     std::vector<std::string> order;     // every loop of the stage, innermost first; empty = default
     std::string vectorize;              // an innermost pure loop (var_i); width = its extent
     std::vector<std::string> unroll;    // loops of constant extent, fully unrolled
     std::vector<std::string> parallel;  // outermost pure loops, fused (in order) then parallel
+    RFactor rfactor;                    // update stages only; applied before everything else
     bool operator==(const StageSchedule &o) const {
         return splits == o.splits && order == o.order && vectorize == o.vectorize &&
-               unroll == o.unroll && parallel == o.parallel;
+               unroll == o.unroll && parallel == o.parallel && rfactor == o.rfactor;
     }
 };
 
@@ -50,6 +70,8 @@ struct FuncSchedule {
     }
 };
 
+// Keys of `funcs` are the pipeline's stable Func names plus, for every rfactor'd stage, the
+// intermediate Func it creates (rfactor_func_name: "<func>_rf<stage>").
 struct Schedule {
     int version = kScheduleSchemaVersion;
     std::map<std::string, FuncSchedule> funcs;  // stable Func name -> schedule

@@ -5,14 +5,21 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <set>
 
 #include "ops/Error.h"
 #include "schedules/Loops.h"
 #include "schedules/PipelineAnalysis.h"
+#include "schedules/RFactor.h"
 #include "schedules/SpaceRules.h"
 
 namespace htune {
+
+namespace {
+// Chance that sampling rfactors an eligible update stage (an associative reduction).
+constexpr double kRFactorChance = 0.25;
+}  // namespace
 
 ScheduleSpace::ScheduleSpace(const Workload &w, const Halide::Target &target)
     : analysis_(std::make_unique<PipelineAnalysis>(w.build())), target_(target) {}
@@ -21,7 +28,9 @@ ScheduleSpace::~ScheduleSpace() = default;
 
 std::string ScheduleSpace::validate(const Schedule &s) const {
     if (s.version != kScheduleSchemaVersion) return "schedule schema version " + std::to_string(s.version);
-    const PipelineAnalysis &a = *analysis_;
+    EffectiveAnalysis ev(*analysis_, s);
+    if (!ev.why().empty()) return ev.why();
+    const PipelineAnalysis &a = ev.get();
     for (const auto &kv : s.funcs)
         if (!a.has(kv.first)) return "Func '" + kv.first + "' is not in this pipeline";
     for (const FuncInfo &f : a.funcs()) {
@@ -37,12 +46,22 @@ Schedule ScheduleSpace::sample(std::mt19937_64 &rng) const {
     const PipelineAnalysis &a = *analysis_;
     for (int attempt = 0; attempt < 100; attempt++) {
         Schedule s;
-        // Consumers first: a producer's compute_at needs its consumer's loops.
+        // Consumers first: a producer's compute_at needs its consumer's loops. A Func's
+        // rfactors (chosen right after it) make its producers consumed by the intermediates.
+        std::optional<PipelineAnalysis> with_rf;
         for (auto it = a.funcs().rbegin(); it != a.funcs().rend(); ++it) {
+            const FuncInfo f = with_rf ? with_rf->func(it->name) : *it;
             FuncSchedule fs;
-            fs.stages = sample_stages(*it, target_, rng, it->is_output ? 0.9 : 0.6);
-            s.funcs[it->name] = fs;
-            sample_placement(a, target_, s, *it, rng);
+            fs.stages = sample_stages(f, target_, rng, f.is_output ? 0.9 : 0.6);
+            s.funcs[f.name] = fs;
+            sample_placement(with_rf ? *with_rf : a, target_, s, f, rng);
+            if (s.funcs[f.name].placement == Placement::inline_) continue;
+            size_t before = s.funcs.size();
+            sample_rfactors(a, target_, s, *it, rng, kRFactorChance);
+            if (s.funcs.size() != before) {
+                std::string why;
+                with_rf.emplace(with_rfactors(a, s, &why));
+            }
         }
         if (validate(s).empty()) return s;
     }
@@ -50,14 +69,29 @@ Schedule ScheduleSpace::sample(std::mt19937_64 &rng) const {
 }
 
 Schedule ScheduleSpace::mutate(const Schedule &in, std::mt19937_64 &rng) const {
-    const PipelineAnalysis &a = *analysis_;
     std::string h0 = schedule_hash(in);
     for (int attempt = 0; attempt < 50; attempt++) {
         Schedule s = in;
+        EffectiveAnalysis ev(*analysis_, s);
+        const PipelineAnalysis &a = ev.get();
         const FuncInfo &f = a.funcs()[std::uniform_int_distribution<size_t>(0, a.funcs().size() - 1)(rng)];
         FuncSchedule &fs = s.funcs[f.name];
-        int kind = std::uniform_int_distribution<int>(0, 5)(rng);
-        if (kind == 0 || fs.placement == Placement::inline_) {
+        int kind = std::uniform_int_distribution<int>(0, 6)(rng);
+        std::vector<int> rfactorable;  // stages of f (a pipeline Func) that rfactor applies to
+        if (analysis_->has(f.name) && fs.placement != Placement::inline_)
+            for (size_t i = 1; i < f.stages.size(); i++)
+                if (!rfactor_choices(analysis_->func(f.name), analysis_->func(f.name).stages[i]).empty())
+                    rfactorable.push_back((int)i);
+        if (kind == 6 && !rfactorable.empty()) {
+            // rfactor: add one, change it, or remove it.
+            const FuncInfo &orig = analysis_->func(f.name);
+            int si = rfactorable[std::uniform_int_distribution<size_t>(0, rfactorable.size() - 1)(rng)];
+            auto choices = rfactor_choices(orig, orig.stages[si]);
+            RFactor rf;
+            if (fs.stages[si].rfactor.empty() || std::uniform_int_distribution<int>(0, 1)(rng))
+                rf = choices[std::uniform_int_distribution<size_t>(0, choices.size() - 1)(rng)];
+            set_rfactor(*analysis_, target_, s, orig, si, rf, rng);
+        } else if (kind == 0 || fs.placement == Placement::inline_) {
             // Placement: resample where this Func is computed.
             sample_placement(a, target_, s, f, rng, /*force_change=*/true);
         } else {
@@ -69,10 +103,17 @@ Schedule ScheduleSpace::mutate(const Schedule &in, std::mt19937_64 &rng) const {
             case 2: mutate_vector_width(stage, f, target_, st, rng); break;
             case 3: mutate_parallel(stage, st, rng, f.is_output || fs.placement == Placement::root); break;
             case 4: mutate_unroll(stage, st, rng); break;
-            default: st = sample_stages(f, target_, rng, 0.7)[si]; break;  // a new loop nest
+            default: {  // a new loop nest
+                RFactor rf = st.rfactor;
+                st = sample_stage(f, stage, target_, rng, 0.7);
+                st.rfactor = rf;
+                break;
+            }
             }
         }
-        repair_placements(a, target_, s, rng);
+        EffectiveAnalysis after(*analysis_, s);
+        if (!after.why().empty()) continue;
+        repair_placements(after.get(), target_, s, rng);
         if (validate(s).empty() && schedule_hash(s) != h0) return s;
     }
     return sample(rng);  // a schedule with no valid neighbour is vanishingly rare; stay valid

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "schedules/Loops.h"
+#include "schedules/RFactor.h"
 
 namespace htune {
 
@@ -44,6 +45,10 @@ std::vector<std::string> placement_loops(const FuncInfo &g, int stage, const Sta
 }
 
 }  // namespace
+
+EffectiveAnalysis::EffectiveAnalysis(const PipelineAnalysis &a, const Schedule &s) : a_(&a) {
+    if (has_rfactor(s)) own_.emplace(with_rfactors(a, s, &why_));
+}
 
 int native_lanes(const Halide::Target &target, Halide::Type t) {
     return std::max(1, target.natural_vector_size(t));
@@ -127,11 +132,18 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
             if (pi >= ci && pi < si) return f.name + ": stored outside a parallel loop it is computed inside (a race)";
         }
     }
+    // Two-level splits (GuardWithIf twice) of a Func computed inside another's loops, where the
+    // per-iteration region can be smaller than the tile, make Halide 14 compute wrong values
+    // (seen on max_filter and local_laplacian; one level is correct).
+    for (const auto &st : fs.stages)
+        for (const auto &d : st.splits)
+            if (d.factors.size() > 1)
+                return f.name + ": a Func computed inside another's loops splits '" + d.var + "' in one level only";
     return "";
 }
 
 StageSchedule sample_stage(const FuncInfo &f, const StageInfo &stage, const Halide::Target &target, Rng &rng,
-                           double p_parallel) {
+                           double p_parallel, const std::string &prefer_vec, const std::string &prefer_outer) {
     StageSchedule st;
     const int lanes = native_lanes(target, f.type);
     auto ext = [&](const std::string &v) { return stage.extent.count(v) ? stage.extent.at(v) : 1; };
@@ -141,7 +153,8 @@ StageSchedule sample_stage(const FuncInfo &f, const StageInfo &stage, const Hali
     std::vector<std::string> vec_candidates;
     for (const auto &v : stage.pure_vars)
         if (ext(v) >= 2 * std::min(lanes, 2)) vec_candidates.push_back(v);
-    if (!vec_candidates.empty() && chance(rng, 0.85))
+    if (!prefer_vec.empty() && contains(vec_candidates, prefer_vec)) vec_var = prefer_vec;
+    else if (!vec_candidates.empty() && chance(rng, 0.85))
         vec_var = (chance(rng, 0.8) && contains(vec_candidates, stage.pure_vars[0])) ? stage.pure_vars[0]
                                                                                     : pick(vec_candidates, rng);
     for (const auto &v : stage.pure_vars) {
@@ -201,6 +214,21 @@ StageSchedule sample_stage(const FuncInfo &f, const StageInfo &stage, const Hali
         st.order = order;
         nest.loops = order;
     }
+    std::string outer_loop;  // prefer_outer's outermost loop, moved outermost
+    if (!prefer_outer.empty()) {
+        for (const auto &l : nest.loops)
+            if (nest.dim.count(l) && nest.dim.at(l) == prefer_outer && !nest.constant.count(l)) outer_loop = l;
+        if (!outer_loop.empty() && outer_loop != vec_loop) {
+            std::vector<std::string> order;
+            for (const auto &l : nest.loops)
+                if (l != outer_loop) order.push_back(l);
+            order.push_back(outer_loop);
+            st.order = order;
+            nest.loops = order;
+        } else {
+            outer_loop.clear();
+        }
+    }
     if (!vec_loop.empty() && !nest.loops.empty() && nest.loops.front() == vec_loop) st.vectorize = vec_loop;
     int unrolled = 1;
     for (const auto &l : nest.loops)
@@ -209,7 +237,9 @@ StageSchedule sample_stage(const FuncInfo &f, const StageInfo &stage, const Hali
             st.unroll.push_back(l);
             unrolled *= nest.extent.at(l);
         }
-    if (chance(rng, p_parallel)) {
+    if (!outer_loop.empty() && !contains(st.unroll, outer_loop)) {
+        st.parallel = {outer_loop};
+    } else if (chance(rng, p_parallel)) {
         // The outermost pure loops that are not vectorized or unrolled.
         std::vector<std::string> cand;
         for (auto it = nest.loops.rbegin(); it != nest.loops.rend() && cand.size() < 2; ++it) {
@@ -291,8 +321,15 @@ void sample_placement(const PipelineAnalysis &a, const Halide::Target &target, S
         if (si == ci + 1 && !(pi >= ci && pi < si)) stores.push_back(l);
     }
     if (!stores.empty() && chance(rng, 0.35)) fs.store_loop = pick(stores, rng);
-    // Computed inside a loop nest: parallel loops of its own rarely pay off, and never fused.
+    // Computed inside a loop nest: parallel loops of its own rarely pay off, and never fused;
+    // splits have one level (see validate_func).
     for (auto &st : fs.stages) {
+        for (auto &d : st.splits) {
+            if (d.factors.size() < 2) continue;
+            const std::string mid = split_loop_names(d.var, 2)[1];
+            d.factors = {d.factors[1]};
+            for (auto *v : {&st.order, &st.unroll, &st.parallel}) v->erase(std::remove(v->begin(), v->end(), mid), v->end());
+        }
         if (chance(rng, 0.7)) st.parallel.clear();
         if (st.parallel.size() > 1) st.parallel.erase(st.parallel.begin(), st.parallel.end() - 1);
     }
@@ -303,16 +340,84 @@ void repair_placements(const PipelineAnalysis &a, const Halide::Target &target, 
         if (validate_func(a, target, s, *it).empty()) continue;
         sample_placement(a, target, s, *it, rng);
         if (!validate_func(a, target, s, *it).empty()) {
-            s.funcs[it->name].stages = sample_stages(*it, target, rng, 0.6);
+            auto &stages = s.funcs[it->name].stages;
+            std::vector<StageSchedule> fresh = sample_stages(*it, target, rng, 0.6);
+            for (size_t i = 0; i < fresh.size() && i < stages.size(); i++) fresh[i].rfactor = stages[i].rfactor;
+            stages = fresh;
             sample_placement(a, target, s, *it, rng);
         }
+    }
+}
+
+std::vector<RFactor> rfactor_choices(const FuncInfo &f, const StageInfo &stage) {
+    std::vector<RFactor> out;
+    if (!can_rfactor(stage)) return out;
+    std::string var;
+    for (const char *v : {"u", "v", "w", "u1", "u2"}) {
+        RFactor probe{stage.rvars[0], 0, stage.rvars[0], v};
+        std::string why = validate_rfactor(f, stage, probe);
+        if (why.find("var '") == std::string::npos) {  // the name is free (other reasons aside)
+            var = v;
+            break;
+        }
+    }
+    if (var.empty()) return out;
+    for (const auto &r : stage.rvars) {
+        int e = stage.extent.count(r) ? stage.extent.at(r) : 1;
+        std::vector<int> factors = pow2_between(2, std::min(e / 2, 64)), exact;
+        for (int fct : factors)
+            if (e % fct == 0) exact.push_back(fct);
+        if (!exact.empty()) factors = exact;  // no tails: no predicates in either Func
+        for (int fct : factors)
+            for (const auto &keep : split_loop_names(r, 1)) out.push_back(RFactor{r, fct, keep, var});
+        if (stage.rvars.size() >= 2) out.push_back(RFactor{r, 0, r, var});
+    }
+    out.erase(std::remove_if(out.begin(), out.end(),
+                             [&](const RFactor &rf) { return !validate_rfactor(f, stage, rf).empty(); }),
+              out.end());
+    return out;
+}
+
+void set_rfactor(const PipelineAnalysis &a, const Halide::Target &target, Schedule &s, const FuncInfo &f,
+                 int stage, const RFactor &rf, Rng &rng) {
+    FuncSchedule &fs = s.funcs[f.name];
+    const std::string gname = rfactor_func_name(f.name, stage);
+    const double p_par = (f.is_output || fs.placement == Placement::root) ? 0.7 : 0.2;
+    if (rf.empty()) {
+        fs.stages[stage] = sample_stage(f, f.stages[stage], target, rng, p_par);
+        s.funcs.erase(gname);
+        return;
+    }
+    fs.stages[stage] = sample_stage(f, rfactor_merge_stage(f, f.stages[stage], rf), target, rng, p_par);
+    fs.stages[stage].rfactor = rf;
+    if (fs.placement == Placement::at) fs.stages[stage].parallel.clear();
+    // The intermediate: vectorize the kept inner loop (now pure), or parallelize the kept outer one.
+    FuncInfo g = rfactor_intermediate(f, f.stages[stage], rf);
+    bool inner = rf.factor > 0 && rf.keep == split_loop_names(rf.rvar, 1).back();
+    FuncSchedule gs;
+    for (const auto &gst : g.stages)
+        gs.stages.push_back(sample_stage(g, gst, target, rng, 0.6, inner ? rf.var : "", inner ? "" : rf.var));
+    s.funcs[gname] = gs;
+    EffectiveAnalysis ev(a, s);
+    if (ev.why().empty()) sample_placement(ev.get(), target, s, ev.get().func(gname), rng);
+}
+
+void sample_rfactors(const PipelineAnalysis &a, const Halide::Target &target, Schedule &s, const FuncInfo &f,
+                     Rng &rng, double p) {
+    for (size_t i = 1; i < f.stages.size(); i++) {
+        if (!can_rfactor(f.stages[i])) continue;
+        std::vector<RFactor> choices = rfactor_choices(f, f.stages[i]);
+        if (choices.empty() || !chance(rng, p)) continue;
+        set_rfactor(a, target, s, f, (int)i, pick(choices, rng), rng);
     }
 }
 
 void mutate_tile_factor(const StageInfo &stage, const FuncInfo &f, const Halide::Target &target,
                         StageSchedule &st, Rng &rng) {
     if (st.splits.empty()) {
+        RFactor rf = st.rfactor;
         st = sample_stage(f, stage, target, rng, st.parallel.empty() ? 0.2 : 0.9);
+        st.rfactor = rf;
         return;
     }
     DimSplit &d = st.splits[std::uniform_int_distribution<size_t>(0, st.splits.size() - 1)(rng)];
@@ -367,21 +472,39 @@ void mutate_unroll(const StageInfo &stage, StageSchedule &st, Rng &rng) {
     else st.unroll.push_back(l);
 }
 
+namespace {
+
+double log10_stage(const StageInfo &stage) {
+    double total = 0;
+    for (const auto &v : stage.pure_vars) {
+        int e = stage.extent.count(v) ? stage.extent.at(v) : 1;
+        double p = pow2_between(2, std::min(e, 256)).size();
+        total += std::log10(1 + p + p * (p - 1) / 2);  // unsplit, one level, two levels
+    }
+    for (const auto &r : stage.rvars) {
+        int e = stage.extent.count(r) ? stage.extent.at(r) : 1;
+        total += std::log10(1 + pow2_between(2, std::min(e, 16)).size());
+    }
+    return total + std::log10(2.0 * 3.0 * 3.0);  // vectorize on/off, parallel none/1/2, reduction position
+}
+
+}  // namespace
+
 double log10_choices(const PipelineAnalysis &a, const Halide::Target &target, const FuncInfo &f) {
     // Placements: root, inline, and compute_at each loop level of a single consumer (>= 2).
     double places = f.is_output ? 1 : (1 + (f.can_inline ? 1 : 0) + (f.uses.size() == 1 ? 2 : 0));
     double total = std::log10(places);
     for (const auto &stage : f.stages) {
-        for (const auto &v : stage.pure_vars) {
-            int e = stage.extent.count(v) ? stage.extent.at(v) : 1;
-            double p = pow2_between(2, std::min(e, 256)).size();
-            total += std::log10(1 + p + p * (p - 1) / 2);  // unsplit, one level, two levels
+        // Without rfactor, plus each rfactor with its merge stage and intermediate (placed root
+        // or at the merge's outermost loop): sum the counts (in log space).
+        double plain = log10_stage(stage), sum = 1;
+        for (const RFactor &rf : rfactor_choices(f, stage)) {
+            FuncInfo g = rfactor_intermediate(f, stage, rf);
+            double with = log10_stage(rfactor_merge_stage(f, stage, rf)) + std::log10(2.0);
+            for (const auto &gst : g.stages) with += log10_stage(gst);
+            sum += std::pow(10.0, std::min(300.0, with - plain));
         }
-        for (const auto &r : stage.rvars) {
-            int e = stage.extent.count(r) ? stage.extent.at(r) : 1;
-            total += std::log10(1 + pow2_between(2, std::min(e, 16)).size());
-        }
-        total += std::log10(2.0 * 3.0 * 3.0);  // vectorize on/off, parallel none/1/2, reduction position
+        total += plain + std::log10(sum);
     }
     return total;
 }

@@ -5,6 +5,7 @@
 
 #include <Halide.h>
 
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -24,6 +25,22 @@ using Rng = std::mt19937_64;
 // through chains of inlined consumers). (The unroll limit, kMaxUnrollProduct, is in Loops.h.)
 constexpr int kMaxInlineExpansion = 16;
 
+// The analysis `s` is validated and sampled against: `a` itself, or with_rfactors(a, s) when
+// `s` rfactors a stage (schedules/RFactor.h). why() is non-empty for an illegal rfactor.
+class EffectiveAnalysis {
+public:
+    EffectiveAnalysis(const PipelineAnalysis &a, const Schedule &s);
+    EffectiveAnalysis(const EffectiveAnalysis &) = delete;
+    EffectiveAnalysis &operator=(const EffectiveAnalysis &) = delete;
+    const PipelineAnalysis &get() const { return own_ ? *own_ : *a_; }
+    const std::string &why() const { return why_; }
+
+private:
+    const PipelineAnalysis *a_;
+    std::optional<PipelineAnalysis> own_;
+    std::string why_;
+};
+
 // How many copies of f's expression inlining makes per point of its non-inlined consumers.
 int inline_expansion(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f);
 
@@ -41,8 +58,24 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
 // Random loop nests for every stage of f; `p_parallel` = chance of parallel outer loops.
 std::vector<StageSchedule> sample_stages(const FuncInfo &f, const Halide::Target &target, Rng &rng,
                                          double p_parallel);
+// `prefer_vec`: a pure var to vectorize if it can be; `prefer_outer`: a pure var whose
+// outermost loop goes outermost and parallel (rfactor intermediates: u).
 StageSchedule sample_stage(const FuncInfo &f, const StageInfo &stage, const Halide::Target &target, Rng &rng,
-                           double p_parallel);
+                           double p_parallel, const std::string &prefer_vec = "",
+                           const std::string &prefer_outer = "");
+
+// rfactor: the choices sampling draws from for one stage (empty when the stage cannot be
+// rfactor'd), and a random rfactor of Func `f` (original analysis `a`): with some probability
+// per eligible stage, sets the stage's rfactor and resamples its (merge) loop nest, then
+// schedules every new intermediate. Draws nothing from `rng` for Funcs with no eligible stage.
+std::vector<RFactor> rfactor_choices(const FuncInfo &f, const StageInfo &stage);
+void sample_rfactors(const PipelineAnalysis &a, const Halide::Target &target, Schedule &s, const FuncInfo &f,
+                     Rng &rng, double p);
+// Sets rfactor `rf` on stage `stage` of f (or clears it when rf is empty), with fresh loop
+// nests for the stage and the intermediate, and its placement. The rest of `s` may need
+// repair_placements afterwards (f's producers changed consumer).
+void set_rfactor(const PipelineAnalysis &a, const Halide::Target &target, Schedule &s, const FuncInfo &f,
+                 int stage, const RFactor &rf, Rng &rng);
 
 // Samples f's placement given its consumers' current placements (so call consumers first);
 // gives f stages when it stops being inlined. `force_change` avoids keeping the same spot.

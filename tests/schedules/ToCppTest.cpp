@@ -81,6 +81,21 @@ TEST(ToCppTest, EmittedCppLowersToTheSameStatement) {
         cases.push_back({spec, space.sample(rng)});
         cases.push_back({spec, space.sample(rng)});
     }
+    {
+        // rfactor: the first rfactor'd samples of matmul (the intermediate is created by the
+        // pasted C++ as well).
+        WorkloadSpec spec{"matmul", "", {{"M", "64"}, {"N", "64"}, {"K", "64"}}};
+        ScheduleSpace space(make_workload(spec), t);
+        std::mt19937_64 r(11);
+        int found = 0;
+        for (int i = 0; i < 300 && found < 2; i++) {
+            Schedule s = space.sample(r);
+            if (nlohmann::json(s).dump().find("rfactor") == std::string::npos) continue;
+            cases.push_back({spec, s});
+            found++;
+        }
+        EXPECT_EQ(found, 2);
+    }
     std::string dir = test::temp_dir();
     {
         std::ofstream out(dir + "/prog.cpp");
