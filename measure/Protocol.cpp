@@ -44,6 +44,7 @@ nlohmann::json to_job_json(const CompileJob &j) {
                             {"last_level_cache", j.machine.last_level_cache_bytes},
                             {"balance", j.machine.balance}};
             o["log"] = j.log;
+            if (j.import_schedule) o["import"] = true;
             break;
         case CandidateKind::external:
             o["name"] = j.name;
@@ -84,6 +85,7 @@ CompileJob compile_job_from_json(const nlohmann::json &j) {
             c.machine.last_level_cache_bytes = get_field<uint64_t>(m, "compile machine", "last_level_cache");
             c.machine.balance = get_field<double>(m, "compile machine", "balance");
             if (j.contains("log")) c.log = get_field<std::string>(j, "compile", "log");
+            if (j.contains("import")) c.import_schedule = get_field<bool>(j, "compile", "import");
             break;
         }
         case CandidateKind::external:

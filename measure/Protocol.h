@@ -33,6 +33,8 @@ struct LoadJob {
 // {"job":"compile","id":10,"kind":"external","name":"openblas"}
 // "kind" defaults to "schedule". The schedule stays raw JSON so that a malformed one is
 // reported by the worker as that candidate's compile_error rather than failing the protocol.
+// "import": true (autoscheduler only): run the plugin, then translate the schedule it left into
+// htune's space (schedules/Import.h) and reply with it instead of compiling; nothing is run.
 // "log": where the worker sends whatever the autoscheduler prints (stdout and stderr) while it
 // runs, so that the parent can quote it when the plugin aborts the worker.
 struct CompileJob {
@@ -42,6 +44,7 @@ struct CompileJob {
     CandidateKind kind = CandidateKind::schedule;  // after the original fields: aggregate-init compatible
     std::string name, plugin, log;
     AutoschedulerMachine machine;
+    bool import_schedule = false;  // autoscheduler: reply with its schedule in htune's space, no JIT
 };
 
 // {"job":"run","id":7,"timing":{TimingPolicy}}
@@ -65,6 +68,7 @@ RunJob run_job_from_json(const nlohmann::json &j);
 // load:    {"job":"load","ok":true,"threads":2} | {"job":"load","ok":false,"error":"..."}
 // compile: {"job":"compile","id":7,"status":"ok"|"compile_error","compile_s":0.4,"error":"",
 //           "warnings":"Halide's compile-time warnings, if any"}
+//          with "import": also "schedule":{Schedule JSON},"changes":["what was adapted", ...]
 // run:     {"job":"run","id":7,"result":{MeasureResult JSON}}
 // a malformed or unknown job: {"job":"error","error":"..."}
 nlohmann::json load_reply(bool ok, int threads, const std::string &error);

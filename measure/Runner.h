@@ -88,6 +88,17 @@ struct Candidate {
 // True when this htune was built with OpenBLAS (the "openblas" external candidate exists).
 bool have_openblas();
 
+// An autoscheduler's schedule brought into htune's space (import_autoschedules): status ok with
+// the schedule and what had to be adapted, or the autoscheduler's failure (compile_error,
+// crash, timeout) with its error text.
+struct ImportedCandidate {
+    Status status = Status::ok;
+    std::string error;
+    Schedule schedule;
+    std::vector<std::string> changes;
+    double seconds = 0;  // the autoscheduler's run (plus the import)
+};
+
 class Runner {
 public:
     virtual ~Runner() = default;
@@ -107,6 +118,13 @@ public:
     // schedule candidates through measure() and reports the other kinds as compile_error.
     virtual std::vector<MeasureResult> measure_candidates(const Workload &w,
                                                           const std::vector<Candidate> &batch);
+
+    // Runs each autoscheduler candidate's plugin on `w` in isolation (a plugin that aborts or
+    // hangs costs a worker) and translates the schedule it makes into htune's space
+    // (schedules/Import.h), without compiling or timing it: the seeds of a tuning run. One
+    // entry per candidate. The default reports every candidate as compile_error.
+    virtual std::vector<ImportedCandidate> import_autoschedules(const Workload &w,
+                                                                const std::vector<Candidate> &autoschedulers);
 
     // One run of the workload's reference schedule (every Func compute_root), seconds,
     // computing the reference when needed; 0 when this runner does not know.

@@ -21,6 +21,8 @@
 #include "ops/BufferCompare.h"
 #include "ops/Error.h"
 #include "schedules/Apply.h"
+#include "schedules/Import.h"
+#include "schedules/Space.h"
 
 namespace htune {
 
@@ -192,6 +194,14 @@ public:
                                              (float)job.machine.balance);
                     c.pipeline.auto_schedule(job.name, target_, mp);
                     capture.reset();
+                    if (job.import_schedule) {
+                        ScheduleSpace space(*workload_, target_);
+                        ImportedSchedule im = import_schedule(c.pipeline, space);
+                        nlohmann::json reply = compile_reply(job.id, Status::ok, seconds_since(t0), "");
+                        reply["schedule"] = im.schedule;
+                        reply["changes"] = im.changes;
+                        return reply;
+                    }
                     break;
                 }
                 case CandidateKind::external:

@@ -6,11 +6,11 @@
 #include <tbb/task_arena.h>
 #include <unistd.h>
 
-#include <cctype>
-#include <fstream>
-
 #include <atomic>
+#include <cctype>
 #include <cstdio>
+#include <fstream>
+#include <functional>
 #include <iomanip>
 #include <sstream>
 #include <thread>
@@ -98,6 +98,28 @@ public:
         return reference_s_;
     }
 
+    std::vector<ImportedCandidate> import_autoschedules(const Workload &w,
+                                                        const std::vector<Candidate> &batch) override {
+        std::vector<ImportedCandidate> out(batch.size());
+        if (batch.empty()) return out;
+        prepare(w);
+        std::vector<MeasureResult> results(batch.size());
+        std::vector<Slot> slots(batch.size());
+        for (size_t i = 0; i < batch.size(); i++)
+            if (batch[i].kind != CandidateKind::autoscheduler)
+                throw Error(ErrorKind::internal, "import_autoschedules: candidate is not an autoscheduler");
+        for_each_worker(batch.size(),
+                        [&](int k, size_t i) { compile(k, batch[i], results[i], slots[i], &out[i]); });
+        for (size_t i = 0; i < batch.size(); i++) {
+            if (results[i].status != Status::ok) {
+                out[i].status = results[i].status;
+                out[i].error = results[i].error;
+            }
+            out[i].seconds = results[i].compile_s;
+        }
+        return out;
+    }
+
     std::vector<MeasureResult> measure_candidates(const Workload &w,
                                                   const std::vector<Candidate> &batch) override {
         if (batch.empty()) return {};
@@ -106,22 +128,8 @@ public:
         std::vector<Slot> slots(batch.size());
         for (auto &r : results) r.threads = threads_;
 
-        // Phase 1: compile in parallel, each task feeding one worker from a shared queue. The
-        // tasks mostly wait on pipes, so the arena gets one slot per worker even on 2 cores.
-        const int nw = std::max(1, std::min<int>(opt_.workers, (int)batch.size()));
-        std::atomic<size_t> next{0};
-        size_t allowed = tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
-        tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
-                                        std::max<size_t>(allowed, (size_t)nw));
-        tbb::task_arena arena(nw);
-        arena.execute([&] {
-            tbb::parallel_for(
-                0, nw,
-                [&](int k) {
-                    for (size_t i; (i = next++) < batch.size();) compile(k, batch[i], results[i], slots[i]);
-                },
-                tbb::simple_partitioner());
-        });
+        // Phase 1: compile in parallel.
+        for_each_worker(batch.size(), [&](int k, size_t i) { compile(k, batch[i], results[i], slots[i]); });
 
         // Phase 2: time one candidate at a time; nothing else is compiling or running.
         const double run_limit = run_timeout_s(opt_, reference_s_);
@@ -139,6 +147,25 @@ public:
     }
 
 private:
+    // Calls fn(worker, item) for items 0..n-1, one oneTBB task per worker feeding it from a shared
+    // queue. The tasks mostly wait on pipes, so the arena gets one slot per worker even on 2 cores.
+    void for_each_worker(size_t n, const std::function<void(int, size_t)> &fn) {
+        const int nw = std::max(1, std::min<int>(opt_.workers, (int)n));
+        std::atomic<size_t> next{0};
+        size_t allowed = tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
+        tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
+                                        std::max<size_t>(allowed, (size_t)nw));
+        tbb::task_arena arena(nw);
+        arena.execute([&] {
+            tbb::parallel_for(
+                0, nw,
+                [&](int k) {
+                    for (size_t i; (i = next++) < n;) fn(k, i);
+                },
+                tbb::simple_partitioner());
+        });
+    }
+
     // Computes and shares the reference once per workload (and seed, target).
     void prepare(const Workload &w) {
         WorkloadSpec spec = spec_of(w);
@@ -189,7 +216,10 @@ private:
         wp.loaded = key_;
     }
 
-    void compile(int k, const Candidate &c, MeasureResult &r, Slot &slot) {
+    // Compiles `c` in worker k. With `import`: the autoscheduler's schedule in htune's space goes
+    // there instead, and nothing is compiled or left to run.
+    void compile(int k, const Candidate &c, MeasureResult &r, Slot &slot,
+                 ImportedCandidate *import = nullptr) {
         WorkerProcess &wp = *workers_[k];
         ensure_loaded(wp);
         slot = Slot{};
@@ -203,6 +233,7 @@ private:
         job.machine = c.machine;
         if (c.kind == CandidateKind::autoscheduler)
             job.log = temp_dir_ + "/compile-" + std::to_string(job.id) + ".log";
+        job.import_schedule = import != nullptr;
         wp.send(to_job_json(job));
         auto rep = wp.receive(opt_.compile_timeout_s);
         std::string log = job.log.empty() ? std::string() : read_log_tail(job.log);
@@ -224,6 +255,16 @@ private:
         r.compile_s = rep.json.value("compile_s", 0.0);
         r.status = status_from_string(rep.json.value("status", std::string("compile_error")));
         r.error = rep.json.value("error", std::string());
+        if (import && r.status == Status::ok) {
+            try {
+                import->schedule = rep.json.at("schedule").get<Schedule>();
+                import->changes = rep.json.value("changes", std::vector<std::string>{});
+            } catch (const std::exception &e) {
+                r.status = Status::compile_error;
+                r.error = std::string("the imported schedule is unreadable: ") + e.what();
+            }
+            return;
+        }
         if (r.status == Status::ok) slot = Slot{true, k, wp.generation(), job.id};
     }
 
@@ -324,6 +365,16 @@ Candidate Candidate::external(std::string name) {
     c.kind = CandidateKind::external;
     c.name = std::move(name);
     return c;
+}
+
+std::vector<ImportedCandidate> Runner::import_autoschedules(const Workload &,
+                                                            const std::vector<Candidate> &autoschedulers) {
+    std::vector<ImportedCandidate> out(autoschedulers.size());
+    for (auto &c : out) {
+        c.status = Status::compile_error;
+        c.error = "this runner cannot run autoschedulers";
+    }
+    return out;
 }
 
 std::vector<MeasureResult> Runner::measure_candidates(const Workload &w,

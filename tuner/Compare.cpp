@@ -13,15 +13,14 @@
 
 namespace htune {
 
-namespace {
-
-// Row name -> Halide 14 plugin name (and libautoschedule_<row>.so).
 const char *plugin_name(const std::string &row) {
     if (row == "mullapudi2016") return "Mullapudi2016";
     if (row == "li2018") return "Li2018";
     if (row == "adams2019") return "Adams2019";
     return nullptr;
 }
+
+namespace {
 
 std::string fixed(double x, int digits) {
     std::ostringstream os;

@@ -21,6 +21,9 @@ const std::vector<std::string> &compare_schedule_names();
 // "naive,adams2019" -> {"naive", "adams2019"} (table order kept as given,
 // duplicates refused); throws a usage Error naming an unknown entry.
 std::vector<std::string> parse_compare_schedules(const std::string &list);
+// Row name -> Halide 14 autoscheduler name ("adams2019" -> "Adams2019", loaded from
+// libautoschedule_adams2019.so); nullptr for rows that are not autoschedulers.
+const char *plugin_name(const std::string &row);
 
 struct CompareOptions {
     std::vector<std::string> schedules = compare_schedule_names();

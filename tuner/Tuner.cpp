@@ -264,6 +264,43 @@ private:
                 }
         }
         check_budgets(t);
+        if (o_.guided && t.active) import_seeds(t);
+    }
+
+    // The autoschedulers' schedules of t, first in line among its seeds. A plugin that fails
+    // (they do) is a note; the run goes on.
+    void import_seeds(Task &t) {
+        if (o_.autoscheduler_seeds.empty()) return;
+        std::vector<ImportedCandidate> got;
+        try {
+            got = env_.runner->import_autoschedules(*t.w, o_.autoscheduler_seeds);
+        } catch (const std::exception &e) {
+            note(t.name + ": no autoscheduler seeds: " + e.what());
+            return;
+        }
+        std::vector<Schedule> first;
+        for (size_t i = 0; i < got.size() && i < o_.autoscheduler_seeds.size(); i++) {
+            const std::string &name = o_.autoscheduler_seeds[i].name;
+            const ImportedCandidate &im = got[i];
+            if (im.status != Status::ok) {
+                std::string error = im.error.substr(0, im.error.find('\n'));
+                note(t.name + ": " + name + " gave no seed (" + to_string(im.status) + ": " + error + ")");
+                continue;
+            }
+            std::string why = t.space->validate(im.schedule);
+            if (!why.empty()) {
+                note(t.name + ": " + name + "'s schedule is not valid here: " + why);
+                continue;
+            }
+            std::string h = schedule_hash(im.schedule);
+            note(t.name + ": seeded with " + name + "'s schedule " + h +
+                 (im.changes.empty() ? std::string(" (exact)")
+                                     : " (" + std::to_string(im.changes.size()) + " adaptation(s), e.g. " +
+                                           im.changes.front() + ")") +
+                 (t.measured.count(h) ? ", already measured" : ""));
+            if (!t.measured.count(h)) first.push_back(im.schedule);
+        }
+        t.seeds.insert(t.seeds.begin(), first.begin(), first.end());
     }
 
     bool guided_now(const Task &t) const {
@@ -330,7 +367,18 @@ private:
         double t0 = env_.clock();
         std::vector<MeasureResult> results;
         try {
-            results = env_.runner->measure(*t.w, batch);
+            if (o_.run_cap_factor > 0 && t.best_ms > 0) {
+                double cap = std::max(1.0, o_.run_cap_factor * t.best_ms / 1000 * o_.runs_per_candidate) +
+                             o_.min_seconds;
+                std::vector<Candidate> cs;
+                for (const Schedule &s : batch) {
+                    cs.push_back(Candidate::of(s));
+                    cs.back().run_timeout_s = cap;
+                }
+                results = env_.runner->measure_candidates(*t.w, cs);
+            } else {
+                results = env_.runner->measure(*t.w, batch);
+            }
         } catch (const std::exception &e) {
             fail(t, std::string("measuring: ") + e.what());
             return;

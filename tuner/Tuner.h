@@ -1,7 +1,8 @@
 // Tuner: the tuning loop behind `htune tune` (DESIGN.md, "The data flow of one
 // tuning round"). Start here. Per workload: a population (heuristic, the
-// database's best schedules of the workload, the best schedules of the same op
-// at other parameters that fit this workload's space) -> Search.h proposes a
+// database's best schedules of the workload, the schedules Halide's
+// autoschedulers make for it, the best schedules of the same op at other
+// parameters that fit this workload's space) -> Search.h proposes a
 // batch of unmeasured candidates (model-guided once the model knows the
 // workload, random before) -> Runner measures it -> one database transaction ->
 // the cost model is updated on every ok row -> TaskScheduler.h picks the next
@@ -45,6 +46,16 @@ struct TuneOptions {
     int confirm_top = 5;         // re-measured at the end, with the heuristic; 0 = no confirmation
     int seeds_per_workload = 3;  // best schedules taken from each other workload of the same op
     int population = 32;         // measured schedules kept as parents
+    // Once a workload has a best time, a candidate's run job (all its runs) may take at most
+    // max(1 s, run_cap_factor * best * runs_per_candidate) + min_seconds before it is stopped
+    // as a timeout: at bench sizes a bad candidate otherwise runs until the runner's limit,
+    // 10x the (slow) reference per run. 0 = the runner's limit only.
+    double run_cap_factor = 20;
+    int runs_per_candidate = 8;  // correctness + warm-up + timed runs (2 + warmup + min_repeats)
+    double min_seconds = 0.2;    // the measurement's minimum timed seconds
+    // Autoscheduler candidates (Candidate::autoscheduler) whose schedules, imported into the
+    // space (Runner::import_autoschedules), seed each workload's search (guided runs only).
+    std::vector<Candidate> autoscheduler_seeds;
     std::string device_key;
     int64_t run_id = 0;
     std::string feature_schema;  // "name/version" stored in each record

@@ -7,6 +7,7 @@
 #include "measure/Protocol.h"
 #include "measure/Runner.h"
 #include "ops/OpRegistry.h"
+#include "schedules/Space.h"
 
 namespace htune::test {
 
@@ -46,6 +47,9 @@ TEST(CandidateTest, CompileJobsRoundTripEveryKind) {
     EXPECT_EQ(b.plugin, "/p.so");
     EXPECT_EQ(b.log, "/tmp/x.log");
     EXPECT_EQ(b.machine.last_level_cache_bytes, a.machine.last_level_cache_bytes);
+    EXPECT_FALSE(b.import_schedule);
+    a.import_schedule = true;
+    EXPECT_TRUE(compile_job_from_json(to_job_json(a)).import_schedule);
     CompileJob n;
     n.kind = CandidateKind::naive;
     EXPECT_EQ(compile_job_from_json(to_job_json(n)).kind, CandidateKind::naive);
@@ -78,6 +82,32 @@ TEST(CandidateTest, NaiveAutoschedulersAndFailuresInOneBatch) {
     EXPECT_EQ(r[4].status, Status::compile_error);
     EXPECT_NE(r[4].error.find("matmul"), std::string::npos) << r[4].error;
     EXPECT_GT(runner->reference_seconds(w), 0);
+}
+
+TEST(CandidateTest, ImportAutoschedulesGivesValidSchedulesOrTheFailure) {
+    auto runner = make_worker_runner(quick());
+    Workload w = make_workload("harris", true);
+    std::vector<Candidate> batch = {
+        Candidate::autoscheduler("Mullapudi2016", kPluginDir + "/libautoschedule_mullapudi2016.so",
+                                 machine()),
+        Candidate::autoscheduler("Adams2019", kPluginDir + "/libautoschedule_adams2019.so", machine()),
+        Candidate::autoscheduler("Adams2019", HTUNE_TEST_DATA "/not_a_library.so", machine()),
+    };
+    std::vector<ImportedCandidate> r = runner->import_autoschedules(w, batch);
+    ASSERT_EQ(r.size(), batch.size());
+    ScheduleSpace space(w, Halide::get_host_target());
+    for (int i : {0, 1}) {
+        EXPECT_EQ(r[i].status, Status::ok) << r[i].error;
+        EXPECT_EQ(space.validate(r[i].schedule), "") << batch[i].name;
+        EXPECT_GT(r[i].seconds, 0);
+    }
+    EXPECT_TRUE(r[0].changes.empty());  // Mullapudi2016's harris schedule is in the space as is
+    EXPECT_EQ(r[2].status, Status::compile_error);
+    EXPECT_NE(r[2].error.find("not_a_library"), std::string::npos) << r[2].error;
+    // The imported schedules compute the reference through the ordinary path.
+    auto m = runner->measure(w, {r[0].schedule, r[1].schedule});
+    EXPECT_EQ(m[0].status, Status::ok) << m[0].error;
+    EXPECT_EQ(m[1].status, Status::ok) << m[1].error;
 }
 
 TEST(CandidateTest, OpenblasComputesMatmulCorrectly) {

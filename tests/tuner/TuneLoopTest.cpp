@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "cost_model/FakeCostModel.h"
 #include "db/Database.h"
@@ -306,6 +307,76 @@ TEST(TuneLoopTest, AWorkloadWhoseReferenceFailsIsReportedAndOthersGoOn) {
     EXPECT_NE(r.workloads[0].error.find("reference failed"), std::string::npos);
     EXPECT_TRUE(r.workloads[1].error.empty());
     EXPECT_EQ(r.workloads[1].trials, 8);
+}
+
+TEST(TuneLoopTest, AutoschedulerSchedulesSeedTheFirstBatchAndFailuresAreNotes) {
+    Harness h;
+    Workload w = make_workload("harris", true);
+    ScheduleSpace space(w, h.env.target);
+    std::mt19937_64 rng(42);
+    Schedule imported = space.sample(rng);
+    Schedule invalid = imported;
+    invalid.funcs["harris"].placement = Placement::inline_;  // an output cannot be inlined
+    h.o.autoscheduler_seeds = {Candidate::autoscheduler("Mullapudi2016", "/x/m.so", {}),
+                               Candidate::autoscheduler("Adams2019", "/x/a.so", {}),
+                               Candidate::autoscheduler("Li2018", "/x/l.so", {})};
+    int calls = 0;
+    h.runner.importer = [&](const Workload &, const std::vector<Candidate> &cs) {
+        calls++;
+        EXPECT_EQ(cs.size(), 3u);
+        std::vector<ImportedCandidate> out(cs.size());
+        out[0].schedule = imported;
+        out[1].status = Status::crash;
+        out[1].error = "worker killed by signal 6";
+        out[2].schedule = invalid;
+        return out;
+    };
+    std::ostringstream log;
+    auto progress = make_progress(log, false);
+    h.env.progress = progress.get();
+    h.o.trials = 8;
+    TuneResult r = h.run({spec_of(w)});
+    ASSERT_EQ(r.workloads.size(), 1u);
+    EXPECT_TRUE(r.workloads[0].error.empty()) << r.workloads[0].error;
+    EXPECT_EQ(calls, 1);
+    // The heuristic, then the imported schedule, in the first batch.
+    ASSERT_FALSE(h.runner.batches().empty());
+    const auto &first = h.runner.batches()[0];
+    ASSERT_GE(first.size(), 2u);
+    EXPECT_EQ(first[1], schedule_hash(imported));
+    EXPECT_NE(log.str().find("seeded with Mullapudi2016's schedule " + schedule_hash(imported)), std::string::npos)
+        << log.str();
+    EXPECT_NE(log.str().find("Adams2019 gave no seed (crash: worker killed by signal 6)"), std::string::npos)
+        << log.str();
+    EXPECT_NE(log.str().find("Li2018's schedule is not valid here"), std::string::npos) << log.str();
+    // Random search (the baseline) takes no seeds.
+    Harness random;
+    random.o.guided = false;
+    random.o.autoscheduler_seeds = h.o.autoscheduler_seeds;
+    random.runner.importer = h.runner.importer;
+    random.o.trials = 4;
+    random.run({spec_of(w)});
+    EXPECT_EQ(calls, 1);
+}
+
+TEST(TuneLoopTest, RunsAreCappedByTheBestTimeSoFar) {
+    Harness h;
+    h.o.trials = 12;
+    h.o.confirm_top = 0;
+    h.o.run_cap_factor = 20;
+    h.o.runs_per_candidate = 8;
+    h.o.min_seconds = 0.1;
+    h.time_of = [](const Workload &, const Schedule &) { return 100.0; };  // 100 ms each
+    TuneResult r = h.run({test_spec("matmul")});
+    ASSERT_EQ(r.workloads[0].trials, 12);
+    // The first batch has no best yet: the runner's own limit. Then 20 * 0.1 s * 8 runs + 0.1 s.
+    ASSERT_EQ(h.runner.run_timeouts().size(), 8u);
+    for (double cap : h.runner.run_timeouts()) EXPECT_DOUBLE_EQ(cap, 16.1);
+    Harness off;
+    off.o.trials = 12;
+    off.o.run_cap_factor = 0;
+    off.run({test_spec("matmul")});
+    EXPECT_TRUE(off.runner.run_timeouts().empty());
 }
 
 TEST(TuneLoopTest, RandomSearchNeedsNoModelOrFeaturizer) {

@@ -13,9 +13,11 @@
 #include "cost_model/Featurizer.h"
 #include "db/Database.h"
 #include "db/DeviceKey.h"
+#include "measure/Machine.h"
 #include "measure/Runner.h"
 #include "ops/Error.h"
 #include "tuner/Command.h"
+#include "tuner/Compare.h"
 #include "tuner/Training.h"
 #include "tuner/Tuner.h"
 #include "tuner/WorkloadOptions.h"
@@ -100,6 +102,7 @@ int run_tune(const std::vector<std::string> &args) {
     std::string db_path = kDefaultDatabasePath, time_budget, json_path, search = "guided";
     double memory_limit_mb = 4096;
     bool cold = false, no_transfer = false;
+    std::string seed_autoschedulers = "mullapudi2016,adams2019", plugin_dir = HTUNE_HALIDE_PLUGIN_DIR;
     po::options_description desc("htune tune options");
     set.add_to(desc);
     desc.add_options()("db", po::value(&db_path)->default_value(db_path), "tuning database file")(
@@ -124,6 +127,11 @@ int run_tune(const std::vector<std::string> &args) {
         "0 = skip")("cold", po::bool_switch(&cold),
                     "ignore the stored transfer model (same as --no-transfer)")(
         "no-transfer", po::bool_switch(&no_transfer), "ignore the stored transfer model")(
+        "seed-autoschedulers", po::value(&seed_autoschedulers)->default_value(seed_autoschedulers),
+        "Halide autoschedulers whose schedules (imported into the space) seed each workload's "
+        "guided search: a list of mullapudi2016, li2018, adams2019, or none")(
+        "plugin-dir", po::value(&plugin_dir)->default_value(plugin_dir),
+        "directory of Halide's libautoschedule_*.so plugins")(
         "json", po::value(&json_path), "also write the summary as JSON to FILE")(
         "workers", po::value(&m.workers)->default_value(m.workers), "worker processes (parallel compiles)")(
         "threads", po::value(&m.threads)->default_value(m.threads), "Halide threads per run (0 = all cores)")(
@@ -162,6 +170,16 @@ int run_tune(const std::vector<std::string> &args) {
             "tune: --trials 0 needs another budget (--time-budget or "
             "--early-stop)");
     m.address_space_bytes = (size_t)(memory_limit_mb * 1024 * 1024);
+    std::vector<std::string> seeders;
+    if (seed_autoschedulers != "none") {
+        std::stringstream list(seed_autoschedulers);
+        for (std::string name; std::getline(list, name, ',');) {
+            if (!plugin_name(name))
+                throw_usage("tune: --seed-autoschedulers: unknown autoscheduler '" + name +
+                            "' (expected mullapudi2016, li2018, adams2019 or none)");
+            seeders.push_back(name);
+        }
+    }
     std::vector<WorkloadSpec> specs = set.specs();  // usage errors before anything is measured
     std::ofstream json_out;
     if (!json_path.empty()) {
@@ -196,6 +214,20 @@ int run_tune(const std::vector<std::string> &args) {
                     {"min_seconds", m.min_seconds},
                     {"transfer", !cold}};
     o.run_id = db->begin_run(info);
+
+    o.runs_per_candidate = 2 + m.warmup + m.min_repeats;
+    o.min_seconds = m.min_seconds;
+    AutoschedulerMachine machine;
+    machine.parallelism = threads;
+    machine.last_level_cache_bytes = last_level_cache_bytes();
+    for (const std::string &name : seeders) {
+        std::string path = plugin_dir + "/libautoschedule_" + name + ".so";
+        if (access(path.c_str(), R_OK) != 0)
+            std::cerr << "htune tune: warning: no " << plugin_name(name) << " seeds: plugin '" << path
+                      << "' not found" << std::endl;
+        else
+            o.autoscheduler_seeds.push_back(Candidate::autoscheduler(plugin_name(name), path, machine));
+    }
 
     XgbOptions xo;
     xo.nthread = 1;  // compiles run alongside: one XGBoost thread is far faster

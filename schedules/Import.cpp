@@ -1,0 +1,367 @@
+// import_schedule: Halide's internal schedule of each Function (Internal::FuncSchedule and the
+// StageSchedule of every definition) -> htune's Schedule. Per stage, every split chain of a
+// dimension is read as a list of pieces (outermost first; all but the first have a constant
+// extent) and becomes one DimSplit; the final dims give the order, the vectorized, unrolled and
+// parallel loops; LoopLevels give compute_at/store_at. Then every Func that is not valid in the
+// space is brought into it one adaptation at a time.
+#include "schedules/Import.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "ops/Error.h"
+#include "ops/PipelineIO.h"
+#include "schedules/Loops.h"
+#include "schedules/PipelineAnalysis.h"
+#include "schedules/Space.h"
+#include "schedules/SpaceRules.h"
+
+namespace htune {
+
+using namespace Halide;
+using Halide::Internal::ForType;
+
+namespace {
+
+struct Piece {
+    std::string name;  // Halide's (qualified) dim name, e.g. "x.xi.xii"
+    int extent = 0;    // constant trip count; 0 = not constant (the outermost piece)
+};
+
+// One translated stage: the StageSchedule and, for compute_at/store_at, Halide's final dim
+// names (innermost first) with the loop each became in the StageSchedule.
+struct StageMap {
+    StageSchedule st;
+    std::vector<std::pair<std::string, std::string>> dims;  // Halide dim -> our loop
+};
+
+bool contains(const std::vector<std::string> &v, const std::string &s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// `var` names dim `dim` the way Halide's LoopLevel matching does: equal, or its last
+// component(s) after a '.'.
+bool names_dim(const std::string &dim, const std::string &var) {
+    return dim == var ||
+           (dim.size() > var.size() && dim.compare(dim.size() - var.size(), var.size(), var) == 0 &&
+            dim[dim.size() - var.size() - 1] == '.');
+}
+
+StageMap translate_stage(const std::string &func, const StageInfo &info, const Internal::StageSchedule &hs,
+                         size_t max_levels, std::vector<std::string> &changes) {
+    const std::string where = func + " stage " + std::to_string(info.index) + ": ";
+    std::map<std::string, std::vector<Piece>> pieces;  // stage dim -> its pieces, outermost first
+    std::map<std::string, std::string> owner;          // piece name -> stage dim
+    std::map<std::string, std::pair<std::string, std::string>> fused;  // fused name -> (inner, outer)
+    std::vector<std::string> split_dims;                               // in the order of their first split
+    for (const auto &d : info.default_order) {
+        pieces[d] = {Piece{d, 0}};
+        owner[d] = d;
+    }
+    auto find_piece = [&](const std::string &name) -> std::pair<std::vector<Piece> *, size_t> {
+        auto it = owner.find(name);
+        if (it == owner.end()) throw_usage(where + "'" + name + "' is not a loop of this stage");
+        auto &list = pieces.at(it->second);
+        for (size_t i = 0; i < list.size(); i++)
+            if (list[i].name == name) return {&list, i};
+        throw Error(ErrorKind::internal, where + "lost track of loop '" + name + "'");
+    };
+    for (const Internal::Split &sp : hs.splits()) {
+        if (sp.is_split()) {
+            const int64_t *f = Internal::as_const_int(sp.factor);
+            if (!f || *f < 1) throw_usage(where + "split of '" + sp.old_var + "' by a non-constant factor");
+            auto [list, i] = find_piece(sp.old_var);
+            Piece p = (*list)[i];
+            std::string dim = owner.at(p.name);
+            if (!contains(split_dims, dim)) split_dims.push_back(dim);
+            Piece outer{sp.outer, p.extent > 0 ? (int)((p.extent + *f - 1) / *f) : 0},
+                inner{sp.inner, (int)*f};
+            (*list)[i] = outer;
+            list->insert(list->begin() + i + 1, inner);
+            owner.erase(p.name);
+            owner[sp.outer] = owner[sp.inner] = dim;
+        } else if (sp.is_rename()) {
+            auto [list, i] = find_piece(sp.old_var);
+            std::string dim = owner.at(sp.old_var);
+            (*list)[i].name = sp.outer;
+            owner.erase(sp.old_var);
+            owner[sp.outer] = dim;
+        } else if (sp.is_fuse()) {
+            fused[sp.old_var] = {sp.inner, sp.outer};
+        } else {
+            throw_usage(where + "purified reduction loop '" + sp.old_var + "' is not in the space");
+        }
+    }
+    // Final dims, innermost first, fused loops expanded into their pieces (inner first).
+    struct Loop {
+        std::string piece, halide;  // the piece; the Halide dim it is (part of)
+        ForType type;
+    };
+    std::vector<Loop> loops;
+    std::function<void(const std::string &, const std::string &, ForType)> expand =
+        [&](const std::string &n, const std::string &h, ForType t) {
+            auto it = fused.find(n);
+            if (it == fused.end()) {
+                find_piece(n);  // must exist
+                loops.push_back({n, h, t});
+                return;
+            }
+            expand(it->second.first, h, t);
+            expand(it->second.second, h, t);
+        };
+    for (const Internal::Dim &d : hs.dims()) {
+        if (d.var == Var::outermost().name()) continue;
+        expand(d.var, d.var, d.for_type);
+    }
+    // Our splits and the loop each piece becomes.
+    StageMap out;
+    std::map<std::string, std::string> loop_of;  // piece -> our loop
+    for (const auto &d : info.default_order)
+        if (!contains(split_dims, d)) split_dims.push_back(d);
+    for (const auto &d : split_dims) {
+        const auto &list = pieces.at(d);
+        size_t levels = list.size() - 1, keep = std::min(levels, max_levels);
+        if (keep < levels)
+            changes.push_back(where + "split of '" + d + "' in " + std::to_string(levels) +
+                              " levels kept as " + std::to_string(keep));
+        auto names = split_loop_names(d, keep);
+        for (size_t i = 0; i < list.size(); i++) {
+            size_t k = i + keep < list.size() ? 0 : i + keep + 1 - list.size();
+            loop_of[list[i].name] = names[k];
+        }
+        if (keep == 1) out.st.splits.push_back({d, {list.back().extent}});
+        if (keep == 2) {
+            int f2 = list.back().extent, f1 = list[list.size() - 2].extent * f2;
+            out.st.splits.push_back({d, {f1, f2}});
+        }
+    }
+    // Order: innermost first; pieces merged into one loop take the place of the outermost.
+    std::vector<std::string> order;
+    for (auto it = loops.rbegin(); it != loops.rend(); ++it)
+        if (!contains(order, loop_of.at(it->piece))) order.push_back(loop_of.at(it->piece));
+    std::reverse(order.begin(), order.end());
+    LoopNest nest = loop_nest(info, StageSchedule{out.st.splits, order, "", {}, {}});
+    // Vectorized: the innermost vectorized pure loop with a constant extent, moved innermost.
+    for (const Loop &l : loops) {
+        if (l.type != ForType::Vectorized) continue;
+        const std::string &ours = loop_of.at(l.piece);
+        if (!out.st.vectorize.empty() || nest.is_rvar(ours) || !nest.constant.count(ours)) {
+            if (ours != out.st.vectorize) changes.push_back(where + "vectorize of '" + l.piece + "' dropped");
+            continue;
+        }
+        out.st.vectorize = ours;
+        if (order.front() != ours) {
+            changes.push_back(where + "vectorized loop '" + l.piece + "' moved innermost");
+            order.erase(std::find(order.begin(), order.end(), ours));
+            order.insert(order.begin(), ours);
+        }
+    }
+    // Parallel: the outermost run of parallel pure loops, fused; any other parallel loop is
+    // serial here.
+    std::vector<std::string> par;  // outermost first
+    bool run = true;
+    for (size_t i = order.size(); i-- > 0;) {
+        const std::string &ours = order[i];
+        bool is_par = false;
+        for (const Loop &l : loops)
+            if (loop_of.at(l.piece) == ours && l.type == ForType::Parallel) is_par = true;
+        if (run && is_par && !nest.is_rvar(ours) && ours != out.st.vectorize) {
+            par.push_back(ours);
+            continue;
+        }
+        run = false;
+        if (is_par) changes.push_back(where + "parallel loop '" + ours + "' made serial (not outermost)");
+    }
+    out.st.parallel.assign(par.rbegin(), par.rend());
+    // Unrolled: loops with a constant extent only.
+    for (const Loop &l : loops) {
+        if (l.type != ForType::Unrolled) continue;
+        const std::string &ours = loop_of.at(l.piece);
+        if (contains(out.st.unroll, ours)) continue;
+        if (!nest.constant.count(ours) || ours == out.st.vectorize || contains(out.st.parallel, ours)) {
+            changes.push_back(where + "unroll of '" + l.piece + "' dropped (no constant extent here)");
+            continue;
+        }
+        out.st.unroll.push_back(ours);
+    }
+    // Always explicit, as sampling and the heuristic write it.
+    out.st.order = order;
+    std::string fused_name = out.st.parallel.empty() ? "" : fused_loop_name(out.st.parallel);
+    for (const Loop &l : loops) {
+        std::string ours = loop_of.at(l.piece);
+        if (contains(out.st.parallel, ours)) ours = fused_name;
+        out.dims.emplace_back(l.halide, ours);
+        if (l.halide != l.piece) out.dims.emplace_back(l.piece, ours);
+    }
+    return out;
+}
+
+// The loop of a translated stage that LoopLevel var `var` names; "" when none.
+std::string loop_named(const StageMap &m, const std::string &var) {
+    for (const auto &d : m.dims)
+        if (d.first == var) return d.second;
+    for (const auto &d : m.dims)
+        if (names_dim(d.first, var)) return d.second;
+    return "";
+}
+
+struct Placed {
+    Placement placement = Placement::root;
+    std::string func, var;  // compute_at: consumer (stable name) and Halide loop var
+    std::string store_func, store_var;
+};
+
+Placed placement_of(const Internal::Function &fn, const std::map<std::string, std::string> &stable) {
+    Placed p;
+    LoopLevel cl = fn.schedule().compute_level(), sl = fn.schedule().store_level();
+    cl.lock();
+    sl.lock();
+    if (cl.is_inlined()) {
+        p.placement = Placement::inline_;
+        return p;
+    }
+    if (cl.is_root()) return p;
+    p.placement = Placement::at;
+    auto name = [&](const std::string &h) {
+        auto it = stable.find(h);
+        if (it == stable.end()) throw_usage(fn.name() + ": computed at unknown Func '" + h + "'");
+        return it->second;
+    };
+    p.func = name(cl.func());
+    p.var = cl.var().name();
+    if (!sl.is_inlined() && !sl.is_root()) {
+        p.store_func = name(sl.func());
+        p.store_var = sl.var().name();
+    }
+    return p;
+}
+
+}  // namespace
+
+ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const ScheduleSpace &space) {
+    const PipelineAnalysis &a = space.analysis();
+    const Halide::Target &target = space.target();
+    auto fns = functions_by_stable_name(scheduled);
+    auto stable = stable_func_names(scheduled);
+    ImportedSchedule out;
+    Schedule &s = out.schedule;
+    std::map<std::string, std::vector<StageMap>> maps;
+    std::map<std::string, Placed> placed;
+    for (const auto &kv : fns)
+        if (!a.has(kv.first) && !is_input_wrapper(kv.second))
+            throw_usage("schedule import: the schedule made Func '" + kv.first +
+                        "', which the space does not have (rfactor, in() or another wrapper)");
+    for (const FuncInfo &f : a.funcs()) {
+        auto it = fns.find(f.name);
+        if (it == fns.end()) {
+            // Mullapudi2016 inlines by substituting a Func's definition into its callers, so the
+            // Func is gone from the scheduled pipeline.
+            if (!f.can_inline) throw_usage("schedule import: the pipeline has no Func '" + f.name + "'");
+            s.funcs[f.name].placement = Placement::inline_;
+            placed[f.name].placement = Placement::inline_;
+            continue;
+        }
+        const Internal::Function &fn = it->second;
+        if ((int)fn.updates().size() + 1 != (int)f.stages.size())
+            throw_usage("schedule import: Func '" + f.name + "' has another number of stages");
+        Placed p = placement_of(fn, stable);
+        if (p.placement == Placement::inline_ && !f.can_inline) p.placement = Placement::root;
+        placed[f.name] = p;
+        FuncSchedule &fs = s.funcs[f.name];
+        fs.placement = p.placement;
+        if (p.placement == Placement::inline_) continue;
+        // A Func computed inside another's loops splits each dim in one level (validate_func).
+        size_t levels = p.placement == Placement::at ? 1 : 2;
+        for (size_t i = 0; i < f.stages.size(); i++) {
+            const Internal::StageSchedule &hs =
+                i == 0 ? fn.definition().schedule() : fn.updates()[i - 1].schedule();
+            maps[f.name].push_back(translate_stage(f.name, f.stages[i], hs, levels, out.changes));
+            fs.stages.push_back(maps[f.name].back().st);
+        }
+    }
+    // compute_at / store_at: the consumer's loops are known now.
+    for (const FuncInfo &f : a.funcs()) {
+        const Placed &p = placed[f.name];
+        FuncSchedule &fs = s.funcs[f.name];
+        if (p.placement != Placement::at) continue;
+        auto give_up = [&](const std::string &why) {
+            out.changes.push_back(f.name + ": " + why + "; computed at the root instead");
+            fs.placement = Placement::root;
+        };
+        if (!maps.count(p.func)) {
+            give_up("its consumer " + p.func + " has no loops");
+            continue;
+        }
+        // The consuming stage whose loops have that name (the Func's uses say which stages
+        // call it).
+        std::string loop;
+        int stage = -1;
+        auto uses = effective_uses(a, s, f);
+        for (int k = 0; k < (int)maps[p.func].size() && loop.empty(); k++) {
+            if (!uses.count({p.func, k}) && maps[p.func].size() > 1) continue;
+            loop = loop_named(maps[p.func][k], p.var);
+            stage = k;
+        }
+        if (loop.empty()) {
+            give_up("loop '" + p.var + "' of " + p.func + " not found");
+            continue;
+        }
+        fs.at_func = p.func;
+        fs.at_stage = stage;
+        fs.at_loop = loop;
+        StageSchedule &gst = s.funcs[p.func].stages[stage];
+        auto u = std::find(gst.unroll.begin(), gst.unroll.end(), loop);
+        if (u != gst.unroll.end()) {
+            out.changes.push_back(p.func + " stage " + std::to_string(stage) + ": unroll of '" + loop +
+                                  "' dropped (" + f.name + " is computed there)");
+            gst.unroll.erase(u);
+        }
+        if (!p.store_func.empty() && p.store_func == p.func) {
+            std::string st = loop_named(maps[p.func][stage], p.store_var);
+            if (st != loop) fs.store_loop = st;
+        }
+    }
+    // Bring every invalid Func into the space: consumers first, since their loops are what
+    // producers are placed at. Each step is tried in turn until the Func is valid.
+    Schedule heur = space.heuristic();
+    for (int pass = 0; pass < 4 && !space.validate(s).empty(); pass++) {
+        for (auto f = a.funcs().rbegin(); f != a.funcs().rend(); ++f) {
+            FuncSchedule &fs = s.funcs[f->name];
+            std::string why = validate_func(a, target, s, *f);
+            if (why.empty()) continue;
+            std::vector<std::pair<std::string, std::function<void()>>> steps = {
+                {"stored where it is computed", [&] { fs.store_loop.clear(); }},
+                {"unrolling dropped",
+                 [&] {
+                     for (auto &st : fs.stages) st.unroll.clear();
+                 }},
+                {"computed at the root",
+                 [&] {
+                     if (fs.placement != Placement::inline_) {
+                         fs.placement = Placement::root;
+                         fs.at_func = fs.at_loop = fs.store_loop = "";
+                         fs.at_stage = 0;
+                     }
+                 }},
+                {"the heuristic's schedule for it used", [&] { fs = heur.funcs.at(f->name); }},
+            };
+            for (auto &[what, step] : steps) {
+                FuncSchedule before = fs;
+                step();
+                if (fs == before) continue;
+                std::string now = validate_func(a, target, s, *f);
+                if (now.empty()) {
+                    out.changes.push_back(why + "; " + what);
+                    break;
+                }
+            }
+        }
+    }
+    std::string why = space.validate(s);
+    if (!why.empty()) throw_usage("schedule import: " + why);
+    return out;
+}
+
+}  // namespace htune

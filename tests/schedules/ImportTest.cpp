@@ -1,0 +1,148 @@
+// import_schedule: the inverse of apply_schedule on every built-in operator (import(apply(s))
+// == s for sampled schedules and the heuristic), the schedules of Halide's Mullapudi2016 and
+// Adams2019 plugins come back valid in the space and compute the reference, and what cannot be
+// imported is refused with a reason.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "ops/BufferCompare.h"
+#include "ops/Error.h"
+#include "ops/OpRegistry.h"
+#include "schedules/Apply.h"
+#include "schedules/Import.h"
+#include "schedules/Loops.h"
+#include "schedules/PipelineAnalysis.h"
+#include "schedules/Space.h"
+
+namespace htune {
+
+namespace {
+
+bool has_rfactor(const Schedule &s) {
+    for (const auto &kv : s.funcs)
+        for (const auto &st : kv.second.stages)
+            if (!st.rfactor.empty()) return true;
+    return false;
+}
+
+// The same schedule with every stage's loop order written out (an empty order means the
+// default one, which the importer always writes explicitly).
+Schedule explicit_orders(Schedule s, const ScheduleSpace &space) {
+    for (auto &kv : s.funcs)
+        for (size_t i = 0; i < kv.second.stages.size(); i++) {
+            StageSchedule &st = kv.second.stages[i];
+            if (st.order.empty()) st.order = loop_nest(space.analysis().func(kv.first).stages[i], st).loops;
+        }
+    return s;
+}
+
+ImportedSchedule round_trip(const Workload &w, const ScheduleSpace &space, const Schedule &s) {
+    Halide::Pipeline p = w.build();
+    apply_schedule(s, p, space.target());
+    return import_schedule(p, space);
+}
+
+std::string plugin(const std::string &name) {
+    return "/usr/lib/x86_64-linux-gnu/halide14/libautoschedule_" + name + ".so";
+}
+
+class EveryOp : public ::testing::TestWithParam<std::string> {};
+
+}  // namespace
+
+TEST_P(EveryOp, ImportOfAppliedScheduleGivesItBack) {
+    Workload w = make_workload(GetParam(), /*test_size=*/true);
+    ScheduleSpace space(w, Halide::get_host_target());
+    std::vector<Schedule> cases = {space.heuristic()};
+    std::mt19937_64 rng(3);
+    for (int i = 0; i < 40 && cases.size() < 13; i++) {
+        Schedule s = space.sample(rng);
+        if (!has_rfactor(s)) cases.push_back(s);
+    }
+    for (const Schedule &s : cases) {
+        ImportedSchedule im = round_trip(w, space, s);
+        EXPECT_EQ(nlohmann::json(im.schedule).dump(), nlohmann::json(explicit_orders(s, space)).dump());
+        EXPECT_TRUE(im.changes.empty()) << im.changes.front();
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Ops, EveryOp,
+                         ::testing::Values("matmul", "conv2d", "harris", "unsharp_mask", "bilateral_grid",
+                                           "local_laplacian", "stencil_chain", "max_filter", "iir_blur",
+                                           "histogram_equalize", "softmax", "interpolate"));
+
+TEST(ImportTest, MullapudiScheduleOfHarrisIsReadExactly) {
+    if (access(plugin("mullapudi2016").c_str(), R_OK) != 0) GTEST_SKIP() << "no Mullapudi2016 plugin";
+    Halide::load_plugin(plugin("mullapudi2016"));
+    Workload w = make_workload("harris", true);
+    Halide::Target t = Halide::get_host_target();
+    ScheduleSpace space(w, t);
+    Halide::Pipeline p = w.build();
+    p.auto_schedule("Mullapudi2016", t, Halide::MachineParams(2, 16 << 20, 40));
+    ImportedSchedule im = import_schedule(p, space);
+    EXPECT_EQ(space.validate(im.schedule), "");
+    // At this size Mullapudi2016 computes four Funcs at the root, each vectorized by 8 over x
+    // and parallel over y, and inlines the rest.
+    int root = 0;
+    for (const auto &kv : im.schedule.funcs) {
+        if (kv.second.placement != Placement::root) {
+            EXPECT_EQ(kv.second.placement, Placement::inline_) << kv.first;
+            continue;
+        }
+        root++;
+        const StageSchedule &st = kv.second.stages.at(0);
+        ASSERT_EQ(st.splits.size(), 1u) << kv.first;
+        EXPECT_EQ(st.splits[0].var, "x");
+        EXPECT_EQ(st.splits[0].factors, std::vector<int>{8});
+        EXPECT_EQ(st.vectorize, "x_i");
+        EXPECT_EQ(st.parallel, std::vector<std::string>{"y"});
+    }
+    EXPECT_EQ(root, 4);
+    EXPECT_TRUE(im.changes.empty());
+}
+
+TEST(ImportTest, AdamsSchedulesComeBackValidAndComputeTheReference) {
+    if (access(plugin("adams2019").c_str(), R_OK) != 0) GTEST_SKIP() << "no Adams2019 plugin";
+    Halide::load_plugin(plugin("adams2019"));
+    Halide::Target t = Halide::get_host_target();
+    for (const char *op : {"harris", "conv2d"}) {
+        Workload w = make_workload(op, true);
+        ScheduleSpace space(w, t);
+        Halide::Pipeline p = w.build();
+        p.auto_schedule("Adams2019", t, Halide::MachineParams(2, 16 << 20, 40));
+        ImportedSchedule im = import_schedule(p, space);
+        ASSERT_EQ(space.validate(im.schedule), "") << op;
+        Halide::Pipeline q = w.build();
+        apply_schedule(im.schedule, q, t);
+        auto in = w.make_inputs(3);
+        auto outs = w.make_outputs();
+        realize_into(q, in, outs, t);
+        Comparison c = compare_outputs(outs, w.reference(in, t), w.tolerance());
+        EXPECT_TRUE(c.ok) << op << ": " << c.message;
+        if (std::string(op) == "harris") {
+            // Adams2019 computes harris' stencil stages inside its tiles.
+            int at = 0;
+            for (const auto &kv : im.schedule.funcs) at += kv.second.placement == Placement::at;
+            EXPECT_GT(at, 0);
+        }
+    }
+}
+
+TEST(ImportTest, RFactorIsRefusedWithAReason) {
+    Workload w = make_workload("matmul", true);
+    ScheduleSpace space(w, Halide::get_host_target());
+    Halide::Pipeline p = w.build();
+    auto fns = functions_by_stable_name(p);
+    Halide::Func c(fns.at("C"));
+    Halide::RVar k(space.analysis().func("C").stages[1].rvars[0]);
+    Halide::Var u("u");
+    c.update(0).rfactor(k, u).compute_root();
+    try {
+        import_schedule(p, space);
+        FAIL() << "expected an error";
+    } catch (const Error &e) {
+        EXPECT_NE(std::string(e.what()).find("rfactor"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace htune
