@@ -211,6 +211,7 @@ struct Placed {
     Placement placement = Placement::root;
     std::string func, var;  // compute_at: consumer (stable name) and Halide loop var
     std::string store_func, store_var;
+    bool store_root = false;  // compute_at with storage hoisted to the root
 };
 
 Placed placement_of(const Internal::Function &fn, const std::map<std::string, std::string> &stable) {
@@ -235,6 +236,7 @@ Placed placement_of(const Internal::Function &fn, const std::map<std::string, st
         p.store_func = name(sl.func());
         p.store_var = sl.var().name();
     }
+    p.store_root = sl.is_root();
     return p;
 }
 
@@ -321,6 +323,11 @@ ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const Schedu
         if (!p.store_func.empty() && p.store_func == p.func) {
             std::string st = loop_named(maps[p.func][stage], p.store_var);
             if (st != loop) fs.store_loop = st;
+        } else if (!p.store_func.empty() || p.store_root) {
+            out.changes.push_back(
+                f.name + ": stored " +
+                (p.store_root ? std::string("at the root") : "in " + p.store_func + "'s loops") +
+                "; stored where it is computed instead");
         }
     }
     // Bring every invalid Func into the space: consumers first, since their loops are what

@@ -44,6 +44,39 @@ std::vector<std::string> placement_loops(const FuncInfo &g, int stage, const Sta
     return out;
 }
 
+// "" when loop `fs.at_loop` of `fs.at_func` encloses every stage in `uses` (each computed,
+// through a chain of compute_at, at that loop or a loop inside it), else the reason.
+std::string enclosing_reason(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f, const FuncSchedule &fs,
+                             const std::set<std::pair<std::string, int>> &uses) {
+    const std::string not_consumer = f.name + ": is computed at " + fs.at_func + " stage " +
+                                     std::to_string(fs.at_stage) + ", which does not consume it";
+    if (!a.has(fs.at_func) || a.func(fs.at_func).stages.size() != 1 || fs.at_stage != 0) return not_consumer;
+    auto git = s.funcs.find(fs.at_func);
+    if (git == s.funcs.end() || git->second.stages.empty()) return not_consumer;
+    const StageSchedule &gst = git->second.stages[0];
+    std::vector<std::string> loops = final_loops(loop_nest(a.func(fs.at_func).stages[0], gst), gst);
+    int at = index_of(loops, fs.at_loop);
+    if (at < 0) return not_consumer;
+    for (const auto &u : uses) {
+        std::string cur = u.first;
+        bool inside = false;
+        for (size_t depth = 0; depth <= a.funcs().size() && !inside; depth++) {
+            auto it = s.funcs.find(cur);
+            if (it == s.funcs.end() || it->second.placement != Placement::at) break;
+            if (it->second.at_func == fs.at_func) {
+                int l = index_of(loops, it->second.at_loop);
+                inside = l >= 0 && l <= at;
+                break;
+            }
+            cur = it->second.at_func;
+        }
+        if (!inside)
+            return not_consumer + " nor encloses its consumer " + u.first + " (computed at or inside loop '" +
+                   fs.at_loop + "')";
+    }
+    return "";
+}
+
 }  // namespace
 
 EffectiveAnalysis::EffectiveAnalysis(const PipelineAnalysis &a, const Schedule &s) : a_(&a) {
@@ -105,11 +138,16 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
     for (const auto &st : fs.stages)
         if (st.parallel.size() > 1) return f.name + ": a Func computed inside another's loops fuses no parallel loops";
     auto uses = effective_uses(a, s, f);
-    if (uses.size() != 1)
-        return f.name + ": compute_at needs exactly one consuming stage (it has " + std::to_string(uses.size()) + ")";
-    if (uses.begin()->first != fs.at_func || uses.begin()->second != fs.at_stage)
-        return f.name + ": is computed at " + fs.at_func + " stage " + std::to_string(fs.at_stage) +
-               ", which does not consume it";
+    if (uses.empty()) return f.name + ": compute_at needs a consuming stage";
+    bool direct = uses.size() == 1 && uses.begin()->first == fs.at_func && uses.begin()->second == fs.at_stage;
+    if (!direct) {
+        // An enclosing Func instead of the consumer (a fusion group, as Mullapudi2016 and
+        // Adams2019 build): legal when every consuming stage is computed, through a chain of
+        // compute_at, at that loop or inside it. Only single-stage Funcs: apply() names the
+        // loop without a stage index, which Halide resolves by the stage that uses f.
+        std::string why = enclosing_reason(a, s, f, fs, uses);
+        if (!why.empty()) return why;
+    }
     const FuncInfo &g = a.func(fs.at_func);
     const FuncSchedule &gs = s.funcs.at(fs.at_func);
     if (gs.placement == Placement::inline_ || fs.at_stage >= (int)gs.stages.size())

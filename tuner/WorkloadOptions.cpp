@@ -2,12 +2,49 @@
 #include "tuner/WorkloadOptions.h"
 
 #include <iostream>
+#include <sstream>
 
 #include "ops/Error.h"
 
 namespace po = boost::program_options;
 
 namespace htune {
+
+std::string number_text(double x) {
+    std::ostringstream os;
+    os << x;
+    return os.str();
+}
+
+void MeasureCliOptions::add_to(po::options_description &desc, const std::string &compile_timeout_help) {
+    MeasureOptions &m = measure;
+    desc.add_options()("workers", po::value(&m.workers)->default_value(m.workers),
+                       "worker processes (parallel compiles)")(
+        "threads", po::value(&m.threads)->default_value(m.threads), "Halide threads per run (0 = all cores)")(
+        "warmup", po::value(&m.warmup)->default_value(m.warmup), "untimed warm-up runs")(
+        "min-repeats", po::value(&m.min_repeats)->default_value(m.min_repeats), "minimum timed runs")(
+        "min-seconds", po::value(&m.min_seconds)->default_value(m.min_seconds, number_text(m.min_seconds)),
+        "minimum total timed seconds per candidate")(
+        "compile-timeout",
+        po::value(&m.compile_timeout_s)->default_value(m.compile_timeout_s, number_text(m.compile_timeout_s)),
+        compile_timeout_help.c_str())(
+        "run-timeout-factor",
+        po::value(&m.run_timeout_factor)->default_value(m.run_timeout_factor, number_text(m.run_timeout_factor)),
+        "run time limit per run, as a multiple of the reference run time")(
+        "run-timeout-floor",
+        po::value(&m.run_timeout_floor_s)
+            ->default_value(m.run_timeout_floor_s, number_text(m.run_timeout_floor_s)),
+        "minimum seconds allowed per run job")(
+        "memory-limit-mb", po::value(&memory_limit_mb)->default_value(memory_limit_mb, number_text(memory_limit_mb)),
+        "address-space limit of each worker, MiB (0 = none)");
+}
+
+MeasureOptions MeasureCliOptions::finish(const std::string &command) const {
+    if (!(memory_limit_mb >= 0)) throw_usage(command + ": --memory-limit-mb must be >= 0");
+    MeasureOptions m = measure;
+    m.address_space_bytes = (size_t)(memory_limit_mb * 1024 * 1024);
+    return m;  // the rest is checked by make_worker_runner, naming the option
+}
 
 void WorkloadOptions::add_to(po::options_description &desc) {
     desc.add_options()

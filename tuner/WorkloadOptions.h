@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "measure/Runner.h"
 #include "ops/OpRegistry.h"
 
 namespace htune {
@@ -23,6 +24,23 @@ struct WorkloadOptions {
     WorkloadSpec spec() const;
     Workload workload() const;
 };
+
+// The measurement options of every command that measures (sample, tune, compare): --workers,
+// --threads, --warmup, --min-repeats, --min-seconds, --compile-timeout, --run-timeout-factor,
+// --run-timeout-floor, --memory-limit-mb. One definition, so the commands cannot drift apart.
+struct MeasureCliOptions {
+    MeasureOptions measure;  // defaults shown in --help are these values
+    double memory_limit_mb = 4096;
+
+    void add_to(boost::program_options::options_description &desc,
+                const std::string &compile_timeout_help = "seconds allowed per compile");
+    // Checks what the option parser cannot (naming `command` and the option) and returns the
+    // MeasureOptions with the address-space limit set. Throws a usage Error.
+    MeasureOptions finish(const std::string &command) const;
+};
+
+// "0.2", not boost's "0.20000000000000001", for default values in --help.
+std::string number_text(double x);
 
 // Parses `args` with `desc` (no positional args unless `positional` is given); throws a usage
 // Error for unknown options or bad values. Returns true when --help was asked for (and printed).

@@ -146,6 +146,12 @@ OpDef local_laplacian() {
         return f;
     };
     d.ranges = {{"input", {0, 65535}}};
+    // The LUT index cast<int>(gray * (levels - 1) * 256) is a step function: where a schedule
+    // computes gray one ulp differently (FMA, vector vs scalar reassociation), a pixel picks the
+    // neighbouring LUT entry, and the pyramids and the color ratio carry that step (about 6e-4)
+    // into the output as up to ~2e-3. Mullapudi2016 and Li2018 show 0.00183 at the bench size;
+    // a broken schedule is off by far more (0.1 to 1).
+    d.tolerance = 5e-3;
     return d;
 }
 

@@ -7,6 +7,7 @@
 #include "ops/Error.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Apply.h"
+#include "schedules/PipelineAnalysis.h"
 #include "schedules/Space.h"
 #include "tests/RunCommand.h"
 
@@ -132,6 +133,48 @@ TEST(SpaceTest, InvalidSchedulesAreRejectedWithAReason) {
     bad.parallel = {"k$x"};
     m.funcs["C"].stages[1] = bad;
     EXPECT_NE(mspace.validate(m).find("reduction loop"), std::string::npos) << mspace.validate(m);
+}
+
+TEST(SpaceTest, AFuncMayBeComputedAtAnEnclosingFuncOfItsConsumers) {
+    // harris: gray feeds Ix and Iy. Computing Ix and Iy inside harris' tiles makes harris'
+    // tile loop a legal place for gray too (a fusion group), though harris does not call gray.
+    Workload w = make_workload("harris", true);
+    Halide::Target t = Halide::get_host_target();
+    ScheduleSpace space(w, t);
+    Schedule s = space.heuristic();
+    const StageSchedule &hs = s.funcs.at("harris").stages.at(0);
+    std::string tile;  // the outermost loop inside the parallel ones
+    for (auto l = hs.order.rbegin(); l != hs.order.rend() && tile.empty(); ++l)
+        if (std::find(hs.parallel.begin(), hs.parallel.end(), *l) == hs.parallel.end() && *l != hs.vectorize &&
+            std::find(hs.unroll.begin(), hs.unroll.end(), *l) == hs.unroll.end())
+            tile = *l;
+    ASSERT_FALSE(tile.empty());
+    auto place = [&](Schedule &x, const std::string &f, const std::string &loop) {
+        FuncSchedule &fs = x.funcs[f];
+        fs.placement = Placement::at;
+        fs.at_func = "harris";
+        fs.at_stage = 0;
+        fs.at_loop = loop;
+        fs.store_loop.clear();
+        fs.stages = {StageSchedule{}};
+        fs.stages[0].order = space.analysis().func(f).stages[0].default_order;
+    };
+    for (const char *f : {"Ix", "Iy"}) {
+        ASSERT_NE(s.funcs.at(f).placement, Placement::inline_) << f;
+        place(s, f, tile);
+    }
+    for (const char *f : {"Ixx", "Ixy", "Iyy", "Sxx", "Sxy", "Syy"})
+        if (s.funcs.at(f).placement != Placement::inline_) place(s, f, tile);
+    ASSERT_EQ(space.validate(s), "");
+    place(s, "gray", tile);
+    EXPECT_EQ(space.validate(s), "");
+    auto in = w.make_inputs(2);
+    expect_computes_reference(w, s, in, w.reference(in, t));
+    // Not where a consumer is computed outside that loop.
+    Schedule bad = s;
+    bad.funcs["Iy"].placement = Placement::root;
+    bad.funcs["Iy"].at_func = bad.funcs["Iy"].at_loop = "";
+    EXPECT_NE(space.validate(bad).find("nor encloses its consumer Iy"), std::string::npos) << space.validate(bad);
 }
 
 TEST(SpaceTest, ApplyRejectsUnknownFuncsBeforeCompiling) {

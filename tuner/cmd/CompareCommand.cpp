@@ -26,12 +26,6 @@ namespace htune {
 
 namespace {
 
-std::string number_text(double x) {
-    std::ostringstream os;
-    os << x;
-    return os.str();
-}
-
 bool file_exists(const std::string &path) {
     struct stat st;
     return stat(path.c_str(), &st) == 0;
@@ -47,11 +41,11 @@ void open_output(std::ofstream &out, const std::string &path, const char *option
 
 int run_compare(const std::vector<std::string> &args) {
     WorkloadSetOptions workloads;
-    MeasureOptions m;
-    m.min_repeats = 5;
+    MeasureCliOptions mcli;
+    mcli.measure.min_repeats = 5;
     std::string db_path = kDefaultDatabasePath, json_path, html_path, schedules,
                 plugin_dir = HTUNE_HALIDE_PLUGIN_DIR;
-    double naive_limit = 10, memory_limit_mb = 4096;
+    double naive_limit = 10;
     po::options_description desc("htune compare options");
     workloads.add_to(desc);
     desc.add_options()("db", po::value(&db_path)->default_value(db_path),
@@ -66,19 +60,8 @@ int run_compare(const std::vector<std::string> &args) {
         "naive-limit", po::value(&naive_limit)->default_value(naive_limit, number_text(naive_limit)),
         "skip the naive row when its runs would take longer than this many "
         "seconds")("plugin-dir", po::value(&plugin_dir)->default_value(plugin_dir),
-                   "directory of Halide's libautoschedule_*.so plugins")(
-        "workers", po::value(&m.workers)->default_value(m.workers), "worker processes (parallel compiles)")(
-        "threads", po::value(&m.threads)->default_value(m.threads), "Halide threads per run (0 = all cores)")(
-        "warmup", po::value(&m.warmup)->default_value(m.warmup), "untimed warm-up runs")(
-        "min-repeats", po::value(&m.min_repeats)->default_value(m.min_repeats), "minimum timed runs")(
-        "min-seconds", po::value(&m.min_seconds)->default_value(m.min_seconds, number_text(m.min_seconds)),
-        "minimum total timed seconds")(
-        "compile-timeout",
-        po::value(&m.compile_timeout_s)->default_value(m.compile_timeout_s, number_text(m.compile_timeout_s)),
-        "seconds allowed per compile (an autoscheduler's search included)")(
-        "memory-limit-mb",
-        po::value(&memory_limit_mb)->default_value(memory_limit_mb, number_text(memory_limit_mb)),
-        "address-space limit of each worker, MiB (0 = none)");
+                   "directory of Halide's libautoschedule_*.so plugins");
+    mcli.add_to(desc, "seconds allowed per compile (an autoscheduler's search included)");
     po::variables_map vm;
     if (parse_command_line("compare", args, desc, vm, nullptr,
                            "(--op NAME [-p k=v ...] | --op A --op B ... | --suite default|small "
@@ -94,8 +77,7 @@ int run_compare(const std::vector<std::string> &args) {
     CompareOptions o;
     o.schedules = parse_compare_schedules(schedules);
     if (!(naive_limit > 0)) throw_usage("compare: --naive-limit must be > 0 seconds");
-    if (memory_limit_mb < 0) throw_usage("compare: --memory-limit-mb must be >= 0");
-    m.address_space_bytes = (size_t)(memory_limit_mb * 1024 * 1024);
+    const MeasureOptions m = mcli.finish("compare");
     std::vector<WorkloadSpec> specs = workloads.specs();  // validates the selection
     std::vector<Workload> selected;
     for (const WorkloadSpec &s : specs) selected.push_back(make_workload(s));

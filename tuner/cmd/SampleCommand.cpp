@@ -28,41 +28,9 @@ struct SampleArgs {
     int count = 0;
     uint64_t seed = 0;
     std::string json_path, faults, db_path;
-    double memory_limit_mb = 4096;
-    MeasureOptions measure;
+    MeasureCliOptions measure_cli;
+    MeasureOptions measure;  // measure_cli.finish()
 };
-
-// "0.2", not boost's "0.20000000000000001", in --help.
-std::string number_text(double x) {
-    std::ostringstream os;
-    os << x;
-    return os.str();
-}
-
-void add_measure_options(po::options_description &desc, SampleArgs &a) {
-    MeasureOptions &m = a.measure;
-    desc.add_options()("workers", po::value(&m.workers)->default_value(m.workers),
-                       "worker processes (parallel compiles)")(
-        "threads", po::value(&m.threads)->default_value(m.threads), "Halide threads per run (0 = all cores)")(
-        "warmup", po::value(&m.warmup)->default_value(m.warmup), "untimed warm-up runs")(
-        "min-repeats", po::value(&m.min_repeats)->default_value(m.min_repeats), "minimum timed runs")(
-        "min-seconds", po::value(&m.min_seconds)->default_value(m.min_seconds, number_text(m.min_seconds)),
-        "minimum total timed seconds")(
-        "compile-timeout",
-        po::value(&m.compile_timeout_s)->default_value(m.compile_timeout_s, number_text(m.compile_timeout_s)),
-        "seconds allowed per compile")(
-        "run-timeout-factor",
-        po::value(&m.run_timeout_factor)
-            ->default_value(m.run_timeout_factor, number_text(m.run_timeout_factor)),
-        "run time limit per run, as a multiple of the reference run time")(
-        "run-timeout-floor",
-        po::value(&m.run_timeout_floor_s)
-            ->default_value(m.run_timeout_floor_s, number_text(m.run_timeout_floor_s)),
-        "minimum seconds allowed per run job")(
-        "memory-limit-mb",
-        po::value(&a.memory_limit_mb)->default_value(a.memory_limit_mb, number_text(a.memory_limit_mb)),
-        "address-space limit of each worker, MiB (0 = none)");
-}
 
 std::string ratio_text(double x) {
     std::ostringstream os;
@@ -81,7 +49,7 @@ int run_sample(const std::vector<std::string> &args) {
         "also store every measurement (not injected faults) in this tuning database")(
         "inject-fault", po::value(&a.faults),
         "make one distinct candidate per listed kind misbehave: crash,hang,oom,wrong_output");
-    add_measure_options(desc, a);
+    a.measure_cli.add_to(desc);
     po::variables_map vm;
     if (parse_command_line("sample", args, desc, vm, nullptr,
                            "--op NAME [-p k=v ...] | --generator-lib LIB --generator NAME [-g k=v ...]  "
@@ -89,9 +57,8 @@ int run_sample(const std::vector<std::string> &args) {
         return 0;
     if (!vm.count("count")) throw_usage("sample: --count N is required");
     if (a.count < 1) throw_usage("sample: --count must be >= 1");
-    if (a.memory_limit_mb < 0) throw_usage("sample: --memory-limit-mb must be >= 0");
     std::vector<Fault> faults = parse_fault_list(a.faults);
-    a.measure.address_space_bytes = (size_t)(a.memory_limit_mb * 1024 * 1024);
+    a.measure = a.measure_cli.finish("sample");
     std::ofstream json_out;
     if (!a.json_path.empty()) {  // fail before measuring, not after
         json_out.open(a.json_path);

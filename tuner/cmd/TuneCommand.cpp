@@ -29,12 +29,6 @@ namespace htune {
 
 namespace {
 
-std::string number_text(double x) {
-    std::ostringstream os;
-    os << x;
-    return os.str();
-}
-
 std::string fixed(double x, int digits) {
     if (!(x > 0)) return "-";
     char buf[64];
@@ -98,9 +92,8 @@ nlohmann::json summary_json(const TuneResult &r, const std::string &device_key, 
 int run_tune(const std::vector<std::string> &args) {
     WorkloadSetOptions set;
     TuneOptions o;
-    MeasureOptions m;
+    MeasureCliOptions mcli;
     std::string db_path = kDefaultDatabasePath, time_budget, json_path, search = "guided";
-    double memory_limit_mb = 4096;
     bool cold = false, no_transfer = false;
     std::string seed_autoschedulers = "mullapudi2016,adams2019", plugin_dir = HTUNE_HALIDE_PLUGIN_DIR;
     po::options_description desc("htune tune options");
@@ -132,18 +125,8 @@ int run_tune(const std::vector<std::string> &args) {
         "guided search: a list of mullapudi2016, li2018, adams2019, or none")(
         "plugin-dir", po::value(&plugin_dir)->default_value(plugin_dir),
         "directory of Halide's libautoschedule_*.so plugins")(
-        "json", po::value(&json_path), "also write the summary as JSON to FILE")(
-        "workers", po::value(&m.workers)->default_value(m.workers), "worker processes (parallel compiles)")(
-        "threads", po::value(&m.threads)->default_value(m.threads), "Halide threads per run (0 = all cores)")(
-        "min-repeats", po::value(&m.min_repeats)->default_value(m.min_repeats), "minimum timed runs")(
-        "min-seconds", po::value(&m.min_seconds)->default_value(m.min_seconds, number_text(m.min_seconds)),
-        "minimum total timed seconds per candidate")(
-        "compile-timeout",
-        po::value(&m.compile_timeout_s)->default_value(m.compile_timeout_s, number_text(m.compile_timeout_s)),
-        "seconds allowed per compile")(
-        "memory-limit-mb",
-        po::value(&memory_limit_mb)->default_value(memory_limit_mb, number_text(memory_limit_mb)),
-        "address-space limit of each worker, MiB (0 = none)");
+        "json", po::value(&json_path), "also write the summary as JSON to FILE");
+    mcli.add_to(desc);
     po::variables_map vm;
     if (parse_command_line("tune", args, desc, vm, nullptr,
                            "(--op NAME ... [-p k=v] [--test-size] | --suite "
@@ -164,12 +147,11 @@ int run_tune(const std::vector<std::string> &args) {
     if (o.batch_size < 1) throw_usage("tune: --batch-size must be >= 1");
     if (o.early_stop < 0) throw_usage("tune: --early-stop must be >= 0");
     if (o.confirm_top < 0) throw_usage("tune: --confirm must be >= 0");
-    if (memory_limit_mb < 0) throw_usage("tune: --memory-limit-mb must be >= 0");
     if (o.trials == 0 && o.time_budget_s == 0 && o.early_stop == 0)
         throw_usage(
             "tune: --trials 0 needs another budget (--time-budget or "
             "--early-stop)");
-    m.address_space_bytes = (size_t)(memory_limit_mb * 1024 * 1024);
+    const MeasureOptions m = mcli.finish("tune");
     std::vector<std::string> seeders;
     if (seed_autoschedulers != "none") {
         std::stringstream list(seed_autoschedulers);
