@@ -94,7 +94,8 @@ TEST(TuneCliTest, BadInputIsOneErrorLineAndExit2) {
     for (std::string args :
          {"tune --op no_such_op --trials 4", "tune --op blur3x3 --test-size --time-budget 8x",
           "tune --op blur3x3 --test-size --search annealing", "tune --op blur3x3 --test-size --trials 0",
-          "tune --trials 4"}) {
+          "tune --trials 4", "tune --op blur3x3 --test-size --seed-autoschedulers adams,foo",
+          "tune --op blur3x3 --test-size --memory-limit-mb -1"}) {
         CommandResult r = run_htune(args + " --db " + dir + "/t.db");
         EXPECT_EQ(r.exit_code, 2) << args << ": " << r.err;
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
