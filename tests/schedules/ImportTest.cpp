@@ -1,7 +1,7 @@
-// import_schedule: the inverse of apply_schedule on every built-in operator (import(apply(s))
-// == s for sampled schedules and the heuristic), the schedules of Halide's Mullapudi2016 and
-// Adams2019 plugins come back valid in the space and compute the reference, and what cannot be
-// imported is refused with a reason.
+// import_schedule: the inverse of apply_schedule on built-in operators and the example user
+// Generator (import(apply(s)) == s for sampled schedules and the heuristic), the schedules of Halide's
+// Mullapudi2016 and Adams2019 plugins come back valid in the space and compute the reference, and what cannot
+// be imported is refused with a reason.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -66,10 +66,43 @@ TEST_P(EveryOp, ImportOfAppliedScheduleGivesItBack) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Ops, EveryOp,
-                         ::testing::Values("matmul", "conv2d", "harris", "unsharp_mask", "bilateral_grid",
-                                           "local_laplacian", "stencil_chain", "max_filter", "iir_blur",
-                                           "histogram_equalize", "softmax", "interpolate"));
+std::vector<std::string> builtin_names() {
+    std::vector<std::string> names;
+    for (const auto &a : builtin_ops()) names.push_back(a->name());
+    return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Ops, EveryOp, ::testing::ValuesIn(builtin_names()));
+
+TEST(ImportTest, UserGeneratorRoundTripAndMullapudiImport) {
+    Workload w =
+        make_workload(WorkloadSpec{"sharpen_blend", HTUNE_EXAMPLE_GEN, {{"width", "64"}, {"height", "48"}}});
+    Halide::Target t = Halide::get_host_target();
+    ScheduleSpace space(w, t);
+    std::vector<Schedule> cases = {space.heuristic()};
+    std::mt19937_64 rng(9);
+    for (int i = 0; i < 30 && cases.size() < 11; i++) {
+        Schedule s = space.sample(rng);
+        if (!has_rfactor(s)) cases.push_back(s);
+    }
+    for (const Schedule &s : cases) {
+        ImportedSchedule im = round_trip(w, space, s);
+        EXPECT_EQ(nlohmann::json(im.schedule).dump(), nlohmann::json(explicit_orders(s, space)).dump());
+    }
+    if (access(plugin("mullapudi2016").c_str(), R_OK) != 0) GTEST_SKIP() << "no Mullapudi2016 plugin";
+    Halide::load_plugin(plugin("mullapudi2016"));
+    Halide::Pipeline p = w.build();
+    p.auto_schedule("Mullapudi2016", t, Halide::MachineParams(2, 16 << 20, 40));
+    ImportedSchedule im = import_schedule(p, space);
+    ASSERT_EQ(space.validate(im.schedule), "");
+    Halide::Pipeline q = w.build();
+    apply_schedule(im.schedule, q, t);
+    auto in = w.make_inputs(4);
+    auto outs = w.make_outputs();
+    realize_into(q, in, outs, t);
+    Comparison c = compare_outputs(outs, w.reference(in, t), w.tolerance());
+    EXPECT_TRUE(c.ok) << c.message;
+}
 
 TEST(ImportTest, MullapudiScheduleOfHarrisIsReadExactly) {
     if (access(plugin("mullapudi2016").c_str(), R_OK) != 0) GTEST_SKIP() << "no Mullapudi2016 plugin";
