@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "ops/Error.h"
@@ -332,7 +333,7 @@ ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const Schedu
     }
     // Bring every invalid Func into the space: consumers first, since their loops are what
     // producers are placed at. Each step is tried in turn until the Func is valid.
-    Schedule heur = space.heuristic();
+    std::optional<Schedule> heur;  // only when some Func needs it
     for (int pass = 0; pass < 4 && !space.validate(s).empty(); pass++) {
         for (auto f = a.funcs().rbegin(); f != a.funcs().rend(); ++f) {
             FuncSchedule &fs = s.funcs[f->name];
@@ -352,7 +353,11 @@ ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const Schedu
                          fs.at_stage = 0;
                      }
                  }},
-                {"the heuristic's schedule for it used", [&] { fs = heur.funcs.at(f->name); }},
+                {"the heuristic's schedule for it used",
+                 [&] {
+                     if (!heur) heur = space.heuristic();
+                     fs = heur->funcs.at(f->name);
+                 }},
             };
             for (auto &[what, step] : steps) {
                 FuncSchedule before = fs;

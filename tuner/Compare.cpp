@@ -13,6 +13,10 @@
 
 namespace htune {
 
+std::string plugin_path(const std::string &plugin_dir, const std::string &row) {
+    return plugin_dir + "/libautoschedule_" + row + ".so";
+}
+
 const char *plugin_name(const std::string &row) {
     if (row == "mullapudi2016") return "Mullapudi2016";
     if (row == "li2018") return "Li2018";
@@ -118,7 +122,7 @@ CompareWorkload compare_workload(Runner &runner, const Workload &w, Database *db
         } else if (name == "heuristic") {
             add(name, Candidate::of(ScheduleSpace(w, Halide::Target("host")).heuristic()));
         } else if (const char *plugin = plugin_name(name)) {
-            std::string path = o.plugin_dir + "/libautoschedule_" + name + ".so";
+            std::string path = plugin_path(o.plugin_dir, name);
             if (access(path.c_str(), R_OK) != 0) {
                 note_row(name, "unavailable", "plugin '" + path + "' not found");
                 continue;

@@ -24,6 +24,8 @@ std::vector<std::string> parse_compare_schedules(const std::string &list);
 // Row name -> Halide 14 autoscheduler name ("adams2019" -> "Adams2019", loaded from
 // libautoschedule_adams2019.so); nullptr for rows that are not autoschedulers.
 const char *plugin_name(const std::string &row);
+// Where that plugin lives in `plugin_dir`: "<dir>/libautoschedule_<row>.so".
+std::string plugin_path(const std::string &plugin_dir, const std::string &row);
 
 struct CompareOptions {
     std::vector<std::string> schedules = compare_schedule_names();

@@ -203,7 +203,7 @@ int run_tune(const std::vector<std::string> &args) {
     machine.parallelism = threads;
     machine.last_level_cache_bytes = last_level_cache_bytes();
     for (const std::string &name : seeders) {
-        std::string path = plugin_dir + "/libautoschedule_" + name + ".so";
+        std::string path = plugin_path(plugin_dir, name);
         if (access(path.c_str(), R_OK) != 0)
             std::cerr << "htune tune: warning: no " << plugin_name(name) << " seeds: plugin '" << path
                       << "' not found" << std::endl;
