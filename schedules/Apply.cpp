@@ -32,9 +32,10 @@ public:
     virtual void compute_at(const std::string &f, const std::string &g, int stage, const std::string &loop,
                             bool loop_rvar, const std::string &store_loop, bool store_rvar) = 0;
     // Directives on stage `stage` of `f`; `rvar` says whether the loop derives from an RVar.
-    virtual void split(const std::string &f, int stage, const std::string &var, bool rvar, const std::string &outer,
-                       const std::string &inner, int factor, TailStrategy tail) = 0;
-    virtual void reorder(const std::string &f, int stage, const std::vector<std::pair<std::string, bool>> &loops) = 0;
+    virtual void split(const std::string &f, int stage, const std::string &var, bool rvar,
+                       const std::string &outer, const std::string &inner, int factor, TailStrategy tail) = 0;
+    virtual void reorder(const std::string &f, int stage,
+                         const std::vector<std::pair<std::string, bool>> &loops) = 0;
     virtual void fuse(const std::string &f, int stage, const std::string &inner, const std::string &outer,
                       const std::string &fused) = 0;
     virtual void parallel(const std::string &f, int stage, const std::string &loop) = 0;
@@ -51,10 +52,13 @@ public:
 // (pure stage of a root Func with a known extent >= factor, checked by the space); GuardWithIf
 // elsewhere: per-tile regions of compute_at Funcs can be smaller than the factor, and updates
 // must not be applied twice to the same point.
-TailStrategy tail_for(const FuncInfo &info, const FuncSchedule &fs, const StageInfo &stage, const std::string &var) {
-    if (stage.index != 0 || stage.is_rvar(var) || fs.placement != Placement::root) return TailStrategy::GuardWithIf;
+TailStrategy tail_for(const FuncInfo &info, const FuncSchedule &fs, const StageInfo &stage,
+                      const std::string &var) {
+    if (stage.index != 0 || stage.is_rvar(var) || fs.placement != Placement::root)
+        return TailStrategy::GuardWithIf;
     for (size_t a = 0; a < info.args.size(); a++)
-        if (info.args[a] == var) return info.extent_known[a] ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf;
+        if (info.args[a] == var)
+            return info.extent_known[a] ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf;
     return TailStrategy::GuardWithIf;
 }
 
@@ -71,7 +75,8 @@ void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
             if (rf.empty()) continue;
             if (rf.factor > 0) {
                 auto names = split_loop_names(rf.rvar, 1);
-                e.split(kv.first, (int)i, rf.rvar, true, names[0], names[1], rf.factor, TailStrategy::GuardWithIf);
+                e.split(kv.first, (int)i, rf.rvar, true, names[0], names[1], rf.factor,
+                        TailStrategy::GuardWithIf);
             }
             e.rfactor(kv.first, (int)i, rf.keep, rf.var, rfactor_func_name(kv.first, (int)i));
         }
@@ -87,8 +92,8 @@ void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
         }
         if (fs.placement == Placement::root) e.compute_root(name);
         if (fs.stages.size() > info.stages.size())
-            throw_usage("schedule: Func '" + name + "' has " + std::to_string(info.stages.size()) + " stage(s), not " +
-                        std::to_string(fs.stages.size()));
+            throw_usage("schedule: Func '" + name + "' has " + std::to_string(info.stages.size()) +
+                        " stage(s), not " + std::to_string(fs.stages.size()));
         for (size_t i = 0; i < fs.stages.size(); i++) {
             const StageInfo &stage = info.stages[i];
             const StageSchedule &st = fs.stages[i];
@@ -131,23 +136,27 @@ void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
     for (const auto &kv : s.funcs) {
         const FuncSchedule &fs = kv.second;
         if (fs.placement != Placement::at) continue;
-        if (!a.has(fs.at_func)) throw_usage("schedule: Func '" + kv.first + "' is computed at unknown Func '" + fs.at_func + "'");
+        if (!a.has(fs.at_func))
+            throw_usage("schedule: Func '" + kv.first + "' is computed at unknown Func '" + fs.at_func + "'");
         const FuncInfo &g = a.func(fs.at_func);
         if (fs.at_stage < 0 || fs.at_stage >= (int)g.stages.size())
-            throw_usage("schedule: Func '" + kv.first + "' is computed at a stage '" + fs.at_func + "' does not have");
+            throw_usage("schedule: Func '" + kv.first + "' is computed at a stage '" + fs.at_func +
+                        "' does not have");
         auto it = s.funcs.find(fs.at_func);
         StageSchedule gst = (it != s.funcs.end() && fs.at_stage < (int)it->second.stages.size())
                                 ? it->second.stages[fs.at_stage]
                                 : StageSchedule{};
         LoopNest nest = loop_nest(g.stages[fs.at_stage], gst);
         auto loops = final_loops(nest, gst);
-        auto exists = [&](const std::string &l) { return std::find(loops.begin(), loops.end(), l) != loops.end(); };
+        auto exists = [&](const std::string &l) {
+            return std::find(loops.begin(), loops.end(), l) != loops.end();
+        };
         if (!exists(fs.at_loop))
             throw_usage("schedule: Func '" + kv.first + "' is computed at loop '" + fs.at_loop + "', which " +
                         fs.at_func + " does not have");
         if (!fs.store_loop.empty() && !exists(fs.store_loop))
-            throw_usage("schedule: Func '" + kv.first + "' is stored at loop '" + fs.store_loop + "', which " +
-                        fs.at_func + " does not have");
+            throw_usage("schedule: Func '" + kv.first + "' is stored at loop '" + fs.store_loop +
+                        "', which " + fs.at_func + " does not have");
         e.compute_at(kv.first, fs.at_func, fs.at_stage, fs.at_loop, nest.is_rvar(fs.at_loop), fs.store_loop,
                      nest.is_rvar(fs.store_loop));
     }
@@ -168,8 +177,8 @@ public:
         return s == 0 ? Stage(fn) : fn.update(s - 1);
     }
     void compute_root(const std::string &f) override { func(f).compute_root(); }
-    void compute_at(const std::string &f, const std::string &g, int st, const std::string &loop, bool loop_rvar,
-                    const std::string &store_loop, bool store_rvar) override {
+    void compute_at(const std::string &f, const std::string &g, int st, const std::string &loop,
+                    bool loop_rvar, const std::string &store_loop, bool store_rvar) override {
         // Halide 14 rejects an explicit stage index here even where the location is legal; the
         // default (-1) means "the stage that uses f", which the space guarantees is `st`.
         Func gf = func(g);
@@ -178,9 +187,11 @@ public:
     }
     void split(const std::string &f, int s, const std::string &var, bool rvar, const std::string &outer,
                const std::string &inner, int factor, TailStrategy tail) override {
-        stage(f, s).split(var_or_rvar(var, rvar), var_or_rvar(outer, rvar), var_or_rvar(inner, rvar), factor, tail);
+        stage(f, s).split(var_or_rvar(var, rvar), var_or_rvar(outer, rvar), var_or_rvar(inner, rvar), factor,
+                          tail);
     }
-    void reorder(const std::string &f, int s, const std::vector<std::pair<std::string, bool>> &loops) override {
+    void reorder(const std::string &f, int s,
+                 const std::vector<std::pair<std::string, bool>> &loops) override {
         std::vector<VarOrRVar> vs;
         for (const auto &l : loops) vs.push_back(var_or_rvar(l.first, l.second));
         stage(f, s).reorder(vs);
@@ -189,8 +200,12 @@ public:
               const std::string &fused) override {
         stage(f, s).fuse(Var(inner), Var(outer), Var(fused));
     }
-    void parallel(const std::string &f, int s, const std::string &loop) override { stage(f, s).parallel(Var(loop)); }
-    void vectorize(const std::string &f, int s, const std::string &loop) override { stage(f, s).vectorize(Var(loop)); }
+    void parallel(const std::string &f, int s, const std::string &loop) override {
+        stage(f, s).parallel(Var(loop));
+    }
+    void vectorize(const std::string &f, int s, const std::string &loop) override {
+        stage(f, s).vectorize(Var(loop));
+    }
     void unroll(const std::string &f, int s, const std::string &loop, bool rvar) override {
         stage(f, s).unroll(var_or_rvar(loop, rvar));
     }
@@ -217,34 +232,41 @@ public:
         return ident(loop);
     }
     void compute_root(const std::string &f) override { body << ident(f) << ".compute_root();\n"; }
-    void compute_at(const std::string &f, const std::string &g, int st, const std::string &loop, bool loop_rvar,
-                    const std::string &store_loop, bool store_rvar) override {
+    void compute_at(const std::string &f, const std::string &g, int st, const std::string &loop,
+                    bool loop_rvar, const std::string &store_loop, bool store_rvar) override {
         body << ident(f) << ".compute_at(" << ident(g) << ", " << use(loop, loop_rvar) << ")";
-        if (!store_loop.empty()) body << ".store_at(" << ident(g) << ", " << use(store_loop, store_rvar) << ")";
+        if (!store_loop.empty())
+            body << ".store_at(" << ident(g) << ", " << use(store_loop, store_rvar) << ")";
         body << ";\n";
     }
     void split(const std::string &f, int s, const std::string &var, bool rvar, const std::string &outer,
                const std::string &inner, int factor, TailStrategy tail) override {
-        body << stage(f, s) << ".split(" << use(var, rvar) << ", " << use(outer, rvar) << ", " << use(inner, rvar)
-             << ", " << factor << ", TailStrategy::" << tail_name(tail) << ");\n";
+        body << stage(f, s) << ".split(" << use(var, rvar) << ", " << use(outer, rvar) << ", "
+             << use(inner, rvar) << ", " << factor << ", TailStrategy::" << tail_name(tail) << ");\n";
     }
     static const char *tail_name(TailStrategy t) {
         switch (t) {
-        case TailStrategy::RoundUp: return "RoundUp";
-        case TailStrategy::GuardWithIf: return "GuardWithIf";
-        case TailStrategy::ShiftInwards: return "ShiftInwards";
-        default: return "Auto";
+            case TailStrategy::RoundUp:
+                return "RoundUp";
+            case TailStrategy::GuardWithIf:
+                return "GuardWithIf";
+            case TailStrategy::ShiftInwards:
+                return "ShiftInwards";
+            default:
+                return "Auto";
         }
     }
-    void reorder(const std::string &f, int s, const std::vector<std::pair<std::string, bool>> &loops) override {
+    void reorder(const std::string &f, int s,
+                 const std::vector<std::pair<std::string, bool>> &loops) override {
         body << stage(f, s) << ".reorder(";
-        for (size_t i = 0; i < loops.size(); i++) body << (i ? ", " : "") << use(loops[i].first, loops[i].second);
+        for (size_t i = 0; i < loops.size(); i++)
+            body << (i ? ", " : "") << use(loops[i].first, loops[i].second);
         body << ");\n";
     }
     void fuse(const std::string &f, int s, const std::string &inner, const std::string &outer,
               const std::string &fused) override {
-        body << stage(f, s) << ".fuse(" << use(inner, false) << ", " << use(outer, false) << ", " << use(fused, false)
-             << ");\n";
+        body << stage(f, s) << ".fuse(" << use(inner, false) << ", " << use(outer, false) << ", "
+             << use(fused, false) << ");\n";
     }
     void parallel(const std::string &f, int s, const std::string &loop) override {
         body << stage(f, s) << ".parallel(" << use(loop, false) << ");\n";
@@ -257,8 +279,8 @@ public:
     }
     void rfactor(const std::string &f, int s, const std::string &keep, const std::string &var,
                  const std::string &intermediate) override {
-        body << "Func " << ident(intermediate) << " = " << stage(f, s) << ".rfactor(" << use(keep, true) << ", "
-             << use(var, false) << ");\n";
+        body << "Func " << ident(intermediate) << " = " << stage(f, s) << ".rfactor(" << use(keep, true)
+             << ", " << use(var, false) << ");\n";
     }
 };
 

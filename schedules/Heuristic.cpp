@@ -27,8 +27,10 @@ StageSchedule heuristic_stage(const FuncInfo &f, const StageInfo &stage, const H
         int tile = std::min(64, ext(x)) / lanes * lanes;
         if (tile > lanes && tile % lanes == 0) {
             tile = 1 << (31 - __builtin_clz((unsigned)tile));  // power of two
-            if (tile > lanes) st.splits.push_back({x, {tile, lanes}});
-            else st.splits.push_back({x, {lanes}});
+            if (tile > lanes)
+                st.splits.push_back({x, {tile, lanes}});
+            else
+                st.splits.push_back({x, {lanes}});
         } else {
             st.splits.push_back({x, {lanes}});
         }
@@ -38,9 +40,12 @@ StageSchedule heuristic_stage(const FuncInfo &f, const StageInfo &stage, const H
     // Order: vector loop, tile-inner loops, reductions, tile-outer loops, other dims.
     std::vector<std::string> inner, rv, outer;
     for (const auto &l : nest.loops) {
-        if (nest.is_rvar(l)) rv.push_back(l);
-        else if (nest.constant.count(l)) inner.push_back(l);
-        else outer.push_back(l);
+        if (nest.is_rvar(l))
+            rv.push_back(l);
+        else if (nest.constant.count(l))
+            inner.push_back(l);
+        else
+            outer.push_back(l);
     }
     std::string vloop = vec ? split_loop_names(x, 1).back() : "";
     if (vec) order.push_back(vloop);
@@ -56,7 +61,8 @@ StageSchedule heuristic_stage(const FuncInfo &f, const StageInfo &stage, const H
         st.parallel = {order.back()};
         if (order.size() >= 2 && nest.extent.at(order.back()) < 8) {
             const std::string &next = order[order.size() - 2];
-            if (!nest.is_rvar(next) && next != vloop && !nest.constant.count(next)) st.parallel = {next, order.back()};
+            if (!nest.is_rvar(next) && next != vloop && !nest.constant.count(next))
+                st.parallel = {next, order.back()};
         }
     }
     return st;

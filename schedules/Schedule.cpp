@@ -12,9 +12,12 @@ using nlohmann::json;
 
 const char *to_string(Placement p) {
     switch (p) {
-    case Placement::inline_: return "inline";
-    case Placement::root: return "root";
-    case Placement::at: return "at";
+        case Placement::inline_:
+            return "inline";
+        case Placement::root:
+            return "root";
+        case Placement::at:
+            return "at";
     }
     return "?";
 }
@@ -28,7 +31,7 @@ Placement placement_from(const std::string &s, const std::string &func) {
     throw_usage("schedule: Func '" + func + "' has unknown placement '" + s + "'");
 }
 
-template<typename T>
+template <typename T>
 T field(const json &j, const char *name, const std::string &where, T def) {
     if (!j.contains(name)) return def;
     try {
@@ -69,7 +72,8 @@ StageSchedule stage_from_json(const json &j, const std::string &where) {
             if (s.var.empty() || s.factors.empty() || s.factors.size() > 2)
                 throw_usage("schedule: a split of " + where + " needs a var and 1 or 2 factors");
             for (int f : s.factors)
-                if (f < 1) throw_usage("schedule: split factor " + std::to_string(f) + " of " + where + " is < 1");
+                if (f < 1)
+                    throw_usage("schedule: split factor " + std::to_string(f) + " of " + where + " is < 1");
             st.splits.push_back(s);
         }
     }

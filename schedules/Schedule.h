@@ -3,9 +3,8 @@
 // everywhere (database, search). Start here, then Apply.h (to Halide) and Space.h (search).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -50,8 +49,8 @@ struct StageSchedule {
     std::vector<std::string> parallel;  // outermost pure loops, fused (in order) then parallel
     RFactor rfactor;                    // update stages only; applied before everything else
     bool operator==(const StageSchedule &o) const {
-        return splits == o.splits && order == o.order && vectorize == o.vectorize &&
-               unroll == o.unroll && parallel == o.parallel && rfactor == o.rfactor;
+        return splits == o.splits && order == o.order && vectorize == o.vectorize && unroll == o.unroll &&
+               parallel == o.parallel && rfactor == o.rfactor;
     }
 };
 

@@ -99,16 +99,24 @@ Schedule ScheduleSpace::mutate(const Schedule &in, std::mt19937_64 &rng) const {
             StageSchedule &st = fs.stages[si];
             const StageInfo &stage = f.stages[si];
             switch (kind) {
-            case 1: mutate_tile_factor(stage, f, target_, st, rng); break;
-            case 2: mutate_vector_width(stage, f, target_, st, rng); break;
-            case 3: mutate_parallel(stage, st, rng, f.is_output || fs.placement == Placement::root); break;
-            case 4: mutate_unroll(stage, st, rng); break;
-            default: {  // a new loop nest
-                RFactor rf = st.rfactor;
-                st = sample_stage(f, stage, target_, rng, 0.7);
-                st.rfactor = rf;
-                break;
-            }
+                case 1:
+                    mutate_tile_factor(stage, f, target_, st, rng);
+                    break;
+                case 2:
+                    mutate_vector_width(stage, f, target_, st, rng);
+                    break;
+                case 3:
+                    mutate_parallel(stage, st, rng, f.is_output || fs.placement == Placement::root);
+                    break;
+                case 4:
+                    mutate_unroll(stage, st, rng);
+                    break;
+                default: {  // a new loop nest
+                    RFactor rf = st.rfactor;
+                    st = sample_stage(f, stage, target_, rng, 0.7);
+                    st.rfactor = rf;
+                    break;
+                }
             }
         }
         EffectiveAnalysis after(*analysis_, s);

@@ -13,7 +13,7 @@ namespace {
 
 bool chance(Rng &rng, double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; }
 
-template<typename T>
+template <typename T>
 const T &pick(const std::vector<T> &v, Rng &rng) {
     return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)];
 }
@@ -46,8 +46,8 @@ std::vector<std::string> placement_loops(const FuncInfo &g, int stage, const Sta
 
 // "" when loop `fs.at_loop` of `fs.at_func` encloses every stage in `uses` (each computed,
 // through a chain of compute_at, at that loop or a loop inside it), else the reason.
-std::string enclosing_reason(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f, const FuncSchedule &fs,
-                             const std::set<std::pair<std::string, int>> &uses) {
+std::string enclosing_reason(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f,
+                             const FuncSchedule &fs, const std::set<std::pair<std::string, int>> &uses) {
     const std::string not_consumer = f.name + ": is computed at " + fs.at_func + " stage " +
                                      std::to_string(fs.at_stage) + ", which does not consume it";
     if (!a.has(fs.at_func) || a.func(fs.at_func).stages.size() != 1 || fs.at_stage != 0) return not_consumer;
@@ -136,10 +136,12 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
     // Fused parallel loops inside a compute_at Func with store_at make Halide 14 read outside
     // the input (seen on conv2d); nested parallelism there rarely pays off anyway.
     for (const auto &st : fs.stages)
-        if (st.parallel.size() > 1) return f.name + ": a Func computed inside another's loops fuses no parallel loops";
+        if (st.parallel.size() > 1)
+            return f.name + ": a Func computed inside another's loops fuses no parallel loops";
     auto uses = effective_uses(a, s, f);
     if (uses.empty()) return f.name + ": compute_at needs a consuming stage";
-    bool direct = uses.size() == 1 && uses.begin()->first == fs.at_func && uses.begin()->second == fs.at_stage;
+    bool direct =
+        uses.size() == 1 && uses.begin()->first == fs.at_func && uses.begin()->second == fs.at_stage;
     if (!direct) {
         // An enclosing Func instead of the consumer (a fusion group, as Mullapudi2016 and
         // Adams2019 build): legal when every consuming stage is computed, through a chain of
@@ -156,7 +158,8 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
     std::vector<std::string> loops = final_loops(loop_nest(g.stages[fs.at_stage], gst), gst);
     auto allowed = placement_loops(g, fs.at_stage, gst);
     if (!contains(allowed, fs.at_loop))
-        return f.name + ": loop '" + fs.at_loop + "' of " + fs.at_func + " does not exist or is vectorized/unrolled";
+        return f.name + ": loop '" + fs.at_loop + "' of " + fs.at_func +
+               " does not exist or is vectorized/unrolled";
     if (!fs.store_loop.empty()) {
         if (!contains(allowed, fs.store_loop))
             return f.name + ": store loop '" + fs.store_loop + "' of " + fs.at_func + " does not exist";
@@ -167,7 +170,8 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
         if (si > ci + 1) return f.name + ": stored more than one loop outside where it is computed";
         if (!gst.parallel.empty()) {
             int pi = index_of(loops, fused_loop_name(gst.parallel));
-            if (pi >= ci && pi < si) return f.name + ": stored outside a parallel loop it is computed inside (a race)";
+            if (pi >= ci && pi < si)
+                return f.name + ": stored outside a parallel loop it is computed inside (a race)";
         }
     }
     // Two-level splits (GuardWithIf twice) of a Func computed inside another's loops, where the
@@ -176,12 +180,14 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
     for (const auto &st : fs.stages)
         for (const auto &d : st.splits)
             if (d.factors.size() > 1)
-                return f.name + ": a Func computed inside another's loops splits '" + d.var + "' in one level only";
+                return f.name + ": a Func computed inside another's loops splits '" + d.var +
+                       "' in one level only";
     return "";
 }
 
 StageSchedule sample_stage(const FuncInfo &f, const StageInfo &stage, const Halide::Target &target, Rng &rng,
-                           double p_parallel, const std::string &prefer_vec, const std::string &prefer_outer) {
+                           double p_parallel, const std::string &prefer_vec,
+                           const std::string &prefer_outer) {
     StageSchedule st;
     const int lanes = native_lanes(target, f.type);
     auto ext = [&](const std::string &v) { return stage.extent.count(v) ? stage.extent.at(v) : 1; };
@@ -191,10 +197,12 @@ StageSchedule sample_stage(const FuncInfo &f, const StageInfo &stage, const Hali
     std::vector<std::string> vec_candidates;
     for (const auto &v : stage.pure_vars)
         if (ext(v) >= 2 * std::min(lanes, 2)) vec_candidates.push_back(v);
-    if (!prefer_vec.empty() && contains(vec_candidates, prefer_vec)) vec_var = prefer_vec;
+    if (!prefer_vec.empty() && contains(vec_candidates, prefer_vec))
+        vec_var = prefer_vec;
     else if (!vec_candidates.empty() && chance(rng, 0.85))
-        vec_var = (chance(rng, 0.8) && contains(vec_candidates, stage.pure_vars[0])) ? stage.pure_vars[0]
-                                                                                    : pick(vec_candidates, rng);
+        vec_var = (chance(rng, 0.8) && contains(vec_candidates, stage.pure_vars[0]))
+                      ? stage.pure_vars[0]
+                      : pick(vec_candidates, rng);
     for (const auto &v : stage.pure_vars) {
         int e = ext(v);
         if (v == vec_var) {
@@ -208,8 +216,10 @@ StageSchedule sample_stage(const FuncInfo &f, const StageInfo &stage, const Hali
             }
             int w = pick(widths, rng);
             auto outers = pow2_between(2 * w, std::min(e, 1024));
-            if (!outers.empty() && chance(rng, 0.6)) st.splits.push_back({v, {pick(outers, rng), w}});
-            else st.splits.push_back({v, {w}});
+            if (!outers.empty() && chance(rng, 0.6))
+                st.splits.push_back({v, {pick(outers, rng), w}});
+            else
+                st.splits.push_back({v, {w}});
             continue;
         }
         if (e < 4 || !chance(rng, 0.6)) continue;
@@ -235,15 +245,19 @@ StageSchedule sample_stage(const FuncInfo &f, const StageInfo &stage, const Hali
         std::vector<std::string> inner, rv, outer;
         for (const auto &l : nest.loops) {
             if (l == vec_loop) continue;
-            if (nest.is_rvar(l)) rv.push_back(l);
-            else if (nest.constant.count(l)) inner.push_back(l);
-            else outer.push_back(l);
+            if (nest.is_rvar(l))
+                rv.push_back(l);
+            else if (nest.constant.count(l))
+                inner.push_back(l);
+            else
+                outer.push_back(l);
         }
         std::shuffle(inner.begin(), inner.end(), rng);
         if (outer.size() >= 2 && chance(rng, 0.2)) std::swap(outer[0], outer[1]);
         std::vector<std::string> order;
         if (!vec_loop.empty()) order.push_back(vec_loop);
-        int where = std::uniform_int_distribution<int>(0, 2)(rng);  // reductions: inside, middle, outside tiles
+        int where =
+            std::uniform_int_distribution<int>(0, 2)(rng);  // reductions: inside, middle, outside tiles
         if (where == 0) order.insert(order.end(), rv.begin(), rv.end());
         order.insert(order.end(), inner.begin(), inner.end());
         if (where == 1) order.insert(order.end(), rv.begin(), rv.end());
@@ -255,7 +269,8 @@ StageSchedule sample_stage(const FuncInfo &f, const StageInfo &stage, const Hali
     std::string outer_loop;  // prefer_outer's outermost loop, moved outermost
     if (!prefer_outer.empty()) {
         for (const auto &l : nest.loops)
-            if (nest.dim.count(l) && nest.dim.at(l) == prefer_outer && !nest.constant.count(l)) outer_loop = l;
+            if (nest.dim.count(l) && nest.dim.at(l) == prefer_outer && !nest.constant.count(l))
+                outer_loop = l;
         if (!outer_loop.empty() && outer_loop != vec_loop) {
             std::vector<std::string> order;
             for (const auto &l : nest.loops)
@@ -311,7 +326,8 @@ void sample_placement(const PipelineAnalysis &a, const Halide::Target &target, S
     }
     auto uses = effective_uses(a, s, f);
     std::vector<std::pair<Placement, double>> options;
-    if (f.can_inline && inline_expansion(a, s, f) <= kMaxInlineExpansion) options.push_back({Placement::inline_, 0.35});
+    if (f.can_inline && inline_expansion(a, s, f) <= kMaxInlineExpansion)
+        options.push_back({Placement::inline_, 0.35});
     options.push_back({Placement::root, 0.3});
     std::vector<std::string> loops;
     if (uses.size() == 1) {
@@ -366,7 +382,8 @@ void sample_placement(const PipelineAnalysis &a, const Halide::Target &target, S
             if (d.factors.size() < 2) continue;
             const std::string mid = split_loop_names(d.var, 2)[1];
             d.factors = {d.factors[1]};
-            for (auto *v : {&st.order, &st.unroll, &st.parallel}) v->erase(std::remove(v->begin(), v->end(), mid), v->end());
+            for (auto *v : {&st.order, &st.unroll, &st.parallel})
+                v->erase(std::remove(v->begin(), v->end(), mid), v->end());
         }
         if (chance(rng, 0.7)) st.parallel.clear();
         if (st.parallel.size() > 1) st.parallel.erase(st.parallel.begin(), st.parallel.end() - 1);
@@ -380,7 +397,8 @@ void repair_placements(const PipelineAnalysis &a, const Halide::Target &target, 
         if (!validate_func(a, target, s, *it).empty()) {
             auto &stages = s.funcs[it->name].stages;
             std::vector<StageSchedule> fresh = sample_stages(*it, target, rng, 0.6);
-            for (size_t i = 0; i < fresh.size() && i < stages.size(); i++) fresh[i].rfactor = stages[i].rfactor;
+            for (size_t i = 0; i < fresh.size() && i < stages.size(); i++)
+                fresh[i].rfactor = stages[i].rfactor;
             stages = fresh;
             sample_placement(a, target, s, *it, rng);
         }
@@ -506,8 +524,10 @@ void mutate_unroll(const StageInfo &stage, StageSchedule &st, Rng &rng) {
     if (cand.empty()) return;
     const std::string &l = pick(cand, rng);
     auto it = std::find(st.unroll.begin(), st.unroll.end(), l);
-    if (it != st.unroll.end()) st.unroll.erase(it);
-    else st.unroll.push_back(l);
+    if (it != st.unroll.end())
+        st.unroll.erase(it);
+    else
+        st.unroll.push_back(l);
 }
 
 namespace {

@@ -24,8 +24,7 @@ uint64_t splitmix(uint64_t x) {
 
 uint64_t fnv(const std::string &s) {
     uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s)
-        h = (h ^ c) * 1099511628211ull;
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
     return h;
 }
 
@@ -79,12 +78,10 @@ public:
 
     TuneResult run() {
         start_ = env_.clock();
-        for (auto &t : tasks_)
-            setup(*t);
+        for (auto &t : tasks_) setup(*t);
         if (use_model_) update_model();
         uint64_t total = 0;
-        for (auto &t : tasks_)
-            total += t->trials;
+        for (auto &t : tasks_) total += t->trials;
         std::mt19937_64 sched_rng(splitmix(o_.seed ^ splitmix(total + 0x5eed)));
         TuneResult result;
         while (true) {
@@ -104,8 +101,7 @@ public:
                 }
             }
             std::vector<TaskStats> stats;
-            for (auto &t : tasks_)
-                stats.push_back(stats_of(*t));
+            for (auto &t : tasks_) stats.push_back(stats_of(*t));
             int i = choose_task(stats, o_.scheduler, sched_rng);
             if (i < 0) break;
             round(*tasks_[i], i);
@@ -114,8 +110,7 @@ public:
             for (auto &t : tasks_)
                 if (t->error.empty() && !env_.stop_requested()) confirm(*t);
         if (env_.progress) env_.progress->finish();
-        for (auto &t : tasks_)
-            result.workloads.push_back(outcome(*t));
+        for (auto &t : tasks_) result.workloads.push_back(outcome(*t));
         result.elapsed_s = env_.clock() - start_;
         return result;
     }
@@ -151,12 +146,10 @@ private:
     void featurize_rows(Task &t, std::vector<Row *> rows) {
         if (!use_model_ || rows.empty()) return;
         std::vector<Schedule> ss;
-        for (Row *r : rows)
-            ss.push_back(r->schedule);
+        for (Row *r : rows) ss.push_back(r->schedule);
         FeatureMatrix m = t.featurize(ss);
         if (schema_.columns.empty()) schema_ = m.schema;
-        for (size_t i = 0; i < rows.size(); i++)
-            rows[i]->features.assign(m.row(i), m.row(i) + m.cols());
+        for (size_t i = 0; i < rows.size(); i++) rows[i]->features.assign(m.row(i), m.row(i) + m.cols());
     }
 
     void add_result(Task &t, const Schedule &s, const std::string &hash, const MeasureResult &r) {
@@ -227,8 +220,7 @@ private:
             }
         });
         std::vector<Row *> loaded;
-        for (size_t i = first_new; i < t.rows.size(); i++)
-            loaded.push_back(&t.rows[i]);
+        for (size_t i = first_new; i < t.rows.size(); i++) loaded.push_back(&t.rows[i]);
         try {
             featurize_rows(t, loaded);
         } catch (const std::exception &e) {
@@ -310,8 +302,7 @@ private:
 
     std::vector<Schedule> population(const Task &t) const {
         std::vector<const Row *> sorted;
-        for (const Row &r : t.rows)
-            sorted.push_back(&r);
+        for (const Row &r : t.rows) sorted.push_back(&r);
         std::stable_sort(sorted.begin(), sorted.end(),
                          [](const Row *a, const Row *b) { return a->ms < b->ms; });
         std::vector<Schedule> pop;
@@ -343,8 +334,7 @@ private:
         } else {
             more = propose_random(*t.space, rest, exclude, rng);
         }
-        for (auto &s : more)
-            take(s);
+        for (auto &s : more) take(s);
         return batch;
     }
 
@@ -403,8 +393,7 @@ private:
             t.curve.push_back(t.best_ms);
         }
         std::vector<Row *> fresh;
-        for (size_t i = first_new; i < t.rows.size(); i++)
-            fresh.push_back(&t.rows[i]);
+        for (size_t i = first_new; i < t.rows.size(); i++) fresh.push_back(&t.rows[i]);
         try {
             featurize_rows(t, fresh);
         } catch (const std::exception &e) {
@@ -546,8 +535,7 @@ double parse_duration(const std::string &text) {
     bool any = false;
     while (i < text.size()) {
         size_t j = i;
-        while (j < text.size() && (std::isdigit((unsigned char)text[j]) || text[j] == '.'))
-            j++;
+        while (j < text.size() && (std::isdigit((unsigned char)text[j]) || text[j] == '.')) j++;
         if (j == i) bad();
         double v = 0;
         try {

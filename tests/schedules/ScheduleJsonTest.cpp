@@ -93,10 +93,13 @@ TEST(ScheduleJsonTest, MalformedInputNamesTheProblem) {
               "schedule: Func 'f' has unknown placement 'somewhere'");
     EXPECT_EQ(parse_error(R"({"version": 1, "funcs": {"f": {"placement": "at"}}})"),
               "schedule: Func 'f' is placed 'at' but has no 'at' object");
-    EXPECT_EQ(parse_error(R"({"version": 1, "funcs": {"f": {"placement": "root", "stages": [{"splits": [{"var": "x", "factors": [0]}]}]}}})"),
-              "schedule: split factor 0 of Func 'f' stage 0 is < 1");
-    EXPECT_EQ(parse_error(R"({"version": 1, "funcs": {"f": {"placement": "root", "stages": [{"vectorize": 3}]}}})"),
-              "schedule: field 'vectorize' of Func 'f' stage 0 has the wrong type");
+    EXPECT_EQ(
+        parse_error(
+            R"({"version": 1, "funcs": {"f": {"placement": "root", "stages": [{"splits": [{"var": "x", "factors": [0]}]}]}}})"),
+        "schedule: split factor 0 of Func 'f' stage 0 is < 1");
+    EXPECT_EQ(
+        parse_error(R"({"version": 1, "funcs": {"f": {"placement": "root", "stages": [{"vectorize": 3}]}}})"),
+        "schedule: field 'vectorize' of Func 'f' stage 0 has the wrong type");
 }
 
 }  // namespace htune

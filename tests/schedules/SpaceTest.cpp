@@ -17,7 +17,8 @@ namespace {
 
 Workload workload_named(const std::string &name) {
     if (name == "example_generator")
-        return make_workload(WorkloadSpec{"sharpen_blend", HTUNE_EXAMPLE_GEN, {{"width", "64"}, {"height", "48"}}});
+        return make_workload(
+            WorkloadSpec{"sharpen_blend", HTUNE_EXAMPLE_GEN, {{"width", "64"}, {"height", "48"}}});
     return make_workload(name, /*test_size=*/true);
 }
 
@@ -90,7 +91,8 @@ INSTANTIATE_TEST_SUITE_P(Workloads, EveryWorkload, ::testing::ValuesIn(workload_
 
 TEST(SpaceTest, LargeSpacesForTheClassicBenchmarks) {
     for (const char *op : {"matmul", "harris", "local_laplacian"}) {
-        if (std::none_of(builtin_ops().begin(), builtin_ops().end(), [&](const auto &a) { return a->name() == op; }))
+        if (std::none_of(builtin_ops().begin(), builtin_ops().end(),
+                         [&](const auto &a) { return a->name() == op; }))
             continue;  // reported by WorkloadTest.SuiteHasTheStandardOperators
         ScheduleSpace space(make_workload(op), Halide::get_host_target());
         EXPECT_GT(space.log10_size(), 6.0) << op;  // more than a million schedules
@@ -106,12 +108,16 @@ TEST(SpaceTest, InvalidSchedulesAreRejectedWithAReason) {
         edit(s);
         return space.validate(s);
     };
-    EXPECT_NE(why([](Schedule &s) { s.funcs["blur_y"] = FuncSchedule{Placement::inline_}; }).find("cannot be inlined"),
+    EXPECT_NE(why([](Schedule &s) {
+                  s.funcs["blur_y"] = FuncSchedule{Placement::inline_};
+              }).find("cannot be inlined"),
               std::string::npos);
-    EXPECT_NE(why([](Schedule &s) { s.funcs["nope"] = FuncSchedule{}; }).find("not in this pipeline"), std::string::npos);
+    EXPECT_NE(why([](Schedule &s) { s.funcs["nope"] = FuncSchedule{}; }).find("not in this pipeline"),
+              std::string::npos);
     EXPECT_NE(why([](Schedule &s) { s.funcs.erase("blur_x"); }).find("missing"), std::string::npos);
-    EXPECT_NE(why([](Schedule &s) { s.funcs["blur_y"].stages[0].splits[0].factors = {1 << 20}; })
-                  .find("exceeds its extent"),
+    EXPECT_NE(why([](Schedule &s) {
+                  s.funcs["blur_y"].stages[0].splits[0].factors = {1 << 20};
+              }).find("exceeds its extent"),
               std::string::npos);
     EXPECT_NE(why([](Schedule &s) { s.funcs["blur_y"].stages[0].vectorize = "y_o"; }).find("vectorized loop"),
               std::string::npos);
@@ -145,8 +151,8 @@ TEST(SpaceTest, AFuncMayBeComputedAtAnEnclosingFuncOfItsConsumers) {
     const StageSchedule &hs = s.funcs.at("harris").stages.at(0);
     std::string tile;  // the outermost loop inside the parallel ones
     for (auto l = hs.order.rbegin(); l != hs.order.rend() && tile.empty(); ++l)
-        if (std::find(hs.parallel.begin(), hs.parallel.end(), *l) == hs.parallel.end() && *l != hs.vectorize &&
-            std::find(hs.unroll.begin(), hs.unroll.end(), *l) == hs.unroll.end())
+        if (std::find(hs.parallel.begin(), hs.parallel.end(), *l) == hs.parallel.end() &&
+            *l != hs.vectorize && std::find(hs.unroll.begin(), hs.unroll.end(), *l) == hs.unroll.end())
             tile = *l;
     ASSERT_FALSE(tile.empty());
     auto place = [&](Schedule &x, const std::string &f, const std::string &loop) {
@@ -174,7 +180,8 @@ TEST(SpaceTest, AFuncMayBeComputedAtAnEnclosingFuncOfItsConsumers) {
     Schedule bad = s;
     bad.funcs["Iy"].placement = Placement::root;
     bad.funcs["Iy"].at_func = bad.funcs["Iy"].at_loop = "";
-    EXPECT_NE(space.validate(bad).find("nor encloses its consumer Iy"), std::string::npos) << space.validate(bad);
+    EXPECT_NE(space.validate(bad).find("nor encloses its consumer Iy"), std::string::npos)
+        << space.validate(bad);
 }
 
 TEST(SpaceTest, ApplyRejectsUnknownFuncsBeforeCompiling) {
@@ -199,7 +206,8 @@ namespace htune {
 // simplifier crash) before the space excluded them; they must stay excluded.
 TEST(SpaceTest, SchedulesThatHitHalideBugsAreRejected) {
     auto validate_file = [](const Workload &w, const std::string &file) {
-        Schedule s = nlohmann::json::parse(test::read_file(HTUNE_TEST_DATA "/schedules/" + file)).get<Schedule>();
+        Schedule s =
+            nlohmann::json::parse(test::read_file(HTUNE_TEST_DATA "/schedules/" + file)).get<Schedule>();
         return ScheduleSpace(w, Halide::get_host_target()).validate(s);
     };
     // This one also splits a compute_at Func in two levels (a later exclusion), which Sxx,
@@ -218,10 +226,11 @@ TEST(SpaceTest, SchedulesThatHitHalideBugsAreRejected) {
     EXPECT_NE(validate_file(make_workload("local_laplacian", true), "local_laplacian_two_level_split_at.json")
                   .find("in one level only"),
               std::string::npos);
-    Workload gen = make_workload(
-        WorkloadSpec{"sharpen_blend", HTUNE_EXAMPLE_GEN, {{"width", "64"}, {"height", "48"}}});
-    EXPECT_NE(validate_file(gen, "generator_compute_in_rvar_loop.json").find("loop 'r$x' of blur_y does not exist"),
-              std::string::npos)
+    Workload gen =
+        make_workload(WorkloadSpec{"sharpen_blend", HTUNE_EXAMPLE_GEN, {{"width", "64"}, {"height", "48"}}});
+    EXPECT_NE(
+        validate_file(gen, "generator_compute_in_rvar_loop.json").find("loop 'r$x' of blur_y does not exist"),
+        std::string::npos)
         << validate_file(gen, "generator_compute_in_rvar_loop.json");
 }
 

@@ -28,8 +28,7 @@ std::vector<float> fake_features(const Schedule &s) {
         if (f.placement == Placement::root) roots += 1;
         for (const auto &st : f.stages) {
             for (const auto &sp : st.splits)
-                for (int x : sp.factors)
-                    tile += std::fabs(std::log2((float)std::max(x, 1)) - 4.0f);
+                for (int x : sp.factors) tile += std::fabs(std::log2((float)std::max(x, 1)) - 4.0f);
             if (st.vectorize.empty()) novec += 1;
             if (st.parallel.empty()) nopar += 1;
         }
@@ -42,16 +41,13 @@ double fake_ms(const Schedule &s) {
     return 1.0 + f[0] + 2 * f[1] + 3 * f[2] + 3 * f[3];
 }
 
-FeatureSchema fake_schema() {
-    return {"fake-features", 1, {"tile", "roots", "novec", "nopar"}};
-}
+FeatureSchema fake_schema() { return {"fake-features", 1, {"tile", "roots", "novec", "nopar"}}; }
 
 FeaturizerFactory fake_featurizer() {
     return [](const Workload &, const ScheduleSpace &) -> FeaturizeFunction {
         return [](const std::vector<Schedule> &batch) {
             FeatureMatrix m(fake_schema(), 0);
-            for (const auto &s : batch)
-                m.add_row(fake_features(s));
+            for (const auto &s : batch) m.add_row(fake_features(s));
             return m;
         };
     };
@@ -112,9 +108,7 @@ struct Harness {
     }
 };
 
-WorkloadSpec test_spec(const std::string &op) {
-    return spec_of(make_workload(op, true));
-}
+WorkloadSpec test_spec(const std::string &op) { return spec_of(make_workload(op, true)); }
 
 }  // namespace
 
@@ -291,8 +285,7 @@ TEST(TuneLoopTest, ChooseTaskWarmsUpFirstThenPrefersGain) {
     EXPECT_EQ(choose_task(t, o, rng), 1);  // no batch yet
     t[1] = {true, 1, 1.0, 1.0};
     EXPECT_EQ(choose_task(t, o, rng), 2);  // halved its time recently
-    for (auto &x : t)
-        x.active = false;
+    for (auto &x : t) x.active = false;
     EXPECT_EQ(choose_task(t, o, rng), -1);
 }
 
@@ -344,7 +337,8 @@ TEST(TuneLoopTest, AutoschedulerSchedulesSeedTheFirstBatchAndFailuresAreNotes) {
     const auto &first = h.runner.batches()[0];
     ASSERT_GE(first.size(), 2u);
     EXPECT_EQ(first[1], schedule_hash(imported));
-    EXPECT_NE(log.str().find("seeded with Mullapudi2016's schedule " + schedule_hash(imported)), std::string::npos)
+    EXPECT_NE(log.str().find("seeded with Mullapudi2016's schedule " + schedule_hash(imported)),
+              std::string::npos)
         << log.str();
     EXPECT_NE(log.str().find("Adams2019 gave no seed (crash: worker killed by signal 6)"), std::string::npos)
         << log.str();
