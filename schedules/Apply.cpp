@@ -46,22 +46,6 @@ public:
                          const std::string &intermediate) = 0;
 };
 
-// The tail strategy of a split, chosen so a candidate never reads outside what the algorithm
-// reads (Halide's Auto picks RoundUp for intermediates and updates, which over-computes and
-// reads inputs out of bounds). ShiftInwards only where the whole region is computed at once
-// (pure stage of a root Func with a known extent >= factor, checked by the space); GuardWithIf
-// elsewhere: per-tile regions of compute_at Funcs can be smaller than the factor, and updates
-// must not be applied twice to the same point.
-TailStrategy tail_for(const FuncInfo &info, const FuncSchedule &fs, const StageInfo &stage,
-                      const std::string &var) {
-    if (stage.index != 0 || stage.is_rvar(var) || fs.placement != Placement::root)
-        return TailStrategy::GuardWithIf;
-    for (size_t a = 0; a < info.args.size(); a++)
-        if (info.args[a] == var)
-            return info.extent_known[a] ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf;
-    return TailStrategy::GuardWithIf;
-}
-
 void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
     // rfactors first: they create the intermediates and change the stages' loops. Each splits
     // its RVar (if asked) and calls rfactor before any other directive of the stage.
@@ -102,7 +86,7 @@ void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
             for (const DimSplit &d : st.splits) {
                 auto names = split_loop_names(d.var, d.factors.size());
                 bool rv = stage.is_rvar(d.var);
-                TailStrategy tail = tail_for(info, fs, stage, d.var);
+                TailStrategy tail = tail_strategy(d, info, fs, stage);
                 if (d.factors.size() == 1) {
                     e.split(name, si, d.var, rv, names[0], names[1], d.factors[0], tail);
                 } else {
@@ -285,6 +269,37 @@ public:
 };
 
 }  // namespace
+
+TailStrategy default_tail(const FuncInfo &info, const FuncSchedule &fs, const StageInfo &stage,
+                          const std::string &var) {
+    if (stage.index != 0 || stage.is_rvar(var) || fs.placement != Placement::root)
+        return TailStrategy::GuardWithIf;
+    for (size_t a = 0; a < info.args.size(); a++)
+        if (info.args[a] == var)
+            return info.extent_known[a] ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf;
+    return TailStrategy::GuardWithIf;
+}
+
+TailStrategy tail_strategy(const DimSplit &d, const FuncInfo &f, const FuncSchedule &fs,
+                           const StageInfo &stage) {
+    if (d.tail == "round_up") return TailStrategy::RoundUp;
+    if (d.tail == "shift_inwards") return TailStrategy::ShiftInwards;
+    if (d.tail == "guard") return TailStrategy::GuardWithIf;
+    return default_tail(f, fs, stage, d.var);
+}
+
+std::string tail_name(TailStrategy t) {
+    switch (t) {
+        case TailStrategy::RoundUp:
+            return "round_up";
+        case TailStrategy::ShiftInwards:
+            return "shift_inwards";
+        case TailStrategy::GuardWithIf:
+            return "guard";
+        default:
+            return "";
+    }
+}
 
 void apply_schedule(const Schedule &s, Halide::Pipeline &p, const Halide::Target &target) {
     PipelineAnalysis a(p);

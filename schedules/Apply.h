@@ -10,6 +10,24 @@
 
 namespace htune {
 
+struct FuncInfo;
+struct StageInfo;
+
+// The tail strategy a split of `var` (of `stage` of `f`, placed as `fs` says) gets when its
+// DimSplit::tail is "": chosen so a candidate never reads outside what the algorithm reads
+// (Halide's Auto picks RoundUp for updates and over-computes). ShiftInwards only where the whole
+// region is computed at once (pure stage of a root Func with a known extent >= factor, checked
+// by the space); GuardWithIf elsewhere: per-tile regions of compute_at Funcs can be smaller
+// than the factor, and updates must not be applied twice to the same point.
+Halide::TailStrategy default_tail(const FuncInfo &f, const FuncSchedule &fs, const StageInfo &stage,
+                                  const std::string &var);
+// The strategy a split gets: its explicit tail, else default_tail.
+Halide::TailStrategy tail_strategy(const DimSplit &d, const FuncInfo &f, const FuncSchedule &fs,
+                                   const StageInfo &stage);
+// DimSplit::tail's name for a strategy ("" for Auto and the predicated ones, which the space
+// does not use).
+std::string tail_name(Halide::TailStrategy t);
+
 // Applies `s` to the Funcs of `p` (which must be freshly built and unscheduled). Funcs the
 // schedule does not mention keep Halide's defaults. Throws a usage Error (the candidate is
 // invalid: status compile_error) naming the Func and the reason, before any compilation.

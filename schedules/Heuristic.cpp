@@ -3,6 +3,8 @@
 // inline cheap single-use pointwise stages, 2-D tiles of each root stage, vectorize the
 // innermost dimension at native width, parallel over the outer tile rows.
 #include <algorithm>
+#include <optional>
+#include <set>
 
 #include "schedules/Loops.h"
 #include "schedules/PipelineAnalysis.h"
@@ -68,7 +70,82 @@ StageSchedule heuristic_stage(const FuncInfo &f, const StageInfo &stage, const H
     return st;
 }
 
+// A register tile for a stage of a reduction Func (Ansor's multi-level tiling sketch, on CPU):
+// the innermost pure var vectorized at native width and split again by u0 (unrolled), the next
+// pure var split by u1 (unrolled), the reduction loops outside those, then the outer tile loops,
+// parallel outermost. u0 * u1 accumulator vectors stay in registers across the reduction.
+// Empty when the stage has no vectorizable innermost var.
+std::optional<StageSchedule> register_tile(const StageInfo &stage, int lanes, int u0, int u1) {
+    auto ext = [&](const std::string &v) { return stage.extent.count(v) ? stage.extent.at(v) : 1; };
+    const auto &pv = stage.pure_vars;
+    if (pv.empty() || lanes < 2 || ext(pv[0]) < lanes) return std::nullopt;
+    StageSchedule st;
+    const std::string &x = pv[0];
+    while (u0 > 1 && lanes * u0 > ext(x)) u0 /= 2;
+    if (u0 > 1)
+        st.splits.push_back({x, {lanes * u0, lanes}});
+    else
+        st.splits.push_back({x, {lanes}});
+    if (pv.size() > 1 && u1 > 1 && ext(pv[1]) >= u1) st.splits.push_back({pv[1], {u1}});
+    LoopNest nest = loop_nest(stage, st);
+    std::vector<std::string> inner, rv, outer;
+    for (const auto &l : nest.loops) {
+        if (nest.is_rvar(l))
+            rv.push_back(l);
+        else if (nest.constant.count(l))
+            inner.push_back(l);
+        else
+            outer.push_back(l);
+    }
+    st.vectorize = split_loop_names(x, st.splits[0].factors.size()).back();
+    st.order = {st.vectorize};
+    for (const auto &l : inner)
+        if (l != st.vectorize) {
+            st.order.push_back(l);
+            st.unroll.push_back(l);
+        }
+    st.order.insert(st.order.end(), rv.begin(), rv.end());
+    st.order.insert(st.order.end(), outer.begin(), outer.end());
+    if (!outer.empty()) {
+        st.parallel = {outer.back()};
+        if (outer.size() >= 2 && nest.extent.at(outer.back()) < 8)
+            st.parallel = {outer[outer.size() - 2], outer.back()};
+    }
+    return st;
+}
+
 }  // namespace
+
+std::vector<Schedule> ScheduleSpace::sketches() const {
+    // Accumulator tiles (vectors x rows): 8 to 16 of the 16 vector registers of AVX2/AVX-512.
+    const std::vector<std::pair<int, int>> tiles = {{2, 4}, {1, 8}, {4, 2}, {2, 6}, {3, 4}};
+    std::vector<Schedule> out;
+    std::set<std::string> seen;
+    Schedule base = heuristic();
+    for (auto [u0, u1] : tiles) {
+        Schedule s = base;
+        bool any = false;
+        for (const FuncInfo &f : analysis_->funcs()) {
+            bool reduction = false;
+            for (const auto &stage : f.stages) reduction = reduction || !stage.rvars.empty();
+            if (!reduction) continue;
+            FuncSchedule fs;
+            fs.placement = Placement::root;
+            for (const auto &stage : f.stages) {
+                auto st = register_tile(stage, native_lanes(target_, f.type), u0, u1);
+                if (!st) break;
+                fs.stages.push_back(*st);
+            }
+            if (fs.stages.size() != f.stages.size()) continue;
+            s.funcs[f.name] = fs;
+            any = true;
+        }
+        // (The heuristic computes every Func at the root or inline, so no placement names the
+        // loops that changed.)
+        if (any && validate(s).empty() && seen.insert(schedule_hash(s)).second) out.push_back(s);
+    }
+    return out;
+}
 
 Schedule ScheduleSpace::heuristic() const {
     Schedule s;

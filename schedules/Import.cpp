@@ -14,6 +14,7 @@
 
 #include "ops/Error.h"
 #include "ops/PipelineIO.h"
+#include "schedules/Apply.h"
 #include "schedules/Loops.h"
 #include "schedules/PipelineAnalysis.h"
 #include "schedules/Space.h"
@@ -36,7 +37,15 @@ struct Piece {
 struct StageMap {
     StageSchedule st;
     std::vector<std::pair<std::string, std::string>> dims;  // Halide dim -> our loop
+    std::map<std::string, TailStrategy> tails;              // split dim -> its first split's tail
 };
+
+// What Halide does with TailStrategy::Auto (its documented rule).
+TailStrategy resolve_auto(TailStrategy t, const StageInfo &info, const std::string &dim) {
+    if (t != TailStrategy::Auto) return t;
+    if (info.index == 0) return TailStrategy::ShiftInwards;
+    return info.is_rvar(dim) ? TailStrategy::GuardWithIf : TailStrategy::RoundUp;
+}
 
 bool contains(const std::vector<std::string> &v, const std::string &s) {
     return std::find(v.begin(), v.end(), s) != v.end();
@@ -53,6 +62,7 @@ bool names_dim(const std::string &dim, const std::string &var) {
 StageMap translate_stage(const std::string &func, const StageInfo &info, const Internal::StageSchedule &hs,
                          size_t max_levels, std::vector<std::string> &changes) {
     const std::string where = func + " stage " + std::to_string(info.index) + ": ";
+    StageMap out;
     std::map<std::string, std::vector<Piece>> pieces;  // stage dim -> its pieces, outermost first
     std::map<std::string, std::string> owner;          // piece name -> stage dim
     std::map<std::string, std::pair<std::string, std::string>> fused;  // fused name -> (inner, outer)
@@ -77,6 +87,7 @@ StageMap translate_stage(const std::string &func, const StageInfo &info, const I
             Piece p = (*list)[i];
             std::string dim = owner.at(p.name);
             if (!contains(split_dims, dim)) split_dims.push_back(dim);
+            if (!out.tails.count(dim)) out.tails[dim] = resolve_auto(sp.tail, info, dim);
             Piece outer{sp.outer, p.extent > 0 ? (int)((p.extent + *f - 1) / *f) : 0},
                 inner{sp.inner, (int)*f};
             (*list)[i] = outer;
@@ -117,7 +128,6 @@ StageMap translate_stage(const std::string &func, const StageInfo &info, const I
         expand(d.var, d.var, d.for_type);
     }
     // Our splits and the loop each piece becomes.
-    StageMap out;
     std::map<std::string, std::string> loop_of;  // piece -> our loop
     for (const auto &d : info.default_order)
         if (!contains(split_dims, d)) split_dims.push_back(d);
@@ -331,6 +341,19 @@ ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const Schedu
                 "; stored where it is computed instead");
         }
     }
+    // Tails: kept where they differ from what apply() would choose for this placement.
+    for (const FuncInfo &f : a.funcs()) {
+        FuncSchedule &fs = s.funcs[f.name];
+        if (fs.placement == Placement::inline_) continue;
+        for (size_t i = 0; i < fs.stages.size(); i++)
+            for (DimSplit &d : fs.stages[i].splits) {
+                const auto &tails = maps[f.name][i].tails;
+                auto t = tails.find(d.var);
+                if (t == tails.end()) continue;
+                std::string name = tail_name(t->second);
+                if (t->second != default_tail(f, fs, f.stages[i], d.var) && !name.empty()) d.tail = name;
+            }
+    }
     // Bring every invalid Func into the space: consumers first, since their loops are what
     // producers are placed at. Each step is tried in turn until the Func is valid.
     std::optional<Schedule> heur;  // only when some Func needs it
@@ -340,6 +363,11 @@ ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const Schedu
             std::string why = validate_func(a, target, s, *f);
             if (why.empty()) continue;
             std::vector<std::pair<std::string, std::function<void()>>> steps = {
+                {"default tails",
+                 [&] {
+                     for (auto &st : fs.stages)
+                         for (auto &d : st.splits) d.tail.clear();
+                 }},
                 {"stored where it is computed", [&] { fs.store_loop.clear(); }},
                 {"unrolling dropped",
                  [&] {
@@ -368,6 +396,7 @@ ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const Schedu
                     out.changes.push_back(why + "; " + what);
                     break;
                 }
+                if (what == "default tails") fs = before;  // tails were not the problem: keep them
             }
         }
     }

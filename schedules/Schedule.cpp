@@ -1,6 +1,7 @@
 // Schedule JSON round trip and content hash (see Schedule.h).
 #include "schedules/Schedule.h"
 
+#include <algorithm>
 #include <iomanip>
 #include <sstream>
 
@@ -9,6 +10,11 @@
 namespace htune {
 
 using nlohmann::json;
+
+const std::vector<std::string> &tail_names() {
+    static const std::vector<std::string> names = {"round_up", "shift_inwards", "guard"};
+    return names;
+}
 
 const char *to_string(Placement p) {
     switch (p) {
@@ -45,7 +51,11 @@ json stage_to_json(const StageSchedule &st) {
     json j = json::object();
     if (!st.splits.empty()) {
         json sp = json::array();
-        for (const auto &d : st.splits) sp.push_back({{"var", d.var}, {"factors", d.factors}});
+        for (const auto &d : st.splits) {
+            json dj = {{"var", d.var}, {"factors", d.factors}};
+            if (!d.tail.empty()) dj["tail"] = d.tail;  // absent = default: older hashes stay
+            sp.push_back(dj);
+        }
         j["splits"] = sp;
     }
     if (!st.order.empty()) j["order"] = st.order;
@@ -74,6 +84,11 @@ StageSchedule stage_from_json(const json &j, const std::string &where) {
             for (int f : s.factors)
                 if (f < 1)
                     throw_usage("schedule: split factor " + std::to_string(f) + " of " + where + " is < 1");
+            s.tail = field<std::string>(d, "tail", where, "");
+            const auto &names = tail_names();
+            if (!s.tail.empty() && std::find(names.begin(), names.end(), s.tail) == names.end())
+                throw_usage("schedule: tail '" + s.tail + "' of a split of " + where +
+                            " is not one of round_up, shift_inwards, guard");
             st.splits.push_back(s);
         }
     }

@@ -15,11 +15,23 @@ constexpr int kScheduleSchemaVersion = 1;
 // Split of one dimension (pure Var or RVar) of a stage into nested loops.
 // factors = {f}:      var -> var_o (outer), var_i (extent f)
 // factors = {f1, f2}: var -> var_o, var_m (extent f1/f2), var_i (extent f2); f1 % f2 == 0.
+// tail: how the last, partial tile is handled (Halide's TailStrategy). "" = the space's default
+// (schedules/Apply.h, default_tail: ShiftInwards on root pure stages of known extent,
+// GuardWithIf elsewhere); "round_up" (over-compute to a multiple) or "shift_inwards"
+// (re-compute the last tile shifted inwards), both for pure definitions only, or "guard"
+// (GuardWithIf). Autoschedulers choose RoundUp/ShiftInwards where the default guards, which
+// keeps vector loops free of scalar tails.
 struct DimSplit {
     std::string var;
     std::vector<int> factors;
-    bool operator==(const DimSplit &o) const { return var == o.var && factors == o.factors; }
+    std::string tail = "";
+    bool operator==(const DimSplit &o) const {
+        return var == o.var && factors == o.factors && tail == o.tail;
+    }
 };
+
+// The values DimSplit::tail may take besides "".
+const std::vector<std::string> &tail_names();
 
 // rfactor of an associative update stage (Halide's Stage::rfactor): the loop `keep` stays a
 // reduction loop of the stage (the "merge"), every other RVar moves into a new intermediate

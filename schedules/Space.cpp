@@ -76,7 +76,7 @@ Schedule ScheduleSpace::mutate(const Schedule &in, std::mt19937_64 &rng) const {
         const PipelineAnalysis &a = ev.get();
         const FuncInfo &f = a.funcs()[std::uniform_int_distribution<size_t>(0, a.funcs().size() - 1)(rng)];
         FuncSchedule &fs = s.funcs[f.name];
-        int kind = std::uniform_int_distribution<int>(0, 6)(rng);
+        int kind = std::uniform_int_distribution<int>(0, 7)(rng);
         std::vector<int> rfactorable;  // stages of f (a pipeline Func) that rfactor applies to
         if (analysis_->has(f.name) && fs.placement != Placement::inline_)
             for (size_t i = 1; i < f.stages.size(); i++)
@@ -110,6 +110,9 @@ Schedule ScheduleSpace::mutate(const Schedule &in, std::mt19937_64 &rng) const {
                     break;
                 case 4:
                     mutate_unroll(stage, st, rng);
+                    break;
+                case 7:
+                    mutate_tail(stage, st, rng);
                     break;
                 default: {  // a new loop nest
                     RFactor rf = st.rfactor;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "ops/Workload.h"
 #include "schedules/Schedule.h"
@@ -22,14 +23,19 @@ public:
 
     // A random valid schedule.
     Schedule sample(std::mt19937_64 &rng) const;
-    // One random change (a tile factor, a placement, the vector width, the parallel loops or
-    // the unrolling) of a valid schedule; the result is valid.
+    // One random change (a tile factor, a placement, the vector width, the parallel loops, the
+    // unrolling or a split's tail strategy) of a valid schedule; the result is valid.
     Schedule mutate(const Schedule &s, std::mt19937_64 &rng) const;
     // "" when `s` is valid for this pipeline, else the reason ("blur_x: at_loop 'y_o' is not a
     // loop of blur_y").
     std::string validate(const Schedule &s) const;
     // What a competent Halide engineer writes in five minutes.
     Schedule heuristic() const;
+    // Search starting points beyond the heuristic (Ansor's sketches): the heuristic with every
+    // reduction Func (a stage with RVars) register-tiled: vector x unrolled rows of accumulators
+    // with the reduction loops outside them, for a few tile shapes. Valid and distinct; empty
+    // when the pipeline has no reduction.
+    std::vector<Schedule> sketches() const;
     // log10 of the number of distinct schedules in the space (a lower bound).
     double log10_size() const;
 

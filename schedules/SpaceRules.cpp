@@ -113,6 +113,27 @@ int inline_expansion(const PipelineAnalysis &a, const Schedule &s, const FuncInf
     return std::max(1, total);
 }
 
+std::string validate_tails(const FuncInfo &f, const StageInfo &stage, const StageSchedule &st) {
+    for (const DimSplit &d : st.splits) {
+        if (d.tail.empty() || d.tail == "guard") continue;
+        std::string where =
+            f.name + " stage " + std::to_string(stage.index) + ": tail " + d.tail + " of '" + d.var;
+        // Halide 14 refuses both in update definitions (they would apply an update twice).
+        if (stage.index != 0) return where + "' (only pure definitions round up or shift inwards)";
+        if (!f.is_output) continue;
+        // The output's extent is the caller's buffer: RoundUp needs it to be a multiple of the
+        // factor, ShiftInwards at least the factor.
+        int a = index_of(f.args, d.var);
+        bool known = a >= 0 && f.extent_known[a];
+        int e = known ? f.extents[a] : 0;
+        if (!known || (d.tail == "round_up" ? e % d.factors[0] != 0 : e < d.factors[0]))
+            return where + "' (the output's extent " +
+                   (known ? std::to_string(e) : std::string("is unknown and")) + " does not fit factor " +
+                   std::to_string(d.factors[0]) + ")";
+    }
+    return "";
+}
+
 std::string validate_func(const PipelineAnalysis &a, const Halide::Target &target, const Schedule &s,
                           const FuncInfo &f) {
     const FuncSchedule &fs = s.funcs.at(f.name);
@@ -130,6 +151,8 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
     int max_lanes = 4 * native_lanes(target, f.type);
     for (size_t i = 0; i < fs.stages.size(); i++) {
         std::string why = validate_stage(f.name, f.stages[i], fs.stages[i], max_lanes);
+        if (!why.empty()) return why;
+        why = validate_tails(f, f.stages[i], fs.stages[i]);
         if (!why.empty()) return why;
     }
     if (fs.placement != Placement::at) return "";
@@ -528,6 +551,18 @@ void mutate_unroll(const StageInfo &stage, StageSchedule &st, Rng &rng) {
         st.unroll.erase(it);
     else
         st.unroll.push_back(l);
+}
+
+void mutate_tail(const StageInfo &stage, StageSchedule &st, Rng &rng) {
+    if (stage.index != 0) return;  // updates always guard (validate_tails)
+    std::vector<DimSplit *> cand;
+    for (auto &d : st.splits)
+        if (!stage.is_rvar(d.var)) cand.push_back(&d);
+    if (cand.empty()) return;
+    DimSplit &d = *pick(cand, rng);
+    std::vector<std::string> options = {"", "round_up", "guard", "shift_inwards"};
+    options.erase(std::remove(options.begin(), options.end(), d.tail), options.end());
+    d.tail = pick(options, rng);
 }
 
 namespace {

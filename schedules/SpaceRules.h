@@ -51,6 +51,9 @@ int native_lanes(const Halide::Target &target, Halide::Type t);
 std::set<std::pair<std::string, int>> effective_uses(const PipelineAnalysis &a, const Schedule &s,
                                                      const FuncInfo &f);
 
+// "" when the explicit tails (DimSplit::tail) of one stage of f are legal, else the reason.
+std::string validate_tails(const FuncInfo &f, const StageInfo &stage, const StageSchedule &st);
+
 // "" when f's entry of `s` is valid (placement, stages, compute_at target), else the reason.
 std::string validate_func(const PipelineAnalysis &a, const Halide::Target &target, const Schedule &s,
                           const FuncInfo &f);
@@ -92,6 +95,9 @@ void mutate_vector_width(const StageInfo &stage, const FuncInfo &f, const Halide
                          StageSchedule &st, Rng &rng);
 void mutate_parallel(const StageInfo &stage, StageSchedule &st, Rng &rng, bool prefer_parallel);
 void mutate_unroll(const StageInfo &stage, StageSchedule &st, Rng &rng);
+// Another tail strategy (DimSplit::tail) for one split of a pure var of a pure definition;
+// validate() still has to accept it (outputs need extents that fit).
+void mutate_tail(const StageInfo &stage, StageSchedule &st, Rng &rng);
 
 // log10 of the number of distinct schedules of f that sampling can produce (a lower bound).
 double log10_choices(const PipelineAnalysis &a, const Halide::Target &target, const FuncInfo &f);

@@ -52,8 +52,9 @@ struct Task {
     std::string heuristic_hash;
     bool heuristic_measured = false;
     double heuristic_ms = 0;
-    std::vector<Schedule> seeds;  // from other workloads of the same op, unmeasured here
-    std::vector<double> curve;    // best after each trial of this run (curve[0] = at start)
+    std::vector<Schedule> seeds;  // autoschedulers', sketches, other workloads' of the same op (unmeasured)
+    size_t autoscheduler_seeded = 0;  // the first this many seeds are the autoschedulers' schedules
+    std::vector<double> curve;        // best after each trial of this run (curve[0] = at start)
     double measure_s = 0;
     bool confirmed = false;
     bool active = true;
@@ -257,6 +258,29 @@ private:
         }
         check_budgets(t);
         if (o_.guided && t.active) import_seeds(t);
+        if (o_.guided && t.active && o_.sketch_seeds) sketch_seeds(t);
+    }
+
+    // The space's sketches of t (register-tiled reductions), right after the autoschedulers'
+    // schedules among its seeds.
+    void sketch_seeds(Task &t) {
+        std::vector<Schedule> sketches;
+        try {
+            sketches = t.space->sketches();
+        } catch (const std::exception &e) {
+            note(t.name + ": no sketches: " + e.what());
+            return;
+        }
+        if (sketches.empty()) return;
+        size_t at = std::min(t.seeds.size(), t.autoscheduler_seeded);  // import_seeds put those first
+        int added = 0;
+        for (auto &s : sketches)
+            if (!t.measured.count(schedule_hash(s))) {
+                t.seeds.insert(t.seeds.begin() + at + added, s);
+                added++;
+            }
+        note(t.name + ": seeded with " + std::to_string(added) + " register-tiled sketch(es) of " +
+             std::to_string(sketches.size()));
     }
 
     // The autoschedulers' schedules of t, first in line among its seeds. A plugin that fails
@@ -293,6 +317,7 @@ private:
             if (!t.measured.count(h)) first.push_back(im.schedule);
         }
         t.seeds.insert(t.seeds.begin(), first.begin(), first.end());
+        t.autoscheduler_seeded = first.size();
     }
 
     bool guided_now(const Task &t) const {

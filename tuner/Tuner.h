@@ -56,6 +56,9 @@ struct TuneOptions {
     // Autoscheduler candidates (Candidate::autoscheduler) whose schedules, imported into the
     // space (Runner::import_autoschedules), seed each workload's search (guided runs only).
     std::vector<Candidate> autoscheduler_seeds;
+    // ScheduleSpace::sketches() (register-tiled reductions) seed each workload's search too,
+    // after the autoschedulers' (guided runs only).
+    bool sketch_seeds = true;
     std::string device_key;
     int64_t run_id = 0;
     std::string feature_schema;  // "name/version" stored in each record

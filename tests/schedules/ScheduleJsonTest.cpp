@@ -85,6 +85,26 @@ TEST(ScheduleJsonTest, HashIgnoresKeyOrderButNotContent) {
     EXPECT_NE(schedule_hash(c), schedule_hash(a));
 }
 
+TEST(ScheduleJsonTest, TailIsWrittenOnlyWhenSetAndRoundTrips) {
+    Schedule a = example();
+    // The default tail writes nothing, so schedules from before the field keep their hashes
+    // (the golden hash above).
+    EXPECT_EQ(nlohmann::json(a).dump().find("tail"), std::string::npos);
+    Schedule b = a;
+    b.funcs["blur_x"].stages[0].splits[0].tail = "round_up";
+    nlohmann::json j = b;
+    EXPECT_EQ(j["funcs"]["blur_x"]["stages"][0]["splits"][0]["tail"], "round_up");
+    EXPECT_EQ(j.get<Schedule>(), b);
+    EXPECT_NE(schedule_hash(b), schedule_hash(a));
+    b.funcs["blur_x"].stages[0].splits[0].tail = "shift_inwards";
+    EXPECT_EQ(nlohmann::json(b).get<Schedule>(), b);
+    EXPECT_EQ(
+        parse_error(
+            R"({"version": 1, "funcs": {"f": {"placement": "root", "stages": [{"splits": [{"var": "x", "factors": [8], "tail": "sideways"}]}]}}})"),
+        "schedule: tail 'sideways' of a split of Func 'f' stage 0 is not one of round_up, shift_inwards, "
+        "guard");
+}
+
 TEST(ScheduleJsonTest, MalformedInputNamesTheProblem) {
     EXPECT_EQ(parse_error(R"({"version": 2, "funcs": {}})"),
               "schedule: schema version 2 is not supported (expected 1)");

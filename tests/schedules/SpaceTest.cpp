@@ -3,6 +3,8 @@
 // deterministic; invalid schedules are rejected with a reason before compiling.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "ops/BufferCompare.h"
 #include "ops/Error.h"
 #include "ops/OpRegistry.h"
@@ -182,6 +184,101 @@ TEST(SpaceTest, AFuncMayBeComputedAtAnEnclosingFuncOfItsConsumers) {
     bad.funcs["Iy"].at_func = bad.funcs["Iy"].at_loop = "";
     EXPECT_NE(space.validate(bad).find("nor encloses its consumer Iy"), std::string::npos)
         << space.validate(bad);
+}
+
+TEST(SpaceTest, ExplicitTailsComputeTheReferenceAndIllegalOnesAreRejected) {
+    // harris: every split of a Func that is not the output gets RoundUp, then ShiftInwards
+    // (what Mullapudi2016 and Adams2019 use where the space's default guards).
+    Workload w = make_workload("harris", true);
+    Halide::Target t = Halide::get_host_target();
+    ScheduleSpace space(w, t);
+    auto in = w.make_inputs(6);
+    auto ref = w.reference(in, t);
+    for (const char *tail : {"round_up", "shift_inwards"}) {
+        Schedule s = space.heuristic();
+        int set = 0;
+        for (auto &kv : s.funcs) {
+            if (space.analysis().func(kv.first).is_output) continue;
+            for (auto &st : kv.second.stages)
+                for (auto &d : st.splits) {
+                    d.tail = tail;
+                    set++;
+                }
+        }
+        ASSERT_GT(set, 0) << "the heuristic splits no intermediate of harris";
+        ASSERT_EQ(space.validate(s), "") << tail;
+        expect_computes_reference(w, s, in, ref);
+    }
+    // The output: its extent is the caller's buffer.
+    Schedule s = space.heuristic();
+    const FuncInfo &out = space.analysis().funcs().back();
+    ASSERT_TRUE(out.is_output);
+    DimSplit &d = s.funcs.at(out.name).stages.at(0).splits.at(0);
+    int a = std::find(out.args.begin(), out.args.end(), d.var) - out.args.begin();
+    d.tail = "round_up";
+    EXPECT_EQ(space.validate(s).empty(), out.extents[a] % d.factors[0] == 0) << space.validate(s);
+    // A factor that does not divide the extent (and is still a multiple of an inner factor).
+    int inner = d.factors.size() > 1 ? d.factors[1] : 1;
+    for (int k : {3, 5, 7})
+        if (out.extents[a] % (k * inner) != 0 && k * inner <= out.extents[a]) d.factors[0] = k * inner;
+    ASSERT_NE(out.extents[a] % d.factors[0], 0);
+    EXPECT_NE(space.validate(s).find("tail round_up of '" + d.var + "' (the output's extent"),
+              std::string::npos)
+        << space.validate(s);
+    d.tail = "shift_inwards";  // only needs the extent to be at least the factor
+    EXPECT_EQ(space.validate(s), "");
+
+    // Updates guard (Halide refuses the others there).
+    Workload mm = make_workload("matmul", true);
+    ScheduleSpace mspace(mm, t);
+    const FuncInfo &c = mspace.analysis().funcs().back();
+    ASSERT_GE(c.stages.size(), 2u);
+    Schedule m = mspace.heuristic();
+    StageSchedule &upd = m.funcs.at(c.name).stages.at(1);
+    ASSERT_FALSE(upd.splits.empty());
+    upd.splits[0].tail = "shift_inwards";
+    EXPECT_NE(mspace.validate(m).find("only pure definitions round up or shift inwards"), std::string::npos)
+        << mspace.validate(m);
+    upd.splits[0].tail = "guard";
+    EXPECT_EQ(mspace.validate(m), "");
+    upd.splits[0].tail = "round_up";
+    EXPECT_NE(mspace.validate(m).find("only pure definitions"), std::string::npos) << mspace.validate(m);
+}
+
+TEST(SpaceTest, SketchesRegisterTileReductionsAndComputeTheReference) {
+    Halide::Target t = Halide::get_host_target();
+    for (const char *op : {"matmul", "conv2d"}) {
+        Workload w = make_workload(op, true);
+        ScheduleSpace space(w, t);
+        auto in = w.make_inputs(8);
+        auto ref = w.reference(in, t);
+        std::vector<Schedule> sketches = space.sketches();
+        ASSERT_FALSE(sketches.empty()) << op;
+        std::set<std::string> hashes;
+        for (const Schedule &s : sketches) {
+            ASSERT_EQ(space.validate(s), "") << op;
+            hashes.insert(schedule_hash(s));
+            expect_computes_reference(w, s, in, ref);
+            // Every stage with RVars: vector loop innermost, then the unrolled tile loops, then
+            // the reduction loops.
+            int tiled = 0;
+            for (const FuncInfo &f : space.analysis().funcs())
+                for (size_t i = 0; i < f.stages.size(); i++) {
+                    if (f.stages[i].rvars.empty()) continue;
+                    const StageSchedule &st = s.funcs.at(f.name).stages.at(i);
+                    ASSERT_FALSE(st.vectorize.empty()) << op;
+                    EXPECT_EQ(st.order.front(), st.vectorize);
+                    for (size_t k = 1; k <= st.unroll.size(); k++) EXPECT_EQ(st.order[k], st.unroll[k - 1]);
+                    EXPECT_TRUE(f.stages[i].is_rvar(st.order[1 + st.unroll.size()])) << op;
+                    tiled++;
+                }
+            EXPECT_GT(tiled, 0) << op;
+        }
+        EXPECT_EQ(hashes.size(), sketches.size());
+        EXPECT_EQ(hashes.count(schedule_hash(space.heuristic())), 0u);
+    }
+    // No reduction, no sketch.
+    EXPECT_TRUE(ScheduleSpace(make_workload("harris", true), t).sketches().empty());
 }
 
 TEST(SpaceTest, ApplyRejectsUnknownFuncsBeforeCompiling) {

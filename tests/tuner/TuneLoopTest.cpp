@@ -353,6 +353,44 @@ TEST(TuneLoopTest, AutoschedulerSchedulesSeedTheFirstBatchAndFailuresAreNotes) {
     EXPECT_EQ(calls, 1);
 }
 
+TEST(TuneLoopTest, SketchesFollowTheAutoschedulerSeedsInTheFirstBatch) {
+    Harness h;
+    Workload w = make_workload("conv2d", true);
+    ScheduleSpace space(w, h.env.target);
+    std::vector<Schedule> sketches = space.sketches();
+    ASSERT_GE(sketches.size(), 2u);
+    std::mt19937_64 rng(7);
+    Schedule imported = space.sample(rng);
+    h.o.autoscheduler_seeds = {Candidate::autoscheduler("Mullapudi2016", "/x/m.so", {})};
+    h.runner.importer = [&](const Workload &, const std::vector<Candidate> &cs) {
+        std::vector<ImportedCandidate> out(cs.size());
+        out[0].schedule = imported;
+        return out;
+    };
+    std::ostringstream log;
+    auto progress = make_progress(log, false);
+    h.env.progress = progress.get();
+    h.o.trials = 16;
+    h.o.batch_size = 16;
+    h.run({spec_of(w)});
+    ASSERT_FALSE(h.runner.batches().empty());
+    const auto &first = h.runner.batches()[0];
+    // Seeds take at most half a batch: heuristic, the import, then the sketches in order.
+    ASSERT_GE(first.size(), 4u);
+    EXPECT_EQ(first[0], schedule_hash(space.heuristic()));
+    EXPECT_EQ(first[1], schedule_hash(imported));
+    for (size_t i = 0; i < sketches.size() && 2 + i < 8; i++)
+        EXPECT_EQ(first[2 + i], schedule_hash(sketches[i]));
+    EXPECT_NE(log.str().find("register-tiled sketch(es)"), std::string::npos) << log.str();
+    // Turned off: none of them is measured.
+    Harness off;
+    off.o.sketch_seeds = false;
+    off.o.trials = 16;
+    off.run({spec_of(w)});
+    for (const auto &b : off.runner.batches())
+        for (const auto &hash : b) EXPECT_NE(hash, schedule_hash(sketches[0]));
+}
+
 TEST(TuneLoopTest, RunsAreCappedByTheBestTimeSoFar) {
     Harness h;
     h.o.trials = 12;

@@ -1,0 +1,116 @@
+// Bench program (not a test): how close an imported autoscheduler schedule comes to the
+// plugin's own, at bench size. For each workload and plugin it imports the plugin's schedule
+// (the seeds `htune tune` starts from), then measures side by side, in one batch per round:
+//   own       the plugin's schedule as the plugin leaves it
+//   imported  the import, applied by htune (the seed)
+//   default   the import with every split's tail reset to the space's default
+//   heuristic htune's heuristic
+//   htune_bench_import [--rounds N] [--plugins mullapudi2016,adams2019] OP ...
+// Each cell is the best of N rounds (each round measures every row once more).
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "measure/Machine.h"
+#include "measure/Runner.h"
+#include "ops/OpRegistry.h"
+#include "schedules/Space.h"
+#include "tuner/Compare.h"
+
+using namespace htune;
+
+namespace {
+
+std::vector<std::string> split_list(const std::string &s) {
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    std::string item;
+    while (std::getline(ss, item, ','))
+        if (!item.empty()) out.push_back(item);
+    return out;
+}
+
+std::string cell(double ms) {
+    if (ms <= 0) return "-";
+    std::ostringstream os;
+    os << std::fixed << std::setprecision(2) << ms;
+    return os.str();
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    int rounds = 3;
+    std::vector<std::string> plugins = {"mullapudi2016", "adams2019"}, ops;
+    for (int i = 1; i < argc; i++) {
+        std::string a = argv[i];
+        if (a == "--rounds" && i + 1 < argc)
+            rounds = std::stoi(argv[++i]);
+        else if (a == "--plugins" && i + 1 < argc)
+            plugins = split_list(argv[++i]);
+        else
+            ops.push_back(a);
+    }
+    if (ops.empty()) {
+        std::cerr << "usage: htune_bench_import [--rounds N] [--plugins LIST] OP ...\n";
+        return 2;
+    }
+    MeasureOptions o;
+    o.worker_exe = HTUNE_BINARY;
+    o.min_repeats = 3;
+    o.min_seconds = 0.2;
+    o.run_timeout_factor = 20;
+    o.compile_timeout_s = 300;
+    o.address_space_bytes = size_t(16) << 30;
+    auto runner = make_worker_runner(o);
+    AutoschedulerMachine machine;
+    machine.parallelism = 2;
+    machine.last_level_cache_bytes = last_level_cache_bytes();
+    std::cout << std::left << std::setw(18) << "workload" << std::setw(15) << "plugin" << std::setw(10)
+              << "own" << std::setw(10) << "imported" << std::setw(10) << "default" << std::setw(11)
+              << "heuristic"
+              << "tails kept / adaptations (ms, best of " << rounds << ")" << std::endl;
+    for (const auto &op : ops) {
+        Workload w = make_workload(op);
+        ScheduleSpace space(w, Halide::get_host_target());
+        std::vector<Candidate> autos;
+        for (const auto &p : plugins)
+            autos.push_back(
+                Candidate::autoscheduler(plugin_name(p), plugin_path(HTUNE_HALIDE_PLUGIN_DIR, p), machine));
+        auto imported = runner->import_autoschedules(w, autos);
+        for (size_t k = 0; k < plugins.size(); k++) {
+            std::cout << std::setw(18) << op << std::setw(15) << plugins[k];
+            const ImportedCandidate &ic = imported[k];
+            if (ic.status != Status::ok) {
+                std::cout << "no import: " << to_string(ic.status) << std::endl;
+                continue;
+            }
+            Schedule plain = ic.schedule;
+            int tails = 0;
+            for (auto &kv : plain.funcs)
+                for (auto &st : kv.second.stages)
+                    for (auto &d : st.splits)
+                        if (!d.tail.empty()) {
+                            d.tail.clear();
+                            tails++;
+                        }
+            std::vector<Candidate> batch = {autos[k], Candidate::of(ic.schedule), Candidate::of(plain),
+                                            Candidate::of(space.heuristic())};
+            std::vector<double> best(batch.size(), 0);
+            for (int r = 0; r < rounds; r++) {
+                auto res = runner->measure_candidates(w, batch);
+                for (size_t i = 0; i < res.size(); i++)
+                    if (res[i].status == Status::ok && (best[i] == 0 || res[i].min_ms < best[i]))
+                        best[i] = res[i].min_ms;
+                    else if (res[i].status != Status::ok && r == 0)
+                        std::cerr << op << " " << plugins[k] << " row " << i << ": "
+                                  << to_string(res[i].status) << " " << res[i].error.substr(0, 200)
+                                  << std::endl;
+            }
+            for (double b : best) std::cout << std::setw(b == best[3] ? 11 : 10) << cell(b);
+            std::cout << tails << " / " << ic.changes.size() << std::endl;
+        }
+    }
+    return 0;
+}
