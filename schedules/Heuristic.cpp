@@ -144,6 +144,60 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
         // loops that changed.)
         if (any && validate(s).empty() && seen.insert(schedule_hash(s)).second) out.push_back(s);
     }
+    // Fused: a reduction Func with one consumer, a pure single-stage root Func, is computed
+    // inside the consumer's register tile (one vector x u1 rows), its own loops tiled the same
+    // way. The accumulators are then a small constant-size allocation that LLVM keeps in
+    // registers; at the root they live in a heap buffer it cannot promote (aliasing).
+    for (auto [u0, u1] : std::vector<std::pair<int, int>>{{1, 4}, {1, 8}, {2, 4}, {2, 2}, {4, 2}}) {
+        Schedule s = base;
+        bool any = false;
+        for (const FuncInfo &f : analysis_->funcs()) {
+            bool reduction = false;
+            for (const auto &stage : f.stages) reduction = reduction || !stage.rvars.empty();
+            if (!reduction || f.is_output || f.uses.size() != 1 || f.uses[0].stage != 0) continue;
+            const FuncInfo &g = analysis_->func(f.uses[0].consumer);
+            if (g.stages.size() != 1 || !g.stages[0].rvars.empty()) continue;
+            if (s.funcs.at(g.name).placement != Placement::root) continue;
+            auto gt = register_tile(g.stages[0], native_lanes(target_, g.type), u0, u1);
+            if (!gt) continue;
+            std::string tile;  // the innermost loop outside the register tile
+            for (const auto &l : gt->order)
+                if (l != gt->vectorize &&
+                    std::find(gt->unroll.begin(), gt->unroll.end(), l) == gt->unroll.end()) {
+                    tile = l;
+                    break;
+                }
+            if (tile.empty() ||
+                std::find(gt->parallel.begin(), gt->parallel.end(), tile) != gt->parallel.end())
+                continue;
+            FuncSchedule fs;
+            fs.placement = Placement::at;
+            fs.at_func = g.name;
+            fs.at_stage = 0;
+            fs.at_loop = tile;
+            for (const auto &stage : f.stages) {
+                auto st = register_tile(stage, native_lanes(target_, f.type), 1, u1);
+                if (!st) break;
+                st->parallel.clear();
+                if (u0 > 1) {
+                    // The vector var's outer loop spans only the tile's u0 vectors here: inside
+                    // the reduction loops too, so all u0 x u1 accumulators are live at once.
+                    std::string outer = split_loop_names(stage.pure_vars[0], 1).front();
+                    auto it = std::find(st->order.begin(), st->order.end(), outer);
+                    if (it != st->order.end()) {
+                        st->order.erase(it);
+                        st->order.insert(st->order.begin() + 1, outer);
+                    }
+                }
+                fs.stages.push_back(*st);
+            }
+            if (fs.stages.size() != f.stages.size()) continue;
+            s.funcs[g.name].stages = {*gt};
+            s.funcs[f.name] = fs;
+            any = true;
+        }
+        if (any && validate(s).empty() && seen.insert(schedule_hash(s)).second) out.push_back(s);
+    }
     return out;
 }
 

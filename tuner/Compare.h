@@ -35,6 +35,11 @@ struct CompareOptions {
     std::string device_key;  // for the tuned record and the history
     int timed_runs = 7;      // 2 + warmup + min_repeats: runs of one candidate, for
                              // the naive estimate
+    // The batch is measured this many times, one round after another; each row reports its
+    // best round. On a machine whose speed drifts over minutes (shared memory bandwidth),
+    // rounds spread every row over the same stretch of time. Rows that fail in the first
+    // round are not measured again.
+    int rounds = 1;
 };
 
 struct CompareRow {
@@ -47,6 +52,8 @@ struct CompareRow {
     double time_ms = 0;  // best (min) of the timed repeats; 0 unless ok
     double median_ms = 0;
     int repeats = 0;
+    int rounds = 0;                // rounds this row was measured in (ok rows)
+    std::vector<double> round_ms;  // its min time in each round
     double compile_s = 0;
     double gflops = 0, gbs = 0;  // 0 when unknown
     double pct_peak = 0;         // of the FMA peak (workloads with flops) or of the bandwidth

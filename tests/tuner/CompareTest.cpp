@@ -89,6 +89,40 @@ TEST(CompareTest, RowsFiguresAndTunedRecordWithFakeRunner) {
     for (const CompareRow &r : blur.rows) EXPECT_NE(r.schedule, "openblas");
 }
 
+TEST(CompareTest, RoundsKeepEachRowsBestRoundAndSkipFailedRows) {
+    Workload w = small("blur3x3");
+    // Each measurement of a schedule is slower than the last but one in the middle round, so
+    // the best round is not the first.
+    int call = 0;
+    FakeRunner runner([&](const Workload &wl, const Schedule &s, Fault f) {
+        MeasureResult r = fake_measure(wl, s, f);
+        int round = call++;
+        r.min_ms = r.median_ms = round == 1 ? 1.0 : 2.0 + round;
+        return r;
+    });
+    CompareOptions o;
+    o.plugin_dir = "/nonexistent";
+    o.schedules = {"naive", "heuristic"};
+    o.rounds = 3;
+    CompareWorkload cw = compare_workload(runner, w, nullptr, o, fake_peaks());
+    // naive fails (FakeRunner measures schedules only) and is measured once; the heuristic
+    // in all three rounds, each its own batch.
+    EXPECT_EQ(row(cw, "naive").status, "compile_error");
+    EXPECT_EQ(row(cw, "naive").rounds, 0);
+    const CompareRow &h = row(cw, "heuristic");
+    EXPECT_EQ(h.rounds, 3);
+    EXPECT_EQ(h.round_ms, (std::vector<double>{2.0, 1.0, 4.0}));
+    EXPECT_DOUBLE_EQ(h.time_ms, 1.0);
+    EXPECT_EQ(runner.batches().size(), 3u);
+    EXPECT_NE(format_table(cw).find("best of 3 rounds: 2.00 1.00 4.00"), std::string::npos)
+        << format_table(cw);
+    CompareReport rep;
+    rep.workloads.push_back(cw);
+    nlohmann::json j = to_json(rep);
+    EXPECT_EQ(j["workloads"][0]["results"][1]["rounds"], 3);
+    EXPECT_EQ(j["workloads"][0]["results"][1]["round_ms"].size(), 3u);
+}
+
 TEST(CompareTest, JsonFollowsTheDocumentedSchema) {
     FakeRunner runner;
     CompareOptions o;
@@ -117,6 +151,7 @@ TEST(CompareTest, BadInputIsOneErrorLineAndExit2) {
     for (std::string args :
          {"compare", "compare --op nosuchop", "compare --op matmul --test-size --schedules naive,halide",
           "compare --op matmul --test-size --naive-limit 0", "compare --suite huge",
+          "compare --op matmul --test-size --rounds 0",
           "compare --op matmul --test-size --json /nonexistent-dir/x.json "
           "--schedules heuristic"}) {
         CommandResult r = run_htune(args);

@@ -6,6 +6,7 @@
 //   default   the import with every split's tail reset to the space's default
 //   heuristic htune's heuristic
 //   htune_bench_import [--rounds N] [--plugins mullapudi2016,adams2019] OP ...
+//   htune_bench_import --sketches [--rounds N] OP ...   the heuristic vs ScheduleSpace::sketches()
 // Each cell is the best of N rounds (each round measures every row once more).
 #include <iomanip>
 #include <iostream>
@@ -42,6 +43,7 @@ std::string cell(double ms) {
 
 int main(int argc, char **argv) {
     int rounds = 3;
+    bool sketches = false;
     std::vector<std::string> plugins = {"mullapudi2016", "adams2019"}, ops;
     for (int i = 1; i < argc; i++) {
         std::string a = argv[i];
@@ -49,8 +51,39 @@ int main(int argc, char **argv) {
             rounds = std::stoi(argv[++i]);
         else if (a == "--plugins" && i + 1 < argc)
             plugins = split_list(argv[++i]);
+        else if (a == "--sketches")
+            sketches = true;
         else
             ops.push_back(a);
+    }
+    if (sketches) {
+        // htune_bench_import --sketches OP ...: the heuristic and each of the space's sketches.
+        MeasureOptions so;
+        so.worker_exe = HTUNE_BINARY;
+        so.min_repeats = 3;
+        so.min_seconds = 0.2;
+        so.run_timeout_factor = 20;
+        so.compile_timeout_s = 300;
+        so.address_space_bytes = size_t(16) << 30;
+        auto r = make_worker_runner(so);
+        for (const auto &op : ops) {
+            Workload w = make_workload(op);
+            ScheduleSpace space(w, Halide::get_host_target());
+            std::vector<Schedule> batch = {space.heuristic()};
+            for (auto &s : space.sketches()) batch.push_back(s);
+            std::vector<double> best(batch.size(), 0);
+            for (int round = 0; round < rounds; round++) {
+                auto res = r->measure(w, batch);
+                for (size_t i = 0; i < res.size(); i++)
+                    if (res[i].status == Status::ok && (best[i] == 0 || res[i].min_ms < best[i]))
+                        best[i] = res[i].min_ms;
+            }
+            std::cout << op << ": heuristic " << cell(best[0]) << " ms; sketches:";
+            for (size_t i = 1; i < best.size(); i++)
+                std::cout << " " << schedule_hash(batch[i]) << "=" << cell(best[i]);
+            std::cout << std::endl;
+        }
+        return 0;
     }
     if (ops.empty()) {
         std::cerr << "usage: htune_bench_import [--rounds N] [--plugins LIST] OP ...\n";

@@ -46,6 +46,7 @@ int run_compare(const std::vector<std::string> &args) {
     std::string db_path = kDefaultDatabasePath, json_path, html_path, schedules,
                 plugin_dir = HTUNE_HALIDE_PLUGIN_DIR;
     double naive_limit = 10;
+    int rounds = 1;
     po::options_description desc("htune compare options");
     workloads.add_to(desc);
     desc.add_options()("db", po::value(&db_path)->default_value(db_path),
@@ -60,7 +61,10 @@ int run_compare(const std::vector<std::string> &args) {
         "naive-limit", po::value(&naive_limit)->default_value(naive_limit, number_text(naive_limit)),
         "skip the naive row when its runs would take longer than this many "
         "seconds")("plugin-dir", po::value(&plugin_dir)->default_value(plugin_dir),
-                   "directory of Halide's libautoschedule_*.so plugins");
+                   "directory of Halide's libautoschedule_*.so plugins")(
+        "rounds", po::value(&rounds)->default_value(rounds),
+        "measure each workload's rows this many times, one round after another, and report "
+        "each row's best round (for machines whose speed drifts)");
     mcli.add_to(desc, "seconds allowed per compile (an autoscheduler's search included)");
     po::variables_map vm;
     if (parse_command_line("compare", args, desc, vm, nullptr,
@@ -68,7 +72,7 @@ int run_compare(const std::vector<std::string> &args) {
                            "| --workloads "
                            "FILE.json | --generator-lib LIB --generator NAME [-g k=v ...])  "
                            "[--db FILE] [--json "
-                           "FILE] [--html FILE] [--schedules LIST] [--naive-limit S]"))
+                           "FILE] [--html FILE] [--schedules LIST] [--naive-limit S] [--rounds N]"))
         return 0;
     if (!workloads.given())
         throw_usage(
@@ -77,6 +81,8 @@ int run_compare(const std::vector<std::string> &args) {
     CompareOptions o;
     o.schedules = parse_compare_schedules(schedules);
     if (!(naive_limit > 0)) throw_usage("compare: --naive-limit must be > 0 seconds");
+    if (rounds < 1 || rounds > 100) throw_usage("compare: --rounds must be between 1 and 100");
+    o.rounds = rounds;
     const MeasureOptions m = mcli.finish("compare");
     std::vector<WorkloadSpec> specs = workloads.specs();  // validates the selection
     std::vector<Workload> selected;
