@@ -119,7 +119,7 @@ std::optional<StageSchedule> register_tile(const StageInfo &stage, int lanes, in
 std::vector<Schedule> ScheduleSpace::sketches() const {
     // Accumulator tiles (vectors x rows): 8 to 16 of the 16 vector registers of AVX2/AVX-512.
     const std::vector<std::pair<int, int>> tiles = {{2, 4}, {1, 8}, {4, 2}, {2, 6}, {3, 4}};
-    std::vector<Schedule> out;
+    std::vector<Schedule> out, root;  // fused first (they keep their accumulators in registers)
     std::set<std::string> seen;
     Schedule base = heuristic();
     for (auto [u0, u1] : tiles) {
@@ -142,13 +142,13 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
         }
         // (The heuristic computes every Func at the root or inline, so no placement names the
         // loops that changed.)
-        if (any && validate(s).empty() && seen.insert(schedule_hash(s)).second) out.push_back(s);
+        if (any && validate(s).empty() && seen.insert(schedule_hash(s)).second) root.push_back(s);
     }
     // Fused: a reduction Func with one consumer, a pure single-stage root Func, is computed
     // inside the consumer's register tile (one vector x u1 rows), its own loops tiled the same
     // way. The accumulators are then a small constant-size allocation that LLVM keeps in
     // registers; at the root they live in a heap buffer it cannot promote (aliasing).
-    for (auto [u0, u1] : std::vector<std::pair<int, int>>{{1, 4}, {1, 8}, {2, 4}, {2, 2}, {4, 2}}) {
+    for (auto [u0, u1] : std::vector<std::pair<int, int>>{{2, 4}, {4, 2}, {1, 4}, {1, 8}, {2, 2}}) {
         Schedule s = base;
         bool any = false;
         for (const FuncInfo &f : analysis_->funcs()) {
@@ -198,6 +198,7 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
         }
         if (any && validate(s).empty() && seen.insert(schedule_hash(s)).second) out.push_back(s);
     }
+    out.insert(out.end(), root.begin(), root.end());
     return out;
 }
 

@@ -33,8 +33,9 @@ public:
     Schedule heuristic() const;
     // Search starting points beyond the heuristic (Ansor's sketches): the heuristic with every
     // reduction Func (a stage with RVars) register-tiled: vector x unrolled rows of accumulators
-    // with the reduction loops outside them, for a few tile shapes. Valid and distinct; empty
-    // when the pipeline has no reduction.
+    // with the reduction loops outside them, for a few tile shapes; first the fused ones (the
+    // reduction computed inside its pointwise consumer's tile), then the root ones. Valid and
+    // distinct; empty when the pipeline has no reduction.
     std::vector<Schedule> sketches() const;
     // log10 of the number of distinct schedules in the space (a lower bound).
     double log10_size() const;
