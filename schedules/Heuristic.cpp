@@ -8,6 +8,7 @@
 
 #include "schedules/Loops.h"
 #include "schedules/PipelineAnalysis.h"
+#include "schedules/RFactor.h"
 #include "schedules/Space.h"
 #include "schedules/SpaceRules.h"
 
@@ -194,6 +195,72 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
             if (fs.stages.size() != f.stages.size()) continue;
             s.funcs[g.name].stages = {*gt};
             s.funcs[f.name] = fs;
+            any = true;
+        }
+        if (any && validate(s).empty() && seen.insert(schedule_hash(s)).second) out.push_back(s);
+    }
+    // rfactor'd: a reduction whose Func has no pointwise consumer to hide in (matmul's output)
+    // keeps its accumulators in its own buffer. rfactor moves the reduction into an
+    // intermediate (splitting its outermost RVar in two halves, the kept outer half becoming the
+    // intermediate's pure var), which is then computed inside the Func's register tile like
+    // the fused sketches; the merge only adds the two halves.
+    for (auto [u0, u1] : std::vector<std::pair<int, int>>{{2, 4}, {4, 2}, {1, 8}}) {
+        Schedule s = base;
+        bool any = false;
+        for (const FuncInfo &f : analysis_->funcs()) {
+            if (s.funcs.at(f.name).placement != Placement::root || f.stages.size() != 2) continue;
+            const StageInfo &upd = f.stages[1];
+            if (!can_rfactor(upd)) continue;
+            std::vector<RFactor> choices = rfactor_choices(f, upd);
+            if (choices.empty()) continue;
+            const std::string rv = upd.rvars.back();
+            int e = upd.extent.count(rv) ? upd.extent.at(rv) : 0;
+            if (e < 4 || e % 2 != 0) continue;
+            RFactor rf{rv, e / 2, split_loop_names(rv, 1).front(), choices.front().var};
+            if (!validate_rfactor(f, upd, rf).empty()) continue;
+            const int lanes = native_lanes(target_, f.type);
+            StageInfo merge = rfactor_merge_stage(f, upd, rf);
+            auto init = register_tile(f.stages[0], lanes, u0, u1);
+            auto mt = register_tile(merge, lanes, u0, u1);
+            if (!init || !mt) continue;
+            std::string tile;  // the innermost pure loop outside the register tile
+            for (const auto &l : mt->order)
+                if (l != mt->vectorize &&
+                    std::find(mt->unroll.begin(), mt->unroll.end(), l) == mt->unroll.end() &&
+                    !merge.is_rvar(l)) {
+                    tile = l;
+                    break;
+                }
+            if (tile.empty() ||
+                std::find(mt->parallel.begin(), mt->parallel.end(), tile) != mt->parallel.end())
+                continue;
+            mt->rfactor = rf;
+            FuncInfo g = rfactor_intermediate(f, upd, rf);
+            FuncSchedule gs;
+            gs.placement = Placement::at;
+            gs.at_func = f.name;
+            gs.at_stage = 1;
+            gs.at_loop = tile;
+            for (const auto &stage : g.stages) {
+                auto st = register_tile(stage, lanes, 1, u1);
+                if (!st) break;
+                st->parallel.clear();
+                if (u0 > 1) {
+                    std::string outer = split_loop_names(stage.pure_vars[0], 1).front();
+                    auto it = std::find(st->order.begin(), st->order.end(), outer);
+                    if (it != st->order.end()) {
+                        st->order.erase(it);
+                        st->order.insert(st->order.begin() + 1, outer);
+                    }
+                }
+                gs.stages.push_back(*st);
+            }
+            if (gs.stages.size() != g.stages.size()) continue;
+            FuncSchedule fs;
+            fs.placement = Placement::root;
+            fs.stages = {*init, *mt};
+            s.funcs[f.name] = fs;
+            s.funcs[g.name] = gs;
             any = true;
         }
         if (any && validate(s).empty() && seen.insert(schedule_hash(s)).second) out.push_back(s);
