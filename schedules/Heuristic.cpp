@@ -115,6 +115,45 @@ std::optional<StageSchedule> register_tile(const StageInfo &stage, int lanes, in
     return st;
 }
 
+// The innermost pure loop of a register-tiled stage outside its tile (vector and unrolled
+// loops): where a Func computed inside the tile goes. "" when there is none or it is parallel.
+std::string tile_loop(const StageInfo &stage, const StageSchedule &st) {
+    for (const auto &l : st.order) {
+        if (l == st.vectorize || std::find(st.unroll.begin(), st.unroll.end(), l) != st.unroll.end() ||
+            stage.is_rvar(l))
+            continue;
+        return std::find(st.parallel.begin(), st.parallel.end(), l) != st.parallel.end() ? "" : l;
+    }
+    return "";
+}
+
+// Stages computed inside a consumer's u0 x u1 register tile, at `at`: each tiled one vector x
+// u1 rows, with the vector var's outer loop (the tile's u0 vectors) inside the reduction loops,
+// so all u0 x u1 accumulators are live at once. Empty when a stage cannot be tiled.
+std::optional<FuncSchedule> inside_tile(const std::vector<StageInfo> &stages, int lanes, int u0, int u1,
+                                        const std::string &at_func, int at_stage, const std::string &at) {
+    FuncSchedule fs;
+    fs.placement = Placement::at;
+    fs.at_func = at_func;
+    fs.at_stage = at_stage;
+    fs.at_loop = at;
+    for (const auto &stage : stages) {
+        auto st = register_tile(stage, lanes, 1, u1);
+        if (!st) return std::nullopt;
+        st->parallel.clear();
+        if (u0 > 1) {
+            std::string outer = split_loop_names(stage.pure_vars[0], 1).front();
+            auto it = std::find(st->order.begin(), st->order.end(), outer);
+            if (it != st->order.end()) {
+                st->order.erase(it);
+                st->order.insert(st->order.begin() + 1, outer);
+            }
+        }
+        fs.stages.push_back(*st);
+    }
+    return fs;
+}
+
 }  // namespace
 
 std::vector<Schedule> ScheduleSpace::sketches() const {
@@ -161,40 +200,12 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
             if (s.funcs.at(g.name).placement != Placement::root) continue;
             auto gt = register_tile(g.stages[0], native_lanes(target_, g.type), u0, u1);
             if (!gt) continue;
-            std::string tile;  // the innermost loop outside the register tile
-            for (const auto &l : gt->order)
-                if (l != gt->vectorize &&
-                    std::find(gt->unroll.begin(), gt->unroll.end(), l) == gt->unroll.end()) {
-                    tile = l;
-                    break;
-                }
-            if (tile.empty() ||
-                std::find(gt->parallel.begin(), gt->parallel.end(), tile) != gt->parallel.end())
-                continue;
-            FuncSchedule fs;
-            fs.placement = Placement::at;
-            fs.at_func = g.name;
-            fs.at_stage = 0;
-            fs.at_loop = tile;
-            for (const auto &stage : f.stages) {
-                auto st = register_tile(stage, native_lanes(target_, f.type), 1, u1);
-                if (!st) break;
-                st->parallel.clear();
-                if (u0 > 1) {
-                    // The vector var's outer loop spans only the tile's u0 vectors here: inside
-                    // the reduction loops too, so all u0 x u1 accumulators are live at once.
-                    std::string outer = split_loop_names(stage.pure_vars[0], 1).front();
-                    auto it = std::find(st->order.begin(), st->order.end(), outer);
-                    if (it != st->order.end()) {
-                        st->order.erase(it);
-                        st->order.insert(st->order.begin() + 1, outer);
-                    }
-                }
-                fs.stages.push_back(*st);
-            }
-            if (fs.stages.size() != f.stages.size()) continue;
+            std::string tile = tile_loop(g.stages[0], *gt);
+            if (tile.empty()) continue;
+            auto fs = inside_tile(f.stages, native_lanes(target_, f.type), u0, u1, g.name, 0, tile);
+            if (!fs) continue;
             s.funcs[g.name].stages = {*gt};
-            s.funcs[f.name] = fs;
+            s.funcs[f.name] = *fs;
             any = true;
         }
         if (any && validate(s).empty() && seen.insert(schedule_hash(s)).second) out.push_back(s);
@@ -223,44 +234,17 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
             auto init = register_tile(f.stages[0], lanes, u0, u1);
             auto mt = register_tile(merge, lanes, u0, u1);
             if (!init || !mt) continue;
-            std::string tile;  // the innermost pure loop outside the register tile
-            for (const auto &l : mt->order)
-                if (l != mt->vectorize &&
-                    std::find(mt->unroll.begin(), mt->unroll.end(), l) == mt->unroll.end() &&
-                    !merge.is_rvar(l)) {
-                    tile = l;
-                    break;
-                }
-            if (tile.empty() ||
-                std::find(mt->parallel.begin(), mt->parallel.end(), tile) != mt->parallel.end())
-                continue;
+            std::string tile = tile_loop(merge, *mt);
+            if (tile.empty()) continue;
             mt->rfactor = rf;
             FuncInfo g = rfactor_intermediate(f, upd, rf);
-            FuncSchedule gs;
-            gs.placement = Placement::at;
-            gs.at_func = f.name;
-            gs.at_stage = 1;
-            gs.at_loop = tile;
-            for (const auto &stage : g.stages) {
-                auto st = register_tile(stage, lanes, 1, u1);
-                if (!st) break;
-                st->parallel.clear();
-                if (u0 > 1) {
-                    std::string outer = split_loop_names(stage.pure_vars[0], 1).front();
-                    auto it = std::find(st->order.begin(), st->order.end(), outer);
-                    if (it != st->order.end()) {
-                        st->order.erase(it);
-                        st->order.insert(st->order.begin() + 1, outer);
-                    }
-                }
-                gs.stages.push_back(*st);
-            }
-            if (gs.stages.size() != g.stages.size()) continue;
+            auto gs = inside_tile(g.stages, lanes, u0, u1, f.name, 1, tile);
+            if (!gs) continue;
             FuncSchedule fs;
             fs.placement = Placement::root;
             fs.stages = {*init, *mt};
             s.funcs[f.name] = fs;
-            s.funcs[g.name] = gs;
+            s.funcs[g.name] = *gs;
             any = true;
         }
         if (any && validate(s).empty() && seen.insert(schedule_hash(s)).second) out.push_back(s);
