@@ -56,16 +56,20 @@ int main(int argc, char **argv) {
         else
             ops.push_back(a);
     }
+    if (ops.empty()) {
+        std::cerr << "usage: htune_bench_import [--rounds N] [--plugins LIST | --sketches] OP ...\n";
+        return 2;
+    }
+    MeasureOptions o;
+    o.worker_exe = HTUNE_BINARY;
+    o.min_repeats = 3;
+    o.min_seconds = 0.2;
+    o.run_timeout_factor = 20;
+    o.compile_timeout_s = 300;
+    o.address_space_bytes = size_t(16) << 30;
+    auto runner = make_worker_runner(o);
     if (sketches) {
         // htune_bench_import --sketches OP ...: the heuristic and each of the space's sketches.
-        MeasureOptions so;
-        so.worker_exe = HTUNE_BINARY;
-        so.min_repeats = 3;
-        so.min_seconds = 0.2;
-        so.run_timeout_factor = 20;
-        so.compile_timeout_s = 300;
-        so.address_space_bytes = size_t(16) << 30;
-        auto r = make_worker_runner(so);
         for (const auto &op : ops) {
             Workload w = make_workload(op);
             ScheduleSpace space(w, Halide::get_host_target());
@@ -73,7 +77,7 @@ int main(int argc, char **argv) {
             for (auto &s : space.sketches()) batch.push_back(s);
             std::vector<double> best(batch.size(), 0);
             for (int round = 0; round < rounds; round++) {
-                auto res = r->measure(w, batch);
+                auto res = runner->measure(w, batch);
                 for (size_t i = 0; i < res.size(); i++)
                     if (res[i].status == Status::ok && (best[i] == 0 || res[i].min_ms < best[i]))
                         best[i] = res[i].min_ms;
@@ -85,18 +89,6 @@ int main(int argc, char **argv) {
         }
         return 0;
     }
-    if (ops.empty()) {
-        std::cerr << "usage: htune_bench_import [--rounds N] [--plugins LIST] OP ...\n";
-        return 2;
-    }
-    MeasureOptions o;
-    o.worker_exe = HTUNE_BINARY;
-    o.min_repeats = 3;
-    o.min_seconds = 0.2;
-    o.run_timeout_factor = 20;
-    o.compile_timeout_s = 300;
-    o.address_space_bytes = size_t(16) << 30;
-    auto runner = make_worker_runner(o);
     AutoschedulerMachine machine;
     machine.parallelism = 2;
     machine.last_level_cache_bytes = last_level_cache_bytes();
