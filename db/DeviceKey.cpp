@@ -1,4 +1,5 @@
 // Device type detection and the device key format (see DeviceKey.h).
+#include "ops/HostTarget.h"
 #include "db/DeviceKey.h"
 
 #include <cctype>
@@ -58,7 +59,7 @@ DeviceKey current_device(const Halide::Target &target, int threads) {
     return d;
 }
 
-DeviceKey host_device() { return current_device(Halide::get_host_target(), default_thread_count()); }
+DeviceKey host_device() { return current_device(htune::host_target(), default_thread_count()); }
 
 int default_thread_count() {
     unsigned n = std::thread::hardware_concurrency();

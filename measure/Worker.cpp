@@ -1,4 +1,5 @@
 // The worker process: load a workload, compile candidates, run and time them (see Worker.h).
+#include "ops/HostTarget.h"
 #include "measure/Worker.h"
 
 #include <fcntl.h>
@@ -152,7 +153,7 @@ public:
         workload_.reset();
         try {
             LoadJob job = load_job_from_json(j);
-            target_ = Halide::Target(job.target);
+            target_ = parse_target(job.target);
             auto w = std::make_unique<Workload>(make_workload(job.workload));
             spec_ = job.workload;
             inputs_ = w->make_inputs(job.seed);

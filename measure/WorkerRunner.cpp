@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "ops/HostTarget.h"
 #include "measure/Protocol.h"
 #include "measure/Reference.h"
 #include "measure/Runner.h"
@@ -174,7 +175,7 @@ private:
         if (key == key_) return;
         remove_reference();
         key_.clear();
-        ReferenceData ref = compute_reference(w, opt_.input_seed, Halide::Target(opt_.target));
+        ReferenceData ref = compute_reference(w, opt_.input_seed, parse_target(opt_.target));
         char tmpl[] = "/tmp/htune-measure-XXXXXX";
         if (!mkdtemp(tmpl)) throw_io("cannot create a temporary directory", "/tmp");
         temp_dir_ = tmpl;

@@ -1,4 +1,5 @@
 // Loads user Generators from shared libraries and adapts them to Algorithm (GeneratorLib.h).
+#include "ops/HostTarget.h"
 #include "ops/GeneratorLib.h"
 
 #include <dlfcn.h>
@@ -39,7 +40,7 @@ public:
     const std::vector<ParamSpec> &params() const override { return specs_; }
 
     Halide::Pipeline build(const ParamValues &values) const override {
-        Halide::GeneratorContext context(Halide::get_host_target());
+        Halide::GeneratorContext context(htune::host_target());
         std::unique_ptr<Halide::Internal::GeneratorBase> gen;
         try {
             gen = Halide::Internal::GeneratorRegistry::create(name_, context);

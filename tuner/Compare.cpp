@@ -1,4 +1,5 @@
 // `htune compare` rows, figures, table and JSON (see Compare.h).
+#include "ops/HostTarget.h"
 #include "tuner/Compare.h"
 
 #include <unistd.h>
@@ -122,7 +123,7 @@ CompareWorkload compare_workload(Runner &runner, const Workload &w, Database *db
             c.run_timeout_s = o.naive_limit_s;
             add(name, c);
         } else if (name == "heuristic") {
-            add(name, Candidate::of(ScheduleSpace(w, Halide::Target("host")).heuristic()));
+            add(name, Candidate::of(ScheduleSpace(w, parse_target("host")).heuristic()));
         } else if (const char *plugin = plugin_name(name)) {
             std::string path = plugin_path(o.plugin_dir, name);
             if (access(path.c_str(), R_OK) != 0) {

@@ -1,4 +1,5 @@
 // Training data and stored models from the tuning database (see Training.h).
+#include "ops/HostTarget.h"
 #include "tuner/Training.h"
 
 #include <cmath>
@@ -19,7 +20,7 @@ Halide::Target device_target(const std::string &device_key) {
     if (Halide::Target::validate_target_string(key.target)) return Halide::Target(key.target);
     std::cerr << "htune: warning: device key target '" << key.target
               << "' is not a Halide target; featurizing for this host's target\n";
-    return Halide::get_host_target();
+    return htune::host_target();
 }
 
 TrainingSet load_training_set(Database &db, const std::string &device_key) {

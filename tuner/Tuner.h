@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "ops/HostTarget.h"
 #include "cost_model/CostModel.h"
 #include "db/Database.h"
 #include "measure/Runner.h"
@@ -78,7 +79,7 @@ struct TuneEnv {
     bool model_pretrained = false;  // a transfer model: guide from the first batch
     FeaturizerFactory featurizer;
     Progress *progress = nullptr;
-    Halide::Target target = Halide::get_host_target();
+    Halide::Target target = htune::host_target();
     std::function<double()> clock;         // seconds (monotonic); default steady_clock
     std::function<bool()> stop_requested;  // polled between batches; default never
 };

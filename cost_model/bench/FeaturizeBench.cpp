@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "ops/HostTarget.h"
 #include "cost_model/CostModel.h"
 #include "cost_model/Featurizer.h"
 #include "ops/OpRegistry.h"
@@ -49,7 +50,7 @@ int main(int argc, char **argv) {
     std::vector<std::string> ops;
     for (int i = 3; i < argc; i++) ops.push_back(argv[i]);
     if (ops.empty()) ops = {"matmul", "harris", "local_laplacian"};
-    Halide::Target target = Halide::get_host_target();
+    Halide::Target target = htune::host_target();
     std::printf("feature schema: %s; %zu candidates per op, XGBoost nthread %d\n",
                 feature_schema().describe().c_str(), n, nthread);
     for (const std::string &op : ops) {

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <random>
 
+#include "ops/HostTarget.h"
 #include "measure/Runner.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Space.h"
@@ -50,7 +51,7 @@ int heuristic(const std::vector<std::string> &ops_in) {
               << "heuristic" << "speedup\n";
     for (const auto &op : ops) {
         Workload w = make_workload(op);
-        ScheduleSpace space(w, Halide::get_host_target());
+        ScheduleSpace space(w, htune::host_target());
         // Halide's default schedule inlines everything: for deep pyramids that is exponential
         // work (and compile time), so those are reported as skipped.
         bool skip_default = op == "local_laplacian" || op == "interpolate";
@@ -69,7 +70,7 @@ int heuristic(const std::vector<std::string> &ops_in) {
 int spread(const std::string &op, int n) {
     auto runner = make_worker_runner(options());
     Workload w = make_workload(op);
-    Schedule h = ScheduleSpace(w, Halide::get_host_target()).heuristic();
+    Schedule h = ScheduleSpace(w, htune::host_target()).heuristic();
     std::vector<double> mins;
     for (int i = 0; i < n; i++) {
         MeasureResult r = runner->measure(w, {h})[0];
@@ -92,7 +93,7 @@ int throughput(const std::string &op, int n) {
     o.min_seconds = 0.2;
     auto runner = make_worker_runner(o);
     Workload w = make_workload(op);
-    ScheduleSpace space(w, Halide::get_host_target());
+    ScheduleSpace space(w, htune::host_target());
     std::mt19937_64 rng(1);
     std::vector<Schedule> batch;
     for (int i = 0; i < n; i++) batch.push_back(space.sample(rng));

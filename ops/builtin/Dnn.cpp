@@ -32,7 +32,7 @@ OpDef conv2d() {
         int_param("N", 1, 1, 64, "batch size"),          int_param("W", 128, 1, 4096, "output width"),
         int_param("H", 128, 1, 4096, "output height"),   int_param("CI", 64, 1, 4096, "input channels"),
         int_param("CO", 64, 1, 4096, "output channels"), int_param("K", 3, 1, 11, "filter size (KxK)")};
-    d.test = {{"W", "10"}, {"H", "6"}, {"CI", "4"}, {"CO", "8"}};
+    d.test = {{"W", "10"}, {"H", "6"}, {"CI", "4"}, {"CO", "16"}};
     d.build = [](const ParamValues &p) {
         const int N = p.i("N"), W = p.i("W"), H = p.i("H"), CI = p.i("CI"), CO = p.i("CO"), K = p.i("K");
         ImageParam input(Float(32), 4, "input");
@@ -64,7 +64,7 @@ OpDef depthwise_separable_conv() {
     d.params = {int_param("N", 1, 1, 64, "batch size"), int_param("W", 128, 1, 4096, "output width"),
                 int_param("H", 128, 1, 4096, "output height"), int_param("CI", 64, 1, 4096, "input channels"),
                 int_param("CO", 128, 1, 4096, "output channels")};
-    d.test = {{"W", "10"}, {"H", "6"}, {"CI", "4"}, {"CO", "8"}};
+    d.test = {{"W", "10"}, {"H", "6"}, {"CI", "4"}, {"CO", "16"}};
     d.build = [](const ParamValues &p) {
         const int N = p.i("N"), W = p.i("W"), H = p.i("H"), CI = p.i("CI"), CO = p.i("CO");
         ImageParam input(Float(32), 4, "input");

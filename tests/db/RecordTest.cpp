@@ -1,6 +1,7 @@
 // Record JSON (the JSONL line) round trip and validation, and device keys.
 #include <gtest/gtest.h>
 
+#include "ops/HostTarget.h"
 #include "db/DeviceKey.h"
 #include "db/Record.h"
 #include "ops/Error.h"
@@ -77,10 +78,10 @@ TEST(DeviceKeyTest, KeyRoundTripsAndRejectsMalformedKeys) {
 }
 
 TEST(DeviceKeyTest, CurrentDeviceIsATypeNotAHost) {
-    Halide::Target t = Halide::get_host_target().with_feature(Halide::Target::JIT);
+    Halide::Target t = htune::host_target().with_feature(Halide::Target::JIT);
     DeviceKey d = current_device(t, 3);
     EXPECT_EQ(d.threads, 3);
-    EXPECT_EQ(d.target, Halide::get_host_target().to_string());  // jit dropped
+    EXPECT_EQ(d.target, htune::host_target().to_string());  // jit dropped
     EXPECT_EQ(d.target_part(), d.target);
     EXPECT_EQ(d.cpu_model, cpu_model_name());
     EXPECT_EQ(d.cpu_model.find('|'), std::string::npos);

@@ -3,6 +3,7 @@
 // openblas kernel; machine peaks.
 #include <gtest/gtest.h>
 
+#include "ops/HostTarget.h"
 #include "measure/Machine.h"
 #include "measure/Protocol.h"
 #include "measure/Runner.h"
@@ -95,7 +96,7 @@ TEST(CandidateTest, ImportAutoschedulesGivesValidSchedulesOrTheFailure) {
     };
     std::vector<ImportedCandidate> r = runner->import_autoschedules(w, batch);
     ASSERT_EQ(r.size(), batch.size());
-    ScheduleSpace space(w, Halide::get_host_target());
+    ScheduleSpace space(w, htune::host_target());
     for (int i : {0, 1}) {
         EXPECT_EQ(r[i].status, Status::ok) << r[i].error;
         EXPECT_EQ(space.validate(r[i].schedule), "") << batch[i].name;

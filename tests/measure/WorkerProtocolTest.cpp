@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "ops/HostTarget.h"
 #include "measure/Protocol.h"
 #include "measure/Reference.h"
 #include "tests/RunCommand.h"
@@ -32,7 +33,7 @@ std::vector<nlohmann::json> run_worker_with(const std::vector<nlohmann::json> &j
 TEST(WorkerProtocolTest, OneReplyPerJobAndBadInputIsAnswered) {
     std::string dir = test::temp_dir();
     Workload w = make_workload("blur3x3", true);
-    ReferenceData ref = compute_reference(w, 1, Halide::Target("host"));
+    ReferenceData ref = compute_reference(w, 1, parse_target("host"));
     EXPECT_GT(ref.run_s, 0);
     write_raw_buffers(dir + "/ref.bin", ref.outputs);
     Schedule unknown_func;

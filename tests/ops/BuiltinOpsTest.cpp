@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 
 namespace htune {
@@ -18,7 +19,7 @@ struct RefRun {
 
     explicit RefRun(const WorkloadSpec &spec, uint64_t seed = 5) : w(make_workload(spec)) {
         inputs = w.make_inputs(seed);
-        outputs = w.reference(inputs, Halide::get_host_target());
+        outputs = w.reference(inputs, htune::host_target());
     }
     // Inputs are ordered by name; look them up by name so the tests do not depend on it.
     Halide::Buffer<> input(const std::string &name) const {

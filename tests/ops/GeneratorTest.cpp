@@ -2,6 +2,7 @@
 // reference, and clear errors for a missing library or Generator.
 #include <gtest/gtest.h>
 
+#include "ops/HostTarget.h"
 #include "ops/BufferCompare.h"
 #include "ops/Error.h"
 #include "ops/OpRegistry.h"
@@ -40,10 +41,10 @@ TEST(GeneratorTest, LoadsAsWorkload) {
     EXPECT_EQ(io.outputs[0].extent, (std::vector<int>{64, 48, 3}));
 
     auto in = w.make_inputs(5);
-    auto ref = w.reference(in, Halide::get_host_target());
+    auto ref = w.reference(in, htune::host_target());
     Halide::Pipeline p = w.build();
     auto outs = w.make_outputs();
-    realize_into(p, in, outs, Halide::get_host_target());
+    realize_into(p, in, outs, htune::host_target());
     EXPECT_TRUE(compare_outputs(outs, ref, w.tolerance()).ok);
 
     // Check one pixel by hand: radius 2 box blur of the clamped input, sharpened and blended.

@@ -2,6 +2,7 @@
 // and its reference matches Halide's default schedule and (for some) a plain C++ loop.
 #include <gtest/gtest.h>
 
+#include "ops/HostTarget.h"
 #include "ops/BufferCompare.h"
 #include "ops/Error.h"
 #include "ops/OpRegistry.h"
@@ -34,7 +35,7 @@ TEST_P(EveryOp, RealizesAndMatchesReference) {
     const PipelineIO &io = w.io();
     ASSERT_FALSE(io.outputs.empty());
     ASSERT_FALSE(io.inputs.empty());
-    Halide::Target target = Halide::get_host_target();
+    Halide::Target target = htune::host_target();
 
     auto in1 = w.make_inputs(7), in2 = w.make_inputs(7), in3 = w.make_inputs(8);
     ASSERT_EQ(in1.size(), io.inputs.size());
@@ -62,7 +63,7 @@ INSTANTIATE_TEST_SUITE_P(BuiltinOps, EveryOp, ::testing::ValuesIn(op_names()),
 TEST(WorkloadTest, MatmulMatchesPlainLoop) {
     Workload w = make_workload(WorkloadSpec{"matmul", "", {{"M", "12"}, {"N", "10"}, {"K", "7"}}});
     auto in = w.make_inputs(1);
-    auto ref = w.reference(in, Halide::get_host_target());
+    auto ref = w.reference(in, htune::host_target());
     Halide::Buffer<float> A(in[0]), B(in[1]), C(ref[0]);  // inputs sorted by name: A, B
     ASSERT_EQ(C.dim(0).extent(), 10);
     ASSERT_EQ(C.dim(1).extent(), 12);
@@ -78,7 +79,7 @@ TEST(WorkloadTest, MatmulMatchesPlainLoop) {
 TEST(WorkloadTest, Blur3x3MatchesPlainLoop) {
     Workload w = make_workload(WorkloadSpec{"blur3x3", "", {{"W", "16"}, {"H", "9"}}});
     auto in = w.make_inputs(3);
-    auto ref = w.reference(in, Halide::get_host_target());
+    auto ref = w.reference(in, htune::host_target());
     Halide::Buffer<uint16_t> I(in[0]), O(ref[0]);
     auto at = [&](int x, int y) { return (int)I(std::clamp(x, 0, 15), std::clamp(y, 0, 8)); };
     for (int y = 0; y < 9; y++)

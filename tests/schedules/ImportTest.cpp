@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "ops/HostTarget.h"
 #include "ops/BufferCompare.h"
 #include "ops/Error.h"
 #include "ops/OpRegistry.h"
@@ -52,7 +53,7 @@ class EveryOp : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(EveryOp, ImportOfAppliedScheduleGivesItBack) {
     Workload w = make_workload(GetParam(), /*test_size=*/true);
-    ScheduleSpace space(w, Halide::get_host_target());
+    ScheduleSpace space(w, htune::host_target());
     std::vector<Schedule> cases = {space.heuristic()};
     std::mt19937_64 rng(3);
     for (int i = 0; i < 40 && cases.size() < 13; i++) {
@@ -89,7 +90,7 @@ INSTANTIATE_TEST_SUITE_P(Ops, EveryOp, ::testing::ValuesIn(builtin_names()));
 TEST(ImportTest, UserGeneratorRoundTripAndMullapudiImport) {
     Workload w =
         make_workload(WorkloadSpec{"sharpen_blend", HTUNE_EXAMPLE_GEN, {{"width", "64"}, {"height", "48"}}});
-    Halide::Target t = Halide::get_host_target();
+    Halide::Target t = htune::host_target();
     ScheduleSpace space(w, t);
     std::vector<Schedule> cases = {space.heuristic()};
     std::mt19937_64 rng(9);
@@ -120,14 +121,15 @@ TEST(ImportTest, MullapudiScheduleOfHarrisIsReadExactly) {
     if (access(plugin("mullapudi2016").c_str(), R_OK) != 0) GTEST_SKIP() << "no Mullapudi2016 plugin";
     Halide::load_plugin(plugin("mullapudi2016"));
     Workload w = make_workload("harris", true);
-    Halide::Target t = Halide::get_host_target();
+    Halide::Target t = htune::host_target();
     ScheduleSpace space(w, t);
     Halide::Pipeline p = w.build();
     p.auto_schedule("Mullapudi2016", t, Halide::MachineParams(2, 16 << 20, 40));
     ImportedSchedule im = import_schedule(p, space);
     EXPECT_EQ(space.validate(im.schedule), "");
-    // At this size Mullapudi2016 computes four Funcs at the root, each vectorized by 8 over x
-    // and parallel over y, and inlines the rest.
+    // At this size Mullapudi2016 computes four Funcs at the root, each vectorized at the
+    // target's natural float width over x (8 on AVX2, 16 on AVX-512) and parallel over y, and
+    // inlines the rest.
     int root = 0;
     for (const auto &kv : im.schedule.funcs) {
         if (kv.second.placement != Placement::root) {
@@ -138,7 +140,7 @@ TEST(ImportTest, MullapudiScheduleOfHarrisIsReadExactly) {
         const StageSchedule &st = kv.second.stages.at(0);
         ASSERT_EQ(st.splits.size(), 1u) << kv.first;
         EXPECT_EQ(st.splits[0].var, "x");
-        EXPECT_EQ(st.splits[0].factors, std::vector<int>{8});
+        EXPECT_EQ(st.splits[0].factors, std::vector<int>{t.natural_vector_size<float>()});
         EXPECT_EQ(st.vectorize, "x_i");
         EXPECT_EQ(st.parallel, std::vector<std::string>{"y"});
     }
@@ -149,7 +151,7 @@ TEST(ImportTest, MullapudiScheduleOfHarrisIsReadExactly) {
 TEST(ImportTest, AdamsSchedulesComeBackValidAndComputeTheReference) {
     if (access(plugin("adams2019").c_str(), R_OK) != 0) GTEST_SKIP() << "no Adams2019 plugin";
     Halide::load_plugin(plugin("adams2019"));
-    Halide::Target t = Halide::get_host_target();
+    Halide::Target t = htune::host_target();
     for (const char *op : {"harris", "conv2d"}) {
         Workload w = make_workload(op, true);
         ScheduleSpace space(w, t);
@@ -175,7 +177,7 @@ TEST(ImportTest, AdamsSchedulesComeBackValidAndComputeTheReference) {
 
 TEST(ImportTest, RFactorIsRefusedWithAReason) {
     Workload w = make_workload("matmul", true);
-    ScheduleSpace space(w, Halide::get_host_target());
+    ScheduleSpace space(w, htune::host_target());
     Halide::Pipeline p = w.build();
     auto fns = functions_by_stable_name(p);
     Halide::Func c(fns.at("C"));

@@ -4,6 +4,7 @@
 // compute the reference, mutations stay valid.
 #include <gtest/gtest.h>
 
+#include "ops/HostTarget.h"
 #include "ops/BufferCompare.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Apply.h"
@@ -43,7 +44,7 @@ std::vector<std::string> dims_of(const Halide::Internal::Definition &d) {
 }  // namespace
 
 TEST(RFactorTest, JsonRoundTripAndHash) {
-    ScheduleSpace space(make_workload("matmul", true), Halide::get_host_target());
+    ScheduleSpace space(make_workload("matmul", true), htune::host_target());
     auto samples = rfactor_samples(space, 1, 1);
     ASSERT_EQ(samples.size(), 1u);
     const Schedule &s = samples[0];
@@ -95,7 +96,7 @@ TEST(RFactorTest, DerivedLoopsMatchHalide) {
 
 TEST(RFactorTest, NonAssociativeUpdatesAreRejectedWithAReason) {
     Workload w = make_workload("iir_blur", true);
-    ScheduleSpace space(w, Halide::get_host_target());
+    ScheduleSpace space(w, htune::host_target());
     const PipelineAnalysis &a = space.analysis();
     int checked = 0;
     for (const FuncInfo &f : a.funcs())
@@ -116,7 +117,7 @@ TEST(RFactorTest, NonAssociativeUpdatesAreRejectedWithAReason) {
 }
 
 TEST(RFactorTest, RFactorSamplesComputeTheReferenceAndMutationsStayValid) {
-    Halide::Target t = Halide::get_host_target();
+    Halide::Target t = htune::host_target();
     for (const char *op : {"matmul", "softmax", "layernorm"}) {
         Workload w = make_workload(op, true);
         ScheduleSpace space(w, t);

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <regex>
 
+#include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Apply.h"
 #include "schedules/PipelineAnalysis.h"
@@ -69,7 +70,7 @@ std::string normalized(const std::string &stmt) {
 }  // namespace
 
 TEST(ToCppTest, EmittedCppLowersToTheSameStatement) {
-    Halide::Target t = Halide::get_host_target();
+    Halide::Target t = htune::host_target();
     std::vector<Case> cases;
     std::mt19937_64 rng(3);
     for (const WorkloadSpec &spec :

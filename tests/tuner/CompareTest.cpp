@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "ops/HostTarget.h"
 #include "db/Database.h"
 #include "db/DeviceKey.h"
 #include "measure/FakeRunner.h"
@@ -50,7 +51,7 @@ TEST(CompareTest, RowsFiguresAndTunedRecordWithFakeRunner) {
     std::string device = "x86-64-linux-avx2|fake cpu|2t";
     // A tuned record for this workload and device: its schedule is re-measured,
     // not trusted.
-    Schedule tuned = ScheduleSpace(w, Halide::Target("host")).heuristic();
+    Schedule tuned = ScheduleSpace(w, parse_target("host")).heuristic();
     MeasureResult stored;
     stored.min_ms = stored.median_ms = 0.5;
     db->commit({make_record(w, device, nlohmann::json(tuned), schedule_hash(tuned), stored)});

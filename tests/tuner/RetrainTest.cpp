@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "ops/HostTarget.h"
 #include "cost_model/Featurizer.h"
 #include "db/Database.h"
 #include "db/DeviceKey.h"
@@ -33,14 +34,14 @@ MeasureResult schedule_dependent_time(const Workload &, const Schedule &s, Fault
     return r;
 }
 
-std::string test_device() { return current_device(Halide::get_host_target(), 2).key(); }
+std::string test_device() { return current_device(htune::host_target(), 2).key(); }
 
 // `n` sampled schedules (heuristic first) of each op, measured and committed.
 void fill(Database &db, const std::vector<std::string> &ops, int n) {
     FakeRunner runner(schedule_dependent_time);
     for (const std::string &op : ops) {
         Workload w = make_workload(op, /*test_size=*/true);
-        ScheduleSpace space(w, Halide::get_host_target());
+        ScheduleSpace space(w, htune::host_target());
         std::mt19937_64 rng(9);
         std::vector<Schedule> batch{space.heuristic()};
         while ((int)batch.size() < n) batch.push_back(space.sample(rng));
@@ -101,7 +102,7 @@ TEST(RetrainTest, TrainsReportsAndStoresAModelThatLoadsAndPredicts) {
     from_file->load(dir + "/model.bin", &feature_schema());
     EXPECT_EQ(from_file->predict(set.features), scores);
     // No stored model for another device type.
-    EXPECT_FALSE(load_stored_model(*db, current_device(Halide::get_host_target(), 7).key()));
+    EXPECT_FALSE(load_stored_model(*db, current_device(htune::host_target(), 7).key()));
     run_shell("rm -rf " + dir);
 }
 
@@ -142,7 +143,7 @@ TEST(RetrainTest, WorkloadsThatCannotBeRebuiltAreSkippedWithAWarning) {
     auto db = open_database(":memory:");
     fill(*db, {"blur3x3"}, 6);
     Workload w = make_workload("blur3x3", true);
-    Schedule h = ScheduleSpace(w, Halide::get_host_target()).heuristic();
+    Schedule h = ScheduleSpace(w, htune::host_target()).heuristic();
     Record gone =
         make_record(w, test_device(), nlohmann::json(h), schedule_hash(h), schedule_dependent_time(w, h, {}));
     gone.workload = WorkloadSpec{"sharpen_blend", "/nonexistent/libgone.so", {}};

@@ -13,6 +13,7 @@
 #include <map>
 #include <sstream>
 
+#include "ops/HostTarget.h"
 #include "measure/Machine.h"
 #include "measure/Runner.h"
 #include "ops/OpRegistry.h"
@@ -72,7 +73,7 @@ int main(int argc, char **argv) {
         // htune_bench_import --sketches OP ...: the heuristic and each of the space's sketches.
         for (const auto &op : ops) {
             Workload w = make_workload(op);
-            ScheduleSpace space(w, Halide::get_host_target());
+            ScheduleSpace space(w, htune::host_target());
             std::vector<Schedule> batch = {space.heuristic()};
             for (auto &s : space.sketches()) batch.push_back(s);
             std::vector<double> best(batch.size(), 0);
@@ -98,7 +99,7 @@ int main(int argc, char **argv) {
               << "tails kept / adaptations (ms, best of " << rounds << ")" << std::endl;
     for (const auto &op : ops) {
         Workload w = make_workload(op);
-        ScheduleSpace space(w, Halide::get_host_target());
+        ScheduleSpace space(w, htune::host_target());
         std::vector<Candidate> autos;
         for (const auto &p : plugins)
             autos.push_back(

@@ -12,6 +12,7 @@
 #include <regex>
 #include <sstream>
 
+#include "ops/HostTarget.h"
 #include "db/Database.h"
 #include "db/DeviceKey.h"
 #include "db/Version.h"
@@ -47,11 +48,11 @@ struct Chosen {
 };
 
 Halide::Target resolve_target(const std::string &text) {
-    if (text == "host") return Halide::get_host_target();
+    if (text == "host") return htune::host_target();
     if (!Halide::Target::validate_target_string(text))
         throw_usage("build: unknown target '" + text +
                     "' (use 'host' or a Halide target string such as x86-64-linux-avx2)");
-    return Halide::Target(text);
+    return htune::parse_target(text);
 }
 
 bool is_c_identifier(const std::string &s) {

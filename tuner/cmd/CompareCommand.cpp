@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "ops/HostTarget.h"
 #include "db/DeviceKey.h"
 #include "measure/Machine.h"
 #include "ops/Error.h"
@@ -100,7 +101,7 @@ int run_compare(const std::vector<std::string> &args) {
 
     const int threads = resolved_threads(m);
     CompareReport report;
-    report.device_key = current_device(Halide::Target(m.target), threads).key();
+    report.device_key = current_device(parse_target(m.target), threads).key();
     o.naive_limit_s = naive_limit;
     o.plugin_dir = plugin_dir;
     o.device_key = report.device_key;

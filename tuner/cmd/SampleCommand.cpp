@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 
+#include "ops/HostTarget.h"
 #include "db/Database.h"
 #include "db/DeviceKey.h"
 #include "measure/Runner.h"
@@ -69,7 +70,7 @@ int run_sample(const std::vector<std::string> &args) {
     Workload w = a.workload.workload();
     std::unique_ptr<Database> db;
     if (!a.db_path.empty()) db = open_database(a.db_path);  // a bad file fails before measuring
-    ScheduleSpace space(w, Halide::Target(a.measure.target));
+    ScheduleSpace space(w, parse_target(a.measure.target));
     std::mt19937_64 rng(a.seed);
     std::vector<Schedule> sampled;
     std::set<std::string> seen;
@@ -106,7 +107,7 @@ int run_sample(const std::vector<std::string> &args) {
         std::vector<Record> records;
         for (size_t i = 0; i < results.size(); i++) {
             if (batch_faults[i] != Fault::none) continue;
-            std::string key = current_device(Halide::Target(a.measure.target), resolved_threads(a.measure)).key();
+            std::string key = current_device(parse_target(a.measure.target), resolved_threads(a.measure)).key();
             records.push_back(make_record(w, key, nlohmann::json(batch[i]), schedule_hash(batch[i]), results[i]));
         }
         CommitStats st = db->commit(records);

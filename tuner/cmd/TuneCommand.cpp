@@ -9,6 +9,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "ops/HostTarget.h"
 #include "cost_model/CostModel.h"
 #include "cost_model/Featurizer.h"
 #include "db/Database.h"
@@ -171,7 +172,7 @@ int run_tune(const std::vector<std::string> &args) {
 
     auto runner = make_worker_runner(m);  // validates the measurement options
     auto db = open_database(db_path);
-    Halide::Target target(m.target);
+    Halide::Target target = parse_target(m.target);
     int threads = resolved_threads(m);
     o.device_key = current_device(target, threads).key();
     const FeatureSchema &schema = feature_schema();
