@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "ops/HostTarget.h"
 #include "ops/BufferCompare.h"
 #include "ops/Error.h"
 #include "ops/OpRegistry.h"
@@ -34,7 +35,7 @@ std::vector<std::string> workload_names() {
 // Applies `s` to a fresh pipeline, realizes it and compares with the reference.
 void expect_computes_reference(const Workload &w, const Schedule &s, const std::vector<Halide::Buffer<>> &in,
                                const std::vector<Halide::Buffer<>> &ref) {
-    Halide::Target t = Halide::get_host_target();
+    Halide::Target t = htune::host_target();
     Halide::Pipeline p = w.build();
     apply_schedule(s, p, t);
     auto outs = w.make_outputs();
@@ -49,7 +50,7 @@ class EveryWorkload : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(EveryWorkload, HeuristicAndSamplesComputeTheReference) {
     Workload w = workload_named(GetParam());
-    Halide::Target t = Halide::get_host_target();
+    Halide::Target t = htune::host_target();
     ScheduleSpace space(w, t);
     auto in = w.make_inputs(11);
     auto ref = w.reference(in, t);
@@ -68,7 +69,7 @@ TEST_P(EveryWorkload, HeuristicAndSamplesComputeTheReference) {
 
 TEST_P(EveryWorkload, MutationsStayValidAndSamplingIsDeterministic) {
     Workload w = workload_named(GetParam());
-    ScheduleSpace space(w, Halide::get_host_target());
+    ScheduleSpace space(w, htune::host_target());
     std::mt19937_64 a(9), b(9);
     std::set<std::string> distinct;
     for (int i = 0; i < 20; i++) {
@@ -96,14 +97,14 @@ TEST(SpaceTest, LargeSpacesForTheClassicBenchmarks) {
         if (std::none_of(builtin_ops().begin(), builtin_ops().end(),
                          [&](const auto &a) { return a->name() == op; }))
             continue;  // reported by WorkloadTest.SuiteHasTheStandardOperators
-        ScheduleSpace space(make_workload(op), Halide::get_host_target());
+        ScheduleSpace space(make_workload(op), htune::host_target());
         EXPECT_GT(space.log10_size(), 6.0) << op;  // more than a million schedules
     }
 }
 
 TEST(SpaceTest, InvalidSchedulesAreRejectedWithAReason) {
     Workload w = make_workload("blur3x3", true);
-    ScheduleSpace space(w, Halide::get_host_target());
+    ScheduleSpace space(w, htune::host_target());
     Schedule h = space.heuristic();
     auto why = [&](const std::function<void(Schedule &)> &edit) {
         Schedule s = h;
@@ -134,7 +135,7 @@ TEST(SpaceTest, InvalidSchedulesAreRejectedWithAReason) {
               std::string::npos);
 
     Workload mm = make_workload("matmul", true);
-    ScheduleSpace mspace(mm, Halide::get_host_target());
+    ScheduleSpace mspace(mm, htune::host_target());
     Schedule m = mspace.heuristic();
     StageSchedule bad;
     bad.order = {"n", "m", "k$x"};
@@ -147,7 +148,7 @@ TEST(SpaceTest, AFuncMayBeComputedAtAnEnclosingFuncOfItsConsumers) {
     // harris: gray feeds Ix and Iy. Computing Ix and Iy inside harris' tiles makes harris'
     // tile loop a legal place for gray too (a fusion group), though harris does not call gray.
     Workload w = make_workload("harris", true);
-    Halide::Target t = Halide::get_host_target();
+    Halide::Target t = htune::host_target();
     ScheduleSpace space(w, t);
     Schedule s = space.heuristic();
     const StageSchedule &hs = s.funcs.at("harris").stages.at(0);
@@ -190,7 +191,7 @@ TEST(SpaceTest, ExplicitTailsComputeTheReferenceAndIllegalOnesAreRejected) {
     // harris: every split of a Func that is not the output gets RoundUp, then ShiftInwards
     // (what Mullapudi2016 and Adams2019 use where the space's default guards).
     Workload w = make_workload("harris", true);
-    Halide::Target t = Halide::get_host_target();
+    Halide::Target t = htune::host_target();
     ScheduleSpace space(w, t);
     auto in = w.make_inputs(6);
     auto ref = w.reference(in, t);
@@ -246,7 +247,7 @@ TEST(SpaceTest, ExplicitTailsComputeTheReferenceAndIllegalOnesAreRejected) {
 }
 
 TEST(SpaceTest, SketchesRegisterTileReductionsAndComputeTheReference) {
-    Halide::Target t = Halide::get_host_target();
+    Halide::Target t = htune::host_target();
     for (const char *op : {"matmul", "conv2d"}) {
         Workload w = make_workload(op, true);
         ScheduleSpace space(w, t);
@@ -255,7 +256,7 @@ TEST(SpaceTest, SketchesRegisterTileReductionsAndComputeTheReference) {
         std::vector<Schedule> sketches = space.sketches();
         ASSERT_FALSE(sketches.empty()) << op;
         std::set<std::string> hashes;
-        int rfactored = 0;
+        int rfactored = 0, blocked = 0;
         for (const Schedule &s : sketches) {
             ASSERT_EQ(space.validate(s), "") << op;
             hashes.insert(schedule_hash(s));
@@ -274,6 +275,14 @@ TEST(SpaceTest, SketchesRegisterTileReductionsAndComputeTheReference) {
                         EXPECT_EQ(g.placement, Placement::at);
                         EXPECT_EQ(g.at_func, f.name);
                         rfactored++;
+                        // Cache-blocked: the kept reduction loop between the tile loop the
+                        // intermediate is computed at and the (parallel) block loops.
+                        auto pos = [&](const std::string &l) {
+                            return std::find(st.order.begin(), st.order.end(), l) - st.order.begin();
+                        };
+                        long keep = pos(st.rfactor.keep);
+                        ASSERT_LT(keep, (long)st.order.size()) << op;
+                        if (keep > pos(g.at_loop) && keep + 1 < (long)st.order.size()) blocked++;
                         tiled++;
                         continue;
                     }
@@ -299,6 +308,7 @@ TEST(SpaceTest, SketchesRegisterTileReductionsAndComputeTheReference) {
         }
         // matmul's reduction is its output: some sketches rfactor it into an intermediate.
         if (std::string(op) == "matmul") EXPECT_GT(rfactored, 0);
+        if (std::string(op) == "matmul") EXPECT_GT(blocked, 0);
         if (std::string(op) == "conv2d") {
             // conv feeds only relu (pointwise): some sketches compute it inside relu's tiles.
             int fused = 0;
@@ -318,7 +328,7 @@ TEST(SpaceTest, ApplyRejectsUnknownFuncsBeforeCompiling) {
     Schedule s;
     s.funcs["not_a_func"] = FuncSchedule{};
     try {
-        apply_schedule(s, p, Halide::get_host_target());
+        apply_schedule(s, p, htune::host_target());
         FAIL();
     } catch (const Error &e) {
         EXPECT_EQ(e.kind(), ErrorKind::usage);
@@ -336,7 +346,7 @@ TEST(SpaceTest, SchedulesThatHitHalideBugsAreRejected) {
     auto validate_file = [](const Workload &w, const std::string &file) {
         Schedule s =
             nlohmann::json::parse(test::read_file(HTUNE_TEST_DATA "/schedules/" + file)).get<Schedule>();
-        return ScheduleSpace(w, Halide::get_host_target()).validate(s);
+        return ScheduleSpace(w, htune::host_target()).validate(s);
     };
     // This one also splits a compute_at Func in two levels (a later exclusion), which Sxx,
     // validated first, reports; either reason excludes it.
