@@ -1,5 +1,4 @@
 // Device type detection and the device key format (see DeviceKey.h).
-#include "ops/HostTarget.h"
 #include "db/DeviceKey.h"
 
 #include <cctype>
@@ -7,6 +6,7 @@
 #include <thread>
 
 #include "ops/Error.h"
+#include "ops/HostTarget.h"
 
 namespace htune {
 

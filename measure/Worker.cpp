@@ -1,5 +1,4 @@
 // The worker process: load a workload, compile candidates, run and time them (see Worker.h).
-#include "ops/HostTarget.h"
 #include "measure/Worker.h"
 
 #include <fcntl.h>
@@ -21,6 +20,7 @@
 #include "measure/Reference.h"
 #include "ops/BufferCompare.h"
 #include "ops/Error.h"
+#include "ops/HostTarget.h"
 #include "schedules/Apply.h"
 #include "schedules/Import.h"
 #include "schedules/Space.h"

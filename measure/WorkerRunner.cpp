@@ -15,12 +15,12 @@
 #include <sstream>
 #include <thread>
 
-#include "ops/HostTarget.h"
 #include "measure/Protocol.h"
 #include "measure/Reference.h"
 #include "measure/Runner.h"
 #include "measure/WorkerProcess.h"
 #include "ops/Error.h"
+#include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 
 extern char **environ;

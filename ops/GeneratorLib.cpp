@@ -1,5 +1,4 @@
 // Loads user Generators from shared libraries and adapts them to Algorithm (GeneratorLib.h).
-#include "ops/HostTarget.h"
 #include "ops/GeneratorLib.h"
 
 #include <dlfcn.h>
@@ -11,6 +10,7 @@
 #include <set>
 
 #include "ops/Error.h"
+#include "ops/HostTarget.h"
 
 namespace htune {
 
@@ -70,23 +70,20 @@ std::vector<std::string> load_generator_library(const std::string &lib_path) {
     auto it = g_loaded.find(lib_path);
     if (it != g_loaded.end()) return it->second;
     struct stat st;
-    if (stat(lib_path.c_str(), &st) != 0)
-        throw_usage("generator library '" + lib_path + "' does not exist");
+    if (stat(lib_path.c_str(), &st) != 0) throw_usage("generator library '" + lib_path + "' does not exist");
     auto before = Halide::Internal::GeneratorRegistry::enumerate();
     // A path without '/' would make dlopen search the system paths: anchor it.
     std::string path = lib_path.find('/') == std::string::npos ? "./" + lib_path : lib_path;
     void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
     if (!handle) {
         const char *err = dlerror();
-        throw_usage("generator library '" + lib_path + "' cannot be loaded: " +
-                    (err ? err : "unknown dlopen error"));
+        throw_usage("generator library '" + lib_path +
+                    "' cannot be loaded: " + (err ? err : "unknown dlopen error"));
     }
     auto after = Halide::Internal::GeneratorRegistry::enumerate();
     std::vector<std::string> added;
-    std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
-                        std::back_inserter(added));
-    if (added.empty())
-        throw_usage("generator library '" + lib_path + "' registers no Halide Generator");
+    std::set_difference(after.begin(), after.end(), before.begin(), before.end(), std::back_inserter(added));
+    if (added.empty()) throw_usage("generator library '" + lib_path + "' registers no Halide Generator");
     g_loaded[lib_path] = added;
     return added;
 }
@@ -96,13 +93,10 @@ AlgorithmPtr load_generator(const std::string &lib_path, const std::string &name
     if (std::find(names.begin(), names.end(), name) == names.end()) {
         std::string all;
         for (const auto &n : names) all += (all.empty() ? "" : ", ") + n;
-        throw_usage("generator '" + name + "' is not registered by '" + lib_path +
-                    "' (it has: " + all + ")");
+        throw_usage("generator '" + name + "' is not registered by '" + lib_path + "' (it has: " + all + ")");
     }
     return std::make_shared<GeneratorAlgorithm>(lib_path, name);
 }
-
-
 
 bool is_reserved_generator_param(const std::string &name) { return kReservedParams.count(name) > 0; }
 

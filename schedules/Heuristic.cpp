@@ -145,7 +145,8 @@ std::optional<StageSchedule> blocked_tile(const StageInfo &stage, int lanes, int
     st.order.insert(st.order.end(), rv.begin(), rv.end());
     st.order.insert(st.order.end(), outer.begin(), outer.end());
     st.parallel = {outer.back()};
-    if (outer.size() >= 2 && nest.extent.at(outer.back()) < 8) st.parallel = {outer[outer.size() - 2], outer.back()};
+    if (outer.size() >= 2 && nest.extent.at(outer.back()) < 8)
+        st.parallel = {outer[outer.size() - 2], outer.back()};
     return st;
 }
 
@@ -258,7 +259,7 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
         int u0, u1, kb, bx, by;
     };
     std::vector<RfShape> rf_shapes = {{2, 4, 256, 128, 64}, {1, 8, 256, 128, 64}, {2, 4, 128, 256, 32},
-                                      {4, 2, 256, 128, 64}, {2, 4, 0, 0, 0},       {4, 2, 0, 0, 0},
+                                      {4, 2, 256, 128, 64}, {2, 4, 0, 0, 0},      {4, 2, 0, 0, 0},
                                       {1, 8, 0, 0, 0}};
     // AVX-512 has 32 vector registers: larger tiles (16 accumulators) fit with room to spare.
     if (target_.has_feature(Halide::Target::AVX512))

@@ -1,5 +1,4 @@
 // `htune compare` rows, figures, table and JSON (see Compare.h).
-#include "ops/HostTarget.h"
 #include "tuner/Compare.h"
 
 #include <unistd.h>
@@ -9,6 +8,7 @@
 #include <sstream>
 
 #include "ops/Error.h"
+#include "ops/HostTarget.h"
 #include "schedules/Schedule.h"
 #include "schedules/Space.h"
 

@@ -1,5 +1,4 @@
 // Training data and stored models from the tuning database (see Training.h).
-#include "ops/HostTarget.h"
 #include "tuner/Training.h"
 
 #include <cmath>
@@ -10,6 +9,7 @@
 #include "cost_model/Featurizer.h"
 #include "db/DeviceKey.h"
 #include "ops/Error.h"
+#include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Schedule.h"
 

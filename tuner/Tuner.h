@@ -19,10 +19,10 @@
 #include <string>
 #include <vector>
 
-#include "ops/HostTarget.h"
 #include "cost_model/CostModel.h"
 #include "db/Database.h"
 #include "measure/Runner.h"
+#include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Space.h"
 #include "tuner/Progress.h"

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "ops/HostTarget.h"
 #include "cost_model/CostModel.h"
 #include "cost_model/Featurizer.h"
+#include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/PipelineAnalysis.h"
 #include "schedules/Space.h"

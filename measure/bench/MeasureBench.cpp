@@ -9,8 +9,8 @@
 #include <iostream>
 #include <random>
 
-#include "ops/HostTarget.h"
 #include "measure/Runner.h"
+#include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Space.h"
 
@@ -32,8 +32,10 @@ MeasureOptions options() {
 
 std::string describe(const MeasureResult &r) {
     std::ostringstream os;
-    if (r.status == Status::ok) os << std::fixed << std::setprecision(3) << r.min_ms << " ms";
-    else os << to_string(r.status);
+    if (r.status == Status::ok)
+        os << std::fixed << std::setprecision(3) << r.min_ms << " ms";
+    else
+        os << to_string(r.status);
     return os.str();
 }
 
@@ -48,7 +50,8 @@ int heuristic(const std::vector<std::string> &ops_in) {
     o.min_repeats = 2;
     auto runner = make_worker_runner(o);
     std::cout << std::left << std::setw(26) << "workload" << std::setw(14) << "default" << std::setw(14)
-              << "heuristic" << "speedup\n";
+              << "heuristic"
+              << "speedup\n";
     for (const auto &op : ops) {
         Workload w = make_workload(op);
         ScheduleSpace space(w, htune::host_target());
@@ -116,7 +119,8 @@ int main(int argc, char **argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     try {
         if (!args.empty() && args[0] == "heuristic") return heuristic({args.begin() + 1, args.end()});
-        if (args.size() >= 2 && args[0] == "spread") return spread(args[1], args.size() > 2 ? std::stoi(args[2]) : 10);
+        if (args.size() >= 2 && args[0] == "spread")
+            return spread(args[1], args.size() > 2 ? std::stoi(args[2]) : 10);
         if (args.size() >= 2 && args[0] == "throughput")
             return throughput(args[1], args.size() > 2 ? std::stoi(args[2]) : 32);
     } catch (const std::exception &e) {

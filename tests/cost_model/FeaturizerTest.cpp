@@ -7,8 +7,8 @@
 #include <cmath>
 #include <set>
 
-#include "ops/HostTarget.h"
 #include "cost_model/Featurizer.h"
+#include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/PipelineAnalysis.h"
 #include "schedules/Space.h"

@@ -1,10 +1,10 @@
 // Record JSON (the JSONL line) round trip and validation, and device keys.
 #include <gtest/gtest.h>
 
-#include "ops/HostTarget.h"
 #include "db/DeviceKey.h"
 #include "db/Record.h"
 #include "ops/Error.h"
+#include "ops/HostTarget.h"
 #include "tests/db/TestRecords.h"
 
 namespace htune::test {

@@ -3,10 +3,10 @@
 // openblas kernel; machine peaks.
 #include <gtest/gtest.h>
 
-#include "ops/HostTarget.h"
 #include "measure/Machine.h"
 #include "measure/Protocol.h"
 #include "measure/Runner.h"
+#include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Space.h"
 

@@ -4,9 +4,9 @@
 
 #include <fstream>
 
-#include "ops/HostTarget.h"
 #include "measure/Protocol.h"
 #include "measure/Reference.h"
+#include "ops/HostTarget.h"
 #include "tests/RunCommand.h"
 
 namespace htune {

@@ -2,16 +2,17 @@
 // reference, and clear errors for a missing library or Generator.
 #include <gtest/gtest.h>
 
-#include "ops/HostTarget.h"
 #include "ops/BufferCompare.h"
 #include "ops/Error.h"
+#include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 
 namespace htune {
 
 namespace {
 
-WorkloadSpec example(std::vector<std::pair<std::string, std::string>> params = {{"width", "64"}, {"height", "48"}}) {
+WorkloadSpec example(std::vector<std::pair<std::string, std::string>> params = {{"width", "64"},
+                                                                                {"height", "48"}}) {
     return WorkloadSpec{"sharpen_blend", HTUNE_EXAMPLE_GEN, params};
 }
 

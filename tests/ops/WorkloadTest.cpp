@@ -2,9 +2,9 @@
 // and its reference matches Halide's default schedule and (for some) a plain C++ loop.
 #include <gtest/gtest.h>
 
-#include "ops/HostTarget.h"
 #include "ops/BufferCompare.h"
 #include "ops/Error.h"
+#include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 
 namespace htune {
@@ -24,9 +24,9 @@ class EveryOp : public ::testing::TestWithParam<std::string> {};
 TEST(WorkloadTest, SuiteHasTheStandardOperators) {
     std::vector<std::string> names = op_names();
     for (const char *required :
-         {"matmul", "conv2d", "depthwise_separable_conv", "resnet_block", "softmax", "layernorm",
-          "blur3x3", "unsharp_mask", "harris", "bilateral_grid", "local_laplacian",
-          "histogram_equalize", "max_filter", "stencil_chain", "iir_blur", "interpolate"})
+         {"matmul", "conv2d", "depthwise_separable_conv", "resnet_block", "softmax", "layernorm", "blur3x3",
+          "unsharp_mask", "harris", "bilateral_grid", "local_laplacian", "histogram_equalize", "max_filter",
+          "stencil_chain", "iir_blur", "interpolate"})
         EXPECT_NE(std::find(names.begin(), names.end(), required), names.end()) << required;
 }
 
@@ -94,7 +94,8 @@ TEST(WorkloadTest, KeysDifferByParametersAndStructure) {
     Workload b = make_workload(WorkloadSpec{"matmul", "", {{"M", "16"}}});
     EXPECT_NE(a.key(), b.key());
     EXPECT_EQ(a.key().rfind("matmul:M=8,N=1024,K=1024#", 0), 0u);
-    EXPECT_NE(make_workload("blur3x3", true).structure_hash(), make_workload("matmul", true).structure_hash());
+    EXPECT_NE(make_workload("blur3x3", true).structure_hash(),
+              make_workload("matmul", true).structure_hash());
 }
 
 TEST(WorkloadTest, CompareOutputsFindsMismatch) {

@@ -4,8 +4,8 @@
 // compute the reference, mutations stay valid.
 #include <gtest/gtest.h>
 
-#include "ops/HostTarget.h"
 #include "ops/BufferCompare.h"
+#include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Apply.h"
 #include "schedules/PipelineAnalysis.h"
@@ -77,8 +77,8 @@ TEST(RFactorTest, DerivedLoopsMatchHalide) {
                     Halide::Func fn(functions_by_stable_name(p).at(f.name));
                     Halide::Stage st = fn.update(stage.index - 1);
                     if (rf.factor > 0)
-                        st.split(Halide::RVar(rf.rvar), Halide::RVar(rf.rvar + "_o"), Halide::RVar(rf.rvar + "_i"),
-                                 rf.factor, Halide::TailStrategy::GuardWithIf);
+                        st.split(Halide::RVar(rf.rvar), Halide::RVar(rf.rvar + "_o"),
+                                 Halide::RVar(rf.rvar + "_i"), rf.factor, Halide::TailStrategy::GuardWithIf);
                     Halide::Func g = st.rfactor(Halide::RVar(rf.keep), Halide::Var(rf.var));
                     EXPECT_EQ(dims_of(fn.function().update(stage.index - 1)),
                               rfactor_merge_stage(f, stage, rf).default_order)

@@ -5,9 +5,9 @@
 
 #include <set>
 
-#include "ops/HostTarget.h"
 #include "ops/BufferCompare.h"
 #include "ops/Error.h"
+#include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Apply.h"
 #include "schedules/PipelineAnalysis.h"

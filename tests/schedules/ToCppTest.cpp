@@ -40,8 +40,8 @@ std::string program(const std::vector<Case> &cases, const std::string &dir) {
     for (size_t i = 0; i < cases.size(); i++) {
         const Case &c = cases[i];
         Halide::Pipeline p = make_workload(c.spec).build();
-        os << "  {\n    Workload w = make_workload(nlohmann::json::parse(" << cpp_string(nlohmann::json(c.spec).dump())
-           << ").get<WorkloadSpec>());\n"
+        os << "  {\n    Workload w = make_workload(nlohmann::json::parse("
+           << cpp_string(nlohmann::json(c.spec).dump()) << ").get<WorkloadSpec>());\n"
            << "    Schedule s = nlohmann::json::parse(" << cpp_string(nlohmann::json(c.schedule).dump())
            << ").get<Schedule>();\n"
            << "    Pipeline a = w.build();\n    apply_schedule(s, a, get_host_target());\n"
@@ -125,8 +125,10 @@ TEST(ToCppTest, EmittedCppLowersToTheSameStatement) {
             }
             same = x == y;
         }
-        EXPECT_TRUE(same) << "case " << i << " differs at line " << line << ":\n  applied: " << x.substr(0, 300)
-                          << "\n  pasted:  " << y.substr(0, 300) << "\n" << nlohmann::json(cases[i].schedule).dump();
+        EXPECT_TRUE(same) << "case " << i << " differs at line " << line
+                          << ":\n  applied: " << x.substr(0, 300) << "\n  pasted:  " << y.substr(0, 300)
+                          << "\n"
+                          << nlohmann::json(cases[i].schedule).dump();
     }
     if (!::testing::Test::HasFailure()) test::run_shell("rm -rf " + dir);
 }

@@ -5,10 +5,10 @@
 
 #include <set>
 
-#include "ops/HostTarget.h"
 #include "db/Database.h"
 #include "db/DeviceKey.h"
 #include "measure/FakeRunner.h"
+#include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Space.h"
 #include "tests/RunCommand.h"

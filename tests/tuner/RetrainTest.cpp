@@ -5,11 +5,11 @@
 
 #include <cmath>
 
-#include "ops/HostTarget.h"
 #include "cost_model/Featurizer.h"
 #include "db/Database.h"
 #include "db/DeviceKey.h"
 #include "measure/FakeRunner.h"
+#include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Space.h"
 #include "tests/RunCommand.h"

@@ -13,9 +13,9 @@
 #include <map>
 #include <sstream>
 
-#include "ops/HostTarget.h"
 #include "measure/Machine.h"
 #include "measure/Runner.h"
+#include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Space.h"
 #include "tuner/Compare.h"

@@ -7,10 +7,10 @@
 #include <iostream>
 #include <sstream>
 
-#include "ops/HostTarget.h"
 #include "db/DeviceKey.h"
 #include "measure/Machine.h"
 #include "ops/Error.h"
+#include "ops/HostTarget.h"
 #include "tuner/Command.h"
 #include "tuner/Compare.h"
 #include "tuner/Report.h"

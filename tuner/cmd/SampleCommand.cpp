@@ -7,11 +7,11 @@
 #include <random>
 #include <set>
 
-#include "ops/HostTarget.h"
 #include "db/Database.h"
 #include "db/DeviceKey.h"
 #include "measure/Runner.h"
 #include "ops/Error.h"
+#include "ops/HostTarget.h"
 #include "schedules/Space.h"
 #include "tuner/Command.h"
 #include "tuner/WorkloadOptions.h"
@@ -107,8 +107,10 @@ int run_sample(const std::vector<std::string> &args) {
         std::vector<Record> records;
         for (size_t i = 0; i < results.size(); i++) {
             if (batch_faults[i] != Fault::none) continue;
-            std::string key = current_device(parse_target(a.measure.target), resolved_threads(a.measure)).key();
-            records.push_back(make_record(w, key, nlohmann::json(batch[i]), schedule_hash(batch[i]), results[i]));
+            std::string key =
+                current_device(parse_target(a.measure.target), resolved_threads(a.measure)).key();
+            records.push_back(
+                make_record(w, key, nlohmann::json(batch[i]), schedule_hash(batch[i]), results[i]));
         }
         CommitStats st = db->commit(records);
         std::cout << "database:   " << st.inserted << " record(s) stored in '" << a.db_path << "' ("

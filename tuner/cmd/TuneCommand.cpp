@@ -9,7 +9,6 @@
 #include <iostream>
 #include <sstream>
 
-#include "ops/HostTarget.h"
 #include "cost_model/CostModel.h"
 #include "cost_model/Featurizer.h"
 #include "db/Database.h"
@@ -17,6 +16,7 @@
 #include "measure/Machine.h"
 #include "measure/Runner.h"
 #include "ops/Error.h"
+#include "ops/HostTarget.h"
 #include "tuner/Command.h"
 #include "tuner/Compare.h"
 #include "tuner/Training.h"
@@ -46,8 +46,7 @@ std::string ms_text(double x) {
 
 void print_summary(std::ostream &os, const TuneResult &r) {
     size_t wname = 8;
-    for (const auto &w : r.workloads)
-        wname = std::max(wname, w.workload.size());
+    for (const auto &w : r.workloads) wname = std::max(wname, w.workload.size());
     os << std::left << std::setw((int)wname + 2) << "workload" << std::right << std::setw(8) << "trials"
        << std::setw(8) << "failed" << std::setw(14) << "heuristic ms" << std::setw(12) << "best ms"
        << std::setw(10) << "GFLOP/s" << std::setw(9) << "speedup"
@@ -125,8 +124,8 @@ int run_tune(const std::vector<std::string> &args) {
         "Halide autoschedulers whose schedules (imported into the space) seed each workload's "
         "guided search: a list of mullapudi2016, li2018, adams2019, or none")(
         "plugin-dir", po::value(&plugin_dir)->default_value(plugin_dir),
-        "directory of Halide's libautoschedule_*.so plugins")(
-        "json", po::value(&json_path), "also write the summary as JSON to FILE");
+        "directory of Halide's libautoschedule_*.so plugins")("json", po::value(&json_path),
+                                                              "also write the summary as JSON to FILE");
     mcli.add_to(desc);
     po::variables_map vm;
     if (parse_command_line("tune", args, desc, vm, nullptr,
@@ -181,8 +180,7 @@ int run_tune(const std::vector<std::string> &args) {
     RunInfo info;
     info.seed = o.seed;
     std::string line = "htune tune";
-    for (const auto &a : args)
-        line += " " + a;
+    for (const auto &a : args) line += " " + a;
     info.command_line = line;
     info.options = {{"trials", o.trials},
                     {"time_budget_s", o.time_budget_s},
