@@ -305,6 +305,64 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
         }
         if (any && validate(s).empty() && seen.insert(schedule_hash(s)).second) out.push_back(s);
     }
+    // Scatter: an update that writes a data-dependent coordinate (a histogram: fewer pure vars
+    // than the Func has args) is a read-modify-write through memory, and consecutive
+    // iterations of its reduction usually hit the same bin, so at the heuristic's order (a
+    // vectorized pure var, reductions outside) it is a chain of store-to-load forwards with
+    // gathers. These tiles make u independent chains instead: the innermost pure var split by
+    // u and unrolled inside the reduction loops (small pure dims, extent 2 to 4, split by their
+    // extent and unrolled inside that), no vector loop, the outermost pure loop parallel.
+    for (int u : {4, 8, 2}) {
+        Schedule s = base;
+        bool any = false;
+        for (const FuncInfo &f : analysis_->funcs()) {
+            if (s.funcs.at(f.name).placement != Placement::root) continue;
+            for (size_t i = 1; i < f.stages.size(); i++) {
+                const StageInfo &stage = f.stages[i];
+                if (stage.rvars.empty() || stage.pure_vars.size() >= f.args.size()) continue;
+                auto ext = [&](const std::string &v) { return stage.extent.count(v) ? stage.extent.at(v) : 1; };
+                std::string x;
+                for (const auto &v : stage.pure_vars)
+                    if (ext(v) >= 2 * u) {
+                        x = v;
+                        break;
+                    }
+                if (x.empty()) continue;
+                StageSchedule st;
+                std::vector<std::string> small;  // split by their whole extent, to unroll
+                for (const auto &v : stage.pure_vars)
+                    if (v != x && ext(v) >= 2 && ext(v) <= 4) {
+                        st.splits.push_back({v, {ext(v)}});
+                        small.push_back(split_loop_names(v, 1).back());
+                    }
+                st.splits.push_back({x, {u}});
+                auto nx = split_loop_names(x, 1);
+                LoopNest nest = loop_nest(stage, st);
+                std::vector<std::string> rv, outer, trivial;  // trivial: the small dims' outer loops
+                for (const auto &l : nest.loops) {
+                    if (l == nx[1] || std::find(small.begin(), small.end(), l) != small.end()) continue;
+                    if (nest.is_rvar(l))
+                        rv.push_back(l);
+                    else if (nest.extent.at(l) <= 1)
+                        trivial.push_back(l);
+                    else
+                        outer.push_back(l);
+                }
+                if (outer.empty()) continue;
+                st.order = small;
+                st.order.push_back(nx[1]);
+                st.unroll = st.order;
+                st.order.insert(st.order.end(), rv.begin(), rv.end());
+                st.order.insert(st.order.end(), outer.begin(), outer.end() - 1);
+                st.order.insert(st.order.end(), trivial.begin(), trivial.end());
+                st.order.push_back(outer.back());
+                st.parallel = {outer.back()};
+                s.funcs[f.name].stages[i] = st;
+                any = true;
+            }
+        }
+        if (any && validate(s).empty() && seen.insert(schedule_hash(s)).second) out.push_back(s);
+    }
     out.insert(out.end(), root.begin(), root.end());
     return out;
 }

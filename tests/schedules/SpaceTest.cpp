@@ -11,6 +11,7 @@
 #include "ops/OpRegistry.h"
 #include "schedules/Apply.h"
 #include "schedules/PipelineAnalysis.h"
+#include "schedules/Loops.h"
 #include "schedules/Space.h"
 #include "tests/RunCommand.h"
 
@@ -320,6 +321,32 @@ TEST(SpaceTest, SketchesRegisterTileReductionsAndComputeTheReference) {
     }
     // No reduction, no sketch.
     EXPECT_TRUE(ScheduleSpace(make_workload("harris", true), t).sketches().empty());
+}
+
+TEST(SpaceTest, ScatterSketchesUnrollIndependentBinsInsideTheReduction) {
+    // bilateral_grid's histogram update writes histogram(x, y, zi, c), zi data-dependent.
+    Halide::Target t = htune::host_target();
+    Workload w = make_workload("bilateral_grid", true);
+    ScheduleSpace space(w, t);
+    auto in = w.make_inputs(8);
+    auto ref = w.reference(in, t);
+    const StageInfo &upd = space.analysis().func("histogram").stages.at(1);
+    int scatter = 0;
+    for (const Schedule &s : space.sketches()) {
+        ASSERT_EQ(space.validate(s), "");
+        const StageSchedule &st = s.funcs.at("histogram").stages.at(1);
+        if (!st.vectorize.empty() || st.unroll.empty()) continue;
+        // Unrolled loops (c, then the split's inner loop), then every reduction loop, then the
+        // rest with the outermost pure loop parallel.
+        ASSERT_GE(st.unroll.size(), 1u);
+        for (size_t k = 0; k < st.unroll.size(); k++) EXPECT_EQ(st.order.at(k), st.unroll[k]);
+        EXPECT_EQ(st.unroll.back(), split_loop_names(st.splits.back().var, 1).back());
+        for (size_t k = 0; k < upd.rvars.size(); k++) EXPECT_TRUE(upd.is_rvar(st.order.at(st.unroll.size() + k)));
+        EXPECT_EQ(st.parallel, std::vector<std::string>{st.order.back()});
+        expect_computes_reference(w, s, in, ref);
+        scatter++;
+    }
+    EXPECT_GT(scatter, 0);
 }
 
 TEST(SpaceTest, ApplyRejectsUnknownFuncsBeforeCompiling) {
