@@ -320,7 +320,9 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
             for (size_t i = 1; i < f.stages.size(); i++) {
                 const StageInfo &stage = f.stages[i];
                 if (stage.rvars.empty() || stage.pure_vars.size() >= f.args.size()) continue;
-                auto ext = [&](const std::string &v) { return stage.extent.count(v) ? stage.extent.at(v) : 1; };
+                auto ext = [&](const std::string &v) {
+                    return stage.extent.count(v) ? stage.extent.at(v) : 1;
+                };
                 std::string x;
                 for (const auto &v : stage.pure_vars)
                     if (ext(v) >= 2 * u) {
@@ -362,6 +364,71 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
             }
         }
         if (any && validate(s).empty() && seen.insert(schedule_hash(s)).second) out.push_back(s);
+    }
+    // Sliding-window chains (apps/stencil_chain's hand schedule): the producers that only feed
+    // the output, directly or through each other (pure single-stage Funcs the heuristic
+    // computes at the root), are stored per column strip of the output (x_o) and computed per
+    // output row (y_i), so each keeps a few rows of a strip in L1/L2 and Halide's sliding
+    // window computes every row once; the output is tiled tx x ty (256x64, 128x32, 512x128),
+    // its row tiles parallel. Each chain Func is vectorized at native width.
+    for (const FuncInfo &o : analysis_->funcs()) {
+        if (!o.is_output || o.stages.size() != 1 || o.stages[0].pure_vars.size() < 2) continue;
+        std::set<std::string> chain;
+        const auto &funcs = analysis_->funcs();
+        for (auto it = funcs.rbegin(); it != funcs.rend(); ++it) {  // consumers first
+            const FuncInfo &f = *it;
+            if (f.is_output || f.stages.size() != 1 || f.uses.empty() || f.stages[0].pure_vars.empty() ||
+                base.funcs.at(f.name).placement != Placement::root)
+                continue;
+            bool feeds_only_chain = true;
+            for (const Use &u : f.uses)
+                feeds_only_chain = feeds_only_chain && (u.consumer == o.name || chain.count(u.consumer));
+            if (feeds_only_chain) chain.insert(f.name);
+        }
+        if (chain.size() < 2) continue;
+        const StageInfo &os = o.stages[0];
+        const std::string &x = os.pure_vars[0], &y = os.pure_vars[1];
+        const int lanes = native_lanes(target_, o.type);
+        for (auto [tx, ty] : std::vector<std::pair<int, int>>{{256, 64}, {128, 32}, {512, 128}}) {
+            // (Tiles shrink to half the output at small sizes, so there are always two.)
+            tx = std::min(tx, os.extent.at(x) / 2 / lanes * lanes);
+            ty = std::min(ty, os.extent.at(y) / 2);
+            if (tx < lanes || ty < 1) continue;
+            Schedule s = base;
+            StageSchedule ost;
+            const bool strip_is_vector = tx == lanes;
+            ost.splits = {{x, strip_is_vector ? std::vector<int>{tx} : std::vector<int>{tx, lanes}},
+                          {y, {ty}}};
+            auto nx = split_loop_names(x, ost.splits[0].factors.size()), ny = split_loop_names(y, 1);
+            ost.vectorize = nx.back();
+            ost.order = {nx.back()};
+            if (!strip_is_vector) ost.order.push_back(nx[1]);
+            for (const auto &l : {ny[1], nx[0], ny[0]}) ost.order.push_back(l);
+            for (size_t d = 2; d < os.pure_vars.size(); d++) ost.order.push_back(os.pure_vars[d]);
+            ost.parallel = {ost.order.back()};
+            if (ost.order.back() != ny[0]) continue;  // (only 2-D outputs)
+            s.funcs[o.name].stages = {ost};
+            for (const std::string &name : chain) {
+                const FuncInfo &f = analysis_->func(name);
+                const StageInfo &fs0 = f.stages[0];
+                FuncSchedule fs;
+                fs.placement = Placement::at;
+                fs.at_func = o.name;
+                fs.at_stage = 0;
+                fs.at_loop = ny[1];
+                fs.store_loop = nx[0];
+                StageSchedule st;
+                const int fl = native_lanes(target_, f.type);
+                const std::string &fx = fs0.pure_vars[0];
+                if (fl >= 2) {
+                    st.splits = {{fx, {fl}}};
+                    st.vectorize = split_loop_names(fx, 1).back();
+                }
+                fs.stages = {st};
+                s.funcs[name] = fs;
+            }
+            if (validate(s).empty() && seen.insert(schedule_hash(s)).second) out.push_back(s);
+        }
     }
     out.insert(out.end(), root.begin(), root.end());
     return out;

@@ -10,8 +10,8 @@
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Apply.h"
-#include "schedules/PipelineAnalysis.h"
 #include "schedules/Loops.h"
+#include "schedules/PipelineAnalysis.h"
 #include "schedules/Space.h"
 #include "tests/RunCommand.h"
 
@@ -319,8 +319,9 @@ TEST(SpaceTest, SketchesRegisterTileReductionsAndComputeTheReference) {
         EXPECT_EQ(hashes.size(), sketches.size());
         EXPECT_EQ(hashes.count(schedule_hash(space.heuristic())), 0u);
     }
-    // No reduction, no sketch.
-    EXPECT_TRUE(ScheduleSpace(make_workload("harris", true), t).sketches().empty());
+    // No reduction, no register tile: harris's sketches are sliding-window chains only.
+    for (const Schedule &s : ScheduleSpace(make_workload("harris", true), t).sketches())
+        EXPECT_EQ(s.funcs.at("gray").placement, Placement::at);
 }
 
 TEST(SpaceTest, ScatterSketchesUnrollIndependentBinsInsideTheReduction) {
@@ -341,12 +342,52 @@ TEST(SpaceTest, ScatterSketchesUnrollIndependentBinsInsideTheReduction) {
         ASSERT_GE(st.unroll.size(), 1u);
         for (size_t k = 0; k < st.unroll.size(); k++) EXPECT_EQ(st.order.at(k), st.unroll[k]);
         EXPECT_EQ(st.unroll.back(), split_loop_names(st.splits.back().var, 1).back());
-        for (size_t k = 0; k < upd.rvars.size(); k++) EXPECT_TRUE(upd.is_rvar(st.order.at(st.unroll.size() + k)));
+        for (size_t k = 0; k < upd.rvars.size(); k++)
+            EXPECT_TRUE(upd.is_rvar(st.order.at(st.unroll.size() + k)));
         EXPECT_EQ(st.parallel, std::vector<std::string>{st.order.back()});
         expect_computes_reference(w, s, in, ref);
         scatter++;
     }
     EXPECT_GT(scatter, 0);
+}
+
+TEST(SpaceTest, SlidingWindowSketchesFuseAStencilChainIntoTheOutputsRows) {
+    Halide::Target t = htune::host_target();
+    for (const char *op : {"stencil_chain", "harris", "blur3x3", "matmul"}) {
+        Workload w = make_workload(op, true);
+        ScheduleSpace space(w, t);
+        auto in = w.make_inputs(8);
+        auto ref = w.reference(in, t);
+        const Schedule h = space.heuristic();
+        int chains = 0;
+        for (const Schedule &s : space.sketches()) {
+            ASSERT_EQ(space.validate(s), "");
+            std::string out;
+            for (const FuncInfo &f : space.analysis().funcs())
+                if (f.is_output) out = f.name;
+            int at = 0;
+            for (const auto &kv : s.funcs) {
+                if (kv.second.placement != Placement::at || kv.second.store_loop.empty()) continue;
+                // Every root producer of the heuristic moves into the output's rows, stored per strip.
+                EXPECT_EQ(h.funcs.at(kv.first).placement, Placement::root) << op << " " << kv.first;
+                EXPECT_EQ(kv.second.at_func, out);
+                EXPECT_EQ(kv.second.at_loop, "y_i");
+                EXPECT_EQ(kv.second.store_loop, "x_o");
+                at++;
+            }
+            if (at == 0) continue;
+            EXPECT_EQ(s.funcs.at(out).stages.at(0).parallel, std::vector<std::string>{"y_o"});
+            expect_computes_reference(w, s, in, ref);
+            chains++;
+        }
+        // stencil_chain at test size: input_clamped and stencil_1 feed the output stencil_2;
+        // harris: its ten root producers; blur3x3: the clamp and blur_x. matmul's output has an
+        // update: no chain.
+        if (std::string(op) == "matmul")
+            EXPECT_EQ(chains, 0);
+        else
+            EXPECT_GT(chains, 0) << op;
+    }
 }
 
 TEST(SpaceTest, ApplyRejectsUnknownFuncsBeforeCompiling) {
