@@ -33,9 +33,11 @@ std::string ScheduleSpace::validate(const Schedule &s) const {
     const PipelineAnalysis &a = ev.get();
     for (const auto &kv : s.funcs)
         if (!a.has(kv.first)) return "Func '" + kv.first + "' is not in this pipeline";
+    // Every Func present first: a producer's placement names its consumer, which comes later
+    // in this order (an rfactor intermediate that a crossover left out, say).
+    for (const FuncInfo &f : a.funcs())
+        if (!s.funcs.count(f.name)) return f.name + ": missing from the schedule";
     for (const FuncInfo &f : a.funcs()) {
-        auto it = s.funcs.find(f.name);
-        if (it == s.funcs.end()) return f.name + ": missing from the schedule";
         std::string why = validate_func(a, target_, s, f);
         if (!why.empty()) return why;
     }

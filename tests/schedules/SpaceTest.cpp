@@ -3,6 +3,7 @@
 // deterministic; invalid schedules are rejected with a reason before compiling.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <set>
 
 #include "ops/BufferCompare.h"
@@ -388,6 +389,31 @@ TEST(SpaceTest, SlidingWindowSketchesFuseAStencilChainIntoTheOutputsRows) {
         else
             EXPECT_GT(chains, 0) << op;
     }
+}
+
+TEST(SpaceTest, ValidateNamesAMissingIntermediateThatAProducerIsPlacedIn) {
+    // A crossover can take a Func placed inside an rfactor intermediate from one parent and
+    // the intermediate's owner (without the rfactor) from the other: validate says what is
+    // missing instead of throwing (a tune of bilateral_grid died with "map::at" this way).
+    Halide::Target t = htune::host_target();
+    Workload w = make_workload("bilateral_grid", true);
+    ScheduleSpace space(w, t);
+    std::mt19937_64 rng(3);
+    int checked = 0;
+    for (int i = 0; i < 2000 && checked < 3; i++) {
+        Schedule s = space.sample(rng);
+        for (const auto &kv : s.funcs) {
+            if (kv.second.placement != Placement::at || space.analysis().has(kv.second.at_func)) continue;
+            Schedule broken = s;
+            broken.funcs.erase(kv.second.at_func);
+            std::string why;
+            EXPECT_NO_THROW(why = space.validate(broken));
+            EXPECT_NE(why.find(kv.second.at_func + ": missing from the schedule"), std::string::npos) << why;
+            checked++;
+            break;
+        }
+    }
+    EXPECT_GT(checked, 0);
 }
 
 TEST(SpaceTest, ApplyRejectsUnknownFuncsBeforeCompiling) {
