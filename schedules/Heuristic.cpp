@@ -388,11 +388,12 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
         if (chain.size() < 2) continue;
         const StageInfo &os = o.stages[0];
         const std::string &x = os.pure_vars[0], &y = os.pure_vars[1];
+        auto ext = [&](const std::string &v) { return os.extent.count(v) ? os.extent.at(v) : 1; };
         const int lanes = native_lanes(target_, o.type);
         for (auto [tx, ty] : std::vector<std::pair<int, int>>{{256, 64}, {128, 32}, {512, 128}}) {
             // (Tiles shrink to half the output at small sizes, so there are always two.)
-            tx = std::min(tx, os.extent.at(x) / 2 / lanes * lanes);
-            ty = std::min(ty, os.extent.at(y) / 2);
+            tx = std::min(tx, ext(x) / 2 / lanes * lanes);
+            ty = std::min(ty, ext(y) / 2);
             if (tx < lanes || ty < 1) continue;
             Schedule s = base;
             StageSchedule ost;

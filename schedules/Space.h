@@ -31,11 +31,13 @@ public:
     std::string validate(const Schedule &s) const;
     // What a competent Halide engineer writes in five minutes.
     Schedule heuristic() const;
-    // Search starting points beyond the heuristic (Ansor's sketches): the heuristic with every
-    // reduction Func (a stage with RVars) register-tiled: vector x unrolled rows of accumulators
-    // with the reduction loops outside them, for a few tile shapes; first the fused ones (the
-    // reduction computed inside its pointwise consumer's tile), then the root ones. Valid and
-    // distinct; empty when the pipeline has no reduction.
+    // Search starting points beyond the heuristic (Ansor's sketches), each the heuristic with
+    // one idea applied, in this order: reductions register-tiled inside their pointwise
+    // consumer's tile (fused); rfactor'd into an intermediate inside the Func's own tile,
+    // cache-blocked and not; scatter updates as independent unrolled chains; producers that
+    // feed only the output in sliding windows over its rows; reductions register-tiled at the
+    // root. Valid and distinct; empty when none of these applies (no reduction and no root
+    // producer chain).
     std::vector<Schedule> sketches() const;
     // log10 of the number of distinct schedules in the space (a lower bound).
     double log10_size() const;
