@@ -1,7 +1,8 @@
 // The Halide target for this machine: Halide::get_host_target() without the features the CPU
 // does not really have. Halide 14 reads AVX512_SapphireRapids off the AVX512-BF16/VNNI bits
-// alone, and LLVM's "sapphirerapids" CPU then emits AVX512-FP16 (and may emit AMX), which an
-// AMD Zen 4/5 (avx512_bf16 and vnni, no FP16, no AMX) executes as an illegal instruction.
+// alone, and LLVM's "sapphirerapids" CPU enables AVX512-FP16 and AMX, which an AMD EPYC with
+// avx512_bf16 and vnni but no FP16 and no AMX lacks: code compiled for it died with SIGILL here
+// (which instruction faulted was not checked; without the feature it runs).
 // Every place htune compiles for "host" goes through this.
 #pragma once
 
