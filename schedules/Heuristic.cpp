@@ -16,10 +16,23 @@ namespace htune {
 
 namespace {
 
+// A stage dim's estimated extent; 1 when bounds inference gave none.
+int extent_of(const StageInfo &stage, const std::string &v) {
+    auto it = stage.extent.find(v);
+    return it != stage.extent.end() ? it->second : 1;
+}
+
+// The parallel loops of a tiled stage: its outermost loop, fused with the next one in when
+// the outermost is short for the cores (outer: pure loops outside the tile, innermost first).
+std::vector<std::string> outer_parallel(const LoopNest &nest, const std::vector<std::string> &outer) {
+    if (outer.size() >= 2 && nest.extent.at(outer.back()) < 8) return {outer[outer.size() - 2], outer.back()};
+    return {outer.back()};
+}
+
 StageSchedule heuristic_stage(const FuncInfo &f, const StageInfo &stage, const Halide::Target &target) {
     StageSchedule st;
     const int lanes = native_lanes(target, f.type);
-    auto ext = [&](const std::string &v) { return stage.extent.count(v) ? stage.extent.at(v) : 1; };
+    auto ext = [&](const std::string &v) { return extent_of(stage, v); };
     const auto &pv = stage.pure_vars;
     std::string x = pv.size() > 0 ? pv[0] : "", y = pv.size() > 1 ? pv[1] : "";
     std::vector<std::string> order;
@@ -77,7 +90,7 @@ StageSchedule heuristic_stage(const FuncInfo &f, const StageInfo &stage, const H
 // parallel outermost. u0 * u1 accumulator vectors stay in registers across the reduction.
 // Empty when the stage has no vectorizable innermost var.
 std::optional<StageSchedule> register_tile(const StageInfo &stage, int lanes, int u0, int u1) {
-    auto ext = [&](const std::string &v) { return stage.extent.count(v) ? stage.extent.at(v) : 1; };
+    auto ext = [&](const std::string &v) { return extent_of(stage, v); };
     const auto &pv = stage.pure_vars;
     if (pv.empty() || lanes < 2 || ext(pv[0]) < lanes) return std::nullopt;
     StageSchedule st;
@@ -108,9 +121,7 @@ std::optional<StageSchedule> register_tile(const StageInfo &stage, int lanes, in
     st.order.insert(st.order.end(), rv.begin(), rv.end());
     st.order.insert(st.order.end(), outer.begin(), outer.end());
     if (!outer.empty()) {
-        st.parallel = {outer.back()};
-        if (outer.size() >= 2 && nest.extent.at(outer.back()) < 8)
-            st.parallel = {outer[outer.size() - 2], outer.back()};
+        st.parallel = outer_parallel(nest, outer);
     }
     return st;
 }
@@ -122,7 +133,7 @@ std::optional<StageSchedule> register_tile(const StageInfo &stage, int lanes, in
 // outermost. bx and by shrink to fit the extents; empty when a block would hold fewer than
 // two tiles in either dimension.
 std::optional<StageSchedule> blocked_tile(const StageInfo &stage, int lanes, int u0, int u1, int bx, int by) {
-    auto ext = [&](const std::string &v) { return stage.extent.count(v) ? stage.extent.at(v) : 1; };
+    auto ext = [&](const std::string &v) { return extent_of(stage, v); };
     const auto &pv = stage.pure_vars;
     if (pv.size() < 2 || lanes < 2) return std::nullopt;
     const std::string &x = pv[0], &y = pv[1];
@@ -144,9 +155,7 @@ std::optional<StageSchedule> blocked_tile(const StageInfo &stage, int lanes, int
     }
     st.order.insert(st.order.end(), rv.begin(), rv.end());
     st.order.insert(st.order.end(), outer.begin(), outer.end());
-    st.parallel = {outer.back()};
-    if (outer.size() >= 2 && nest.extent.at(outer.back()) < 8)
-        st.parallel = {outer[outer.size() - 2], outer.back()};
+    st.parallel = outer_parallel(nest, outer);
     return st;
 }
 
@@ -320,9 +329,7 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
             for (size_t i = 1; i < f.stages.size(); i++) {
                 const StageInfo &stage = f.stages[i];
                 if (stage.rvars.empty() || stage.pure_vars.size() >= f.args.size()) continue;
-                auto ext = [&](const std::string &v) {
-                    return stage.extent.count(v) ? stage.extent.at(v) : 1;
-                };
+                auto ext = [&](const std::string &v) { return extent_of(stage, v); };
                 std::string x;
                 for (const auto &v : stage.pure_vars)
                     if (ext(v) >= 2 * u) {
@@ -388,7 +395,7 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
         if (chain.size() < 2) continue;
         const StageInfo &os = o.stages[0];
         const std::string &x = os.pure_vars[0], &y = os.pure_vars[1];
-        auto ext = [&](const std::string &v) { return os.extent.count(v) ? os.extent.at(v) : 1; };
+        auto ext = [&](const std::string &v) { return extent_of(os, v); };
         const int lanes = native_lanes(target_, o.type);
         for (auto [tx, ty] : std::vector<std::pair<int, int>>{{256, 64}, {128, 32}, {512, 128}}) {
             // (Tiles shrink to half the output at small sizes, so there are always two.)
