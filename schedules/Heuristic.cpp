@@ -438,6 +438,110 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
             if (validate(s).empty() && seen.insert(schedule_hash(s)).second) out.push_back(s);
         }
     }
+    // Scatter at the consumer's rows (apps/bilateral_grid's hand schedule): a Func with a
+    // scatter update (a histogram) that only one root Func reads is computed per row of that
+    // consumer instead of at the root, so its bins stay in L1 while they are filled and read;
+    // its updates run the small pure dims (extent 2 to 4) unrolled innermost, then the
+    // reduction, then the other pure loops. The consumer's rows are its outermost loop
+    // (parallel; it moves to the root when a sketch computed it in a window), its vector loop
+    // innermost with its small dims unrolled just outside, and the cheap pure producers that
+    // only the scattering Func reads are inlined into it (a boundary condition read twice per
+    // point is one load after CSE). Applied to the heuristic and to every sketch above, so it
+    // combines with the sliding windows.
+    std::vector<Schedule> starts = {base};
+    starts.insert(starts.end(), out.begin(), out.end());
+    for (const Schedule &start : starts) {
+        Schedule s = start;
+        bool any = false;
+        for (const FuncInfo &f : analysis_->funcs()) {
+            if (f.is_output || s.funcs.at(f.name).placement != Placement::root || f.uses.empty()) continue;
+            bool scatter = false;
+            for (size_t i = 1; i < f.stages.size(); i++)
+                scatter =
+                    scatter || (!f.stages[i].rvars.empty() && f.stages[i].pure_vars.size() < f.args.size());
+            for (const StageSchedule &st : s.funcs.at(f.name).stages) scatter = scatter && st.rfactor.empty();
+            if (!scatter) continue;  // (an rfactor'd one keeps its intermediate's schedule)
+            bool one_consumer = true;
+            for (const Use &u : f.uses)
+                one_consumer = one_consumer && u.consumer == f.uses[0].consumer && u.stage == 0;
+            const FuncInfo &g = analysis_->func(f.uses[0].consumer);
+            if (!one_consumer || g.stages.size() != 1 || s.funcs.at(g.name).placement == Placement::inline_)
+                continue;
+            const StageInfo &gs = g.stages[0];
+            if (gs.pure_vars.size() < 2 || !gs.rvars.empty()) continue;
+            const std::string &gx = gs.pure_vars[0], &gy = gs.pure_vars[1];
+            const int lanes = native_lanes(target_, g.type);
+            if (extent_of(gs, gy) < 2) continue;
+            StageSchedule gst;
+            const bool vec = lanes >= 2 && extent_of(gs, gx) >= lanes;
+            if (vec) {
+                gst.splits = {{gx, {lanes}}};
+                gst.vectorize = split_loop_names(gx, 1)[1];
+                gst.order = {gst.vectorize};
+            }
+            std::vector<std::string> other, gtrivial;
+            for (size_t d = 2; d < gs.pure_vars.size(); d++) {
+                const std::string &v = gs.pure_vars[d];
+                int e = extent_of(gs, v);
+                if (e >= 2 && e <= 4) {  // split by the whole extent: a constant loop
+                    gst.splits.push_back({v, {e}});
+                    auto n = split_loop_names(v, 1);
+                    gst.order.push_back(n[1]);
+                    gst.unroll.push_back(n[1]);
+                    gtrivial.push_back(n[0]);
+                } else {
+                    other.push_back(v);
+                }
+            }
+            gst.order.insert(gst.order.end(), other.begin(), other.end());
+            gst.order.insert(gst.order.end(), gtrivial.begin(), gtrivial.end());
+            gst.order.push_back(vec ? split_loop_names(gx, 1)[0] : gx);
+            gst.order.push_back(gy);
+            gst.parallel = {gy};
+            FuncSchedule fs;
+            fs.placement = Placement::at;
+            fs.at_func = g.name;
+            fs.at_stage = 0;
+            fs.at_loop = gy;
+            for (const StageInfo &stage : f.stages) {
+                StageSchedule st;
+                if (stage.index == 0 || stage.rvars.empty()) {
+                    fs.stages.push_back(st);  // the initialization: Halide's default loops
+                    continue;
+                }
+                std::vector<std::string> small, trivial, rest;
+                for (const auto &v : stage.pure_vars) {
+                    int e = extent_of(stage, v);
+                    if (e >= 2 && e <= 4) {
+                        st.splits.push_back({v, {e}});
+                        auto n = split_loop_names(v, 1);
+                        small.push_back(n[1]);
+                        trivial.push_back(n[0]);
+                    } else {
+                        rest.push_back(v);
+                    }
+                }
+                st.order = small;
+                st.unroll = small;
+                st.order.insert(st.order.end(), stage.rvars.begin(), stage.rvars.end());
+                st.order.insert(st.order.end(), rest.begin(), rest.end());
+                st.order.insert(st.order.end(), trivial.begin(), trivial.end());
+                fs.stages.push_back(st);
+            }
+            s.funcs[g.name] = FuncSchedule{Placement::root, "", "", "", 0, {gst}};  // (from a window too)
+            s.funcs[f.name] = fs;
+            for (const FuncInfo &p : analysis_->funcs()) {
+                if (!p.can_inline || p.uses.empty() || s.funcs.at(p.name).placement != Placement::root)
+                    continue;
+                bool only_f = true;
+                for (const Use &u : p.uses) only_f = only_f && u.consumer == f.name;
+                if (only_f && p.stages[0].ops_per_point + p.stages[0].loads_per_point <= 16)
+                    s.funcs[p.name] = FuncSchedule{Placement::inline_, "", "", "", 0, {}};
+            }
+            any = true;
+        }
+        if (any && validate(s).empty() && seen.insert(schedule_hash(s)).second) out.push_back(s);
+    }
     out.insert(out.end(), root.begin(), root.end());
     return out;
 }

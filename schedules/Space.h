@@ -35,9 +35,10 @@ public:
     // one idea applied, in this order: reductions register-tiled inside their pointwise
     // consumer's tile (fused); rfactor'd into an intermediate inside the Func's own tile,
     // cache-blocked and not; scatter updates as independent unrolled chains; producers that
-    // feed only the output in sliding windows over its rows; reductions register-tiled at the
-    // root. Valid and distinct; empty when none of these applies (no reduction and no root
-    // producer chain).
+    // feed only the output in sliding windows over its rows; scatter updates computed per row of
+    // their one consumer (on the heuristic and on each sketch before); reductions
+    // register-tiled at the root. Valid and distinct; empty when none of these applies (no
+    // reduction and no root producer chain).
     std::vector<Schedule> sketches() const;
     // log10 of the number of distinct schedules in the space (a lower bound).
     double log10_size() const;

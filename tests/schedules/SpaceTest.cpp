@@ -338,6 +338,7 @@ TEST(SpaceTest, ScatterSketchesUnrollIndependentBinsInsideTheReduction) {
         ASSERT_EQ(space.validate(s), "");
         const StageSchedule &st = s.funcs.at("histogram").stages.at(1);
         if (!st.vectorize.empty() || st.unroll.empty()) continue;
+        if (s.funcs.at("histogram").placement != Placement::root) continue;  // (per consumer row)
         // Unrolled loops (c, then the split's inner loop), then every reduction loop, then the
         // rest with the outermost pure loop parallel.
         ASSERT_GE(st.unroll.size(), 1u);
@@ -350,6 +351,50 @@ TEST(SpaceTest, ScatterSketchesUnrollIndependentBinsInsideTheReduction) {
         scatter++;
     }
     EXPECT_GT(scatter, 0);
+}
+
+TEST(SpaceTest, ScatterAtConsumerRowsSketchesComputeTheHistogramPerRowOfBlurz) {
+    // apps/bilateral_grid's hand schedule: histogram.compute_at(blurz, y), its update with c
+    // unrolled innermost and the reduction next; blurz root, parallel over its rows.
+    Halide::Target t = htune::host_target();
+    for (bool test_size : {true, false}) {
+        Workload w = make_workload("bilateral_grid", test_size);
+        ScheduleSpace space(w, t);
+        const StageInfo &upd = space.analysis().func("histogram").stages.at(1);
+        std::vector<Halide::Buffer<>> in, ref;
+        if (test_size) {
+            in = w.make_inputs(8);
+            ref = w.reference(in, t);
+        }
+        int per_row = 0, with_window = 0;
+        for (const Schedule &s : space.sketches()) {
+            ASSERT_EQ(space.validate(s), "");
+            const FuncSchedule &h = s.funcs.at("histogram");
+            if (h.placement != Placement::at) continue;
+            ASSERT_EQ(h.at_func, "blurz");
+            if (!h.stages.at(1).vectorize.empty()) continue;  // (fused into blurz's register tile)
+            EXPECT_EQ(h.at_loop, "y");
+            EXPECT_EQ(h.at_stage, 0);
+            const FuncSchedule &b = s.funcs.at("blurz");
+            EXPECT_EQ(b.placement, Placement::root);
+            EXPECT_EQ(b.stages.at(0).order.back(), "y");
+            EXPECT_EQ(b.stages.at(0).parallel, std::vector<std::string>{"y"});
+            EXPECT_EQ(b.stages.at(0).unroll, std::vector<std::string>{"c_i"});
+            const StageSchedule &st = h.stages.at(1);
+            EXPECT_EQ(st.unroll, std::vector<std::string>{"c_i"});
+            EXPECT_EQ(st.order.at(0), "c_i");
+            for (size_t k = 0; k < upd.rvars.size(); k++) EXPECT_TRUE(upd.is_rvar(st.order.at(1 + k)));
+            EXPECT_TRUE(st.parallel.empty());
+            // The boundary condition only the histogram reads is inlined into it.
+            EXPECT_EQ(s.funcs.at("input_clamped").placement, Placement::inline_);
+            with_window += s.funcs.at("interpolated").placement == Placement::at;
+            if (test_size) expect_computes_reference(w, s, in, ref);
+            per_row++;
+        }
+        EXPECT_GT(per_row, 0) << test_size;
+        // At the bench size it also combines with the sliding-window sketches.
+        if (!test_size) EXPECT_GT(with_window, 0);
+    }
 }
 
 TEST(SpaceTest, SlidingWindowSketchesFuseAStencilChainIntoTheOutputsRows) {
