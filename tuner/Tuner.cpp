@@ -279,7 +279,7 @@ private:
                 t.seeds.insert(t.seeds.begin() + at + added, s);
                 added++;
             }
-        note(t.name + ": seeded with " + std::to_string(added) + " register-tiled sketch(es) of " +
+        note(t.name + ": seeded with " + std::to_string(added) + " sketch(es) of " +
              std::to_string(sketches.size()));
     }
 
