@@ -113,6 +113,13 @@ int inline_expansion(const PipelineAnalysis &a, const Schedule &s, const FuncInf
     return std::max(1, total);
 }
 
+bool inline_allowed(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f) {
+    if (!f.can_inline) return false;
+    const StageInfo &d = f.stages[0];
+    return (d.ops_per_point == 0 && d.loads_per_point <= 1) ||
+           inline_expansion(a, s, f) <= kMaxInlineExpansion;
+}
+
 std::string validate_tails(const FuncInfo &f, const StageInfo &stage, const StageSchedule &st) {
     for (const DimSplit &d : st.splits) {
         if (d.tail.empty() || d.tail == "guard") continue;
@@ -139,7 +146,7 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
     const FuncSchedule &fs = s.funcs.at(f.name);
     if (fs.placement == Placement::inline_) {
         if (!f.can_inline) return f.name + ": cannot be inlined (output, update stages or extern)";
-        if (inline_expansion(a, s, f) > kMaxInlineExpansion)
+        if (!inline_allowed(a, s, f))
             return f.name + ": inlining copies it " + std::to_string(inline_expansion(a, s, f)) +
                    " times per point (limit " + std::to_string(kMaxInlineExpansion) + ")";
         if (!fs.stages.empty()) return f.name + ": an inlined Func has no loop nest";
@@ -349,8 +356,7 @@ void sample_placement(const PipelineAnalysis &a, const Halide::Target &target, S
     }
     auto uses = effective_uses(a, s, f);
     std::vector<std::pair<Placement, double>> options;
-    if (f.can_inline && inline_expansion(a, s, f) <= kMaxInlineExpansion)
-        options.push_back({Placement::inline_, 0.35});
+    if (inline_allowed(a, s, f)) options.push_back({Placement::inline_, 0.35});
     options.push_back({Placement::root, 0.3});
     std::vector<std::string> loops;
     if (uses.size() == 1) {

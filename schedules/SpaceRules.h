@@ -22,7 +22,10 @@ using Rng = std::mt19937_64;
 // Compile-time guards: beyond these, Halide/LLVM compile times explode (minutes) while the
 // schedules are never fast. A Func may be inlined only if that copies its expression at most
 // kMaxInlineExpansion times per point of the non-inlined consumers (call sites multiplied
-// through chains of inlined consumers). (The unroll limit, kMaxUnrollProduct, is in Loops.h.)
+// through chains of inlined consumers). A plain copy of another Func (no arithmetic, one
+// call: `inGPyramid_0(x, y) = gray(x, y)`) is exempt: inlining it only renames a call, and the
+// copies it makes of its callee are counted against the callee. (The unroll limit,
+// kMaxUnrollProduct, is in Loops.h.)
 constexpr int kMaxInlineExpansion = 16;
 
 // The analysis `s` is validated and sampled against: `a` itself, or with_rfactors(a, s) when
@@ -43,6 +46,8 @@ private:
 
 // How many copies of f's expression inlining makes per point of its non-inlined consumers.
 int inline_expansion(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f);
+// f.can_inline and within the inline limit above (or a plain copy).
+bool inline_allowed(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f);
 
 // Native vector lanes of `t` on `target` (e.g. 8 for float32 on AVX2, 16 on AVX-512).
 int native_lanes(const Halide::Target &target, Halide::Type t);

@@ -397,6 +397,24 @@ TEST(SpaceTest, ScatterAtConsumerRowsSketchesComputeTheHistogramPerRowOfBlurz) {
     }
 }
 
+TEST(SpaceTest, APlainCopyMayBeInlinedPastTheInlineLimitButNotWhatItCopies) {
+    // apps/local_laplacian inlines inGPyramid_0 (= gray) into the 4 x 4 taps of the next level
+    // and into the output's laplacian: 17 copies, past the limit of 16, but only of a call.
+    Halide::Target t = htune::host_target();
+    Workload w = make_workload("local_laplacian", true);
+    ScheduleSpace space(w, t);
+    Schedule s = space.heuristic();
+    for (const char *f : {"inGPyramid_1_downx", "inGPyramid_0"})
+        s.funcs[f] = FuncSchedule{Placement::inline_};
+    ASSERT_EQ(s.funcs.at("outLPyramid_0").placement, Placement::inline_);
+    EXPECT_EQ(space.validate(s), "");
+    auto in = w.make_inputs(3);
+    expect_computes_reference(w, s, in, w.reference(in, t));
+    // gray computes luma (arithmetic): the limit holds for it.
+    s.funcs["gray"] = FuncSchedule{Placement::inline_};
+    EXPECT_NE(space.validate(s).find("gray: inlining copies it"), std::string::npos) << space.validate(s);
+}
+
 TEST(SpaceTest, SlidingWindowSketchesFuseAStencilChainIntoTheOutputsRows) {
     Halide::Target t = htune::host_target();
     for (const char *op : {"stencil_chain", "harris", "blur3x3", "matmul"}) {
