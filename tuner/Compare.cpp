@@ -188,8 +188,15 @@ CompareWorkload compare_workload(Runner &runner, const Workload &w, Database *db
             row.repeats = r.repeats;
             row.rounds = 1;
             row.round_ms = {r.min_ms};
-            for (const MeasureResult &m : again[i]) {
-                if (m.status != Status::ok) continue;  // a later failure: the row keeps its ok rounds
+            std::string later;  // later rounds that failed: said in the note, not hidden
+            for (size_t k = 0; k < again[i].size(); k++) {
+                const MeasureResult &m = again[i][k];
+                if (m.status != Status::ok) {  // the row keeps its ok rounds
+                    later += (later.empty() ? "" : "; ") + std::string("round ") + std::to_string(k + 2) +
+                             ": " + to_string(m.status) +
+                             (m.error.empty() ? "" : ": " + first_line(m.error, 80));
+                    continue;
+                }
                 row.rounds++;
                 row.round_ms.push_back(m.min_ms);
                 row.repeats += m.repeats;
@@ -198,6 +205,7 @@ CompareWorkload compare_workload(Runner &runner, const Workload &w, Database *db
                     row.median_ms = m.median_ms;
                 }
             }
+            if (!later.empty()) row.error = row.error.empty() ? later : later + "; " + row.error;
         } else {
             std::string prefix = row.schedule == "naive" && r.status == Status::timeout
                                      ? "slower than --naive-limit " + fixed(o.naive_limit_s, 1) + " s: "
