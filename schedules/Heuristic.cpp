@@ -29,6 +29,27 @@ std::vector<std::string> outer_parallel(const LoopNest &nest, const std::vector<
     return {outer.back()};
 }
 
+// The small dims (extent 2 to 4) among `vars`, each split in `st` by its whole extent so that
+// its inner loop is constant and can be unrolled; the rest of `vars` in order.
+struct SmallDims {
+    std::vector<std::string> inner, outer, rest;  // inner/outer: the splits' loops
+};
+SmallDims split_small_dims(const StageInfo &stage, const std::vector<std::string> &vars, StageSchedule &st) {
+    SmallDims d;
+    for (const auto &v : vars) {
+        int e = extent_of(stage, v);
+        if (e < 2 || e > 4) {
+            d.rest.push_back(v);
+            continue;
+        }
+        st.splits.push_back({v, {e}});
+        auto n = split_loop_names(v, 1);
+        d.outer.push_back(n[0]);
+        d.inner.push_back(n[1]);
+    }
+    return d;
+}
+
 StageSchedule heuristic_stage(const FuncInfo &f, const StageInfo &stage, const Halide::Target &target) {
     StageSchedule st;
     const int lanes = native_lanes(target, f.type);
@@ -338,12 +359,10 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
                     }
                 if (x.empty()) continue;
                 StageSchedule st;
-                std::vector<std::string> small;  // split by their whole extent, to unroll
+                std::vector<std::string> others;
                 for (const auto &v : stage.pure_vars)
-                    if (v != x && ext(v) >= 2 && ext(v) <= 4) {
-                        st.splits.push_back({v, {ext(v)}});
-                        small.push_back(split_loop_names(v, 1).back());
-                    }
+                    if (v != x) others.push_back(v);
+                const std::vector<std::string> small = split_small_dims(stage, others, st).inner;
                 st.splits.push_back({x, {u}});
                 auto nx = split_loop_names(x, 1);
                 LoopNest nest = loop_nest(stage, st);
@@ -479,22 +498,10 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
                 gst.vectorize = split_loop_names(gx, 1)[1];
                 gst.order = {gst.vectorize};
             }
-            std::vector<std::string> other, gtrivial;
-            for (size_t d = 2; d < gs.pure_vars.size(); d++) {
-                const std::string &v = gs.pure_vars[d];
-                int e = extent_of(gs, v);
-                if (e >= 2 && e <= 4) {  // split by the whole extent: a constant loop
-                    gst.splits.push_back({v, {e}});
-                    auto n = split_loop_names(v, 1);
-                    gst.order.push_back(n[1]);
-                    gst.unroll.push_back(n[1]);
-                    gtrivial.push_back(n[0]);
-                } else {
-                    other.push_back(v);
-                }
-            }
-            gst.order.insert(gst.order.end(), other.begin(), other.end());
-            gst.order.insert(gst.order.end(), gtrivial.begin(), gtrivial.end());
+            SmallDims gd = split_small_dims(gs, {gs.pure_vars.begin() + 2, gs.pure_vars.end()}, gst);
+            gst.unroll = gd.inner;
+            for (const auto *loops : {&gd.inner, &gd.rest, &gd.outer})
+                gst.order.insert(gst.order.end(), loops->begin(), loops->end());
             gst.order.push_back(vec ? split_loop_names(gx, 1)[0] : gx);
             gst.order.push_back(gy);
             gst.parallel = {gy};
@@ -509,23 +516,10 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
                     fs.stages.push_back(st);  // the initialization: Halide's default loops
                     continue;
                 }
-                std::vector<std::string> small, trivial, rest;
-                for (const auto &v : stage.pure_vars) {
-                    int e = extent_of(stage, v);
-                    if (e >= 2 && e <= 4) {
-                        st.splits.push_back({v, {e}});
-                        auto n = split_loop_names(v, 1);
-                        small.push_back(n[1]);
-                        trivial.push_back(n[0]);
-                    } else {
-                        rest.push_back(v);
-                    }
-                }
-                st.order = small;
-                st.unroll = small;
-                st.order.insert(st.order.end(), stage.rvars.begin(), stage.rvars.end());
-                st.order.insert(st.order.end(), rest.begin(), rest.end());
-                st.order.insert(st.order.end(), trivial.begin(), trivial.end());
+                const SmallDims d = split_small_dims(stage, stage.pure_vars, st);
+                st.unroll = d.inner;
+                for (const auto *loops : {&d.inner, &stage.rvars, &d.rest, &d.outer})
+                    st.order.insert(st.order.end(), loops->begin(), loops->end());
                 fs.stages.push_back(st);
             }
             s.funcs[g.name] = FuncSchedule{Placement::root, "", "", "", 0, {gst}};  // (from a window too)
@@ -536,7 +530,7 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
                 bool only_f = true;
                 for (const Use &u : p.uses) only_f = only_f && u.consumer == f.name;
                 if (only_f && p.stages[0].ops_per_point + p.stages[0].loads_per_point <= 16)
-                    s.funcs[p.name] = FuncSchedule{Placement::inline_, "", "", "", 0, {}};
+                    s.funcs[p.name] = FuncSchedule{Placement::inline_};
             }
             any = true;
         }
