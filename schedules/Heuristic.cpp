@@ -29,6 +29,15 @@ std::vector<std::string> outer_parallel(const LoopNest &nest, const std::vector<
     return {outer.back()};
 }
 
+// An update stage that writes a data-dependent coordinate (a histogram): it has RVars and
+// fewer pure vars than the Func has args.
+bool is_scatter(const FuncInfo &f, const StageInfo &stage) {
+    return !stage.rvars.empty() && stage.pure_vars.size() < f.args.size();
+}
+
+// Cheap enough to recompute at every use: few arithmetic ops and loads per point.
+bool is_cheap(const FuncInfo &f) { return f.stages[0].ops_per_point + f.stages[0].loads_per_point <= 16; }
+
 // The small dims (extent 2 to 4) among `vars`, each split in `st` by its whole extent so that
 // its inner loop is constant and can be unrolled; the rest of `vars` in order.
 struct SmallDims {
@@ -349,7 +358,7 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
             if (s.funcs.at(f.name).placement != Placement::root) continue;
             for (size_t i = 1; i < f.stages.size(); i++) {
                 const StageInfo &stage = f.stages[i];
-                if (stage.rvars.empty() || stage.pure_vars.size() >= f.args.size()) continue;
+                if (!is_scatter(f, stage)) continue;
                 auto ext = [&](const std::string &v) { return extent_of(stage, v); };
                 std::string x;
                 for (const auto &v : stage.pure_vars)
@@ -475,9 +484,7 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
         for (const FuncInfo &f : analysis_->funcs()) {
             if (f.is_output || s.funcs.at(f.name).placement != Placement::root || f.uses.empty()) continue;
             bool scatter = false;
-            for (size_t i = 1; i < f.stages.size(); i++)
-                scatter =
-                    scatter || (!f.stages[i].rvars.empty() && f.stages[i].pure_vars.size() < f.args.size());
+            for (size_t i = 1; i < f.stages.size(); i++) scatter = scatter || is_scatter(f, f.stages[i]);
             for (const StageSchedule &st : s.funcs.at(f.name).stages) scatter = scatter && st.rfactor.empty();
             if (!scatter) continue;  // (an rfactor'd one keeps its intermediate's schedule)
             bool one_consumer = true;
@@ -529,8 +536,7 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
                     continue;
                 bool only_f = true;
                 for (const Use &u : p.uses) only_f = only_f && u.consumer == f.name;
-                if (only_f && p.stages[0].ops_per_point + p.stages[0].loads_per_point <= 16)
-                    s.funcs[p.name] = FuncSchedule{Placement::inline_};
+                if (only_f && is_cheap(p)) s.funcs[p.name] = FuncSchedule{Placement::inline_};
             }
             any = true;
         }
@@ -547,8 +553,7 @@ Schedule ScheduleSpace::heuristic() const {
         int calls = 0;
         for (const auto &u : f.uses) calls += u.calls;
         FuncSchedule fs;
-        bool cheap = f.stages[0].ops_per_point + f.stages[0].loads_per_point <= 16;
-        if (f.can_inline && calls <= 1 && cheap) {
+        if (f.can_inline && calls <= 1 && is_cheap(f)) {
             fs.placement = Placement::inline_;
         } else {
             fs.placement = Placement::root;
