@@ -35,6 +35,10 @@ bool is_scatter(const FuncInfo &f, const StageInfo &stage) {
     return !stage.rvars.empty() && stage.pure_vars.size() < f.args.size();
 }
 
+// Extents of the same resolution but for halos (a resampling step changes them 2x): within
+// 1.5x of each other.
+bool same_scale(int a, int b) { return std::max(a, b) < 1.5 * std::max(1, std::min(a, b)); }
+
 // Cheap enough to recompute at every use: few arithmetic ops and loads per point.
 bool is_cheap(const FuncInfo &f) { return f.stages[0].ops_per_point + f.stages[0].loads_per_point <= 16; }
 
@@ -466,6 +470,27 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
             if (validate(s).empty() && seen.insert(schedule_hash(s)).second) out.push_back(s);
         }
     }
+    // Multi-scale pipelines (apps/local_laplacian's hand schedule), derived from extents, not
+    // names: (1) the private helpers are inlined, consumers first, where the inline limit allows:
+    // a Func read by one consumer whose x:y aspect differs from the output's by 1.5x or more
+    // (the half pass of a separable resampling, downx or upx), a Func at the resolution of all
+    // its consumers (x and y extents within 1.5x) read at most twice by one consumer or four
+    // times by several (a pointwise step), a plain copy, a lookup table (no loads: recomputing
+    // it beats Halide 14's scalarized gathers), and a cheap Func of at least twice the output's
+    // points (its buffer costs more than recomputing it; where the limit stops that, the half
+    // passes reading it are computed per tile of their consumer instead); (2) the 2-D
+    // producers whose values reach only the output or each other at the same or a higher
+    // resolution (the collapse of the pyramid) are computed per output row and stored per
+    // parallel strip of rows (sliding windows, every level computed once), the output in
+    // full-width rows (x vectorized, its small dims inside), strips of 32 or 64 rows parallel.
+    // The other levels stay at the root with the heuristic's loops. One sketch for (1) alone,
+    // one per strip height for (1) and (2).
+    if (std::optional<Schedule> helpers = inline_pyramid_helpers(base)) {
+        if (seen.insert(schedule_hash(*helpers)).second) out.push_back(*helpers);
+        for (int ty : {32, 64})
+            if (std::optional<Schedule> s = collapse_at_output_rows(*helpers, ty))
+                if (seen.insert(schedule_hash(*s)).second) out.push_back(*s);
+    }
     // Scatter at the consumer's rows (apps/bilateral_grid's hand schedule): a Func with a
     // scatter update (a histogram) that only one root Func reads is computed per row of that
     // consumer instead of at the root, so its bins stay in L1 while they are filled and read;
@@ -544,6 +569,168 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
     }
     out.insert(out.end(), root.begin(), root.end());
     return out;
+}
+
+std::optional<Schedule> ScheduleSpace::inline_pyramid_helpers(const Schedule &base) const {
+    const auto &funcs = analysis_->funcs();
+    const FuncInfo *o = nullptr;  // the output (the first, where there are several)
+    for (const FuncInfo &f : funcs)
+        if (f.is_output && !o) o = &f;
+    Schedule s = base;
+    bool any = false;
+    for (auto it = funcs.rbegin(); it != funcs.rend(); ++it) {  // consumers first
+        const FuncInfo &f = *it;
+        const StageInfo &d = f.stages[0];
+        const bool table = d.loads_per_point == 0 && d.ops_per_point <= 32;
+        if (!f.can_inline || f.uses.empty() || s.funcs.at(f.name).placement != Placement::root ||
+            !(is_cheap(f) || table))
+            continue;
+        const bool copy = d.ops_per_point == 0 && d.loads_per_point <= 1;
+        bool one_consumer = true;
+        int calls = 0;
+        for (const Use &u : f.uses) {
+            one_consumer = one_consumer && u.consumer == f.uses[0].consumer;
+            calls += u.calls;
+        }
+        const FuncInfo &g = analysis_->func(f.uses[0].consumer);
+        bool half_pass = false, same_resolution = false;
+        if (one_consumer && f.args.size() >= 2 && g.args.size() >= 2 && o && o->args.size() >= 2) {
+            const double r = (double)f.extents[0] / f.extents[1] * o->extents[1] / o->extents[0];
+            half_pass = r >= 1.5 || r <= 1 / 1.5;
+        }
+        // Same resolution: every consumer has f's x and y extents (a pointwise step), at most two
+        // reads from one consumer or four in all.
+        if (f.args.size() >= 2) {
+            same_resolution = calls <= (one_consumer ? 2 : 4);
+            for (const Use &u : f.uses) {
+                const FuncInfo &c = analysis_->func(u.consumer);
+                same_resolution = same_resolution && c.args.size() >= 2 &&
+                                  same_scale(f.extents[0], c.extents[0]) &&
+                                  same_scale(f.extents[1], c.extents[1]);
+            }
+        }
+        const bool big = o && f.points() >= 2 * o->points();
+        if (!(table || copy || half_pass || same_resolution || big)) continue;
+        Schedule t = s;
+        t.funcs[f.name] = FuncSchedule();
+        t.funcs[f.name].placement = Placement::inline_;
+        if (big && !inline_allowed(*analysis_, t, f)) {
+            // Past the inline limit through inlined helpers: those are computed per tile of
+            // their (root) consumer instead, each point once, and f inlined into them.
+            for (const Use &u : f.uses) {
+                const FuncInfo &c = analysis_->func(u.consumer);
+                if (t.funcs.at(c.name).placement != Placement::inline_ || c.uses.empty()) continue;
+                const FuncInfo &g = analysis_->func(c.uses[0].consumer);
+                const FuncSchedule &gs = t.funcs.at(g.name);
+                if (gs.placement != Placement::root || gs.stages.size() != 1) continue;
+                const LoopNest nest = loop_nest(g.stages[0], gs.stages[0]);
+                std::string tile;  // the innermost loop outside the tile
+                for (const auto &l : nest.loops)
+                    if (tile.empty() && !nest.constant.count(l) && l != gs.stages[0].vectorize) tile = l;
+                if (tile.empty()) continue;
+                FuncSchedule cs;
+                cs.placement = Placement::at;
+                cs.at_func = g.name;
+                cs.at_loop = tile;
+                StageSchedule st;
+                const int lanes = native_lanes(target_, c.type);
+                const std::string &cx = c.stages[0].pure_vars[0];
+                if (lanes >= 2 && extent_of(c.stages[0], cx) >= lanes) {
+                    st.splits = {{cx, {lanes}}};
+                    st.vectorize = split_loop_names(cx, 1).back();
+                }
+                cs.stages = {st};
+                t.funcs[c.name] = cs;
+            }
+        }
+        if (!inline_allowed(*analysis_, t, f) || !validate(t).empty()) continue;
+        s = std::move(t);
+        any = true;
+    }
+    if (!any) return std::nullopt;
+    return s;
+}
+
+std::optional<Schedule> ScheduleSpace::collapse_at_output_rows(const Schedule &helpers, int rows) const {
+    const auto &funcs = analysis_->funcs();
+    const FuncInfo *o = nullptr;
+    for (const FuncInfo &f : funcs)
+        if (f.is_output) {
+            if (o) return std::nullopt;  // (one output)
+            o = &f;
+        }
+    if (!o || o->stages.size() != 1 || o->stages[0].pure_vars.size() < 2) return std::nullopt;
+    const StageInfo &os = o->stages[0];
+    const std::string &x = os.pure_vars[0], &y = os.pure_vars[1];
+    rows = std::min(rows, extent_of(os, y) / 2);
+    // (Levels shorter than a strip are computed whole for every row: they stay at the root.)
+    if (rows < 2) return std::nullopt;
+    // The chain: pure, single-stage Funcs of 2 dims plus small ones (channels, extent <= 4)
+    // whose values reach only the output or other chain Funcs at the same or a higher
+    // resolution (the collapse; a window across a downsampling recomputes its rows): root ones,
+    // and inlined ones at the output's resolution with fewer dims than it (inlined, they are
+    // recomputed per channel).
+    std::set<std::string> chain;
+    for (auto it = funcs.rbegin(); it != funcs.rend(); ++it) {
+        const FuncInfo &f = *it;
+        const Placement p = helpers.funcs.at(f.name).placement;
+        if (f.is_output || f.stages.size() != 1 || f.args.size() < 2 || !f.stages[0].rvars.empty() ||
+            !(p == Placement::root ||
+              (p == Placement::inline_ && f.args.size() < o->args.size() &&
+               same_scale(f.extents[0], o->extents[0]) && same_scale(f.extents[1], o->extents[1]))))
+            continue;
+        bool fits = f.extents[1] >= rows;  // (and its other dims are small)
+        for (size_t i = 2; i < f.extents.size(); i++) fits = fits && f.extents[i] <= 4;
+        if (!fits) continue;
+        auto uses = effective_uses(*analysis_, helpers, f);
+        bool only_chain = !uses.empty();
+        for (const auto &[consumer, stage] : uses) {
+            const FuncInfo &g = analysis_->func(consumer);
+            only_chain = only_chain &&
+                         (consumer == o->name || (chain.count(consumer) && p == Placement::root)) &&
+                         (g.extents[0] >= f.extents[0] || same_scale(g.extents[0], f.extents[0])) &&
+                         (g.extents[1] >= f.extents[1] || same_scale(g.extents[1], f.extents[1]));
+        }
+        if (only_chain) chain.insert(f.name);
+    }
+    if (chain.empty()) return std::nullopt;
+    Schedule s = helpers;
+    StageSchedule ost;
+    const int lanes = native_lanes(target_, o->type);
+    const bool vec = lanes >= 2 && extent_of(os, x) >= lanes;
+    if (vec) {
+        ost.splits.push_back({x, {lanes}});
+        ost.vectorize = split_loop_names(x, 1)[1];
+        ost.order = {ost.vectorize};
+    }
+    ost.splits.push_back({y, {rows}});
+    const auto ny = split_loop_names(y, 1);
+    ost.order.insert(ost.order.end(), os.pure_vars.begin() + 2, os.pure_vars.end());
+    ost.order.push_back(vec ? split_loop_names(x, 1)[0] : x);
+    ost.order.push_back(ny[1]);
+    ost.order.push_back(ny[0]);
+    ost.parallel = {ny[0]};
+    s.funcs[o->name].stages = {ost};
+    for (const std::string &name : chain) {
+        const FuncInfo &f = analysis_->func(name);
+        FuncSchedule fs;
+        fs.placement = Placement::at;
+        fs.at_func = o->name;
+        fs.at_stage = 0;
+        fs.at_loop = ny[1];
+        fs.store_loop = ny[0];
+        StageSchedule st;
+        const int fl = native_lanes(target_, f.type);
+        const std::string &fx = f.stages[0].pure_vars[0];
+        if (fl >= 2 && extent_of(f.stages[0], fx) >= fl) {
+            st.splits = {{fx, {fl}}};
+            st.vectorize = split_loop_names(fx, 1).back();
+        }
+        fs.stages = {st};
+        s.funcs[name] = fs;
+    }
+    if (!validate(s).empty()) return std::nullopt;
+    return s;
 }
 
 Schedule ScheduleSpace::heuristic() const {

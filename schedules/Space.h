@@ -5,6 +5,7 @@
 #include <Halide.h>
 
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -35,8 +36,9 @@ public:
     // one idea applied, in this order: reductions register-tiled inside their pointwise
     // consumer's tile (fused); rfactor'd into an intermediate inside the Func's own tile,
     // cache-blocked and not; scatter updates as independent unrolled chains; producers that
-    // feed only the output in sliding windows over its rows; scatter updates computed per row of
-    // their one consumer (on the heuristic and on each sketch before); reductions
+    // feed only the output in sliding windows over its rows; multi-scale pyramids (resampling
+    // helpers inlined, the output's levels per output row); scatter updates computed per row
+    // of their one consumer (on the heuristic and on each sketch before); reductions
     // register-tiled at the root. Valid and distinct; empty when none of these applies (no
     // reduction and no root producer chain).
     std::vector<Schedule> sketches() const;
@@ -47,6 +49,12 @@ public:
     const Halide::Target &target() const { return target_; }
 
 private:
+    // The multi-scale sketch family (see sketches()): `base` with the pyramid's private
+    // helpers inlined (nullopt when none is), and that with the output-side producers in
+    // sliding windows over output strips of `rows` rows (nullopt when it does not apply).
+    std::optional<Schedule> inline_pyramid_helpers(const Schedule &base) const;
+    std::optional<Schedule> collapse_at_output_rows(const Schedule &helpers, int rows) const;
+
     std::unique_ptr<PipelineAnalysis> analysis_;
     Halide::Target target_;
 };

@@ -320,9 +320,16 @@ TEST(SpaceTest, SketchesRegisterTileReductionsAndComputeTheReference) {
         EXPECT_EQ(hashes.size(), sketches.size());
         EXPECT_EQ(hashes.count(schedule_hash(space.heuristic())), 0u);
     }
-    // No reduction, no register tile: harris's sketches are sliding-window chains only.
-    for (const Schedule &s : ScheduleSpace(make_workload("harris", true), t).sketches())
-        EXPECT_EQ(s.funcs.at("gray").placement, Placement::at);
+    // No reduction, no register tile: harris's sketches compute gray in the output's rows
+    // (sliding windows over tiles or full-width strips), or only inline (multi-scale helpers).
+    for (const Schedule &s : ScheduleSpace(make_workload("harris", true), t).sketches()) {
+        bool any_at = false;
+        for (const auto &kv : s.funcs) {
+            any_at = any_at || kv.second.placement == Placement::at;
+            for (const StageSchedule &st : kv.second.stages) EXPECT_TRUE(st.unroll.empty()) << kv.first;
+        }
+        if (any_at) EXPECT_EQ(s.funcs.at("gray").placement, Placement::at);
+    }
 }
 
 TEST(SpaceTest, ScatterSketchesUnrollIndependentBinsInsideTheReduction) {
@@ -397,6 +404,84 @@ TEST(SpaceTest, ScatterAtConsumerRowsSketchesComputeTheHistogramPerRowOfBlurz) {
     }
 }
 
+TEST(SpaceTest, PyramidSketchesInlineTheResamplingHelpersAndCollapseTheLevelsPerOutputRow) {
+    // apps/local_laplacian's hand schedule, derived from extents: the separable half passes
+    // (downx, upx), the same-resolution steps and the remap table inlined, the pyramid levels
+    // at the root, the output's levels per output row in sliding windows over strips of rows.
+    Halide::Target t = htune::host_target();
+    Workload w = make_workload("local_laplacian", /*test_size=*/false);  // structure only
+    ScheduleSpace space(w, t);
+    const PipelineAnalysis &a = space.analysis();
+    auto ends_with = [](const std::string &s, const std::string &end) {
+        return s.size() > end.size() && s.compare(s.size() - end.size(), end.size(), end) == 0;
+    };
+    int helpers = 0, collapses = 0;
+    for (const Schedule &s : space.sketches()) {
+        ASSERT_EQ(space.validate(s), "");
+        auto placement = [&](const std::string &f) { return s.funcs.at(f).placement; };
+        if (placement("remap") != Placement::inline_) continue;  // the lookup table: recomputed
+        helpers++;
+        for (const FuncInfo &f : a.funcs()) {
+            if (ends_with(f.name, "_downx") || ends_with(f.name, "_upx") ||
+                f.name.rfind("lPyramid_", 0) == 0) {
+                // gPyramid_0 (25M points, 5x the output) is inlined into the first downsampling
+                // pass, which is computed per tile of gPyramid_1 instead.
+                if (f.name == "gPyramid_1_downx") {
+                    EXPECT_EQ(placement(f.name), Placement::at);
+                    EXPECT_EQ(s.funcs.at(f.name).at_func, "gPyramid_1");
+                } else {
+                    EXPECT_EQ(placement(f.name), Placement::inline_) << f.name;
+                }
+            }
+        }
+        for (int j = 1; j < 8; j++)  // the levels
+            EXPECT_EQ(placement("gPyramid_" + std::to_string(j)), Placement::root) << j;
+        EXPECT_EQ(placement("gPyramid_0"), Placement::inline_);
+        EXPECT_EQ(placement("floating"), Placement::inline_);  // read 4 times at its resolution
+        if (placement("outGPyramid_1") != Placement::at) continue;
+        collapses++;
+        const StageSchedule &o = s.funcs.at("local_laplacian").stages.at(0);
+        EXPECT_EQ(o.order, (std::vector<std::string>{"x_i", "c", "x_o", "y_i", "y_o"}));
+        EXPECT_EQ(o.parallel, std::vector<std::string>{"y_o"});
+        int rows = 0;
+        for (const DimSplit &d : o.splits)
+            if (d.var == "y") rows = d.factors.at(0);
+        EXPECT_TRUE(rows == 32 || rows == 64) << rows;
+        // Levels at least a strip high slide over the output's rows; shorter ones stay at the
+        // root. outGPyramid_0 (inlined by the heuristic, recomputed per channel) joins them.
+        int sliding = 0, root = 0;
+        for (int j = 0; j < 8; j++) {
+            const std::string n = "outGPyramid_" + std::to_string(j);
+            if (j > 0 && placement(n) == Placement::inline_) continue;
+            const bool tall = a.func(n).extents[1] >= rows;
+            EXPECT_EQ(placement(n), tall ? Placement::at : Placement::root) << n;
+            if (!tall) {
+                root++;
+                continue;
+            }
+            sliding++;
+            const FuncSchedule &fs = s.funcs.at(n);
+            EXPECT_EQ(fs.at_func, "local_laplacian");
+            EXPECT_EQ(fs.at_loop, "y_i");
+            EXPECT_EQ(fs.store_loop, "y_o");
+        }
+        EXPECT_GE(sliding, 4);
+        EXPECT_GE(root, 1);
+    }
+    EXPECT_EQ(helpers, 3);
+    EXPECT_EQ(collapses, 2);
+    // At the test size the family applies to both pyramid operators and computes the reference.
+    for (const char *op : {"local_laplacian", "interpolate"}) {
+        Workload small = make_workload(op, /*test_size=*/true);
+        ScheduleSpace sp(small, t);
+        auto in = small.make_inputs(5);
+        auto ref = small.reference(in, t);
+        auto sketches = sp.sketches();
+        EXPECT_GE(sketches.size(), 2u) << op;
+        for (const Schedule &s : sketches) expect_computes_reference(small, s, in, ref);
+    }
+}
+
 TEST(SpaceTest, APlainCopyMayBeInlinedPastTheInlineLimitButNotWhatItCopies) {
     // apps/local_laplacian inlines inGPyramid_0 (= gray) into the 4 x 4 taps of the next level
     // and into the output's laplacian: 17 copies, past the limit of 16, but only of a call.
@@ -431,7 +516,8 @@ TEST(SpaceTest, SlidingWindowSketchesFuseAStencilChainIntoTheOutputsRows) {
                 if (f.is_output) out = f.name;
             int at = 0;
             for (const auto &kv : s.funcs) {
-                if (kv.second.placement != Placement::at || kv.second.store_loop.empty()) continue;
+                // (Stored per full-width strip of rows: the multi-scale family, tested below.)
+                if (kv.second.placement != Placement::at || kv.second.store_loop != "x_o") continue;
                 // Every root producer of the heuristic moves into the output's rows, stored per strip.
                 EXPECT_EQ(h.funcs.at(kv.first).placement, Placement::root) << op << " " << kv.first;
                 EXPECT_EQ(kv.second.at_func, out);
