@@ -42,6 +42,19 @@ bool same_scale(int a, int b) { return std::max(a, b) < 1.5 * std::max(1, std::m
 // Cheap enough to recompute at every use: few arithmetic ops and loads per point.
 bool is_cheap(const FuncInfo &f) { return f.stages[0].ops_per_point + f.stages[0].loads_per_point <= 16; }
 
+// A pure definition in Halide's default loop order but for its innermost var split by the
+// native vector width and vectorized, where it is that long (a producer computed inside a
+// consumer's loops).
+StageSchedule vectorized_innermost(const FuncInfo &f, const Halide::Target &target) {
+    StageSchedule st;
+    const int lanes = native_lanes(target, f.type);
+    const StageInfo &d = f.stages[0];
+    if (d.pure_vars.empty() || lanes < 2 || extent_of(d, d.pure_vars[0]) < lanes) return st;
+    st.splits = {{d.pure_vars[0], {lanes}}};
+    st.vectorize = split_loop_names(d.pure_vars[0], 1).back();
+    return st;
+}
+
 // The small dims (extent 2 to 4) among `vars`, each split in `st` by its whole extent so that
 // its inner loop is constant and can be unrolled; the rest of `vars` in order.
 struct SmallDims {
@@ -632,14 +645,7 @@ std::optional<Schedule> ScheduleSpace::inline_pyramid_helpers(const Schedule &ba
                 cs.placement = Placement::at;
                 cs.at_func = g.name;
                 cs.at_loop = tile;
-                StageSchedule st;
-                const int lanes = native_lanes(target_, c.type);
-                const std::string &cx = c.stages[0].pure_vars[0];
-                if (lanes >= 2 && extent_of(c.stages[0], cx) >= lanes) {
-                    st.splits = {{cx, {lanes}}};
-                    st.vectorize = split_loop_names(cx, 1).back();
-                }
-                cs.stages = {st};
+                cs.stages = {vectorized_innermost(c, target_)};
                 t.funcs[c.name] = cs;
             }
         }
@@ -719,14 +725,7 @@ std::optional<Schedule> ScheduleSpace::collapse_at_output_rows(const Schedule &h
         fs.at_stage = 0;
         fs.at_loop = ny[1];
         fs.store_loop = ny[0];
-        StageSchedule st;
-        const int fl = native_lanes(target_, f.type);
-        const std::string &fx = f.stages[0].pure_vars[0];
-        if (fl >= 2 && extent_of(f.stages[0], fx) >= fl) {
-            st.splits = {{fx, {fl}}};
-            st.vectorize = split_loop_names(fx, 1).back();
-        }
-        fs.stages = {st};
+        fs.stages = {vectorized_innermost(f, target_)};
         s.funcs[name] = fs;
     }
     if (!validate(s).empty()) return std::nullopt;
