@@ -42,6 +42,19 @@ bool same_scale(int a, int b) { return std::max(a, b) < 1.5 * std::max(1, std::m
 // Cheap enough to recompute at every use: few arithmetic ops and loads per point.
 bool is_cheap(const FuncInfo &f) { return f.stages[0].ops_per_point + f.stages[0].loads_per_point <= 16; }
 
+// Computed inside loop `loop` of stage `stage` of `func` and stored at `store` ("" = the same
+// loop); the caller gives it stages.
+FuncSchedule computed_at(const std::string &func, int stage, const std::string &loop,
+                         const std::string &store = "") {
+    FuncSchedule fs;
+    fs.placement = Placement::at;
+    fs.at_func = func;
+    fs.at_stage = stage;
+    fs.at_loop = loop;
+    fs.store_loop = store;
+    return fs;
+}
+
 // A pure definition in Halide's default loop order but for its innermost var split by the
 // native vector width and vectorized, where it is that long (a producer computed inside a
 // consumer's loops).
@@ -223,11 +236,7 @@ std::string tile_loop(const StageInfo &stage, const StageSchedule &st) {
 // so all u0 x u1 accumulators are live at once. Empty when a stage cannot be tiled.
 std::optional<FuncSchedule> inside_tile(const std::vector<StageInfo> &stages, int lanes, int u0, int u1,
                                         const std::string &at_func, int at_stage, const std::string &at) {
-    FuncSchedule fs;
-    fs.placement = Placement::at;
-    fs.at_func = at_func;
-    fs.at_stage = at_stage;
-    fs.at_loop = at;
+    FuncSchedule fs = computed_at(at_func, at_stage, at);
     for (const auto &stage : stages) {
         auto st = register_tile(stage, lanes, 1, u1);
         if (!st) return std::nullopt;
@@ -464,12 +473,7 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
             for (const std::string &name : chain) {
                 const FuncInfo &f = analysis_->func(name);
                 const StageInfo &fs0 = f.stages[0];
-                FuncSchedule fs;
-                fs.placement = Placement::at;
-                fs.at_func = o.name;
-                fs.at_stage = 0;
-                fs.at_loop = ny[1];
-                fs.store_loop = nx[0];
+                FuncSchedule fs = computed_at(o.name, 0, ny[1], nx[0]);
                 StageSchedule st;
                 const int fl = native_lanes(target_, f.type);
                 const std::string &fx = fs0.pure_vars[0];
@@ -550,11 +554,7 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
             gst.order.push_back(vec ? split_loop_names(gx, 1)[0] : gx);
             gst.order.push_back(gy);
             gst.parallel = {gy};
-            FuncSchedule fs;
-            fs.placement = Placement::at;
-            fs.at_func = g.name;
-            fs.at_stage = 0;
-            fs.at_loop = gy;
+            FuncSchedule fs = computed_at(g.name, 0, gy);
             for (const StageInfo &stage : f.stages) {
                 StageSchedule st;
                 if (stage.index == 0 || stage.rvars.empty()) {
@@ -641,10 +641,7 @@ std::optional<Schedule> ScheduleSpace::inline_pyramid_helpers(const Schedule &ba
                 for (const auto &l : nest.loops)
                     if (tile.empty() && !nest.constant.count(l) && l != gs.stages[0].vectorize) tile = l;
                 if (tile.empty()) continue;
-                FuncSchedule cs;
-                cs.placement = Placement::at;
-                cs.at_func = g.name;
-                cs.at_loop = tile;
+                FuncSchedule cs = computed_at(g.name, 0, tile);
                 cs.stages = {vectorized_innermost(c, target_)};
                 t.funcs[c.name] = cs;
             }
@@ -719,12 +716,7 @@ std::optional<Schedule> ScheduleSpace::collapse_at_output_rows(const Schedule &h
     s.funcs[o->name].stages = {ost};
     for (const std::string &name : chain) {
         const FuncInfo &f = analysis_->func(name);
-        FuncSchedule fs;
-        fs.placement = Placement::at;
-        fs.at_func = o->name;
-        fs.at_stage = 0;
-        fs.at_loop = ny[1];
-        fs.store_loop = ny[0];
+        FuncSchedule fs = computed_at(o->name, 0, ny[1], ny[0]);
         fs.stages = {vectorized_innermost(f, target_)};
         s.funcs[name] = fs;
     }
