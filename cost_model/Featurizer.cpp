@@ -46,7 +46,7 @@ const char *const kStageColumns[] = {
     "inner_is_rvar", "log_vector_width",
     "vector_vs_native",     // vector width / native lanes of the type (0: not
                             // vectorized)
-    "vector_stride1",       // vectorized along the first dimension
+    "vector_stride1",       // vectorized along the innermost storage dim
     "log_unroll",           // product of unrolled extents
     "log_parallel_own",     // trip count of the stage's own (fused) parallel loop
     "log_parallel_total",   // with the parallel loops it is computed inside
@@ -175,11 +175,12 @@ struct StageDyn {
     double realizations = 1, points = 0, padded_ratio = 1, par_total = 1, par_own = 1;
     double per_real_points = 1, ops = 0, loads = 0, inline_copies = 0;
     double vec_width = 0, unroll = 1;  // 0: not vectorized
-    bool vec_dense = false;            // vectorized along the Func's first dimension
+    bool vec_dense = false;            // vectorized along the Func's innermost storage dim
 };
 
 struct FuncDyn {
     Placement placement = Placement::root;
+    std::string innermost;       // innermost storage dim ("": the first arg)
     std::vector<double> region;  // per arg, per realization (storage level when sliding)
     double realizations = 1, alloc_bytes = 0;
     std::vector<StageDyn> stages;
@@ -289,7 +290,7 @@ Featurizer::Static::Static(std::shared_ptr<const PipelineAnalysis> a, const Hali
 
 // Loops (innermost first) of one stage with per-realization dim extents
 // `extent`.
-void Featurizer::Static::build_loops(const FuncDyn &, const FuncStatic &fs, const StageStatic &ss,
+void Featurizer::Static::build_loops(const FuncDyn &fd, const FuncStatic &fs, const StageStatic &ss,
                                      const StageSchedule &st, const std::vector<double> &extent,
                                      StageDyn &out) const {
     const auto &dims = ss.info->default_order;
@@ -331,7 +332,9 @@ void Featurizer::Static::build_loops(const FuncDyn &, const FuncStatic &fs, cons
                 }
         if (ordered.size() == loops.size()) loops.swap(ordered);
     }
-    const std::string dense = fs.info->args.empty() ? std::string() : fs.info->args[0];
+    const std::string dense = !fd.innermost.empty()   ? fd.innermost
+                              : fs.info->args.empty() ? std::string()
+                                                      : fs.info->args[0];
     out.vec_width = 0;
     out.unroll = 1;
     for (const Loop &l : loops) {
@@ -381,6 +384,7 @@ std::vector<float> Featurizer::Static::features(const Schedule &s) const {
         const FuncSchedule *fs = sched_of((int)k);
         FuncDyn &fd = dyn[k];
         fd.placement = fs ? fs->placement : Placement::root;
+        if (fs && !fs->storage.empty()) fd.innermost = fs->storage[0];
         if (fd.placement == Placement::inline_ && !funcs[k].info->can_inline) fd.placement = Placement::root;
         double e = 0;
         for (const auto &cc : funcs[k].consumer_calls) {

@@ -29,6 +29,8 @@ class Emitter {
 public:
     virtual ~Emitter() = default;
     virtual void compute_root(const std::string &f) = 0;
+    // Storage layout, innermost first (a permutation of f's pure args).
+    virtual void reorder_storage(const std::string &f, const std::vector<std::string> &dims) = 0;
     virtual void compute_at(const std::string &f, const std::string &g, int stage, const std::string &loop,
                             bool loop_rvar, const std::string &store_loop, bool store_rvar) = 0;
     // Directives on stage `stage` of `f`; `rvar` says whether the loop derives from an RVar.
@@ -75,6 +77,7 @@ void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
             continue;
         }
         if (fs.placement == Placement::root) e.compute_root(name);
+        if (!fs.storage.empty()) e.reorder_storage(name, fs.storage);
         if (fs.stages.size() > info.stages.size())
             throw_usage("schedule: Func '" + name + "' has " + std::to_string(info.stages.size()) +
                         " stage(s), not " + std::to_string(fs.stages.size()));
@@ -161,6 +164,10 @@ public:
         return s == 0 ? Stage(fn) : fn.update(s - 1);
     }
     void compute_root(const std::string &f) override { func(f).compute_root(); }
+    void reorder_storage(const std::string &f, const std::vector<std::string> &dims) override {
+        std::vector<Var> vs(dims.begin(), dims.end());
+        func(f).reorder_storage(vs);
+    }
     void compute_at(const std::string &f, const std::string &g, int st, const std::string &loop,
                     bool loop_rvar, const std::string &store_loop, bool store_rvar) override {
         // Halide 14 rejects an explicit stage index here even where the location is legal; the
@@ -216,6 +223,11 @@ public:
         return ident(loop);
     }
     void compute_root(const std::string &f) override { body << ident(f) << ".compute_root();\n"; }
+    void reorder_storage(const std::string &f, const std::vector<std::string> &dims) override {
+        body << ident(f) << ".reorder_storage(";
+        for (size_t i = 0; i < dims.size(); i++) body << (i ? ", " : "") << use(dims[i], false);
+        body << ");\n";
+    }
     void compute_at(const std::string &f, const std::string &g, int st, const std::string &loop,
                     bool loop_rvar, const std::string &store_loop, bool store_rvar) override {
         body << ident(f) << ".compute_at(" << ident(g) << ", " << use(loop, loop_rvar) << ")";

@@ -567,7 +567,7 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
                     st.order.insert(st.order.end(), loops->begin(), loops->end());
                 fs.stages.push_back(st);
             }
-            s.funcs[g.name] = FuncSchedule{Placement::root, "", "", "", 0, {gst}};  // (from a window too)
+            s.funcs[g.name] = FuncSchedule{Placement::root, "", "", "", 0, {gst}, {}};  // (from a window too)
             s.funcs[f.name] = fs;
             for (const FuncInfo &p : analysis_->funcs()) {
                 if (!p.can_inline || p.uses.empty() || s.funcs.at(p.name).placement != Placement::root)
@@ -580,8 +580,99 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
         }
         if (any && validate(s).empty() && seen.insert(schedule_hash(s)).second) out.push_back(s);
     }
+    // Gathers across a small dim (apps/bilateral_grid's slicing: a Func of (x, y, c) that
+    // reads its grid at data-dependent z for each c): see interleave_gathers. Applied to the
+    // heuristic and to every sketch above.
+    starts = {base};
+    starts.insert(starts.end(), out.begin(), out.end());
+    for (const Schedule &start : starts)
+        if (std::optional<Schedule> s = interleave_gathers(start))
+            if (seen.insert(schedule_hash(*s)).second) out.push_back(*s);
     out.insert(out.end(), root.begin(), root.end());
     return out;
+}
+
+// A Func F whose definition gathers from a producer G (an index that depends on loaded data)
+// while passing a small dim d (extent 2 to 4, a channel) through unchanged is, vectorized
+// along its x, a gather per lane per channel: Halide 14 extracts every lane's index from a
+// vector and inserts every loaded value back (most of bilateral_grid's slicing time). Instead
+// F is computed per row of its one consumer C (C's innermost loop outside its vector dim), its
+// loop over d innermost and vectorized, and d innermost in F's storage and in G's, with G's
+// gathered dims next: each gather becomes one dense load of all of d's values from a
+// neighbourhood of consecutive addresses, and C still reads F with dense vectors.
+std::optional<Schedule> ScheduleSpace::interleave_gathers(const Schedule &base) const {
+    Schedule s = base;
+    bool any = false;
+    for (const FuncInfo &f : analysis_->funcs()) {
+        if (!f.can_inline || f.stages.size() != 1 || f.uses.empty()) continue;
+        bool one_consumer = true;
+        for (const Use &u : f.uses)
+            one_consumer = one_consumer && u.consumer == f.uses[0].consumer && u.stage == 0;
+        if (!one_consumer) continue;
+        const FuncInfo &c = analysis_->func(f.uses[0].consumer);
+        const FuncSchedule &cs = s.funcs.at(c.name);
+        if (cs.placement != Placement::root || cs.stages.empty() || cs.stages[0].vectorize.empty()) continue;
+        // The small dim, and the producers F gathers from across it.
+        const StageInfo &fst = f.stages[0];
+        std::string d;
+        std::vector<std::pair<const FuncInfo *, size_t>> gathered;  // producer, its arg that is d
+        for (const auto &v : fst.pure_vars) {
+            int e = extent_of(fst, v);
+            if (e < 2 || e > 4 || !d.empty()) continue;
+            for (const FuncInfo &g : analysis_->funcs())
+                for (const Use &u : g.uses) {
+                    if (u.consumer != f.name) continue;
+                    bool gathers = std::find(u.gathered.begin(), u.gathered.end(), true) != u.gathered.end();
+                    for (size_t q = 0; q < u.arg_vars.size(); q++)
+                        if (gathers && u.arg_vars[q] == v) gathered.emplace_back(&g, q);
+                }
+            if (!gathered.empty()) d = v;
+        }
+        if (d.empty()) continue;
+        // Where: C's innermost loop outside its vector dim (a row of C's tile).
+        const StageSchedule &cst = cs.stages[0];
+        LoopNest cn = loop_nest(c.stages[0], cst);
+        const std::string vdim = cn.dim.at(cst.vectorize);
+        std::string row;
+        for (const auto &l : cn.loops)
+            if (cn.dim.at(l) != vdim &&
+                std::find(cst.unroll.begin(), cst.unroll.end(), l) == cst.unroll.end()) {
+                row = l;
+                break;
+            }
+        if (row.empty()) continue;
+        FuncSchedule fs = computed_at(c.name, 0, row);
+        StageSchedule st;
+        st.splits = {{d, {extent_of(fst, d)}}};
+        auto dn = split_loop_names(d, 1);
+        st.vectorize = dn[1];
+        st.order = {dn[1]};
+        for (const auto &v : fst.pure_vars)
+            if (v != d) st.order.push_back(v);
+        st.order.push_back(dn[0]);
+        fs.stages = {st};
+        fs.storage = {d};
+        for (const auto &a : f.args)
+            if (a != d) fs.storage.push_back(a);
+        s.funcs[f.name] = fs;
+        for (const auto &gq : gathered) {
+            const FuncInfo &g = *gq.first;
+            FuncSchedule &gs = s.funcs.at(g.name);
+            if (gs.placement == Placement::inline_) continue;
+            std::vector<bool> is_gathered(g.args.size(), false);
+            for (const Use &u : g.uses)
+                if (u.consumer == f.name)
+                    for (size_t i = 0; i < u.gathered.size() && i < g.args.size(); i++)
+                        is_gathered[i] = is_gathered[i] || u.gathered[i];
+            gs.storage = {g.args[gq.second]};
+            for (bool want : {true, false})
+                for (size_t i = 0; i < g.args.size(); i++)
+                    if (i != gq.second && is_gathered[i] == want) gs.storage.push_back(g.args[i]);
+        }
+        any = true;
+    }
+    if (!any || !validate(s).empty()) return std::nullopt;
+    return s;
 }
 
 std::optional<Schedule> ScheduleSpace::inline_pyramid_helpers(const Schedule &base) const {

@@ -285,6 +285,10 @@ ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const Schedu
         FuncSchedule &fs = s.funcs[f.name];
         fs.placement = p.placement;
         if (p.placement == Placement::inline_) continue;
+        // reorder_storage: the storage dims innermost first, kept where they differ from args.
+        std::vector<std::string> storage;
+        for (const auto &d : fn.schedule().storage_dims()) storage.push_back(d.var);
+        if (storage != f.args) fs.storage = storage;
         // A Func computed inside another's loops splits each dim in one level (validate_func).
         size_t levels = p.placement == Placement::at ? 1 : 2;
         for (size_t i = 0; i < f.stages.size(); i++) {

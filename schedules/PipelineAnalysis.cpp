@@ -15,18 +15,62 @@ using Internal::Function;
 
 namespace {
 
+// True when `e` reads a Func or an input (a data-dependent index).
+// `data_lets`: names of enclosing Lets whose values read data.
+class ReadsData : public Internal::IRVisitor {
+public:
+    explicit ReadsData(const std::set<std::string> &data_lets) : lets(data_lets) {}
+    bool found = false;
+    const std::set<std::string> &lets;
+
+protected:
+    using Internal::IRVisitor::visit;
+    void visit(const Internal::Call *op) override {
+        if (op->call_type == Internal::Call::Halide || op->call_type == Internal::Call::Image) found = true;
+        Internal::IRVisitor::visit(op);
+    }
+    void visit(const Internal::Variable *op) override { found = found || lets.count(op->name) > 0; }
+};
+bool reads_data(const Expr &e, const std::set<std::string> &data_lets) {
+    ReadsData r(data_lets);
+    e.accept(&r);
+    return r.found;
+}
+
+// How one consumer stage indexes one producer, over all its call sites (see Use).
+struct CallShape {
+    std::vector<std::string> arg_vars;
+    std::vector<bool> gathered;
+};
+
 // Counts arithmetic and loads in one definition (a rough per-point cost).
 class CostCounter : public Internal::IRVisitor {
 public:
     double ops = 0;
     int loads = 0;
     std::map<std::string, int> callees;  // name -> call sites
+    std::map<std::string, CallShape> shapes;
 
 protected:
+    std::set<std::string> data_lets;  // Lets in scope whose values read data
     using Internal::IRVisitor::visit;
-#define HTUNE_COUNT(T)                          \
+    void visit(const Internal::Let *op) override {
+        op->value.accept(this);
+        bool data = reads_data(op->value, data_lets);
+        bool shadowed = data_lets.count(op->name) > 0;
+        if (data)
+            data_lets.insert(op->name);
+        else
+            data_lets.erase(op->name);
+        op->body.accept(this);
+        if (shadowed)
+            data_lets.insert(op->name);
+        else
+            data_lets.erase(op->name);
+    }
+#define HTUNE_COUNT(T)                           \
     void visit(const Internal::T *op) override { \
-        ops += 1;                               \
+        ops += 1;                                \
         Internal::IRVisitor::visit(op);          \
     }
     HTUNE_COUNT(Add)
@@ -45,7 +89,21 @@ protected:
     void visit(const Internal::Call *op) override {
         if (op->call_type == Internal::Call::Halide || op->call_type == Internal::Call::Image) {
             loads++;
-            callees[op->name]++;
+            bool first = callees[op->name]++ == 0;
+            CallShape &sh = shapes[op->name];
+            if (first) {
+                sh.arg_vars.assign(op->args.size(), "");
+                sh.gathered.assign(op->args.size(), false);
+            }
+            for (size_t i = 0; i < op->args.size() && i < sh.arg_vars.size(); i++) {
+                const auto *v = op->args[i].as<Internal::Variable>();
+                std::string name = v ? v->name : "";
+                if (first)
+                    sh.arg_vars[i] = name;
+                else if (sh.arg_vars[i] != name)
+                    sh.arg_vars[i] = "";
+                if (reads_data(op->args[i], data_lets)) sh.gathered[i] = true;
+            }
         } else if (op->call_type == Internal::Call::PureExtern || op->call_type == Internal::Call::Extern) {
             ops += 10;  // exp, log, pow, ...: several instructions each
         } else {
@@ -93,7 +151,8 @@ std::map<std::string, Function> functions_by_stable_name(const Halide::Pipeline 
     return out;
 }
 
-PipelineAnalysis::PipelineAnalysis(std::vector<FuncInfo> funcs, std::map<std::string, std::string> stable_names)
+PipelineAnalysis::PipelineAnalysis(std::vector<FuncInfo> funcs,
+                                   std::map<std::string, std::string> stable_names)
     : funcs_(std::move(funcs)), stable_(std::move(stable_names)) {
     for (size_t i = 0; i < funcs_.size(); i++) index_[funcs_[i].name] = i;
 }
@@ -150,7 +209,8 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
         for (int d = 0; d < f.dimensions(); d++) {
             const Range &rg = region[d];
             if (rg.min.defined() && rg.extent.defined())
-                scope.push(f.args()[d], Internal::Interval(rg.min, Internal::simplify(rg.min + rg.extent - 1)));
+                scope.push(f.args()[d],
+                           Internal::Interval(rg.min, Internal::simplify(rg.min + rg.extent - 1)));
         }
         auto visit_definition = [&](const Internal::Definition &def) {
             Internal::Scope<Internal::Interval> s2;
@@ -161,8 +221,10 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
                 for (auto &kv : Internal::boxes_required(e, s2, value_bounds)) {
                     if (kv.first == f.name()) continue;
                     auto &acc = boxes[kv.first];
-                    if (acc.size() == 0) acc = kv.second;
-                    else Internal::merge_boxes(acc, kv.second);
+                    if (acc.size() == 0)
+                        acc = kv.second;
+                    else
+                        Internal::merge_boxes(acc, kv.second);
                 }
             }
         };
@@ -172,6 +234,7 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
 
     // Per Func (stable name), per stage: Halide names called -> call sites.
     std::map<std::string, std::vector<std::map<std::string, int>>> callees;
+    std::map<std::string, std::vector<std::map<std::string, CallShape>>> shapes;
     for (const std::string &hname : order) {
         const Function &f = env.at(hname);
         if (is_input_wrapper(f)) continue;
@@ -182,8 +245,8 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
         info.type = f.output_types()[0];
         info.values = (int)f.output_types().size();
         info.has_updates = f.has_update_definition();
-        info.is_output = std::any_of(outputs.begin(), outputs.end(),
-                                     [&](const Function &o) { return o.name() == hname; });
+        info.is_output =
+            std::any_of(outputs.begin(), outputs.end(), [&](const Function &o) { return o.name() == hname; });
         info.can_inline = !info.is_output && !info.has_updates && !f.has_extern_definition();
         const Region &region = required[hname];
         for (int d = 0; d < f.dimensions(); d++) {
@@ -206,8 +269,10 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
             for (const auto &dim : sched.dims()) {
                 if (dim.var == Var::outermost().name()) continue;
                 st.default_order.push_back(dim.var);
-                if (dim.is_rvar()) st.rvars.push_back(dim.var);
-                else st.pure_vars.push_back(dim.var);
+                if (dim.is_rvar())
+                    st.rvars.push_back(dim.var);
+                else
+                    st.pure_vars.push_back(dim.var);
             }
             // pure_vars in args order (dims() lists them innermost first = args order too).
             for (const auto &rv : sched.rvars()) st.extent[rv.var] = std::max(1, const_or(rv.extent, 16));
@@ -230,6 +295,7 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
             }
             info.stages.push_back(st);
             callees[info.name].push_back(cc.callees);
+            shapes[info.name].push_back(cc.shapes);
         }
         index_[info.name] = funcs_.size();
         funcs_.push_back(info);
@@ -243,7 +309,10 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
                 auto st = stable_.find(callee_calls.first);
                 if (st == stable_.end() || st->second == consumer.name || !index_.count(st->second)) continue;
                 FuncInfo &producer = funcs_[index_[st->second]];
-                Use u{consumer.name, (int)s, callee_calls.second};
+                Use u{consumer.name, (int)s, callee_calls.second, {}, {}};
+                const CallShape &sh = shapes[consumer.name][s].at(callee_calls.first);
+                u.arg_vars = sh.arg_vars;
+                u.gathered = sh.gathered;
                 if (std::find(producer.uses.begin(), producer.uses.end(), u) == producer.uses.end())
                     producer.uses.push_back(u);
             }

@@ -12,13 +12,13 @@
 namespace htune {
 
 struct StageInfo {
-    int index = 0;                        // 0 = pure definition, i = update i-1
-    std::vector<std::string> pure_vars;   // Vars of this stage's loop nest, args order
-    std::vector<std::string> rvars;       // RVars, innermost first (RDom order)
+    int index = 0;                           // 0 = pure definition, i = update i-1
+    std::vector<std::string> pure_vars;      // Vars of this stage's loop nest, args order
+    std::vector<std::string> rvars;          // RVars, innermost first (RDom order)
     std::vector<std::string> default_order;  // Halide's default loops, innermost first
-    std::map<std::string, int> extent;    // estimated extent of every dim (pure and RVar)
-    double ops_per_point = 0;             // arithmetic IR nodes in this stage's definition
-    int loads_per_point = 0;              // calls to other Funcs / inputs
+    std::map<std::string, int> extent;       // estimated extent of every dim (pure and RVar)
+    double ops_per_point = 0;                // arithmetic IR nodes in this stage's definition
+    int loads_per_point = 0;                 // calls to other Funcs / inputs
     // Update stages: Halide proves the update an associative (and commutative) operator, the
     // condition of rfactor (Halide's own check, Internal::prove_associativity).
     bool associative = false, commutative = false;
@@ -29,23 +29,28 @@ struct Use {
     std::string consumer;  // stable name of the calling Func
     int stage = 0;         // stage of the consumer that calls
     int calls = 1;         // call sites in that stage (> 1: a stencil, inlining recomputes)
+    // Per producer arg: the consumer's pure var that every call site passes there unchanged
+    // ("" otherwise), and whether some call site's index there depends on loaded data (a
+    // gather: it reads another Func or an input, as a bilateral grid's slicing does).
+    std::vector<std::string> arg_vars;
+    std::vector<bool> gathered;
     bool operator==(const Use &o) const { return consumer == o.consumer && stage == o.stage; }
 };
 
 struct FuncInfo {
-    std::string name;                  // stable name (the schedule key)
-    std::string halide_name;           // name in the analysed Pipeline instance only
-    std::vector<std::string> args;     // pure args
-    std::vector<int> extents;          // estimated required region per arg (>= 1)
-    std::vector<bool> extent_known;    // false where bounds inference gave no constant
-    Halide::Type type;                 // first value's type
-    int values = 1;                    // Tuple size
+    std::string name;                // stable name (the schedule key)
+    std::string halide_name;         // name in the analysed Pipeline instance only
+    std::vector<std::string> args;   // pure args
+    std::vector<int> extents;        // estimated required region per arg (>= 1)
+    std::vector<bool> extent_known;  // false where bounds inference gave no constant
+    Halide::Type type;               // first value's type
+    int values = 1;                  // Tuple size
     bool is_output = false;
     bool has_updates = false;
-    bool can_inline = true;            // false for outputs, Funcs with updates, extern stages
+    bool can_inline = true;  // false for outputs, Funcs with updates, extern stages
     std::vector<StageInfo> stages;
-    std::vector<Use> uses;             // direct calls from other (non-wrapper) Funcs
-    double points() const;             // product of extents
+    std::vector<Use> uses;  // direct calls from other (non-wrapper) Funcs
+    double points() const;  // product of extents
 };
 
 class PipelineAnalysis {

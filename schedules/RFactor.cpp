@@ -72,7 +72,9 @@ bool related(const std::string &a, const std::string &b) {
 
 }  // namespace
 
-std::string rfactor_func_name(const std::string &func, int stage) { return func + "_rf" + std::to_string(stage); }
+std::string rfactor_func_name(const std::string &func, int stage) {
+    return func + "_rf" + std::to_string(stage);
+}
 
 bool can_rfactor(const StageInfo &stage) {
     return stage.index > 0 && !stage.rvars.empty() && stage.associative && stage.commutative;
@@ -80,7 +82,8 @@ bool can_rfactor(const StageInfo &stage) {
 
 std::string validate_rfactor(const FuncInfo &f, const StageInfo &stage, const RFactor &rf) {
     const std::string where = f.name + " stage " + std::to_string(stage.index) + ": rfactor ";
-    if (stage.index == 0 || stage.rvars.empty()) return where + "needs an update stage with a reduction domain";
+    if (stage.index == 0 || stage.rvars.empty())
+        return where + "needs an update stage with a reduction domain";
     if (!stage.associative)
         return where +
                "needs an associative update, and Halide cannot prove this "
@@ -164,7 +167,8 @@ FuncInfo rfactor_intermediate(const FuncInfo &f, const StageInfo &stage, const R
     g.stages.push_back(init);
     StageInfo up;
     up.index = 1;
-    for (const auto &d : split_default_order(stage, rf)) up.default_order.push_back(d == rf.keep ? rf.var : d);
+    for (const auto &d : split_default_order(stage, rf))
+        up.default_order.push_back(d == rf.keep ? rf.var : d);
     up.pure_vars = stage.pure_vars;
     up.pure_vars.push_back(rf.var);
     up.rvars = rfactor_moved_rvars(stage, rf);
@@ -175,7 +179,7 @@ FuncInfo rfactor_intermediate(const FuncInfo &f, const StageInfo &stage, const R
     up.ops_per_point = stage.ops_per_point;
     up.loads_per_point = stage.loads_per_point;
     g.stages.push_back(up);
-    g.uses.push_back(Use{f.name, stage.index, 1});
+    g.uses.push_back(Use{f.name, stage.index, 1, {}, {}});
     return g;
 }
 

@@ -129,6 +129,7 @@ void to_json(json &j, const Schedule &s) {
             for (const auto &st : f.stages) stages.push_back(stage_to_json(st));
             fj["stages"] = stages;
         }
+        if (!f.storage.empty()) fj["storage"] = f.storage;  // absent = default: older hashes stay
         funcs[kv.first] = fj;
     }
     j["funcs"] = funcs;
@@ -165,6 +166,7 @@ void from_json(const json &j, Schedule &s) {
             for (const auto &st : fj["stages"])
                 f.stages.push_back(stage_from_json(st, where + " stage " + std::to_string(i++)));
         }
+        f.storage = field<std::vector<std::string>>(fj, "storage", where, {});
         s.funcs[it.key()] = f;
     }
 }

@@ -75,9 +75,13 @@ struct FuncSchedule {
     std::string at_func, at_loop, store_loop;
     int at_stage = 0;
     std::vector<StageSchedule> stages;  // 1 + number of updates; empty when inline
+    // Storage layout (reorder_storage), innermost first: a permutation of the Func's pure args;
+    // empty = Halide's default (args order). JSON "storage", absent when empty.
+    std::vector<std::string> storage;
     bool operator==(const FuncSchedule &o) const {
         return placement == o.placement && at_func == o.at_func && at_loop == o.at_loop &&
-               store_loop == o.store_loop && at_stage == o.at_stage && stages == o.stages;
+               store_loop == o.store_loop && at_stage == o.at_stage && stages == o.stages &&
+               storage == o.storage;
     }
 };
 

@@ -78,7 +78,7 @@ Schedule ScheduleSpace::mutate(const Schedule &in, std::mt19937_64 &rng) const {
         const PipelineAnalysis &a = ev.get();
         const FuncInfo &f = a.funcs()[std::uniform_int_distribution<size_t>(0, a.funcs().size() - 1)(rng)];
         FuncSchedule &fs = s.funcs[f.name];
-        int kind = std::uniform_int_distribution<int>(0, 7)(rng);
+        int kind = std::uniform_int_distribution<int>(0, 8)(rng);
         std::vector<int> rfactorable;  // stages of f (a pipeline Func) that rfactor applies to
         if (analysis_->has(f.name) && fs.placement != Placement::inline_)
             for (size_t i = 1; i < f.stages.size(); i++)
@@ -93,6 +93,17 @@ Schedule ScheduleSpace::mutate(const Schedule &in, std::mt19937_64 &rng) const {
             if (fs.stages[si].rfactor.empty() || std::uniform_int_distribution<int>(0, 1)(rng))
                 rf = choices[std::uniform_int_distribution<size_t>(0, choices.size() - 1)(rng)];
             set_rfactor(*analysis_, target_, s, orig, si, rf, rng);
+        } else if (kind == 8 && fs.placement != Placement::inline_ && f.args.size() >= 2) {
+            // Storage order: back to the default, or one dim moved innermost.
+            if (!fs.storage.empty() && std::uniform_int_distribution<int>(0, 2)(rng) == 0) {
+                fs.storage.clear();
+            } else {
+                std::vector<std::string> order = fs.storage.empty() ? f.args : fs.storage;
+                std::string inner = f.args[std::uniform_int_distribution<size_t>(0, f.args.size() - 1)(rng)];
+                order.erase(std::find(order.begin(), order.end(), inner));
+                order.insert(order.begin(), inner);
+                fs.storage = order == f.args ? std::vector<std::string>{} : order;
+            }
         } else if (kind == 0 || fs.placement == Placement::inline_) {
             // Placement: resample where this Func is computed.
             sample_placement(a, target_, s, f, rng, /*force_change=*/true);
@@ -124,6 +135,8 @@ Schedule ScheduleSpace::mutate(const Schedule &in, std::mt19937_64 &rng) const {
                 }
             }
         }
+        for (auto &kv : s.funcs)
+            if (kv.second.placement == Placement::inline_) kv.second.storage.clear();
         EffectiveAnalysis after(*analysis_, s);
         if (!after.why().empty()) continue;
         repair_placements(after.get(), target_, s, rng);

@@ -25,7 +25,7 @@ public:
     // A random valid schedule.
     Schedule sample(std::mt19937_64 &rng) const;
     // One random change (a tile factor, a placement, the vector width, the parallel loops, the
-    // unrolling or a split's tail strategy) of a valid schedule; the result is valid.
+    // unrolling, a split's tail strategy or a storage order) of a valid schedule; the result is valid.
     Schedule mutate(const Schedule &s, std::mt19937_64 &rng) const;
     // "" when `s` is valid for this pipeline, else the reason ("blur_x: at_loop 'y_o' is not a
     // loop of blur_y").
@@ -38,9 +38,10 @@ public:
     // cache-blocked and not; scatter updates as independent unrolled chains; producers that
     // feed only the output in sliding windows over its rows; multi-scale pyramids (resampling
     // helpers inlined, the output's levels per output row); scatter updates computed per row
-    // of their one consumer (on the heuristic and on each sketch before); reductions
-    // register-tiled at the root. Valid and distinct; empty when none of these applies (no
-    // reduction and no root producer chain).
+    // of their one consumer (on the heuristic and on each sketch before); gathers across a
+    // small dim vectorized along it, with that dim innermost in storage (on the heuristic and
+    // on each sketch before); reductions register-tiled at the root. Valid and distinct; empty when none of
+    // these applies (no reduction and no root producer chain).
     std::vector<Schedule> sketches() const;
     // log10 of the number of distinct schedules in the space (a lower bound).
     double log10_size() const;
@@ -54,6 +55,10 @@ private:
     // sliding windows over output strips of `rows` rows (nullopt when it does not apply).
     std::optional<Schedule> inline_pyramid_helpers(const Schedule &base) const;
     std::optional<Schedule> collapse_at_output_rows(const Schedule &helpers, int rows) const;
+    // The gather sketch family (see sketches()): `base` with every Func that gathers across a
+    // small dim computed per row of its consumer, that dim vectorized and innermost in its
+    // storage and in the gathered producers' (nullopt when no Func qualifies).
+    std::optional<Schedule> interleave_gathers(const Schedule &base) const;
 
     std::unique_ptr<PipelineAnalysis> analysis_;
     Halide::Target target_;

@@ -150,7 +150,14 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
             return f.name + ": inlining copies it " + std::to_string(inline_expansion(a, s, f)) +
                    " times per point (limit " + std::to_string(kMaxInlineExpansion) + ")";
         if (!fs.stages.empty()) return f.name + ": an inlined Func has no loop nest";
+        if (!fs.storage.empty()) return f.name + ": an inlined Func has no storage order";
         return "";
+    }
+    if (!fs.storage.empty()) {
+        std::vector<std::string> a1 = fs.storage, a2 = f.args;
+        std::sort(a1.begin(), a1.end());
+        std::sort(a2.begin(), a2.end());
+        if (a1 != a2) return f.name + ": storage order must list each of its dimensions once";
     }
     if (f.is_output && fs.placement != Placement::root) return f.name + ": an output must be compute_root";
     if (fs.stages.size() != f.stages.size())

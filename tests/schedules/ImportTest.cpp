@@ -49,6 +49,19 @@ std::string plugin(const std::string &name) {
 
 class EveryOp : public ::testing::TestWithParam<std::string> {};
 
+// The heuristic with the first non-inlined multi-dimensional Func's storage order reversed.
+Schedule with_reversed_storage(const ScheduleSpace &space) {
+    Schedule s = space.heuristic();
+    for (const FuncInfo &f : space.analysis().funcs())
+        if (s.funcs.at(f.name).placement != Placement::inline_ && f.args.size() >= 2) {
+            s.funcs[f.name].storage.assign(f.args.rbegin(), f.args.rend());
+            break;
+        }
+    EXPECT_NE(nlohmann::json(s).dump().find("storage"), std::string::npos);
+    EXPECT_EQ(space.validate(s), "");
+    return s;
+}
+
 }  // namespace
 
 TEST_P(EveryOp, ImportOfAppliedScheduleGivesItBack) {
@@ -72,6 +85,7 @@ TEST_P(EveryOp, ImportOfAppliedScheduleGivesItBack) {
         }
         if (any && space.validate(s).empty()) cases.push_back(s);
     }
+    cases.push_back(with_reversed_storage(space));  // reorder_storage comes back too
     for (const Schedule &s : cases) {
         ImportedSchedule im = round_trip(w, space, s);
         EXPECT_EQ(nlohmann::json(im.schedule).dump(), nlohmann::json(explicit_orders(s, space)).dump());
@@ -98,6 +112,7 @@ TEST(ImportTest, UserGeneratorRoundTripAndMullapudiImport) {
         Schedule s = space.sample(rng);
         if (!has_rfactor(s)) cases.push_back(s);
     }
+    cases.push_back(with_reversed_storage(space));  // reorder_storage comes back too
     for (const Schedule &s : cases) {
         ImportedSchedule im = round_trip(w, space, s);
         EXPECT_EQ(nlohmann::json(im.schedule).dump(), nlohmann::json(explicit_orders(s, space)).dump());

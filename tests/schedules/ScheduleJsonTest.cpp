@@ -105,6 +105,20 @@ TEST(ScheduleJsonTest, TailIsWrittenOnlyWhenSetAndRoundTrips) {
         "guard");
 }
 
+TEST(ScheduleJsonTest, StorageOrderIsWrittenOnlyWhenSetAndRoundTrips) {
+    Schedule a = example();
+    // No storage order writes nothing, so schedules from before the field keep their hashes.
+    EXPECT_EQ(nlohmann::json(a).dump().find("storage"), std::string::npos);
+    Schedule b = a;
+    b.funcs["blur_x"].storage = {"y", "x"};
+    nlohmann::json j = b;
+    EXPECT_EQ(j["funcs"]["blur_x"]["storage"], nlohmann::json({"y", "x"}));
+    EXPECT_EQ(j.get<Schedule>(), b);
+    EXPECT_NE(schedule_hash(b), schedule_hash(a));
+    EXPECT_EQ(parse_error(R"({"version": 1, "funcs": {"f": {"placement": "root", "storage": "y"}}})"),
+              "schedule: field 'storage' of Func 'f' has the wrong type");
+}
+
 TEST(ScheduleJsonTest, MalformedInputNamesTheProblem) {
     EXPECT_EQ(parse_error(R"({"version": 2, "funcs": {}})"),
               "schedule: schema version 2 is not supported (expected 1)");

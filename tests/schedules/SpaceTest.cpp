@@ -135,6 +135,16 @@ TEST(SpaceTest, InvalidSchedulesAreRejectedWithAReason) {
                   f.stages = {StageSchedule{}};
               }).find("does not consume it"),
               std::string::npos);
+    EXPECT_NE(why([](Schedule &s) {
+                  s.funcs["blur_y"].storage = {"y", "y"};
+              }).find("storage order"),
+              std::string::npos);
+    EXPECT_NE(why([](Schedule &s) {
+                  s.funcs["input_clamped"] = FuncSchedule{Placement::inline_};
+                  s.funcs["input_clamped"].storage = {"_1", "_0"};
+              }).find("no storage order"),
+              std::string::npos);
+    EXPECT_EQ(why([](Schedule &s) { s.funcs["blur_y"].storage = {"y", "x"}; }), "");
 
     Workload mm = make_workload("matmul", true);
     ScheduleSpace mspace(mm, htune::host_target());
@@ -401,6 +411,69 @@ TEST(SpaceTest, ScatterAtConsumerRowsSketchesComputeTheHistogramPerRowOfBlurz) {
         EXPECT_GT(per_row, 0) << test_size;
         // At the bench size it also combines with the sliding-window sketches.
         if (!test_size) EXPECT_GT(with_window, 0);
+    }
+}
+
+TEST(SpaceTest, GatherSketchesVectorizeTheSlicingAcrossChannelsStoredInnermost) {
+    // bilateral_grid's slicing reads blury(x / s, y / s, z(input(x, y)), c): the analysis sees
+    // the data-dependent z and the channel passed through, from the IR alone.
+    Halide::Target t = htune::host_target();
+    for (bool test_size : {true, false}) {
+        Workload w = make_workload("bilateral_grid", test_size);
+        ScheduleSpace space(w, t);
+        const FuncInfo &grid = space.analysis().func("blury");
+        ASSERT_EQ(grid.uses.size(), 1u);
+        const Use &u = grid.uses[0];
+        EXPECT_EQ(u.consumer, "interpolated");
+        EXPECT_EQ(u.arg_vars, (std::vector<std::string>{"", "", "", "c"}));
+        EXPECT_EQ(u.gathered, (std::vector<bool>{false, false, true, false}));
+        // A stencil is not a gather: blurx reads blurz at x + i, its z and c unchanged.
+        const Use &b = space.analysis().func("blurz").uses.at(0);
+        EXPECT_EQ(b.gathered, (std::vector<bool>{false, false, false, false}));
+        EXPECT_EQ(b.arg_vars, (std::vector<std::string>{"", "y", "z", "c"}));
+
+        std::vector<Halide::Buffer<>> in, ref;
+        if (test_size) {
+            in = w.make_inputs(8);
+            ref = w.reference(in, t);
+        }
+        int gathers = 0, with_scatter = 0;
+        for (const Schedule &s : space.sketches()) {
+            ASSERT_EQ(space.validate(s), "");
+            const FuncSchedule &f = s.funcs.at("interpolated");
+            if (f.storage.empty()) continue;
+            gathers++;
+            EXPECT_EQ(f.storage, (std::vector<std::string>{"c", "x", "y"}));
+            ASSERT_EQ(f.placement, Placement::at);
+            EXPECT_EQ(f.at_func, "bilateral_grid");
+            // A row of the output's tile: its innermost loop that is not over x.
+            const FuncSchedule &out = s.funcs.at("bilateral_grid");
+            LoopNest nest = loop_nest(space.analysis().func("bilateral_grid").stages[0], out.stages.at(0));
+            EXPECT_EQ(nest.dim.at(f.at_loop), "y");
+            for (const auto &l : nest.loops) {
+                if (l == f.at_loop) break;
+                EXPECT_EQ(nest.dim.at(l), "x") << l;
+            }
+            const StageSchedule &st = f.stages.at(0);
+            EXPECT_EQ(st.vectorize, "c_i");
+            EXPECT_EQ(st.order.at(0), "c_i");
+            ASSERT_EQ(st.splits.size(), 1u);
+            EXPECT_EQ(st.splits[0].factors, std::vector<int>{2});
+            // The grid: channels innermost, the gathered z next.
+            const FuncSchedule &g = s.funcs.at("blury");
+            if (g.placement != Placement::inline_)
+                EXPECT_EQ(g.storage, (std::vector<std::string>{"c", "z", "x", "y"}));
+            with_scatter += s.funcs.at("histogram").placement == Placement::at;
+            if (test_size) expect_computes_reference(w, s, in, ref);
+        }
+        EXPECT_GT(gathers, 0) << test_size;
+        EXPECT_GT(with_scatter, 0) << test_size;  // applied on top of the earlier families
+    }
+    // Nothing else among the built-in operators gathers across a small dim.
+    for (const std::string name : {"harris", "local_laplacian", "histogram_equalize", "matmul"}) {
+        ScheduleSpace space(make_workload(name, true), t);
+        for (const Schedule &s : space.sketches())
+            for (const auto &kv : s.funcs) EXPECT_TRUE(kv.second.storage.empty()) << name << " " << kv.first;
     }
 }
 

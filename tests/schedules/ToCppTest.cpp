@@ -97,6 +97,15 @@ TEST(ToCppTest, EmittedCppLowersToTheSameStatement) {
         }
         EXPECT_EQ(found, 2);
     }
+    {
+        // reorder_storage and a vector loop over a channel: bilateral_grid's gather sketches.
+        WorkloadSpec spec{"bilateral_grid", "", {{"W", "32"}, {"H", "24"}, {"s_sigma", "4"}}};
+        ScheduleSpace space(make_workload(spec), t);
+        int found = 0;
+        for (const Schedule &s : space.sketches())
+            if (!s.funcs.at("interpolated").storage.empty() && found++ == 0) cases.push_back({spec, s});
+        EXPECT_GT(found, 0);
+    }
     std::string dir = test::temp_dir();
     {
         std::ofstream out(dir + "/prog.cpp");
