@@ -16,7 +16,7 @@
 namespace htune {
 
 // PRAGMA user_version this htune writes; older files are migrated, newer ones refused.
-constexpr int kDatabaseSchemaVersion = 1;
+constexpr int kDatabaseSchemaVersion = 2;
 constexpr const char *kDefaultDatabasePath = "htune.db";
 
 struct OpenOptions {
@@ -74,6 +74,17 @@ struct StoredModel {
     nlohmann::json metrics = nlohmann::json::object();
 };
 
+// An autoscheduler that gave no seed for a workload on a device type (`htune tune` remembers it
+// so that a resumed run does not spend that compile again).
+struct SeedFailure {
+    std::string autoscheduler;  // "Adams2019"
+    std::string status;         // to_string(Status): compile_error, timeout, crash, ...
+    std::string error;          // first line of the error
+    double limit_s = 0;         // the compile timeout it ran under
+    std::string halide_version;
+    int64_t timestamp = 0;  // Unix seconds; 0 = now
+};
+
 // Which records scan/count visit; empty fields match everything.
 struct RecordQuery {
     std::vector<std::string> ops;  // workload op (built-in operator or Generator name)
@@ -117,10 +128,20 @@ public:
 
     virtual void put_model(const StoredModel &model) = 0;
     // The newest model saved for the device type and schema, if any.
-    virtual std::optional<StoredModel> get_model(const std::string &device_key, const std::string &schema_name,
-                                               int schema_version) = 0;
+    virtual std::optional<StoredModel> get_model(const std::string &device_key,
+                                                 const std::string &schema_name, int schema_version) = 0;
 
     // `PRAGMA integrity_check` ("ok" when healthy); reads the whole file.
+    // Remembers (replaces) an autoscheduler's failure to seed a workload on a device type.
+    virtual void put_seed_failure(const std::string &workload_key, const std::string &device_key,
+                                  const SeedFailure &f) = 0;
+    // The remembered failures of a workload on a device type, by autoscheduler name.
+    virtual std::vector<SeedFailure> seed_failures(const std::string &workload_key,
+                                                   const std::string &device_key) = 0;
+    // Forgets one (it seeded after all).
+    virtual void clear_seed_failure(const std::string &workload_key, const std::string &device_key,
+                                    const std::string &autoscheduler) = 0;
+
     virtual std::string integrity_check() = 0;
     virtual const std::string &path() const = 0;
 };

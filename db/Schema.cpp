@@ -1,5 +1,5 @@
 // The database schema as a list of migrations (kMigrations[i] takes user_version i to i + 1)
-// and the order of checks on open. The README's schema table mirrors kMigrations[0].
+// and the order of checks on open. The README's schema table mirrors kMigrations.
 #include "db/Schema.h"
 
 #include <sys/stat.h>
@@ -69,6 +69,19 @@ CREATE TABLE models (
   blob           BLOB NOT NULL,
   metrics        TEXT NOT NULL);       -- JSON
 CREATE INDEX models_lookup ON models(device_key, schema_name, schema_version, created);
+)sql",
+    // 1 -> 2: autoscheduler seeds that failed, so a resumed tune does not retry them.
+    R"sql(
+CREATE TABLE seed_failures (
+  workload_key   TEXT NOT NULL,        -- Workload::key()
+  device_key     TEXT NOT NULL,        -- DeviceKey::key()
+  autoscheduler  TEXT NOT NULL,        -- Adams2019, Mullapudi2016, Li2018
+  status         TEXT NOT NULL,        -- compile_error, timeout, crash, ...
+  error          TEXT NOT NULL,
+  limit_s        REAL NOT NULL,        -- the compile timeout it ran under
+  halide_version TEXT NOT NULL,
+  timestamp      INTEGER NOT NULL,     -- Unix seconds
+  PRIMARY KEY (workload_key, device_key, autoscheduler));
 )sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kDatabaseSchemaVersion,

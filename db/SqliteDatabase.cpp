@@ -212,7 +212,7 @@ public:
     }
 
     std::optional<StoredModel> get_model(const std::string &device_key, const std::string &schema_name,
-                                       int schema_version) override {
+                                         int schema_version) override {
         Statement &st = db_->cached(
             "SELECT device_key, schema_name, schema_version, created, blob, metrics FROM models "
             "WHERE device_key = ? AND schema_name = ? AND schema_version = ? "
@@ -228,6 +228,53 @@ public:
         m.metrics = parse_json(st.text(5), "models.metrics");
         st.reset();
         return m;
+    }
+
+    void put_seed_failure(const std::string &workload_key, const std::string &device_key,
+                          const SeedFailure &f) override {
+        Transaction t(*db_, options_.lock_wait_s);
+        Statement &st = db_->cached(
+            "INSERT OR REPLACE INTO seed_failures (workload_key, device_key, autoscheduler, status, error, "
+            "limit_s, halide_version, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        st.bind(1, workload_key)
+            .bind(2, device_key)
+            .bind(3, f.autoscheduler)
+            .bind(4, f.status)
+            .bind(5, f.error)
+            .bind(6, f.limit_s)
+            .bind(7, f.halide_version)
+            .bind(8, f.timestamp ? f.timestamp : now_s())
+            .run();
+        t.commit();
+    }
+
+    std::vector<SeedFailure> seed_failures(const std::string &workload_key,
+                                           const std::string &device_key) override {
+        Statement &st = db_->cached(
+            "SELECT autoscheduler, status, error, limit_s, halide_version, timestamp FROM seed_failures "
+            "WHERE workload_key = ? AND device_key = ? ORDER BY autoscheduler");
+        st.bind(1, workload_key).bind(2, device_key);
+        std::vector<SeedFailure> out;
+        while (st.step()) {
+            SeedFailure f;
+            f.autoscheduler = st.text(0);
+            f.status = st.text(1);
+            f.error = st.text(2);
+            f.limit_s = st.real(3);
+            f.halide_version = st.text(4);
+            f.timestamp = st.int64(5);
+            out.push_back(f);
+        }
+        return out;
+    }
+
+    void clear_seed_failure(const std::string &workload_key, const std::string &device_key,
+                            const std::string &autoscheduler) override {
+        Transaction t(*db_, options_.lock_wait_s);
+        Statement &st = db_->cached(
+            "DELETE FROM seed_failures WHERE workload_key = ? AND device_key = ? AND autoscheduler = ?");
+        st.bind(1, workload_key).bind(2, device_key).bind(3, autoscheduler).run();
+        t.commit();
     }
 
     std::string integrity_check() override {

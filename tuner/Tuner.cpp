@@ -9,6 +9,7 @@
 #include <set>
 
 #include "db/Record.h"
+#include "db/Version.h"
 #include "ops/Error.h"
 
 namespace htune {
@@ -285,24 +286,58 @@ private:
 
     // The autoschedulers' schedules of t, first in line among its seeds. A plugin that fails
     // (they do) is a note; the run goes on.
+    // An autoscheduler that failed on t before (see TuneOptions::retry_seed_failures), or
+    // nullptr when it is to be asked.
+    static const SeedFailure *known_failure(const std::vector<SeedFailure> &failures, const std::string &name,
+                                            const TuneOptions &o) {
+        if (o.retry_seed_failures) return nullptr;
+        for (const SeedFailure &f : failures) {
+            if (f.autoscheduler != name || f.halide_version != halide_version()) continue;
+            if (f.status == to_string(Status::timeout) && f.limit_s < o.seed_compile_timeout_s) continue;
+            return &f;
+        }
+        return nullptr;
+    }
+
     void import_seeds(Task &t) {
         if (o_.autoscheduler_seeds.empty()) return;
+        std::vector<SeedFailure> failures = env_.db->seed_failures(t.key, o_.device_key);
+        std::vector<Candidate> ask;
+        for (const Candidate &c : o_.autoscheduler_seeds) {
+            if (const SeedFailure *f = known_failure(failures, c.name, o_)) {
+                note(t.name + ": " + c.name + " gave no seed in an earlier run (" + f->status + ": " +
+                     f->error + "); not asked again (--retry-seeds asks)");
+                continue;
+            }
+            ask.push_back(c);
+        }
+        if (ask.empty()) return;
         std::vector<ImportedCandidate> got;
         try {
-            got = env_.runner->import_autoschedules(*t.w, o_.autoscheduler_seeds);
+            got = env_.runner->import_autoschedules(*t.w, ask);
         } catch (const std::exception &e) {
             note(t.name + ": no autoscheduler seeds: " + e.what());
             return;
         }
         std::vector<Schedule> first;
-        for (size_t i = 0; i < got.size() && i < o_.autoscheduler_seeds.size(); i++) {
-            const std::string &name = o_.autoscheduler_seeds[i].name;
+        for (size_t i = 0; i < got.size() && i < ask.size(); i++) {
+            const std::string &name = ask[i].name;
             const ImportedCandidate &im = got[i];
+            bool was_failing = std::any_of(failures.begin(), failures.end(),
+                                           [&](const SeedFailure &f) { return f.autoscheduler == name; });
             if (im.status != Status::ok) {
                 std::string error = im.error.substr(0, im.error.find('\n'));
                 note(t.name + ": " + name + " gave no seed (" + to_string(im.status) + ": " + error + ")");
+                SeedFailure f;
+                f.autoscheduler = name;
+                f.status = to_string(im.status);
+                f.error = error;
+                f.limit_s = o_.seed_compile_timeout_s;
+                f.halide_version = halide_version();
+                env_.db->put_seed_failure(t.key, o_.device_key, f);
                 continue;
             }
+            if (was_failing) env_.db->clear_seed_failure(t.key, o_.device_key, name);
             std::string why = t.space->validate(im.schedule);
             if (!why.empty()) {
                 note(t.name + ": " + name + "'s schedule is not valid here: " + why);

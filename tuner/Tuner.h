@@ -57,6 +57,12 @@ struct TuneOptions {
     // Autoscheduler candidates (Candidate::autoscheduler) whose schedules, imported into the
     // space (Runner::import_autoschedules), seed each workload's search (guided runs only).
     std::vector<Candidate> autoscheduler_seeds;
+    // An autoscheduler that gave no seed for a workload is remembered in the database
+    // (Database::put_seed_failure) and not asked again on this device type, unless Halide
+    // changed, it timed out under a shorter compile limit than `seed_compile_timeout_s` (the
+    // runner's), or `retry_seed_failures`.
+    double seed_compile_timeout_s = 0;
+    bool retry_seed_failures = false;
     // ScheduleSpace::sketches() (register-tiled reductions) seed each workload's search too,
     // after the autoschedulers' (guided runs only).
     bool sketch_seeds = true;

@@ -92,16 +92,60 @@ TEST_F(SchemaTest, FreshDatabaseHasCurrentSchemaAndWal) {
     EXPECT_EQ(count_records(path_), 1);
 }
 
+TEST_F(SchemaTest, Version1DatabaseIsMigratedKeepingItsRecords) {
+    // A file of the first schema: no seed_failures table, user_version 1.
+    make_htune_db(3);
+    raw_exec(path_, "DROP TABLE seed_failures; PRAGMA user_version = 1");
+    auto db = open_database(path_);
+    EXPECT_EQ(db->count(), 3);
+    SeedFailure f;
+    f.autoscheduler = "Adams2019";
+    f.status = "compile_error";
+    f.error = "std::bad_alloc";
+    f.limit_s = 120;
+    f.halide_version = "14.0.0";
+    db->put_seed_failure("w#1", kDeviceA, f);
+    f.status = "timeout";  // a later failure replaces the earlier one
+    db->put_seed_failure("w#1", kDeviceA, f);
+    f.autoscheduler = "Li2018";
+    db->put_seed_failure("w#1", kDeviceA, f);
+    db->put_seed_failure("w#2", kDeviceA, f);
+    auto got = db->seed_failures("w#1", kDeviceA);
+    ASSERT_EQ(got.size(), 2u);
+    EXPECT_EQ(got[0].autoscheduler, "Adams2019");
+    EXPECT_EQ(got[0].status, "timeout");
+    EXPECT_EQ(got[0].error, "std::bad_alloc");
+    EXPECT_EQ(got[0].limit_s, 120);
+    EXPECT_EQ(got[0].halide_version, "14.0.0");
+    EXPECT_GT(got[0].timestamp, 0);
+    EXPECT_EQ(got[1].autoscheduler, "Li2018");
+    db->clear_seed_failure("w#1", kDeviceA, "Adams2019");
+    got = db->seed_failures("w#1", kDeviceA);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].autoscheduler, "Li2018");
+    EXPECT_TRUE(db->seed_failures("w#1", "other|cpu|2t").empty());
+    db.reset();
+    sqlite3 *raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+    sqlite3_stmt *st = nullptr;
+    sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &st, nullptr);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int(st, 0), kDatabaseSchemaVersion);
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+    EXPECT_EQ(count_records(path_), 3);
+}
+
 TEST_F(SchemaTest, NewerSchemaIsRefusedAndUntouched) {
     make_htune_db(5);
     raw_exec(path_, "PRAGMA user_version = 7");
     std::string before = file_bytes(path_);
     std::string msg = open_error(path_);
-    EXPECT_NE(msg.find("database '" + path_ + "' was written by a newer htune (schema 7 > 1)"),
-              std::string::npos)
-        << msg;
+    const std::string newer =
+        "was written by a newer htune (schema 7 > " + std::to_string(kDatabaseSchemaVersion) + ")";
+    EXPECT_NE(msg.find("database '" + path_ + "' " + newer), std::string::npos) << msg;
     EXPECT_TRUE(file_bytes(path_) == before);
-    expect_cli_refuses("was written by a newer htune (schema 7 > 1)");
+    expect_cli_refuses(newer);
 }
 
 TEST_F(SchemaTest, NonSqliteFileIsRefusedAndUntouched) {

@@ -11,6 +11,7 @@
 
 #include "cost_model/FakeCostModel.h"
 #include "db/Database.h"
+#include "db/Version.h"
 #include "measure/FakeRunner.h"
 #include "ops/Error.h"
 #include "tuner/Tuner.h"
@@ -351,6 +352,79 @@ TEST(TuneLoopTest, AutoschedulerSchedulesSeedTheFirstBatchAndFailuresAreNotes) {
     random.o.trials = 4;
     random.run({spec_of(w)});
     EXPECT_EQ(calls, 1);
+}
+
+TEST(TuneLoopTest, AutoschedulerFailuresAreRememberedAndNotAskedAgainOnResume) {
+    Harness h;
+    Workload w = make_workload("harris", true);
+    ScheduleSpace space(w, h.env.target);
+    std::mt19937_64 rng(42);
+    Schedule imported = space.sample(rng);
+    h.o.autoscheduler_seeds = {Candidate::autoscheduler("Mullapudi2016", "/x/m.so", {}),
+                               Candidate::autoscheduler("Adams2019", "/x/a.so", {})};
+    h.o.seed_compile_timeout_s = 120;
+    std::vector<std::vector<std::string>> asked;
+    bool adams_works = false;
+    h.runner.importer = [&](const Workload &, const std::vector<Candidate> &cs) {
+        asked.emplace_back();
+        std::vector<ImportedCandidate> out(cs.size());
+        for (size_t i = 0; i < cs.size(); i++) {
+            asked.back().push_back(cs[i].name);
+            out[i].schedule = imported;
+            if (cs[i].name == "Adams2019" && !adams_works) {
+                out[i].status = Status::compile_error;
+                out[i].error = "std::bad_alloc\nmore detail";
+            }
+        }
+        return out;
+    };
+    std::ostringstream log;
+    auto progress = make_progress(log, false);
+    h.env.progress = progress.get();
+    h.o.trials = 8;
+    h.run({spec_of(w)});
+    using Names = std::vector<std::string>;
+    ASSERT_EQ(asked.size(), 1u);
+    EXPECT_EQ(asked[0], (Names{"Mullapudi2016", "Adams2019"}));
+    auto failures = h.db->seed_failures(w.key(), h.o.device_key);
+    ASSERT_EQ(failures.size(), 1u);
+    EXPECT_EQ(failures[0].autoscheduler, "Adams2019");
+    EXPECT_EQ(failures[0].status, "compile_error");
+    EXPECT_EQ(failures[0].error, "std::bad_alloc");
+    EXPECT_EQ(failures[0].limit_s, 120);
+    EXPECT_EQ(failures[0].halide_version, std::string(halide_version()));
+
+    // Resume: Adams2019 is not asked again, and the log says why.
+    h.o.trials = 12;
+    h.run({spec_of(w)});
+    ASSERT_EQ(asked.size(), 2u);
+    EXPECT_EQ(asked[1], (Names{"Mullapudi2016"}));
+    EXPECT_NE(log.str().find("Adams2019 gave no seed in an earlier run (compile_error: std::bad_alloc); not "
+                             "asked again (--retry-seeds asks)"),
+              std::string::npos)
+        << log.str();
+
+    // --retry-seeds asks it; it fails again and stays remembered.
+    h.o.retry_seed_failures = true;
+    h.o.trials = 16;
+    h.run({spec_of(w)});
+    ASSERT_EQ(asked.size(), 3u);
+    EXPECT_EQ(asked[2], (Names{"Mullapudi2016", "Adams2019"}));
+    EXPECT_EQ(h.db->seed_failures(w.key(), h.o.device_key).size(), 1u);
+
+    // A timeout under a shorter compile limit than this run's is asked again; when it seeds,
+    // the failure is forgotten.
+    h.o.retry_seed_failures = false;
+    SeedFailure timeout = failures[0];
+    timeout.status = "timeout";
+    timeout.limit_s = 60;
+    h.db->put_seed_failure(w.key(), h.o.device_key, timeout);
+    adams_works = true;
+    h.o.trials = 20;
+    h.run({spec_of(w)});
+    ASSERT_EQ(asked.size(), 4u);
+    EXPECT_EQ(asked[3], (Names{"Mullapudi2016", "Adams2019"}));
+    EXPECT_TRUE(h.db->seed_failures(w.key(), h.o.device_key).empty());
 }
 
 TEST(TuneLoopTest, SketchesFollowTheAutoschedulerSeedsInTheFirstBatch) {

@@ -123,9 +123,11 @@ int run_tune(const std::vector<std::string> &args) {
         "seed-autoschedulers", po::value(&seed_autoschedulers)->default_value(seed_autoschedulers),
         "Halide autoschedulers whose schedules (imported into the space) seed each workload's "
         "guided search: a list of mullapudi2016, li2018, adams2019, or none")(
-        "plugin-dir", po::value(&plugin_dir)->default_value(plugin_dir),
-        "directory of Halide's libautoschedule_*.so plugins")("json", po::value(&json_path),
-                                                              "also write the summary as JSON to FILE");
+        "retry-seeds", po::bool_switch(&o.retry_seed_failures),
+        "ask autoschedulers again that gave no seed for a workload in an earlier run (the "
+        "database remembers them)")("plugin-dir", po::value(&plugin_dir)->default_value(plugin_dir),
+                                    "directory of Halide's libautoschedule_*.so plugins")(
+        "json", po::value(&json_path), "also write the summary as JSON to FILE");
     mcli.add_to(desc);
     po::variables_map vm;
     if (parse_command_line("tune", args, desc, vm, nullptr,
@@ -196,6 +198,7 @@ int run_tune(const std::vector<std::string> &args) {
                     {"transfer", !cold}};
     o.run_id = db->begin_run(info);
 
+    o.seed_compile_timeout_s = m.compile_timeout_s;
     o.runs_per_candidate = 2 + m.warmup + m.min_repeats;
     o.min_seconds = m.min_seconds;
     AutoschedulerMachine machine;
