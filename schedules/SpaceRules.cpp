@@ -58,6 +58,7 @@ std::string enclosing_reason(const PipelineAnalysis &a, const Schedule &s, const
     int at = index_of(loops, fs.at_loop);
     if (at < 0) return not_consumer;
     for (const auto &u : uses) {
+        if (u.first == fs.at_func && u.second == fs.at_stage) continue;  // (it consumes f itself)
         std::string cur = u.first;
         bool inside = false;
         for (size_t depth = 0; depth <= a.funcs().size() && !inside; depth++) {

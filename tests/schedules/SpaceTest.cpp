@@ -3,6 +3,7 @@
 // deterministic; invalid schedules are rejected with a reason before compiling.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <set>
 
@@ -611,6 +612,79 @@ TEST(SpaceTest, SlidingWindowSketchesFuseAStencilChainIntoTheOutputsRows) {
         else
             EXPECT_GT(chains, 0) << op;
     }
+}
+
+TEST(SpaceTest, SlidingWindowSketchesOfAMultiChannelOutputComputeItsPerPixelFactorPerRow) {
+    // unsharp_mask's output (x, y, c) is ratio(x, y) * input(x, y, c); the heuristic inlines
+    // ratio (and sharpen into it), so its output recomputes the whole blur per channel. The
+    // chain sketches put c inside the output's row loop and compute ratio, like the root
+    // producers, per output row: once per pixel. One variant uses full-width rows.
+    Halide::Target t = htune::host_target();
+    Workload w = make_workload("unsharp_mask", true);
+    ScheduleSpace space(w, t);
+    const Schedule h = space.heuristic();
+    ASSERT_EQ(h.funcs.at("ratio").placement, Placement::inline_);
+    auto in = w.make_inputs(5);
+    auto ref = w.reference(in, t);
+    int strips = 0, full_rows = 0;
+    for (const Schedule &s : space.sketches()) {
+        ASSERT_EQ(space.validate(s), "");
+        const FuncSchedule &ratio = s.funcs.at("ratio");
+        if (ratio.placement != Placement::at) continue;
+        EXPECT_EQ(ratio.at_func, "unsharp");
+        EXPECT_EQ(ratio.at_loop, "y_i");
+        EXPECT_EQ(s.funcs.at("sharpen").placement, Placement::inline_);  // (read only by ratio)
+        for (const char *f : {"gray", "blur_y", "blur_x"}) {
+            EXPECT_EQ(s.funcs.at(f).at_loop, "y_i") << f;
+            EXPECT_EQ(s.funcs.at(f).store_loop, ratio.store_loop) << f;
+        }
+        const StageSchedule &o = s.funcs.at("unsharp").stages.at(0);
+        auto pos = [&](const std::string &l) {
+            return std::find(o.order.begin(), o.order.end(), l) - o.order.begin();
+        };
+        EXPECT_LT(pos("c"), pos("y_i"));
+        EXPECT_LT(pos("x_i"), pos("c"));
+        EXPECT_EQ(o.parallel, std::vector<std::string>{"y_o"});
+        const FuncSchedule &clamp = s.funcs.at("input_clamped");
+        if (ratio.store_loop == "y_o") {
+            // Full rows: the boundary condition is inlined (Halide splits gray's row loop into
+            // clamped edges and a dense middle).
+            EXPECT_EQ(o.order, (std::vector<std::string>{"x_i", "x_o", "c", "y_i", "y_o"}));
+            EXPECT_EQ(clamp.placement, Placement::inline_);
+            full_rows++;
+        } else {
+            EXPECT_EQ(ratio.store_loop, "x_o");
+            EXPECT_EQ(clamp.at_loop, "y_i");
+            EXPECT_EQ(clamp.store_loop, "x_o");
+            strips++;
+        }
+        expect_computes_reference(w, s, in, ref);
+    }
+    EXPECT_GT(strips, 0);
+    EXPECT_EQ(full_rows, 1);
+}
+
+TEST(SpaceTest, AFuncMayBeComputedInsideTheFuncItsInlinedConsumersAreInlinedInto) {
+    // gray is read by blur_y and, through the inlined sharpen and ratio, by the output itself:
+    // computing it at a loop of the output is legal (and what the chain sketches do).
+    Halide::Target t = htune::host_target();
+    Workload w = make_workload("unsharp_mask", true);
+    ScheduleSpace space(w, t);
+    Schedule s;
+    for (const Schedule &k : space.sketches())
+        if (k.funcs.at("ratio").placement == Placement::at) s = k;
+    ASSERT_FALSE(s.funcs.empty());
+    s.funcs["ratio"] = FuncSchedule{};
+    s.funcs["ratio"].placement = Placement::inline_;
+    EXPECT_EQ(space.validate(s), "");
+    // Still rejected: a loop of a Func that neither reads it nor encloses its readers.
+    Schedule bad = s;
+    bad.funcs["gray"].at_func = "blur_x";
+    bad.funcs["gray"].at_loop = "x_o";
+    bad.funcs["gray"].store_loop = "";
+    EXPECT_NE(space.validate(bad), "");
+    auto in = w.make_inputs(6);
+    expect_computes_reference(w, s, in, w.reference(in, t));
 }
 
 TEST(SpaceTest, ValidateNamesAMissingIntermediateThatAProducerIsPlacedIn) {
