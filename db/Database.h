@@ -16,7 +16,7 @@
 namespace htune {
 
 // PRAGMA user_version this htune writes; older files are migrated, newer ones refused.
-constexpr int kDatabaseSchemaVersion = 2;
+constexpr int kDatabaseSchemaVersion = 3;
 constexpr const char *kDefaultDatabasePath = "htune.db";
 
 struct OpenOptions {
@@ -81,6 +81,9 @@ struct SeedFailure {
     std::string status;         // to_string(Status): compile_error, timeout, crash, ...
     std::string error;          // first line of the error
     double limit_s = 0;         // the compile timeout it ran under
+    // The workers' address-space limit it ran under, MiB: 0 = none, -1 = not recorded (a
+    // failure remembered before schema 3, when the limit was not stored).
+    double memory_limit_mb = 0;
     std::string halide_version;
     int64_t timestamp = 0;  // Unix seconds; 0 = now
 };

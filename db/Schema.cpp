@@ -83,6 +83,10 @@ CREATE TABLE seed_failures (
   timestamp      INTEGER NOT NULL,     -- Unix seconds
   PRIMARY KEY (workload_key, device_key, autoscheduler));
 )sql",
+    // 2 -> 3: the memory limit a seed failed under (a larger one asks again).
+    R"sql(
+ALTER TABLE seed_failures ADD COLUMN memory_limit_mb REAL NOT NULL DEFAULT -1;  -- MiB, 0 = none
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kDatabaseSchemaVersion,
               "one migration per schema version");

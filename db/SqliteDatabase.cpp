@@ -235,7 +235,7 @@ public:
         Transaction t(*db_, options_.lock_wait_s);
         Statement &st = db_->cached(
             "INSERT OR REPLACE INTO seed_failures (workload_key, device_key, autoscheduler, status, error, "
-            "limit_s, halide_version, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+            "limit_s, halide_version, timestamp, memory_limit_mb) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         st.bind(1, workload_key)
             .bind(2, device_key)
             .bind(3, f.autoscheduler)
@@ -244,6 +244,7 @@ public:
             .bind(6, f.limit_s)
             .bind(7, f.halide_version)
             .bind(8, f.timestamp ? f.timestamp : now_s())
+            .bind(9, f.memory_limit_mb)
             .run();
         t.commit();
     }
@@ -251,7 +252,8 @@ public:
     std::vector<SeedFailure> seed_failures(const std::string &workload_key,
                                            const std::string &device_key) override {
         Statement &st = db_->cached(
-            "SELECT autoscheduler, status, error, limit_s, halide_version, timestamp FROM seed_failures "
+            "SELECT autoscheduler, status, error, limit_s, halide_version, timestamp, memory_limit_mb "
+            "FROM seed_failures "
             "WHERE workload_key = ? AND device_key = ? ORDER BY autoscheduler");
         st.bind(1, workload_key).bind(2, device_key);
         std::vector<SeedFailure> out;
@@ -263,6 +265,7 @@ public:
             f.limit_s = st.real(3);
             f.halide_version = st.text(4);
             f.timestamp = st.int64(5);
+            f.memory_limit_mb = st.real(6);
             out.push_back(f);
         }
         return out;

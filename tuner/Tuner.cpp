@@ -288,12 +288,23 @@ private:
     // (they do) is a note; the run goes on.
     // An autoscheduler that failed on t before (see TuneOptions::retry_seed_failures), or
     // nullptr when it is to be asked.
+    // Whether a workers' memory limit of `now` MiB allows more than `then` did (0 = none; a
+    // `then` of -1, not recorded, counts as the default 4096).
+    static bool more_memory(double now, double then) {
+        if (then < 0) then = 4096;
+        return then > 0 && (now == 0 || now > then);
+    }
+
     static const SeedFailure *known_failure(const std::vector<SeedFailure> &failures, const std::string &name,
                                             const TuneOptions &o) {
         if (o.retry_seed_failures) return nullptr;
         for (const SeedFailure &f : failures) {
             if (f.autoscheduler != name || f.halide_version != halide_version()) continue;
-            if (f.status == to_string(Status::timeout) && f.limit_s < o.seed_compile_timeout_s) continue;
+            if (f.status == to_string(Status::timeout)) {
+                if (f.limit_s < o.seed_compile_timeout_s) continue;
+            } else if (more_memory(o.seed_memory_limit_mb, f.memory_limit_mb)) {
+                continue;
+            }
             return &f;
         }
         return nullptr;
@@ -327,12 +338,19 @@ private:
                                            [&](const SeedFailure &f) { return f.autoscheduler == name; });
             if (im.status != Status::ok) {
                 std::string error = im.error.substr(0, im.error.find('\n'));
-                note(t.name + ": " + name + " gave no seed (" + to_string(im.status) + ": " + error + ")");
+                const bool oom = error.find("bad_alloc") != std::string::npos ||
+                                 error.find("out of memory") != std::string::npos;
+                note(t.name + ": " + name + " gave no seed (" + to_string(im.status) + ": " + error + ")" +
+                     (oom && o_.seed_memory_limit_mb > 0
+                          ? "; the workers may use " + std::to_string((long)o_.seed_memory_limit_mb) +
+                                " MiB: a larger --memory-limit-mb asks it again"
+                          : ""));
                 SeedFailure f;
                 f.autoscheduler = name;
                 f.status = to_string(im.status);
                 f.error = error;
                 f.limit_s = o_.seed_compile_timeout_s;
+                f.memory_limit_mb = o_.seed_memory_limit_mb;
                 f.halide_version = halide_version();
                 env_.db->put_seed_failure(t.key, o_.device_key, f);
                 continue;

@@ -60,8 +60,11 @@ struct TuneOptions {
     // An autoscheduler that gave no seed for a workload is remembered in the database
     // (Database::put_seed_failure) and not asked again on this device type, unless Halide
     // changed, it timed out under a shorter compile limit than `seed_compile_timeout_s` (the
-    // runner's), or `retry_seed_failures`.
+    // runner's), it failed otherwise under a smaller memory limit than `seed_memory_limit_mb`
+    // (the workers' address space, MiB, 0 = none; Adams2019 can run out of 4 GiB), or
+    // `retry_seed_failures`.
     double seed_compile_timeout_s = 0;
+    double seed_memory_limit_mb = 0;
     bool retry_seed_failures = false;
     // ScheduleSpace::sketches() (register-tiled reductions) seed each workload's search too,
     // after the autoschedulers' (guided runs only).

@@ -104,6 +104,7 @@ TEST_F(SchemaTest, Version1DatabaseIsMigratedKeepingItsRecords) {
     f.error = "std::bad_alloc";
     f.limit_s = 120;
     f.halide_version = "14.0.0";
+    f.memory_limit_mb = 4096;
     db->put_seed_failure("w#1", kDeviceA, f);
     f.status = "timeout";  // a later failure replaces the earlier one
     db->put_seed_failure("w#1", kDeviceA, f);
@@ -117,6 +118,7 @@ TEST_F(SchemaTest, Version1DatabaseIsMigratedKeepingItsRecords) {
     EXPECT_EQ(got[0].error, "std::bad_alloc");
     EXPECT_EQ(got[0].limit_s, 120);
     EXPECT_EQ(got[0].halide_version, "14.0.0");
+    EXPECT_EQ(got[0].memory_limit_mb, 4096);
     EXPECT_GT(got[0].timestamp, 0);
     EXPECT_EQ(got[1].autoscheduler, "Li2018");
     db->clear_seed_failure("w#1", kDeviceA, "Adams2019");
@@ -134,6 +136,28 @@ TEST_F(SchemaTest, Version1DatabaseIsMigratedKeepingItsRecords) {
     sqlite3_finalize(st);
     sqlite3_close(raw);
     EXPECT_EQ(count_records(path_), 3);
+}
+
+TEST_F(SchemaTest, Version2SeedFailuresAreMigratedWithTheirMemoryLimitNotRecorded) {
+    // Schema 2 had seed_failures without memory_limit_mb.
+    make_htune_db(2);
+    raw_exec(path_,
+             "DROP TABLE seed_failures; CREATE TABLE seed_failures (workload_key TEXT NOT NULL, device_key "
+             "TEXT NOT NULL, autoscheduler TEXT NOT NULL, status TEXT NOT NULL, error TEXT NOT NULL, limit_s "
+             "REAL NOT NULL, halide_version TEXT NOT NULL, timestamp INTEGER NOT NULL, PRIMARY KEY "
+             "(workload_key, device_key, autoscheduler)); INSERT INTO seed_failures VALUES ('w#1', '" +
+                 std::string(kDeviceA) +
+                 "', 'Adams2019', 'compile_error', 'std::bad_alloc', 120, '14.0.0', 1700000000); PRAGMA "
+                 "user_version = 2");
+    auto db = open_database(path_);
+    EXPECT_EQ(db->count(), 2);
+    auto got = db->seed_failures("w#1", kDeviceA);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].autoscheduler, "Adams2019");
+    EXPECT_EQ(got[0].error, "std::bad_alloc");
+    EXPECT_EQ(got[0].limit_s, 120);
+    EXPECT_EQ(got[0].timestamp, 1700000000);
+    EXPECT_EQ(got[0].memory_limit_mb, -1);  // not recorded
 }
 
 TEST_F(SchemaTest, NewerSchemaIsRefusedAndUntouched) {

@@ -363,6 +363,7 @@ TEST(TuneLoopTest, AutoschedulerFailuresAreRememberedAndNotAskedAgainOnResume) {
     h.o.autoscheduler_seeds = {Candidate::autoscheduler("Mullapudi2016", "/x/m.so", {}),
                                Candidate::autoscheduler("Adams2019", "/x/a.so", {})};
     h.o.seed_compile_timeout_s = 120;
+    h.o.seed_memory_limit_mb = 4096;
     std::vector<std::vector<std::string>> asked;
     bool adams_works = false;
     h.runner.importer = [&](const Workload &, const std::vector<Candidate> &cs) {
@@ -392,7 +393,13 @@ TEST(TuneLoopTest, AutoschedulerFailuresAreRememberedAndNotAskedAgainOnResume) {
     EXPECT_EQ(failures[0].status, "compile_error");
     EXPECT_EQ(failures[0].error, "std::bad_alloc");
     EXPECT_EQ(failures[0].limit_s, 120);
+    EXPECT_EQ(failures[0].memory_limit_mb, 4096);
     EXPECT_EQ(failures[0].halide_version, std::string(halide_version()));
+    EXPECT_NE(
+        log.str().find("Adams2019 gave no seed (compile_error: std::bad_alloc); the workers may use 4096 "
+                       "MiB: a larger --memory-limit-mb asks it again"),
+        std::string::npos)
+        << log.str();
 
     // Resume: Adams2019 is not asked again, and the log says why.
     h.o.trials = 12;
@@ -412,9 +419,28 @@ TEST(TuneLoopTest, AutoschedulerFailuresAreRememberedAndNotAskedAgainOnResume) {
     EXPECT_EQ(asked[2], (Names{"Mullapudi2016", "Adams2019"}));
     EXPECT_EQ(h.db->seed_failures(w.key(), h.o.device_key).size(), 1u);
 
+    // A larger memory limit asks it again; it fails again and is remembered under that limit,
+    // so the same limit does not ask a second time (a smaller one neither).
+    h.o.retry_seed_failures = false;
+    h.o.seed_memory_limit_mb = 16000;
+    h.o.trials = 17;
+    h.run({spec_of(w)});
+    ASSERT_EQ(asked.size(), 4u);
+    EXPECT_EQ(asked[3], (Names{"Mullapudi2016", "Adams2019"}));
+    failures = h.db->seed_failures(w.key(), h.o.device_key);
+    ASSERT_EQ(failures.size(), 1u);
+    EXPECT_EQ(failures[0].memory_limit_mb, 16000);
+    h.o.trials = 18;
+    h.run({spec_of(w)});
+    h.o.seed_memory_limit_mb = 8000;
+    h.o.trials = 19;
+    h.run({spec_of(w)});
+    ASSERT_EQ(asked.size(), 6u);
+    EXPECT_EQ(asked[4], (Names{"Mullapudi2016"}));
+    EXPECT_EQ(asked[5], (Names{"Mullapudi2016"}));
+
     // A timeout under a shorter compile limit than this run's is asked again; when it seeds,
     // the failure is forgotten.
-    h.o.retry_seed_failures = false;
     SeedFailure timeout = failures[0];
     timeout.status = "timeout";
     timeout.limit_s = 60;
@@ -422,8 +448,8 @@ TEST(TuneLoopTest, AutoschedulerFailuresAreRememberedAndNotAskedAgainOnResume) {
     adams_works = true;
     h.o.trials = 20;
     h.run({spec_of(w)});
-    ASSERT_EQ(asked.size(), 4u);
-    EXPECT_EQ(asked[3], (Names{"Mullapudi2016", "Adams2019"}));
+    ASSERT_EQ(asked.size(), 7u);
+    EXPECT_EQ(asked[6], (Names{"Mullapudi2016", "Adams2019"}));
     EXPECT_TRUE(h.db->seed_failures(w.key(), h.o.device_key).empty());
 }
 

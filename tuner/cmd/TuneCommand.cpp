@@ -199,6 +199,7 @@ int run_tune(const std::vector<std::string> &args) {
     o.run_id = db->begin_run(info);
 
     o.seed_compile_timeout_s = m.compile_timeout_s;
+    o.seed_memory_limit_mb = (double)m.address_space_bytes / (1024 * 1024);
     o.runs_per_candidate = 2 + m.warmup + m.min_repeats;
     o.min_seconds = m.min_seconds;
     AutoschedulerMachine machine;
