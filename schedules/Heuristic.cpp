@@ -55,6 +55,13 @@ FuncSchedule computed_at(const std::string &func, int stage, const std::string &
     return fs;
 }
 
+// Inlined into its consumers (no loops of its own).
+FuncSchedule inlined() {
+    FuncSchedule fs;
+    fs.placement = Placement::inline_;
+    return fs;
+}
+
 // A pure definition in Halide's default loop order but for its innermost var split by the
 // native vector width and vectorized, where it is that long (a producer computed inside a
 // consumer's loops).
@@ -514,8 +521,7 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
                 if (!f.can_inline || d.loads_per_point > 1 || d.ops_per_point > 2 * (int)f.args.size())
                     continue;
                 Schedule t = s;
-                t.funcs[name] = FuncSchedule();
-                t.funcs[name].placement = Placement::inline_;
+                t.funcs[name] = inlined();
                 if (inline_allowed(*analysis_, t, f) && validate(t).empty()) s = t;
             }
             if (validate(s).empty() && seen.insert(schedule_hash(s)).second) out.push_back(s);
@@ -608,7 +614,7 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
                     continue;
                 bool only_f = true;
                 for (const Use &u : p.uses) only_f = only_f && u.consumer == f.name;
-                if (only_f && is_cheap(p)) s.funcs[p.name] = FuncSchedule{Placement::inline_};
+                if (only_f && is_cheap(p)) s.funcs[p.name] = inlined();
             }
             any = true;
         }
@@ -750,8 +756,7 @@ std::optional<Schedule> ScheduleSpace::inline_pyramid_helpers(const Schedule &ba
         const bool big = o && f.points() >= 2 * o->points();
         if (!(table || copy || half_pass || same_resolution || big)) continue;
         Schedule t = s;
-        t.funcs[f.name] = FuncSchedule();
-        t.funcs[f.name].placement = Placement::inline_;
+        t.funcs[f.name] = inlined();
         if (big && !inline_allowed(*analysis_, t, f)) {
             // Past the inline limit through inlined helpers: those are computed per tile of
             // their (root) consumer instead, each point once, and f inlined into them.
