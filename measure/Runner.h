@@ -28,6 +28,9 @@ Fault fault_from_string(const std::string &s);
 // repeated kinds.
 std::vector<Fault> parse_fault_list(const std::string &list);
 
+// The workers' default address-space limit (--memory-limit-mb 4096).
+constexpr size_t kDefaultAddressSpaceBytes = size_t(4) << 30;
+
 struct MeasureOptions {
     int workers = 2;                 // worker processes; compiles run in parallel across them
     int threads = 0;                 // Halide thread count for candidate runs; 0 = hardware cores
@@ -42,10 +45,10 @@ struct MeasureOptions {
     // run_timeout_s()).
     double run_timeout_factor = 10;
     double run_timeout_floor_s = 2;
-    size_t address_space_bytes = size_t(4) << 30;  // RLIMIT_AS of each worker, bytes; 0 = none
-    uint64_t input_seed = 1;                       // seed of the synthesized inputs (Workload::make_inputs)
-    std::string target = "host";                   // Halide target string for the JIT
-    std::string worker_exe;  // the `htune` binary; empty = this process (/proc/self/exe)
+    size_t address_space_bytes = kDefaultAddressSpaceBytes;  // RLIMIT_AS of each worker, bytes; 0 = none
+    uint64_t input_seed = 1;      // seed of the synthesized inputs (Workload::make_inputs)
+    std::string target = "host";  // Halide target string for the JIT
+    std::string worker_exe;       // the `htune` binary; empty = this process (/proc/self/exe)
 };
 
 // The wall-clock limit (seconds) of one run job, given one reference run of `reference_s`.

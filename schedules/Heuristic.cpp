@@ -460,8 +460,8 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
             const Placement pl = base.funcs.at(f.name).placement;
             // A 2-D Func the heuristic inlines into a multi-channel output (a per-pixel factor
             // applied to every channel) joins too: per row it is computed once, not per channel.
-            bool per_pixel_factor = pl == Placement::inline_ && !inner_dims.empty() &&
-                                    f.stages[0].pure_vars.size() == 2 && !f.uses.empty();
+            bool per_pixel_factor =
+                pl == Placement::inline_ && !inner_dims.empty() && f.stages[0].pure_vars.size() == 2;
             for (const Use &u : f.uses) per_pixel_factor = per_pixel_factor && u.consumer == o.name;
             if (pl != Placement::root && !per_pixel_factor) continue;
             // (Consumers the heuristic inlines count as the Funcs they are inlined into.)

@@ -284,17 +284,15 @@ private:
              std::to_string(sketches.size()));
     }
 
-    // The autoschedulers' schedules of t, first in line among its seeds. A plugin that fails
-    // (they do) is a note; the run goes on.
-    // An autoscheduler that failed on t before (see TuneOptions::retry_seed_failures), or
-    // nullptr when it is to be asked.
     // Whether a workers' memory limit of `now` MiB allows more than `then` did (0 = none; a
-    // `then` of -1, not recorded, counts as the default 4096).
+    // `then` of -1, not recorded, counts as the default).
     static bool more_memory(double now, double then) {
-        if (then < 0) then = 4096;
+        if (then < 0) then = kDefaultAddressSpaceBytes >> 20;
         return then > 0 && (now == 0 || now > then);
     }
 
+    // An autoscheduler that failed on t before (see TuneOptions::retry_seed_failures), or
+    // nullptr when it is to be asked.
     static const SeedFailure *known_failure(const std::vector<SeedFailure> &failures, const std::string &name,
                                             const TuneOptions &o) {
         if (o.retry_seed_failures) return nullptr;
@@ -310,6 +308,8 @@ private:
         return nullptr;
     }
 
+    // The autoschedulers' schedules of t, first in line among its seeds. A plugin that fails
+    // (they do) is a note; the run goes on.
     void import_seeds(Task &t) {
         if (o_.autoscheduler_seeds.empty()) return;
         std::vector<SeedFailure> failures = env_.db->seed_failures(t.key, o_.device_key);

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <boost/program_options.hpp>
-
 #include <string>
 #include <vector>
 
@@ -30,7 +29,7 @@ struct WorkloadOptions {
 // --run-timeout-floor, --memory-limit-mb. One definition, so the commands cannot drift apart.
 struct MeasureCliOptions {
     MeasureOptions measure;  // defaults shown in --help are these values
-    double memory_limit_mb = 4096;
+    double memory_limit_mb = kDefaultAddressSpaceBytes >> 20;
 
     void add_to(boost::program_options::options_description &desc,
                 const std::string &compile_timeout_help = "seconds allowed per compile");
