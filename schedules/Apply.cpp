@@ -9,6 +9,7 @@
 #include "schedules/Loops.h"
 #include "schedules/PipelineAnalysis.h"
 #include "schedules/RFactor.h"
+#include "schedules/Wrappers.h"
 
 namespace htune {
 
@@ -46,13 +47,18 @@ public:
     // intermediate = f.update(stage - 1).rfactor(keep, var)
     virtual void rfactor(const std::string &f, int stage, const std::string &keep, const std::string &var,
                          const std::string &intermediate) = 0;
+    // wrapper = f.in(consumer)
+    virtual void wrap(const std::string &f, const std::string &consumer, const std::string &wrapper) = 0;
 };
 
 void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
     // rfactors first: they create the intermediates and change the stages' loops. Each splits
     // its RVar (if asked) and calls rfactor before any other directive of the stage.
     std::string bad;
-    PipelineAnalysis a = with_rfactors(original, s, &bad);
+    PipelineAnalysis rf = with_rfactors(original, s, &bad);
+    if (!bad.empty()) throw_usage("schedule: " + bad);
+    // Then the wrappers: they replace calls in their consumers, before anything is scheduled.
+    PipelineAnalysis a = with_wrappers(rf, s, &bad);
     if (!bad.empty()) throw_usage("schedule: " + bad);
     for (const auto &kv : s.funcs) {
         if (!original.has(kv.first)) continue;
@@ -67,6 +73,8 @@ void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
             e.rfactor(kv.first, (int)i, rf.keep, rf.var, rfactor_func_name(kv.first, (int)i));
         }
     }
+    for (const auto &kv : s.funcs)
+        for (const std::string &g : kv.second.wrap) e.wrap(kv.first, g, wrapper_func_name(kv.first, g));
     for (const auto &kv : s.funcs) {
         const std::string &name = kv.first;
         const FuncSchedule &fs = kv.second;
@@ -205,6 +213,9 @@ public:
         Func g = stage(f, s).rfactor(RVar(keep), Var(var));
         fns_[intermediate] = g.function();
     }
+    void wrap(const std::string &f, const std::string &consumer, const std::string &wrapper) override {
+        fns_[wrapper] = func(f).in(func(consumer)).function();
+    }
 
 private:
     std::map<std::string, Internal::Function> fns_;
@@ -277,6 +288,9 @@ public:
                  const std::string &intermediate) override {
         body << "Func " << ident(intermediate) << " = " << stage(f, s) << ".rfactor(" << use(keep, true)
              << ", " << use(var, false) << ");\n";
+    }
+    void wrap(const std::string &f, const std::string &consumer, const std::string &wrapper) override {
+        body << "Func " << ident(wrapper) << " = " << ident(f) << ".in(" << ident(consumer) << ");\n";
     }
 };
 

@@ -11,10 +11,16 @@
 #include "schedules/RFactor.h"
 #include "schedules/Space.h"
 #include "schedules/SpaceRules.h"
+#include "schedules/Wrappers.h"
 
 namespace htune {
 
 namespace {
+
+// Arithmetic per point (own definition) above which an inlined Func recomputed by a stencil
+// consumer is worth a private copy (wrap_recomputed_inlines); below it the copy's loads and
+// stores cost more than the recomputation.
+constexpr double kMinWrapOps = 8;
 
 // A stage dim's estimated extent; 1 when bounds inference gave none.
 int extent_of(const StageInfo &stage, const std::string &v) {
@@ -259,6 +265,52 @@ std::optional<FuncSchedule> inside_tile(const std::vector<StageInfo> &stages, in
         fs.stages.push_back(*st);
     }
     return fs;
+}
+
+// An inlined Func f with arithmetic and several consumers, one of which C is computed at a
+// loop L of some Func and reads f at several points (a stencil: apps/local_laplacian's
+// downsampling of its remapped level 0, which evaluates an exp per tap) recomputes f per tap.
+// f cannot be computed at L (its other consumers are elsewhere), but a private copy of f for
+// C (Func::in) can: computed at L too, vectorized along f's first dim, it evaluates f once
+// per point of C's tile. Applied to every such (f, C); nullopt when there is none.
+std::optional<Schedule> wrap_recomputed_inlines(const PipelineAnalysis &a, const Halide::Target &target,
+                                                const Schedule &base) {
+    Schedule s = base;
+    bool any = false;
+    for (const FuncInfo &f : a.funcs()) {
+        auto fit = s.funcs.find(f.name);
+        if (fit == s.funcs.end() || fit->second.placement != Placement::inline_ || !fit->second.wrap.empty())
+            continue;
+        if (f.stages[0].ops_per_point < kMinWrapOps || f.args.empty()) continue;
+        std::set<std::string> consumers;
+        for (const Use &u : f.uses) consumers.insert(u.consumer);
+        if (consumers.size() < 2) continue;
+        for (const std::string &g : consumers) {
+            int calls = 0;
+            for (const Use &u : f.uses)
+                if (u.consumer == g) calls += u.calls;
+            auto git = s.funcs.find(g);
+            if (calls < 2 || git == s.funcs.end() || git->second.placement != Placement::at) continue;
+            const FuncSchedule gs = git->second;
+            s.funcs[f.name].wrap.push_back(g);
+            FuncSchedule ws = computed_at(gs.at_func, gs.at_stage, gs.at_loop);
+            StageSchedule st;
+            const std::string &x = f.args[0];
+            const int lanes = native_lanes(target, f.type);
+            if (lanes >= 2 && extent_of(f.stages[0], x) >= lanes) {
+                st.splits = {{x, {lanes}}};
+                auto names = split_loop_names(x, 1);
+                st.vectorize = names[1];
+                st.order = {names[1], names[0]};
+                st.order.insert(st.order.end(), f.args.begin() + 1, f.args.end());
+            }
+            ws.stages = {st};
+            s.funcs[wrapper_func_name(f.name, g)] = ws;
+            any = true;
+        }
+    }
+    if (!any) return std::nullopt;
+    return s;
 }
 
 }  // namespace
@@ -607,7 +659,9 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
                     st.order.insert(st.order.end(), loops->begin(), loops->end());
                 fs.stages.push_back(st);
             }
-            s.funcs[g.name] = FuncSchedule{Placement::root, "", "", "", 0, {gst}, {}};  // (from a window too)
+            FuncSchedule groot;  // (from a window too)
+            groot.stages = {gst};
+            s.funcs[g.name] = groot;
             s.funcs[f.name] = fs;
             for (const FuncInfo &p : analysis_->funcs()) {
                 if (!p.can_inline || p.uses.empty() || s.funcs.at(p.name).placement != Placement::root)
@@ -628,6 +682,13 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
     for (const Schedule &start : starts)
         if (std::optional<Schedule> s = interleave_gathers(start))
             if (seen.insert(schedule_hash(*s)).second) out.push_back(*s);
+    // Inlined Funcs a stencil consumer recomputes, given a private copy per tile of that
+    // consumer (see wrap_recomputed_inlines): on the heuristic and on every sketch above.
+    starts = {base};
+    starts.insert(starts.end(), out.begin(), out.end());
+    for (const Schedule &start : starts)
+        if (std::optional<Schedule> s = wrap_recomputed_inlines(*analysis_, target_, start))
+            if (validate(*s).empty() && seen.insert(schedule_hash(*s)).second) out.push_back(*s);
     out.insert(out.end(), root.begin(), root.end());
     return out;
 }

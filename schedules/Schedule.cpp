@@ -130,6 +130,7 @@ void to_json(json &j, const Schedule &s) {
             fj["stages"] = stages;
         }
         if (!f.storage.empty()) fj["storage"] = f.storage;  // absent = default: older hashes stay
+        if (!f.wrap.empty()) fj["wrap"] = f.wrap;           // (the same)
         funcs[kv.first] = fj;
     }
     j["funcs"] = funcs;
@@ -167,6 +168,7 @@ void from_json(const json &j, Schedule &s) {
                 f.stages.push_back(stage_from_json(st, where + " stage " + std::to_string(i++)));
         }
         f.storage = field<std::vector<std::string>>(fj, "storage", where, {});
+        f.wrap = field<std::vector<std::string>>(fj, "wrap", where, {});
         s.funcs[it.key()] = f;
     }
 }

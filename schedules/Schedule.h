@@ -78,15 +78,22 @@ struct FuncSchedule {
     // Storage layout (reorder_storage), innermost first: a permutation of the Func's pure args;
     // empty = Halide's default (args order). JSON "storage", absent when empty.
     std::vector<std::string> storage;
+    // Consumers that read this Func through a private copy (Halide's Func::in(consumer)): each
+    // is a Func of its own, scheduled under wrapper_func_name(this, consumer)
+    // (schedules/Wrappers.h), so an inlined Func can be computed once per tile of one
+    // expensive consumer while its other consumers still inline it. JSON "wrap", absent when
+    // empty.
+    std::vector<std::string> wrap;
     bool operator==(const FuncSchedule &o) const {
         return placement == o.placement && at_func == o.at_func && at_loop == o.at_loop &&
                store_loop == o.store_loop && at_stage == o.at_stage && stages == o.stages &&
-               storage == o.storage;
+               storage == o.storage && wrap == o.wrap;
     }
 };
 
 // Keys of `funcs` are the pipeline's stable Func names plus, for every rfactor'd stage, the
-// intermediate Func it creates (rfactor_func_name: "<func>_rf<stage>").
+// intermediate Func it creates (rfactor_func_name: "<func>_rf<stage>"), and for every wrapped
+// consumer, the wrapper (wrapper_func_name: "<func>_in_<consumer>").
 struct Schedule {
     int version = kScheduleSchemaVersion;
     std::map<std::string, FuncSchedule> funcs;  // stable Func name -> schedule

@@ -13,6 +13,7 @@
 #include "schedules/PipelineAnalysis.h"
 #include "schedules/RFactor.h"
 #include "schedules/SpaceRules.h"
+#include "schedules/Wrappers.h"
 
 namespace htune {
 
@@ -78,7 +79,7 @@ Schedule ScheduleSpace::mutate(const Schedule &in, std::mt19937_64 &rng) const {
         const PipelineAnalysis &a = ev.get();
         const FuncInfo &f = a.funcs()[std::uniform_int_distribution<size_t>(0, a.funcs().size() - 1)(rng)];
         FuncSchedule &fs = s.funcs[f.name];
-        int kind = std::uniform_int_distribution<int>(0, 8)(rng);
+        int kind = std::uniform_int_distribution<int>(0, 9)(rng);
         std::vector<int> rfactorable;  // stages of f (a pipeline Func) that rfactor applies to
         if (analysis_->has(f.name) && fs.placement != Placement::inline_)
             for (size_t i = 1; i < f.stages.size(); i++)
@@ -93,6 +94,23 @@ Schedule ScheduleSpace::mutate(const Schedule &in, std::mt19937_64 &rng) const {
             if (fs.stages[si].rfactor.empty() || std::uniform_int_distribution<int>(0, 1)(rng))
                 rf = choices[std::uniform_int_distribution<size_t>(0, choices.size() - 1)(rng)];
             set_rfactor(*analysis_, target_, s, orig, si, rf, rng);
+        } else if (kind == 9 && analysis_->has(f.name) &&
+                   (!fs.wrap.empty() || !wrap_candidates(*analysis_, a, s, f).empty())) {
+            // A private copy for one consumer (Func::in): add one, or drop one.
+            auto add = wrap_candidates(*analysis_, a, s, f);
+            if (!fs.wrap.empty() && (add.empty() || std::uniform_int_distribution<int>(0, 1)(rng))) {
+                size_t i = std::uniform_int_distribution<size_t>(0, fs.wrap.size() - 1)(rng);
+                s.funcs.erase(wrapper_func_name(f.name, fs.wrap[i]));
+                fs.wrap.erase(fs.wrap.begin() + (long)i);
+            } else {
+                const std::string g = add[std::uniform_int_distribution<size_t>(0, add.size() - 1)(rng)];
+                fs.wrap.push_back(g);
+                EffectiveAnalysis wrapped(*analysis_, s);
+                if (!wrapped.why().empty()) continue;
+                const FuncInfo &w = wrapped.get().func(wrapper_func_name(f.name, g));
+                s.funcs[w.name].stages = sample_stages(w, target_, rng, 0.3);
+                sample_placement(wrapped.get(), target_, s, w, rng);
+            }
         } else if (kind == 8 && fs.placement != Placement::inline_ && f.args.size() >= 2) {
             // Storage order: back to the default, or one dim moved innermost.
             if (!fs.storage.empty() && std::uniform_int_distribution<int>(0, 2)(rng) == 0) {

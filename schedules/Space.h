@@ -25,7 +25,8 @@ public:
     // A random valid schedule.
     Schedule sample(std::mt19937_64 &rng) const;
     // One random change (a tile factor, a placement, the vector width, the parallel loops, the
-    // unrolling, a split's tail strategy or a storage order) of a valid schedule; the result is valid.
+    // unrolling, a split's tail strategy, a storage order, or a private copy of a Func for one of
+    // its consumers added or dropped) of a valid schedule; the result is valid.
     Schedule mutate(const Schedule &s, std::mt19937_64 &rng) const;
     // "" when `s` is valid for this pipeline, else the reason ("blur_x: at_loop 'y_o' is not a
     // loop of blur_y").
@@ -40,7 +41,9 @@ public:
     // helpers inlined, the output's levels per output row); scatter updates computed per row
     // of their one consumer (on the heuristic and on each sketch before); gathers across a
     // small dim vectorized along it, with that dim innermost in storage (on the heuristic and
-    // on each sketch before); reductions register-tiled at the root. Valid and distinct; empty when none of
+    // on each sketch before); inlined Funcs that a stencil consumer recomputes given a private
+    // copy (Func::in) per tile of that consumer (on the heuristic and on each sketch before);
+    // reductions register-tiled at the root. Valid and distinct; empty when none of
     // these applies (no reduction and no root producer chain).
     std::vector<Schedule> sketches() const;
     // log10 of the number of distinct schedules in the space (a lower bound).

@@ -6,6 +6,7 @@
 
 #include "schedules/Loops.h"
 #include "schedules/RFactor.h"
+#include "schedules/Wrappers.h"
 
 namespace htune {
 
@@ -82,6 +83,28 @@ std::string enclosing_reason(const PipelineAnalysis &a, const Schedule &s, const
 
 EffectiveAnalysis::EffectiveAnalysis(const PipelineAnalysis &a, const Schedule &s) : a_(&a) {
     if (has_rfactor(s)) own_.emplace(with_rfactors(a, s, &why_));
+    if (why_.empty() && has_wrappers(s)) {
+        PipelineAnalysis wrapped = with_wrappers(get(), s, &why_);
+        own_.emplace(std::move(wrapped));
+    }
+}
+
+std::vector<std::string> wrap_candidates(const PipelineAnalysis &original, const PipelineAnalysis &a,
+                                         const Schedule &s, const FuncInfo &f) {
+    std::set<std::string> consumers;
+    for (const Use &u : f.uses) consumers.insert(u.consumer);
+    std::vector<std::string> out;
+    if (consumers.size() < 2 || !original.has(f.name)) return out;
+    auto own = s.funcs.find(f.name);
+    for (const std::string &g : consumers) {
+        auto gs = s.funcs.find(g);
+        if (gs == s.funcs.end() || gs->second.placement == Placement::inline_) continue;
+        if (own != s.funcs.end() &&
+            std::find(own->second.wrap.begin(), own->second.wrap.end(), g) != own->second.wrap.end())
+            continue;
+        if (original.has(g) && a.has(g)) out.push_back(g);  // (not a wrapper nor an rfactor intermediate)
+    }
+    return out;
 }
 
 int native_lanes(const Halide::Target &target, Halide::Type t) {

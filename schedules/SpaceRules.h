@@ -29,7 +29,8 @@ using Rng = std::mt19937_64;
 constexpr int kMaxInlineExpansion = 16;
 
 // The analysis `s` is validated and sampled against: `a` itself, or with_rfactors(a, s) when
-// `s` rfactors a stage (schedules/RFactor.h). why() is non-empty for an illegal rfactor.
+// `s` rfactors a stage (schedules/RFactor.h), then with_wrappers of that when it wraps a Func
+// (schedules/Wrappers.h). why() is non-empty for an illegal rfactor or wrap.
 class EffectiveAnalysis {
 public:
     EffectiveAnalysis(const PipelineAnalysis &a, const Schedule &s);
@@ -84,6 +85,13 @@ void sample_rfactors(const PipelineAnalysis &a, const Halide::Target &target, Sc
 // repair_placements afterwards (f's producers changed consumer).
 void set_rfactor(const PipelineAnalysis &a, const Halide::Target &target, Schedule &s, const FuncInfo &f,
                  int stage, const RFactor &rf, Rng &rng);
+
+// The consumers f may get a private copy for (Func::in, schedules/Wrappers.h): f is a Func
+// of the pipeline with at least two consumers (its wrappers count), and each one returned
+// is a non-inlined pipeline Func that calls f and has no wrapper of f yet. `original` is the
+// pipeline's analysis, `a` the effective analysis of `s` (f is one of its Funcs).
+std::vector<std::string> wrap_candidates(const PipelineAnalysis &original, const PipelineAnalysis &a,
+                                         const Schedule &s, const FuncInfo &f);
 
 // Samples f's placement given its consumers' current placements (so call consumers first);
 // gives f stages when it stops being inlined. `force_change` avoids keeping the same spot.

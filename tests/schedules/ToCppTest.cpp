@@ -106,6 +106,16 @@ TEST(ToCppTest, EmittedCppLowersToTheSameStatement) {
             if (!s.funcs.at("interpolated").storage.empty() && found++ == 0) cases.push_back({spec, s});
         EXPECT_GT(found, 0);
     }
+    {
+        // A private copy (Func::in): local_laplacian's sketch that wraps gPyramid_0 for the
+        // downsampling (the pasted C++ creates the wrapper as well).
+        WorkloadSpec spec{"local_laplacian", "", {{"W", "64"}, {"H", "48"}, {"J", "3"}, {"levels", "4"}}};
+        ScheduleSpace space(make_workload(spec), t);
+        int found = 0;
+        for (const Schedule &s : space.sketches())
+            if (!s.funcs.at("gPyramid_0").wrap.empty() && found++ == 0) cases.push_back({spec, s});
+        EXPECT_GT(found, 0);
+    }
     std::string dir = test::temp_dir();
     {
         std::ofstream out(dir + "/prog.cpp");
