@@ -85,6 +85,8 @@ Schedule ScheduleSpace::mutate(const Schedule &in, std::mt19937_64 &rng) const {
             for (size_t i = 1; i < f.stages.size(); i++)
                 if (!rfactor_choices(analysis_->func(f.name), analysis_->func(f.name).stages[i]).empty())
                     rfactorable.push_back((int)i);
+        std::vector<std::string> add;  // consumers f may get a private copy for (kind 9)
+        if (kind == 9) add = wrap_candidates(*analysis_, s, f);
         if (kind == 6 && !rfactorable.empty()) {
             // rfactor: add one, change it, or remove it.
             const FuncInfo &orig = analysis_->func(f.name);
@@ -94,10 +96,8 @@ Schedule ScheduleSpace::mutate(const Schedule &in, std::mt19937_64 &rng) const {
             if (fs.stages[si].rfactor.empty() || std::uniform_int_distribution<int>(0, 1)(rng))
                 rf = choices[std::uniform_int_distribution<size_t>(0, choices.size() - 1)(rng)];
             set_rfactor(*analysis_, target_, s, orig, si, rf, rng);
-        } else if (kind == 9 && analysis_->has(f.name) &&
-                   (!fs.wrap.empty() || !wrap_candidates(*analysis_, a, s, f).empty())) {
+        } else if (kind == 9 && (!fs.wrap.empty() || !add.empty())) {
             // A private copy for one consumer (Func::in): add one, or drop one.
-            auto add = wrap_candidates(*analysis_, a, s, f);
             if (!fs.wrap.empty() && (add.empty() || std::uniform_int_distribution<int>(0, 1)(rng))) {
                 size_t i = std::uniform_int_distribution<size_t>(0, fs.wrap.size() - 1)(rng);
                 s.funcs.erase(wrapper_func_name(f.name, fs.wrap[i]));

@@ -89,8 +89,8 @@ EffectiveAnalysis::EffectiveAnalysis(const PipelineAnalysis &a, const Schedule &
     }
 }
 
-std::vector<std::string> wrap_candidates(const PipelineAnalysis &original, const PipelineAnalysis &a,
-                                         const Schedule &s, const FuncInfo &f) {
+std::vector<std::string> wrap_candidates(const PipelineAnalysis &original, const Schedule &s,
+                                         const FuncInfo &f) {
     std::set<std::string> consumers;
     for (const Use &u : f.uses) consumers.insert(u.consumer);
     std::vector<std::string> out;
@@ -102,7 +102,7 @@ std::vector<std::string> wrap_candidates(const PipelineAnalysis &original, const
         if (own != s.funcs.end() &&
             std::find(own->second.wrap.begin(), own->second.wrap.end(), g) != own->second.wrap.end())
             continue;
-        if (original.has(g) && a.has(g)) out.push_back(g);  // (not a wrapper nor an rfactor intermediate)
+        if (original.has(g)) out.push_back(g);  // (not a wrapper nor an rfactor intermediate)
     }
     return out;
 }

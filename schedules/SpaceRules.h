@@ -89,9 +89,9 @@ void set_rfactor(const PipelineAnalysis &a, const Halide::Target &target, Schedu
 // The consumers f may get a private copy for (Func::in, schedules/Wrappers.h): f is a Func
 // of the pipeline with at least two consumers (its wrappers count), and each one returned
 // is a non-inlined pipeline Func that calls f and has no wrapper of f yet. `original` is the
-// pipeline's analysis, `a` the effective analysis of `s` (f is one of its Funcs).
-std::vector<std::string> wrap_candidates(const PipelineAnalysis &original, const PipelineAnalysis &a,
-                                         const Schedule &s, const FuncInfo &f);
+// pipeline's analysis; f comes from the effective analysis of `s` (its uses as `s` wraps them).
+std::vector<std::string> wrap_candidates(const PipelineAnalysis &original, const Schedule &s,
+                                         const FuncInfo &f);
 
 // Samples f's placement given its consumers' current placements (so call consumers first);
 // gives f stages when it stops being inlined. `force_change` avoids keeping the same spot.
