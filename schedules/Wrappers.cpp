@@ -40,14 +40,12 @@ FuncInfo wrapper_info(const FuncInfo &f, const std::string &consumer) {
 
 PipelineAnalysis with_wrappers(const PipelineAnalysis &a, const Schedule &s, std::string *why) {
     why->clear();
+    // (A wrapper is no Func of `a`: wrapping one is refused here too.)
     for (const auto &kv : s.funcs)
         if (!kv.second.wrap.empty() && !a.has(kv.first)) {
             *why = kv.first + ": only the pipeline's own Funcs can be wrapped";
             return a;
         }
-    std::set<std::string> wrappers;
-    for (const auto &kv : s.funcs)
-        for (const std::string &g : kv.second.wrap) wrappers.insert(wrapper_func_name(kv.first, g));
     std::vector<FuncInfo> funcs;
     bool any = false;
     for (const FuncInfo &f : a.funcs()) {
@@ -55,10 +53,6 @@ PipelineAnalysis with_wrappers(const PipelineAnalysis &a, const Schedule &s, std
         if (it == s.funcs.end() || it->second.wrap.empty()) {
             funcs.push_back(f);
             continue;
-        }
-        if (wrappers.count(f.name)) {
-            *why = f.name + ": a wrapper cannot be wrapped again";
-            return a;
         }
         FuncInfo wrapped = f;
         std::vector<FuncInfo> made;

@@ -25,7 +25,7 @@ FuncInfo wrapper_info(const FuncInfo &f, const std::string &consumer);
 
 // The analysis of the pipeline as `s` wraps it: each wrapper inserted right after its Func,
 // the wrapped consumers' uses of f moved to the wrapper. When a wrap is illegal (the consumer
-// does not call f, a name is taken, a wrapper of a wrapper), `*why` says so and the result is
+// does not call f, a name is taken, a Func not in `a` such as a wrapper), `*why` says so and the result is
 // `a` unchanged.
 PipelineAnalysis with_wrappers(const PipelineAnalysis &a, const Schedule &s, std::string *why);
 
