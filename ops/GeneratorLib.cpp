@@ -39,8 +39,12 @@ public:
     // accepted here and validated by the Generator itself when the pipeline is built.
     const std::vector<ParamSpec> &params() const override { return specs_; }
 
+    // Built the way Halide builds a Generator for an autoscheduler (auto_schedule=true): a
+    // hand schedule behind `if (!auto_schedule)` is skipped, and estimates set only for
+    // autoschedulers are there. What a Generator schedules unconditionally is dropped by the
+    // canonical form (Workload::build).
     Halide::Pipeline build(const ParamValues &values) const override {
-        Halide::GeneratorContext context(htune::host_target());
+        Halide::GeneratorContext context(htune::host_target(), /*auto_schedule=*/true);
         std::unique_ptr<Halide::Internal::GeneratorBase> gen;
         try {
             gen = Halide::Internal::GeneratorRegistry::create(name_, context);

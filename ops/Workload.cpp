@@ -4,6 +4,7 @@
 #include <cmath>
 #include <random>
 
+#include "ops/CanonicalPipeline.h"
 #include "ops/Error.h"
 
 namespace htune {
@@ -29,7 +30,7 @@ const std::string &Workload::structure_hash() const {
 
 Halide::Pipeline Workload::build() const {
     try {
-        return algorithm_->build(values_);
+        return canonical_pipeline(algorithm_->build(values_));
     } catch (const Halide::Error &e) {
         throw Error(ErrorKind::halide, canonical() + ": building the algorithm failed: " + e.what(),
                     canonical());
@@ -43,13 +44,15 @@ const PipelineIO &Workload::io() const {
 
 namespace {
 
-template<typename T>
+template <typename T>
 void fill_typed(Halide::Buffer<T> b, ValueRange r, std::mt19937_64 &rng) {
     std::uniform_real_distribution<double> dist(r.lo, r.hi);
     b.for_each_value([&](T &v) {
         double x = dist(rng);
-        if constexpr (std::is_floating_point<T>::value) v = (T)x;
-        else v = (T)std::llround(x);
+        if constexpr (std::is_floating_point<T>::value)
+            v = (T)x;
+        else
+            v = (T)std::llround(x);
     });
 }
 
@@ -58,16 +61,26 @@ void fill_typed(Halide::Buffer<T> b, ValueRange r, std::mt19937_64 &rng) {
 void fill_uniform(Halide::Buffer<> &b, ValueRange range, uint64_t seed) {
     std::mt19937_64 rng(seed);
     Halide::Type t = b.type();
-    if (t == Halide::Float(32)) fill_typed(Halide::Buffer<float>(b), range, rng);
-    else if (t == Halide::Float(64)) fill_typed(Halide::Buffer<double>(b), range, rng);
-    else if (t == Halide::UInt(8)) fill_typed(Halide::Buffer<uint8_t>(b), range, rng);
-    else if (t == Halide::UInt(16)) fill_typed(Halide::Buffer<uint16_t>(b), range, rng);
-    else if (t == Halide::UInt(32)) fill_typed(Halide::Buffer<uint32_t>(b), range, rng);
-    else if (t == Halide::Int(8)) fill_typed(Halide::Buffer<int8_t>(b), range, rng);
-    else if (t == Halide::Int(16)) fill_typed(Halide::Buffer<int16_t>(b), range, rng);
-    else if (t == Halide::Int(32)) fill_typed(Halide::Buffer<int32_t>(b), range, rng);
-    else if (t == Halide::Bool()) fill_typed(Halide::Buffer<bool>(b), range, rng);
-    else throw_usage("cannot synthesize inputs of this element type");
+    if (t == Halide::Float(32))
+        fill_typed(Halide::Buffer<float>(b), range, rng);
+    else if (t == Halide::Float(64))
+        fill_typed(Halide::Buffer<double>(b), range, rng);
+    else if (t == Halide::UInt(8))
+        fill_typed(Halide::Buffer<uint8_t>(b), range, rng);
+    else if (t == Halide::UInt(16))
+        fill_typed(Halide::Buffer<uint16_t>(b), range, rng);
+    else if (t == Halide::UInt(32))
+        fill_typed(Halide::Buffer<uint32_t>(b), range, rng);
+    else if (t == Halide::Int(8))
+        fill_typed(Halide::Buffer<int8_t>(b), range, rng);
+    else if (t == Halide::Int(16))
+        fill_typed(Halide::Buffer<int16_t>(b), range, rng);
+    else if (t == Halide::Int(32))
+        fill_typed(Halide::Buffer<int32_t>(b), range, rng);
+    else if (t == Halide::Bool())
+        fill_typed(Halide::Buffer<bool>(b), range, rng);
+    else
+        throw_usage("cannot synthesize inputs of this element type");
 }
 
 std::vector<Halide::Buffer<>> Workload::make_inputs(uint64_t seed) const {
@@ -104,8 +117,7 @@ std::vector<Halide::Buffer<>> Workload::reference(const std::vector<Halide::Buff
     try {
         realize_into(p, inputs, outs, target);
     } catch (const Halide::Error &e) {
-        throw Error(ErrorKind::halide, canonical() + ": reference run failed: " + e.what(),
-                    canonical());
+        throw Error(ErrorKind::halide, canonical() + ": reference run failed: " + e.what(), canonical());
     }
     return outs;
 }

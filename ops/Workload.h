@@ -30,7 +30,9 @@ public:
     // Stable hash of the algorithm's structure (cached).
     const std::string &structure_hash() const;
 
-    // A fresh, unscheduled Pipeline (new Funcs every call).
+    // A fresh, unscheduled Pipeline (new Funcs every call) in canonical form
+    // (CanonicalPipeline.h): Funcs, Vars and RVars carry stable names, and whatever schedule
+    // the algorithm's author applied is gone.
     Halide::Pipeline build() const;
     // Shapes of inputs and outputs (cached; from the estimates).
     const PipelineIO &io() const;
