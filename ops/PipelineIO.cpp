@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "ops/Error.h"
+#include "ops/Regions.h"
 
 namespace htune {
 
@@ -41,9 +42,7 @@ protected:
     }
 
 private:
-    void add(const Parameter &p) {
-        (p.is_buffer() ? buffers : scalars).emplace(p.name(), p);
-    }
+    void add(const Parameter &p) { (p.is_buffer() ? buffers : scalars).emplace(p.name(), p); }
 };
 
 ParamCollector collect_params(const Halide::Pipeline &p) {
@@ -125,16 +124,6 @@ bool is_input_wrapper(const Function &f) {
 PipelineIO describe_io(const Halide::Pipeline &p) {
     PipelineIO io;
     ParamCollector c = collect_params(p);
-    for (const auto &kv : c.buffers) {
-        const Parameter &par = kv.second;
-        BufferShape s{par.name(), par.type(), {}, {}};
-        for (int d = 0; d < par.dimensions(); d++) {
-            std::string what = "input '" + par.name() + "' dimension " + std::to_string(d);
-            s.min.push_back(const_int(par.min_constraint_estimate(d), what));
-            s.extent.push_back(const_int(par.extent_constraint_estimate(d), what));
-        }
-        io.inputs.push_back(s);
-    }
     for (const auto &kv : c.scalars) {
         const Parameter &par = kv.second;
         double v = const_number(par.estimate());
@@ -147,8 +136,8 @@ PipelineIO describe_io(const Halide::Pipeline &p) {
         std::vector<int> mins, extents;
         for (const std::string &arg : fn.args()) {
             std::string what = "output '" + fn.name() + "' dimension " + arg;
-            auto it = std::find_if(est.begin(), est.end(),
-                                   [&](const Internal::Bound &b) { return b.var == arg; });
+            auto it =
+                std::find_if(est.begin(), est.end(), [&](const Internal::Bound &b) { return b.var == arg; });
             if (it != est.end()) {
                 mins.push_back(const_int(it->min, what));
                 extents.push_back(const_int(it->extent, what));
@@ -159,14 +148,57 @@ PipelineIO describe_io(const Halide::Pipeline &p) {
                     !fn.output_buffers()[0].extent_constraint_estimate((int)d).defined())
                     throw_usage(what + " has no estimate (call set_estimates on it)");
                 mins.push_back(const_int(fn.output_buffers()[0].min_constraint_estimate((int)d), what));
-                extents.push_back(
-                    const_int(fn.output_buffers()[0].extent_constraint_estimate((int)d), what));
+                extents.push_back(const_int(fn.output_buffers()[0].extent_constraint_estimate((int)d), what));
             }
         }
         for (size_t v = 0; v < fn.output_types().size(); v++) {
-            std::string name = strip_unique_suffix(fn.name()) + (fn.output_types().size() > 1 ? "." + std::to_string(v) : "");
-            io.outputs.push_back({name, fn.output_types()[v], mins, extents});
+            std::string name = strip_unique_suffix(fn.name()) +
+                               (fn.output_types().size() > 1 ? "." + std::to_string(v) : "");
+            BufferShape out;
+            out.name = name;
+            out.type = fn.output_types()[v];
+            out.min = mins;
+            out.extent = extents;
+            io.outputs.push_back(out);
         }
+    }
+    // Inputs last: they are sized from what the outputs' estimates read.
+    RequiredRegions regions = required_regions(p, io.outputs);
+    for (const auto &kv : c.buffers) {
+        const Parameter &par = kv.second;
+        BufferShape s{par.name(), par.type(), {}, {}, {}, {}, {}};
+        auto reads = regions.inputs.find(par.name());
+        bool grown = false;
+        for (int d = 0; d < par.dimensions(); d++) {
+            std::string what = "input '" + par.name() + "' dimension " + std::to_string(d);
+            DimRange r;
+            if (reads != regions.inputs.end() && d < (int)reads->second.size()) r = reads->second[d];
+            s.reads_known.push_back(r.known);
+            if (!par.extent_constraint_estimate(d).defined() && r.known) {
+                // No estimate, but the reads are known: they are the shape.
+                s.min.push_back((int)r.min);
+                s.extent.push_back((int)r.extent);
+                s.estimate_min.push_back(0);
+                s.estimate_extent.push_back(0);
+                grown = true;
+                continue;
+            }
+            int mn = const_int(par.min_constraint_estimate(d), what);
+            int ext = const_int(par.extent_constraint_estimate(d), what);
+            s.estimate_min.push_back(mn);
+            s.estimate_extent.push_back(ext);
+            if (r.known && (r.min < mn || r.min + r.extent > (int64_t)mn + ext)) {
+                int64_t lo = std::min<int64_t>(mn, r.min),
+                        hi = std::max<int64_t>((int64_t)mn + ext, r.min + r.extent);
+                mn = (int)lo;
+                ext = (int)(hi - lo);
+                grown = true;
+            }
+            s.min.push_back(mn);
+            s.extent.push_back(ext);
+        }
+        if (!grown) s.estimate_min.clear(), s.estimate_extent.clear();
+        io.inputs.push_back(s);
     }
     return io;
 }
@@ -174,24 +206,32 @@ PipelineIO describe_io(const Halide::Pipeline &p) {
 void bind_inputs(const Halide::Pipeline &p, const std::vector<Halide::Buffer<>> &inputs) {
     ParamCollector c = collect_params(p);
     if (inputs.size() != c.buffers.size())
-        throw Error(ErrorKind::internal, "bind_inputs: pipeline has " +
-                                             std::to_string(c.buffers.size()) + " inputs, got " +
-                                             std::to_string(inputs.size()));
+        throw Error(ErrorKind::internal, "bind_inputs: pipeline has " + std::to_string(c.buffers.size()) +
+                                             " inputs, got " + std::to_string(inputs.size()));
     size_t i = 0;
     for (auto &kv : c.buffers) kv.second.set_buffer(inputs[i++]);
     for (auto &kv : c.scalars) {
         Parameter &par = kv.second;
         double v = const_number(par.estimate().defined() ? par.estimate() : par.default_value());
         Type t = par.type();
-        if (t == Float(32)) par.set_scalar<float>((float)v);
-        else if (t == Float(64)) par.set_scalar<double>(v);
-        else if (t == Int(32)) par.set_scalar<int32_t>((int32_t)v);
-        else if (t == Int(16)) par.set_scalar<int16_t>((int16_t)v);
-        else if (t == Int(8)) par.set_scalar<int8_t>((int8_t)v);
-        else if (t == UInt(32)) par.set_scalar<uint32_t>((uint32_t)v);
-        else if (t == UInt(16)) par.set_scalar<uint16_t>((uint16_t)v);
-        else if (t == UInt(8)) par.set_scalar<uint8_t>((uint8_t)v);
-        else if (t == Bool()) par.set_scalar<bool>(v != 0);
+        if (t == Float(32))
+            par.set_scalar<float>((float)v);
+        else if (t == Float(64))
+            par.set_scalar<double>(v);
+        else if (t == Int(32))
+            par.set_scalar<int32_t>((int32_t)v);
+        else if (t == Int(16))
+            par.set_scalar<int16_t>((int16_t)v);
+        else if (t == Int(8))
+            par.set_scalar<int8_t>((int8_t)v);
+        else if (t == UInt(32))
+            par.set_scalar<uint32_t>((uint32_t)v);
+        else if (t == UInt(16))
+            par.set_scalar<uint16_t>((uint16_t)v);
+        else if (t == UInt(8))
+            par.set_scalar<uint8_t>((uint8_t)v);
+        else if (t == Bool())
+            par.set_scalar<bool>(v != 0);
         else
             throw_usage("scalar input '" + par.name() + "' has unsupported type");
     }

@@ -12,7 +12,16 @@ namespace htune {
 struct BufferShape {
     std::string name;
     Halide::Type type;
-    std::vector<int> min, extent;  // per dimension, from the estimates
+    // Per dimension. Outputs: their estimates. Inputs: the estimates grown to what the
+    // pipeline reads for the outputs' estimates (bounds inference, ops/Regions.h): a stencil
+    // without boundary conditions reads past the output's edges.
+    std::vector<int> min, extent;
+    // Inputs only: the estimates, kept when bounds inference grew the shape (else empty), and
+    // per dimension whether the reads there are known (false: data-dependent and unclamped,
+    // sized from the estimate alone).
+    std::vector<int> estimate_min, estimate_extent;
+    std::vector<bool> reads_known;
+    bool grown() const { return !estimate_extent.empty(); }
     size_t bytes() const;
 };
 
@@ -23,9 +32,9 @@ struct ScalarInput {
 };
 
 struct PipelineIO {
-    std::vector<BufferShape> inputs;    // sorted by name
-    std::vector<ScalarInput> scalars;   // sorted by name
-    std::vector<BufferShape> outputs;   // one per output Func value, in pipeline order
+    std::vector<BufferShape> inputs;   // sorted by name
+    std::vector<ScalarInput> scalars;  // sorted by name
+    std::vector<BufferShape> outputs;  // one per output Func value, in pipeline order
 };
 
 // Every Function reachable from the pipeline's outputs, keyed by (Halide's unique) name.

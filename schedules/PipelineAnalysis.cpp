@@ -7,6 +7,7 @@
 
 #include "ops/Error.h"
 #include "ops/PipelineIO.h"
+#include "ops/Regions.h"
 
 namespace htune {
 
@@ -171,66 +172,7 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
     std::vector<std::string> order = Internal::topological_order(outputs, env);
 
     // Required regions, consumers first, starting from the outputs' estimates.
-    Internal::FuncValueBounds value_bounds;
-    try {
-        value_bounds = Internal::compute_function_value_bounds(order, env);
-    } catch (const Halide::Error &) {
-        // Without value bounds, data-dependent accesses simply stay unknown.
-    }
-    std::map<std::string, Region> required;  // halide name -> region (min, extent)
-    PipelineIO io = describe_io(p);
-    size_t out_index = 0;
-    for (const Func &f : p.outputs()) {
-        const auto &shape = io.outputs[out_index];
-        out_index += f.function().output_types().size();
-        Region r;
-        for (size_t d = 0; d < shape.extent.size(); d++) r.emplace_back(shape.min[d], shape.extent[d]);
-        required[f.name()] = r;
-    }
-    std::map<std::string, Internal::Box> boxes;  // accumulated boxes of producers
-    for (auto it = order.rbegin(); it != order.rend(); ++it) {
-        const Function &f = env.at(*it);
-        if (!required.count(f.name())) {
-            // Region from the union of what consumers asked for.
-            Region r;
-            auto b = boxes.find(f.name());
-            for (int d = 0; d < f.dimensions(); d++) {
-                Expr mn, ext;
-                if (b != boxes.end() && d < (int)b->second.size() && b->second[d].is_bounded()) {
-                    mn = Internal::simplify(b->second[d].min);
-                    ext = Internal::simplify(b->second[d].max - b->second[d].min + 1);
-                }
-                r.emplace_back(mn, ext);
-            }
-            required[f.name()] = r;
-        }
-        const Region &region = required[f.name()];
-        Internal::Scope<Internal::Interval> scope;
-        for (int d = 0; d < f.dimensions(); d++) {
-            const Range &rg = region[d];
-            if (rg.min.defined() && rg.extent.defined())
-                scope.push(f.args()[d],
-                           Internal::Interval(rg.min, Internal::simplify(rg.min + rg.extent - 1)));
-        }
-        auto visit_definition = [&](const Internal::Definition &def) {
-            Internal::Scope<Internal::Interval> s2;
-            s2.set_containing_scope(&scope);
-            for (const auto &rv : def.schedule().rvars())
-                s2.push(rv.var, Internal::Interval(rv.min, Internal::simplify(rv.min + rv.extent - 1)));
-            for (const Expr &e : definition_exprs(def)) {
-                for (auto &kv : Internal::boxes_required(e, s2, value_bounds)) {
-                    if (kv.first == f.name()) continue;
-                    auto &acc = boxes[kv.first];
-                    if (acc.size() == 0)
-                        acc = kv.second;
-                    else
-                        Internal::merge_boxes(acc, kv.second);
-                }
-            }
-        };
-        if (f.has_pure_definition()) visit_definition(f.definition());
-        for (const auto &u : f.updates()) visit_definition(u);
-    }
+    RequiredRegions regions = required_regions(p, describe_io(p).outputs);
 
     // Per Func (stable name), per stage: Halide names called -> call sites.
     std::map<std::string, std::vector<std::map<std::string, int>>> callees;
@@ -248,10 +190,10 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
         info.is_output =
             std::any_of(outputs.begin(), outputs.end(), [&](const Function &o) { return o.name() == hname; });
         info.can_inline = !info.is_output && !info.has_updates && !f.has_extern_definition();
-        const Region &region = required[hname];
+        const std::vector<DimRange> &region = regions.funcs[hname];
         for (int d = 0; d < f.dimensions(); d++) {
-            bool known = false;
-            int e = const_or(region[d].extent, 0, &known);
+            bool known = d < (int)region.size() && region[d].known;
+            int e = known ? (int)region[d].extent : 0;
             if (!known || e < 1) {
                 known = false;
                 e = 256;  // unknown (data-dependent): a moderate guess keeps tiling sensible
@@ -275,7 +217,8 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
                     st.pure_vars.push_back(dim.var);
             }
             // pure_vars in args order (dims() lists them innermost first = args order too).
-            for (const auto &rv : sched.rvars()) st.extent[rv.var] = std::max(1, const_or(rv.extent, 16));
+            for (const auto &rv : sched.rvars())
+                st.extent[rv.var] = std::max(1, const_or(with_estimates(rv.extent), 16));
             for (size_t a = 0; a < info.args.size(); a++)
                 if (std::find(st.pure_vars.begin(), st.pure_vars.end(), info.args[a]) != st.pure_vars.end())
                     st.extent[info.args[a]] = info.extents[a];
