@@ -14,14 +14,14 @@ ReferenceData compute_reference(const Workload &w, uint64_t seed, const Halide::
     r.inputs = w.make_inputs(seed);
     r.outputs = w.reference(r.inputs, target);
     // Workload::reference compiles and runs in one call; the run timeout needs the run alone.
-    Halide::Pipeline p = w.build();
-    for (auto &kv : pipeline_functions(p)) Halide::Func(kv.second).compute_root();
+    Halide::Target t;
+    Halide::Pipeline p = w.build_reference(target, &t);
     std::vector<Halide::Buffer<>> outs = w.make_outputs();
     try {
-        p.compile_jit(target);
-        realize_into(p, r.inputs, outs, target);  // first run: thread pool start-up, page faults
+        p.compile_jit(t);
+        realize_into(p, r.inputs, outs, t);  // first run: thread pool start-up, page faults
         auto t0 = std::chrono::steady_clock::now();
-        realize_into(p, r.inputs, outs, target);
+        realize_into(p, r.inputs, outs, t);
         r.run_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     } catch (const Halide::Error &e) {
         throw Error(ErrorKind::halide, w.canonical() + ": timing the reference failed: " + e.what(),

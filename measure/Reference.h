@@ -19,7 +19,7 @@ struct ReferenceData {
 };
 
 // Computes the reference outputs with Workload::reference (the definition of "correct") and
-// times one run of the same every-Func-compute_root schedule, compiled first so the compile is
+// times one run of the same schedule (Workload::reference_plan), compiled first so the compile is
 // not in the time. Throws a halide Error when the reference cannot be built or run.
 ReferenceData compute_reference(const Workload &w, uint64_t seed, const Halide::Target &target);
 

@@ -106,16 +106,25 @@ void realize_into(Halide::Pipeline &p, const std::vector<Halide::Buffer<>> &inpu
     p.realize(r, target);
 }
 
+const ReferencePlan &Workload::reference_plan() const {
+    if (!plan_) plan_ = std::make_unique<ReferencePlan>(plan_reference(build(), io()));
+    return *plan_;
+}
+
+Halide::Pipeline Workload::build_reference(const Halide::Target &target,
+                                           Halide::Target *reference_target) const {
+    Halide::Pipeline p = build();
+    *reference_target = apply_reference_plan(reference_plan(), p, target);
+    return p;
+}
+
 std::vector<Halide::Buffer<>> Workload::reference(const std::vector<Halide::Buffer<>> &inputs,
                                                   const Halide::Target &target) const {
-    Halide::Pipeline p = build();
-    for (auto &kv : pipeline_functions(p)) {
-        Halide::Func f(kv.second);
-        f.compute_root();
-    }
+    Halide::Target t;
+    Halide::Pipeline p = build_reference(target, &t);
     std::vector<Halide::Buffer<>> outs = make_outputs();
     try {
-        realize_into(p, inputs, outs, target);
+        realize_into(p, inputs, outs, t);
     } catch (const Halide::Error &e) {
         throw Error(ErrorKind::halide, canonical() + ": reference run failed: " + e.what(), canonical());
     }

@@ -10,6 +10,7 @@
 
 #include "ops/Algorithm.h"
 #include "ops/PipelineIO.h"
+#include "ops/ReferencePlan.h"
 
 namespace htune {
 
@@ -42,9 +43,14 @@ public:
     // Output buffers shaped like io().outputs.
     std::vector<Halide::Buffer<>> make_outputs() const;
     // Runs a freshly built, fully materialized pipeline (every Func compute_root, nothing
-    // else: the obviously-correct schedule) on `inputs`. JIT-compiles for `target`.
+    // else: the obviously-correct schedule; Funcs too large for the root are inlined, see
+    // reference_plan()) on `inputs`. JIT-compiles for `target`.
     std::vector<Halide::Buffer<>> reference(const std::vector<Halide::Buffer<>> &inputs,
                                             const Halide::Target &target) const;
+    // How reference() schedules the pipeline (cached).
+    const ReferencePlan &reference_plan() const;
+    // A fresh pipeline scheduled as reference() runs it; returns the target to compile it for.
+    Halide::Pipeline build_reference(const Halide::Target &target, Halide::Target *reference_target) const;
 
     double flops() const { return algorithm_->flops(values_); }
     // Minimum bytes moved: the algorithm's figure, or the total input + output size.
@@ -57,6 +63,7 @@ private:
     std::string op_;
     mutable std::string hash_;
     mutable std::unique_ptr<PipelineIO> io_;
+    mutable std::unique_ptr<ReferencePlan> plan_;
 };
 
 // Fills `b` with deterministic uniform values in `range` (integers rounded) from `seed`.

@@ -18,6 +18,29 @@ std::string shape_text(const BufferShape &s) {
     os << s.name << " " << s.type << " [";
     for (size_t d = 0; d < s.extent.size(); d++) os << (d ? " x " : "") << s.extent[d];
     os << "]";
+    bool offset = false;
+    for (int m : s.min) offset = offset || m != 0;
+    if (offset) {
+        os << " from (";
+        for (size_t d = 0; d < s.min.size(); d++) os << (d ? ", " : "") << s.min[d];
+        os << ")";
+    }
+    if (s.grown()) {
+        os << ": sized from what the pipeline reads (bounds inference); its estimates";
+        bool none = false;
+        for (int e : s.estimate_extent) none = none || e == 0;
+        if (none) {
+            os << " are missing";
+        } else {
+            os << " say [";
+            for (size_t d = 0; d < s.estimate_extent.size(); d++)
+                os << (d ? " x " : "") << s.estimate_extent[d];
+            os << "]";
+        }
+    }
+    for (size_t d = 0; d < s.reads_known.size(); d++)
+        if (!s.reads_known[d])
+            os << "; dimension " << d << " is read at data-dependent places: sized from its estimate";
     return os.str();
 }
 
@@ -61,9 +84,12 @@ void describe(const Workload &w) {
         std::cout << "\n";
     }
     std::cout << std::setprecision(4) << "flops:     ";
-    if (w.flops() > 0) std::cout << w.flops() / 1e9 << " GFLOP\n";
-    else std::cout << "unknown\n";
+    if (w.flops() > 0)
+        std::cout << w.flops() / 1e9 << " GFLOP\n";
+    else
+        std::cout << "unknown\n";
     std::cout << "min bytes: " << w.min_bytes() / 1e6 << " MB\n";
+    std::cout << "reference: " << w.reference_plan().describe() << "\n";
 }
 
 int run_ops(const std::vector<std::string> &args) {
@@ -75,12 +101,14 @@ int run_ops(const std::vector<std::string> &args) {
                        "describe operator NAME (its stages, parameters, FLOPs and bytes)");
     wo.add_to(desc);
     po::variables_map vm;
-    if (parse_command_line("ops", args, desc, vm, nullptr,
-                           "[--describe NAME [-p k=v ...] | --generator-lib LIB --generator NAME [-g k=v ...]]"))
+    if (parse_command_line(
+            "ops", args, desc, vm, nullptr,
+            "[--describe NAME [-p k=v ...] | --generator-lib LIB --generator NAME [-g k=v ...]]"))
         return 0;
     describe_flag = vm.count("describe") > 0;
     if (describe_flag) {
-        if (!wo.op.empty() && wo.op != describe_name) throw_usage("ops: --describe and --op name different operators");
+        if (!wo.op.empty() && wo.op != describe_name)
+            throw_usage("ops: --describe and --op name different operators");
         wo.op = describe_name;
     }
     if (wo.given() || describe_flag) {
