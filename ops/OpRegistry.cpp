@@ -67,6 +67,7 @@ void to_json(nlohmann::json &j, const WorkloadSpec &s) {
     nlohmann::json params = nlohmann::json::object();
     for (const auto &kv : s.params) params[kv.first] = kv.second;
     j["params"] = params;
+    if (s.flops > 0) j["flops"] = s.flops;
 }
 
 void from_json(const nlohmann::json &j, WorkloadSpec &s) {
@@ -75,6 +76,12 @@ void from_json(const nlohmann::json &j, WorkloadSpec &s) {
     s.op = j["op"].get<std::string>();
     s.generator_lib = j.value("generator_lib", std::string());
     s.params.clear();
+    s.flops = 0;
+    if (j.contains("flops")) {
+        if (!j["flops"].is_number() || j["flops"].get<double>() <= 0)
+            throw_usage("workload \"flops\" must be a positive number: " + j.dump());
+        s.flops = j["flops"].get<double>();
+    }
     if (j.contains("params")) {
         if (!j["params"].is_object()) throw_usage("workload \"params\" must be an object: " + j.dump());
         for (auto it = j["params"].begin(); it != j["params"].end(); ++it) {
@@ -87,18 +94,20 @@ void from_json(const nlohmann::json &j, WorkloadSpec &s) {
 Workload make_workload(const WorkloadSpec &spec) {
     if (!spec.is_generator()) {
         AlgorithmPtr alg = find_op(spec.op);
-        return Workload(alg, resolve_params(spec.op, alg->params(), spec.params));
+        Workload w(alg, resolve_params(spec.op, alg->params(), spec.params));
+        w.set_flops_override(spec.flops);
+        return w;
     }
     AlgorithmPtr alg = load_generator(spec.generator_lib, spec.op);
     auto kvs = spec.params;
     for (const auto &kv : kvs)
         if (is_reserved_generator_param(kv.first))
-            throw_usage("generator " + spec.op + ": parameter '" + kv.first +
-                        "' is set by htune, not by -g");
+            throw_usage("generator " + spec.op + ": parameter '" + kv.first + "' is set by htune, not by -g");
     std::sort(kvs.begin(), kvs.end());
     ParamValues values;
     for (const auto &kv : kvs) values.set(kv.first, kv.second);
     Workload w(alg, values);
+    w.set_flops_override(spec.flops);
     w.io();  // builds once: an unknown GeneratorParam or missing estimate fails here, clearly
     return w;
 }
@@ -115,6 +124,7 @@ WorkloadSpec spec_of(const Workload &w) {
     s.op = w.op();
     s.generator_lib = w.algorithm().library();
     s.params = w.params().items();
+    s.flops = w.flops_override();
     return s;
 }
 

@@ -2,10 +2,9 @@
 // Generator) into a Workload. Start at `make_workload`.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -16,12 +15,12 @@ namespace htune {
 // Declarative description of a built-in operator (ops/builtin/*.cpp add these).
 struct OpDef {
     std::string name, summary;
-    std::vector<ParamSpec> params;                              // defaults = "bench" size
-    std::vector<std::pair<std::string, std::string>> test;      // overrides for "test" size
+    std::vector<ParamSpec> params;                          // defaults = "bench" size
+    std::vector<std::pair<std::string, std::string>> test;  // overrides for "test" size
     std::function<Halide::Pipeline(const ParamValues &)> build;
-    std::function<double(const ParamValues &)> flops;           // may be empty (unknown)
-    std::function<double(const ParamValues &)> bytes;           // may be empty (io total)
-    std::map<std::string, ValueRange> ranges;                   // per input name
+    std::function<double(const ParamValues &)> flops;  // may be empty (unknown)
+    std::function<double(const ParamValues &)> bytes;  // may be empty (io total)
+    std::map<std::string, ValueRange> ranges;          // per input name
     double tolerance = 1e-3;
 };
 
@@ -38,6 +37,9 @@ struct WorkloadSpec {
     std::string op;             // built-in operator name, or the Generator's registered name
     std::string generator_lib;  // empty for built-in operators
     std::vector<std::pair<std::string, std::string>> params;
+    // Operations of one run, as the user counts them (JSON "flops", optional): overrides the
+    // operator's own figure and the count from the algorithm (Workload::flops). 0 = not given.
+    double flops = 0;
 
     bool is_generator() const { return !generator_lib.empty(); }
     // Parameter order does not matter (a JSON object has none).

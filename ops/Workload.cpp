@@ -6,6 +6,7 @@
 
 #include "ops/CanonicalPipeline.h"
 #include "ops/Error.h"
+#include "ops/Flops.h"
 
 namespace htune {
 
@@ -129,6 +130,20 @@ std::vector<Halide::Buffer<>> Workload::reference(const std::vector<Halide::Buff
         throw Error(ErrorKind::halide, canonical() + ": reference run failed: " + e.what(), canonical());
     }
     return outs;
+}
+
+double Workload::flops() const {
+    if (flops_override_ > 0) return flops_override_;
+    double f = algorithm_->flops(values_);
+    if (f > 0) return f;
+    if (counted_flops_ < 0) counted_flops_ = count_flops(build(), io());
+    return counted_flops_;
+}
+
+std::string Workload::flops_source() const {
+    if (flops_override_ > 0) return "workload file";
+    if (algorithm_->flops(values_) > 0) return "operator";
+    return flops() > 0 ? "counted" : "unknown";
 }
 
 double Workload::min_bytes() const {

@@ -52,7 +52,13 @@ public:
     // A fresh pipeline scheduled as reference() runs it; returns the target to compile it for.
     Halide::Pipeline build_reference(const Halide::Target &target, Halide::Target *reference_target) const;
 
-    double flops() const { return algorithm_->flops(values_); }
+    // Operations of one run: the workload file's figure, else the algorithm's own, else
+    // counted from its definitions (ops/Flops.h, cached); 0 when unknown. flops_source() says
+    // which ("workload file", "operator", "counted", "unknown").
+    double flops() const;
+    std::string flops_source() const;
+    void set_flops_override(double flops) { flops_override_ = flops; }
+    double flops_override() const { return flops_override_; }
     // Minimum bytes moved: the algorithm's figure, or the total input + output size.
     double min_bytes() const;
     double tolerance() const { return algorithm_->tolerance(); }
@@ -64,6 +70,8 @@ private:
     mutable std::string hash_;
     mutable std::unique_ptr<PipelineIO> io_;
     mutable std::unique_ptr<ReferencePlan> plan_;
+    double flops_override_ = 0;
+    mutable double counted_flops_ = -1;
 };
 
 // Fills `b` with deterministic uniform values in `range` (integers rounded) from `seed`.

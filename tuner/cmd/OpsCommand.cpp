@@ -85,7 +85,7 @@ void describe(const Workload &w) {
     }
     std::cout << std::setprecision(4) << "flops:     ";
     if (w.flops() > 0)
-        std::cout << w.flops() / 1e9 << " GFLOP\n";
+        std::cout << w.flops() / 1e9 << " GFLOP (" << w.flops_source() << ")\n";
     else
         std::cout << "unknown\n";
     std::cout << "min bytes: " << w.min_bytes() / 1e6 << " MB\n";
