@@ -1,4 +1,4 @@
-// `htune sample`: draw N distinct schedules from a workload's schedule space, measure them
+// `htune sample`: draw N distinct schedules from each selected workload's schedule space, measure them
 // (and the heuristic schedule) through measure/, and summarize statuses and speed.
 #include <algorithm>
 #include <fstream>
@@ -15,6 +15,7 @@
 #include "schedules/Space.h"
 #include "tuner/Command.h"
 #include "tuner/WorkloadOptions.h"
+#include "tuner/WorkloadSet.h"
 
 namespace po = boost::program_options;
 
@@ -25,7 +26,7 @@ namespace {
 constexpr int kAttemptsPerSchedule = 100;  // sampling attempts allowed per requested schedule
 
 struct SampleArgs {
-    WorkloadOptions workload;
+    WorkloadSetOptions workloads;
     int count = 0;
     uint64_t seed = 0;
     std::string json_path, faults, db_path;
@@ -39,37 +40,9 @@ std::string ratio_text(double x) {
     return os.str();
 }
 
-int run_sample(const std::vector<std::string> &args) {
-    SampleArgs a;
-    po::options_description desc("htune sample options");
-    a.workload.add_to(desc);
-    desc.add_options()("count", po::value(&a.count), "number of distinct schedules to sample (required)")(
-        "seed", po::value(&a.seed)->default_value(0), "random seed of the sampler")(
-        "json", po::value(&a.json_path), "also write the summary as JSON to FILE")(
-        "db", po::value(&a.db_path),
-        "also store every measurement (not injected faults) in this tuning database")(
-        "inject-fault", po::value(&a.faults),
-        "make one distinct candidate per listed kind misbehave: crash,hang,oom,wrong_output");
-    a.measure_cli.add_to(desc);
-    po::variables_map vm;
-    if (parse_command_line("sample", args, desc, vm, nullptr,
-                           "--op NAME [-p k=v ...] | --generator-lib LIB --generator NAME [-g k=v ...]  "
-                           "--count N [--seed S] [--json FILE] [--db FILE] [--inject-fault LIST]"))
-        return 0;
-    if (!vm.count("count")) throw_usage("sample: --count N is required");
-    if (a.count < 1) throw_usage("sample: --count must be >= 1");
-    std::vector<Fault> faults = parse_fault_list(a.faults);
-    a.measure = a.measure_cli.finish("sample");
-    std::ofstream json_out;
-    if (!a.json_path.empty()) {  // fail before measuring, not after
-        json_out.open(a.json_path);
-        if (!json_out) throw_io("sample: cannot write '" + a.json_path + "'", a.json_path);
-    }
-
-    auto runner = make_worker_runner(a.measure);  // validates the measurement options
-    Workload w = a.workload.workload();
-    std::unique_ptr<Database> db;
-    if (!a.db_path.empty()) db = open_database(a.db_path);  // a bad file fails before measuring
+// Samples and measures one workload; prints its report and returns its JSON summary.
+nlohmann::json sample_one(const SampleArgs &a, const Workload &w, Runner &runner,
+                          const std::vector<Fault> &faults, Database *db) {
     ScheduleSpace space(w, parse_target(a.measure.target));
     std::mt19937_64 rng(a.seed);
     std::vector<Schedule> sampled;
@@ -100,7 +73,7 @@ int run_sample(const std::vector<std::string> &args) {
         }
         batch_faults[1 + k] = faults[k];
     }
-    std::vector<MeasureResult> results = runner->measure(w, batch, batch_faults);
+    std::vector<MeasureResult> results = runner.measure(w, batch, batch_faults);
     const MeasureResult &heur = results[0];
     if (db) {
         // Injected faults are not measurements of the schedule: they are not stored.
@@ -169,13 +142,66 @@ int run_sample(const std::vector<std::string> &args) {
                   << (heur.status == Status::ok ? "no candidate ran ok" : "the heuristic failed") << ")\n";
     }
     j["speedup_vs_heuristic"] = speed;
+    j["workload"] = w.canonical();
+    j["seed"] = a.seed;
+    j["attempts"] = attempts;
+    j["heuristic"] = heur;
+    j["candidates"] = candidates;
+    return j;
+}
+
+int run_sample(const std::vector<std::string> &args) {
+    SampleArgs a;
+    po::options_description desc("htune sample options");
+    a.workloads.add_to(desc);
+    desc.add_options()("count", po::value(&a.count), "number of distinct schedules to sample (required)")(
+        "seed", po::value(&a.seed)->default_value(0), "random seed of the sampler")(
+        "json", po::value(&a.json_path), "also write the summary as JSON to FILE")(
+        "db", po::value(&a.db_path),
+        "also store every measurement (not injected faults) in this tuning database")(
+        "inject-fault", po::value(&a.faults),
+        "make one distinct candidate per listed kind misbehave: crash,hang,oom,wrong_output");
+    a.measure_cli.add_to(desc);
+    po::variables_map vm;
+    if (parse_command_line("sample", args, desc, vm, nullptr,
+                           "--op NAME [-p k=v ...] | --generator-lib LIB --generator NAME [-g k=v ...] | "
+                           "--workloads FILE | --suite NAME  --count N [--seed S] [--json FILE] [--db FILE] "
+                           "[--inject-fault LIST]"))
+        return 0;
+    if (!vm.count("count")) throw_usage("sample: --count N is required");
+    if (a.count < 1) throw_usage("sample: --count must be >= 1");
+    std::vector<Fault> faults = parse_fault_list(a.faults);
+    a.measure = a.measure_cli.finish("sample");
+    std::ofstream json_out;
+    if (!a.json_path.empty()) {  // fail before measuring, not after
+        json_out.open(a.json_path);
+        if (!json_out) throw_io("sample: cannot write '" + a.json_path + "'", a.json_path);
+    }
+
+    auto runner = make_worker_runner(a.measure);  // validates the measurement options
+    std::vector<Workload> workloads;
+    for (const WorkloadSpec &spec : a.workloads.specs()) workloads.push_back(make_workload(spec));
+    std::unique_ptr<Database> db;
+    if (!a.db_path.empty()) db = open_database(a.db_path);  // a bad file fails before measuring
+    nlohmann::json all = nlohmann::json::array();
+    std::vector<std::string> lines;
+    for (const Workload &w : workloads) {
+        if (workloads.size() > 1) std::cout << "\n";
+        nlohmann::json j = sample_one(a, w, *runner, faults, db.get());
+        std::ostringstream line;
+        line << std::left << std::setw(44) << w.canonical() << " heuristic " << std::setw(14)
+             << j["heuristic"]["status"].get<std::string>();
+        for (const char *st : {"ok", "compile_error", "runtime_error", "timeout", "crash", "wrong_output"})
+            if (j[st].get<int>() > 0 || std::string(st) == "ok") line << " " << st << " " << j[st].get<int>();
+        lines.push_back(line.str());
+        all.push_back(j);
+    }
+    if (workloads.size() > 1) {
+        std::cout << "\nsummary (" << workloads.size() << " workloads, " << a.count << " samples each):\n";
+        for (const auto &l : lines) std::cout << "  " << l << "\n";
+    }
     if (json_out.is_open()) {
-        j["workload"] = w.canonical();
-        j["seed"] = a.seed;
-        j["attempts"] = attempts;
-        j["heuristic"] = heur;
-        j["candidates"] = candidates;
-        json_out << j.dump(2) << "\n";
+        json_out << (all.size() == 1 ? all[0] : nlohmann::json{{"workloads", all}}).dump(2) << "\n";
         if (!json_out) throw_io("sample: cannot write '" + a.json_path + "'", a.json_path);
     }
     return 0;
