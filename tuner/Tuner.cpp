@@ -60,6 +60,8 @@ struct Task {
     bool confirmed = false;
     bool active = true;
     std::string stop_reason, error;
+    bool heuristic_failed = false;
+    std::map<std::string, int> errors;  // distinct failures ("status: first line") -> count
 };
 
 double now_steady() {
@@ -160,10 +162,13 @@ private:
         if (hash == t.heuristic_hash) {
             t.heuristic_measured = true;
             t.heuristic_ms = r.status == Status::ok ? r.min_ms : 0;
+            t.heuristic_failed = r.status != Status::ok;
         }
         if (r.status != Status::ok || !(r.min_ms > 0)) {
             t.failures++;
             t.since_improvement++;
+            t.errors[std::string(to_string(r.status)) + ": " +
+                     r.error.substr(0, std::min<size_t>(r.error.find('\n'), 200))]++;
             return;
         }
         t.rows.push_back(Row{s, hash, r.min_ms, {}});
@@ -181,10 +186,36 @@ private:
 
     void check_budgets(Task &t) {
         if (!t.active) return;
+        if (no_progress(t)) return;
         if (o_.trials > 0 && t.trials >= o_.trials)
             stop(t, "trials");
         else if (o_.early_stop > 0 && t.since_improvement >= o_.early_stop && t.trials > 0)
             stop(t, "early stop");
+    }
+
+    // A workload none of whose candidates runs: its heuristic failed and a whole batch failed
+    // with it, or kNoProgressBatches batches failed. Trials spent on it are wasted: it stops,
+    // and its distinct errors are printed once.
+    static constexpr int kNoProgressBatches = 3;
+    bool no_progress(Task &t) {
+        if (!t.rows.empty()) return false;
+        bool heuristic_and_batch =
+            t.heuristic_failed && t.trials >= std::min(o_.batch_size, std::max(1, o_.trials));
+        if (!heuristic_and_batch && t.trials < kNoProgressBatches * o_.batch_size) return false;
+        std::vector<std::pair<int, std::string>> distinct;
+        for (const auto &kv : t.errors) distinct.emplace_back(kv.second, kv.first);
+        std::sort(distinct.begin(), distinct.end(),
+                  [](const auto &a, const auto &b) { return a.first > b.first; });
+        std::string what = "no candidate ran ok in " + std::to_string(t.trials) + " trial(s)" +
+                           (t.heuristic_failed ? ", the heuristic schedule included" : "") + "; " +
+                           std::to_string(distinct.size()) + " distinct error(s):";
+        for (const auto &d : distinct) what += "\n    " + std::to_string(d.first) + "x " + d.second;
+        t.error = what;
+        t.active = false;
+        t.stop_reason = "no progress";
+        note("htune: error: " + t.name + ": " + what +
+             "\n  (stopped: no more trials are spent on it; the run goes on)");
+        return true;
     }
 
     void setup(Task &t) {

@@ -303,6 +303,70 @@ TEST(TuneLoopTest, AWorkloadWhoseReferenceFailsIsReportedAndOthersGoOn) {
     EXPECT_EQ(r.workloads[1].trials, 8);
 }
 
+// Collects the notes a run prints.
+struct NoteCollector : Progress {
+    std::vector<std::string> notes;
+    void update(const std::vector<ProgressRow> &, int, double) override {}
+    void note(const std::string &line) override { notes.push_back(line); }
+    void finish() override {}
+};
+
+TEST(TuneLoopTest, AWorkloadThatCannotMakeProgressStopsAndNamesItsDistinctErrors) {
+    Harness h;
+    h.o.trials = 200;
+    h.o.batch_size = 8;
+    NoteCollector notes;
+    h.env.progress = &notes;
+    // matmul: the heuristic and everything else fails (two distinct errors); blur3x3 works.
+    h.runner = FakeRunner([&](const Workload &w, const Schedule &s, Fault) {
+        if (w.op() != "matmul") return ok_result(fake_ms(s));
+        MeasureResult r;
+        r.status = Status::compile_error;
+        r.error = fake_ms(s) > 20 ? "could not find var r802$x to reorder\nmore text"
+                                  : "schedule names Func 'lambda_5'";
+        return r;
+    });
+    h.o.trials = 24;
+    TuneResult r = h.run({test_spec("matmul"), test_spec("blur3x3")});
+    const WorkloadOutcome &m = r.workloads[0];
+    EXPECT_EQ(m.stop_reason, "no progress");
+    EXPECT_EQ(m.trials, 8);  // one batch, with the failed heuristic: no more
+    EXPECT_EQ(m.best_ms, 0);
+    EXPECT_FALSE(m.confirmed);
+    EXPECT_NE(m.error.find("the heuristic schedule included"), std::string::npos);
+    // Each distinct error once, with its count, first line only.
+    EXPECT_NE(m.error.find("compile_error: could not find var r802$x to reorder"), std::string::npos)
+        << m.error;
+    EXPECT_EQ(m.error.find("more text"), std::string::npos);
+    int printed = 0;
+    for (const auto &n : notes.notes) printed += n.find("no candidate ran ok") != std::string::npos;
+    EXPECT_EQ(printed, 1);
+    // Nothing of matmul is ok in the database; blur3x3 used its whole budget.
+    EXPECT_TRUE(r.workloads[1].error.empty());
+    EXPECT_EQ(r.workloads[1].trials, 24);
+    EXPECT_GT(r.workloads[1].best_ms, 0);
+    Lookup best = h.db->best(m.key, h.o.device_key);
+    EXPECT_TRUE(best.records.empty());
+}
+
+TEST(TuneLoopTest, AFailingHeuristicAloneDoesNotStopAWorkloadThatHasOkCandidates) {
+    Harness h;
+    h.o.trials = 24;
+    int n = 0;
+    h.runner = FakeRunner([&](const Workload &w, const Schedule &s, Fault) {
+        if (n++ == 0) {  // the first candidate measured is the heuristic
+            MeasureResult r;
+            r.status = Status::wrong_output;
+            r.error = "output differs";
+            return r;
+        }
+        return ok_result(fake_ms(s));
+    });
+    TuneResult r = h.run({test_spec("blur3x3")});
+    EXPECT_EQ(r.workloads[0].trials, 24);
+    EXPECT_TRUE(r.workloads[0].error.empty());
+}
+
 TEST(TuneLoopTest, AutoschedulerSchedulesSeedTheFirstBatchAndFailuresAreNotes) {
     Harness h;
     Workload w = make_workload("harris", true);
