@@ -269,7 +269,8 @@ private:
             if (c.fault == Fault::oom) exhaust_memory();
             realize();
             if (c.fault == Fault::wrong_output) perturb(outs[0]);
-            Comparison cmp = compare_outputs(outs, reference_, workload_->tolerance());
+            Comparison cmp =
+                compare_outputs(outs, reference_, workload_->tolerance(), workload_->integer_tolerance());
             r.max_error = cmp.max_abs_error;
             if (!cmp.ok) {
                 r.status = Status::wrong_output;

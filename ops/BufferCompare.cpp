@@ -8,8 +8,8 @@ namespace htune {
 
 namespace {
 
-template<typename T>
-void compare_typed(Halide::Buffer<T> a, Halide::Buffer<T> b, double tol, size_t index,
+template <typename T>
+void compare_typed(Halide::Buffer<T> a, Halide::Buffer<T> b, double tol, double int_tol, size_t index,
                    Comparison &c) {
     // Scale: the largest reference magnitude, so tiny values near zero do not dominate.
     double scale = 0;
@@ -23,7 +23,7 @@ void compare_typed(Halide::Buffer<T> a, Halide::Buffer<T> b, double tol, size_t 
         if (std::isnan(x) != std::isnan(y)) err = INFINITY;
         c.max_abs_error = std::max(c.max_abs_error, err);
         c.max_rel_error = std::max(c.max_rel_error, err / scale);
-        bool bad = is_float ? !(err / scale <= tol) : err != 0;
+        bool bad = is_float ? !(err / scale <= tol) : err > int_tol;
         if (bad && !reported) {
             reported = true;
             c.ok = false;
@@ -39,7 +39,7 @@ void compare_typed(Halide::Buffer<T> a, Halide::Buffer<T> b, double tol, size_t 
 }  // namespace
 
 Comparison compare_outputs(const std::vector<Halide::Buffer<>> &candidate,
-                           const std::vector<Halide::Buffer<>> &reference, double tol) {
+                           const std::vector<Halide::Buffer<>> &reference, double tol, double int_tol) {
     Comparison c;
     if (candidate.size() != reference.size()) {
         c.ok = false;
@@ -58,14 +58,22 @@ Comparison compare_outputs(const std::vector<Halide::Buffer<>> &candidate,
             return c;
         }
         Halide::Type t = a.type();
-        if (t == Halide::Float(32)) compare_typed<float>(a, b, tol, i, c);
-        else if (t == Halide::Float(64)) compare_typed<double>(a, b, tol, i, c);
-        else if (t == Halide::UInt(8)) compare_typed<uint8_t>(a, b, tol, i, c);
-        else if (t == Halide::UInt(16)) compare_typed<uint16_t>(a, b, tol, i, c);
-        else if (t == Halide::UInt(32)) compare_typed<uint32_t>(a, b, tol, i, c);
-        else if (t == Halide::Int(8)) compare_typed<int8_t>(a, b, tol, i, c);
-        else if (t == Halide::Int(16)) compare_typed<int16_t>(a, b, tol, i, c);
-        else if (t == Halide::Int(32)) compare_typed<int32_t>(a, b, tol, i, c);
+        if (t == Halide::Float(32))
+            compare_typed<float>(a, b, tol, int_tol, i, c);
+        else if (t == Halide::Float(64))
+            compare_typed<double>(a, b, tol, int_tol, i, c);
+        else if (t == Halide::UInt(8))
+            compare_typed<uint8_t>(a, b, tol, int_tol, i, c);
+        else if (t == Halide::UInt(16))
+            compare_typed<uint16_t>(a, b, tol, int_tol, i, c);
+        else if (t == Halide::UInt(32))
+            compare_typed<uint32_t>(a, b, tol, int_tol, i, c);
+        else if (t == Halide::Int(8))
+            compare_typed<int8_t>(a, b, tol, int_tol, i, c);
+        else if (t == Halide::Int(16))
+            compare_typed<int16_t>(a, b, tol, int_tol, i, c);
+        else if (t == Halide::Int(32))
+            compare_typed<int32_t>(a, b, tol, int_tol, i, c);
         else {
             c.ok = false;
             c.message = "output " + std::to_string(i) + " has an unsupported element type";

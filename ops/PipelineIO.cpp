@@ -247,6 +247,22 @@ std::vector<Halide::Buffer<>> allocate_outputs(const PipelineIO &io) {
     return out;
 }
 
+bool converts_float_to_int(const Halide::Pipeline &p) {
+    class Finder : public Internal::IRVisitor {
+    public:
+        bool found = false;
+
+    protected:
+        using Internal::IRVisitor::visit;
+        void visit(const Internal::Cast *op) override {
+            found = found || (op->value.type().is_float() && !op->type.is_float());
+            Internal::IRVisitor::visit(op);
+        }
+    } finder;
+    for (const auto &kv : pipeline_functions(p)) kv.second.accept(&finder);
+    return finder.found;
+}
+
 std::string structure_hash(const Halide::Pipeline &p) {
     std::ostringstream os;
     for (const auto &kv : pipeline_functions(p)) {

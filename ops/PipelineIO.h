@@ -63,6 +63,11 @@ void bind_inputs(const Halide::Pipeline &p, const std::vector<Halide::Buffer<>> 
 // Allocates output buffers shaped like `io.outputs`.
 std::vector<Halide::Buffer<>> allocate_outputs(const PipelineIO &io);
 
+// True when some definition converts a float to an integer (a cast, e.g. an index or a pixel
+// computed in float). Halide may fuse, fold and reorder float arithmetic differently under
+// different schedules (not under strict_float), so such integers can differ by one.
+bool converts_float_to_int(const Halide::Pipeline &p);
+
 // A stable hash (16 hex digits) of the algorithm: every Function's definitions, with
 // auto-generated name suffixes removed so it does not depend on construction order.
 std::string structure_hash(const Halide::Pipeline &p);

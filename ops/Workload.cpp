@@ -132,6 +132,11 @@ std::vector<Halide::Buffer<>> Workload::reference(const std::vector<Halide::Buff
     return outs;
 }
 
+double Workload::integer_tolerance() const {
+    if (float_to_int_ < 0) float_to_int_ = converts_float_to_int(build()) ? 1 : 0;
+    return float_to_int_;
+}
+
 double Workload::flops() const {
     if (flops_override_ > 0) return flops_override_;
     double f = algorithm_->flops(values_);

@@ -62,6 +62,12 @@ public:
     // Minimum bytes moved: the algorithm's figure, or the total input + output size.
     double min_bytes() const;
     double tolerance() const { return algorithm_->tolerance(); }
+    // Absolute tolerance of integer outputs: 0 (exact), or 1 when the algorithm converts floats
+    // to integers (converts_float_to_int, cached): Halide optimizes float arithmetic
+    // differently under different schedules, and a one-ulp difference flips a rounding (seen on
+    // a uint16 local Laplacian: every candidate that differed agreed with the reference when
+    // both were compiled with strict_float).
+    double integer_tolerance() const;
 
 private:
     AlgorithmPtr algorithm_;
@@ -72,6 +78,7 @@ private:
     mutable std::unique_ptr<ReferencePlan> plan_;
     double flops_override_ = 0;
     mutable double counted_flops_ = -1;
+    mutable int float_to_int_ = -1;
 };
 
 // Fills `b` with deterministic uniform values in `range` (integers rounded) from `seed`.
