@@ -574,7 +574,7 @@ std::vector<Schedule> ScheduleSpace::sketches() const {
                     continue;
                 Schedule t = s;
                 t.funcs[name] = inlined();
-                if (inline_allowed(*analysis_, t, f) && validate(t).empty()) s = t;
+                if (inline_allowed(*analysis_, t, f, kSketchInlineExpansion) && validate(t).empty()) s = t;
             }
             if (validate(s).empty() && seen.insert(schedule_hash(s)).second) out.push_back(s);
         }
@@ -818,7 +818,7 @@ std::optional<Schedule> ScheduleSpace::inline_pyramid_helpers(const Schedule &ba
         if (!(table || copy || half_pass || same_resolution || big)) continue;
         Schedule t = s;
         t.funcs[f.name] = inlined();
-        if (big && !inline_allowed(*analysis_, t, f)) {
+        if (big && !inline_allowed(*analysis_, t, f, kSketchInlineExpansion)) {
             // Past the inline limit through inlined helpers: those are computed per tile of
             // their (root) consumer instead, each point once, and f inlined into them.
             for (const Use &u : f.uses) {
@@ -837,7 +837,7 @@ std::optional<Schedule> ScheduleSpace::inline_pyramid_helpers(const Schedule &ba
                 t.funcs[c.name] = cs;
             }
         }
-        if (!inline_allowed(*analysis_, t, f) || !validate(t).empty()) continue;
+        if (!inline_allowed(*analysis_, t, f, kSketchInlineExpansion) || !validate(t).empty()) continue;
         s = std::move(t);
         any = true;
     }

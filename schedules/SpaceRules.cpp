@@ -137,11 +137,10 @@ int inline_expansion(const PipelineAnalysis &a, const Schedule &s, const FuncInf
     return std::max(1, total);
 }
 
-bool inline_allowed(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f) {
+bool inline_allowed(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f, int limit) {
     if (!f.can_inline) return false;
     const StageInfo &d = f.stages[0];
-    return (d.ops_per_point == 0 && d.loads_per_point <= 1) ||
-           inline_expansion(a, s, f) <= kMaxInlineExpansion;
+    return (d.ops_per_point == 0 && d.loads_per_point <= 1) || inline_expansion(a, s, f) <= limit;
 }
 
 std::string validate_tails(const FuncInfo &f, const StageInfo &stage, const StageSchedule &st) {

@@ -25,8 +25,13 @@ using Rng = std::mt19937_64;
 // through chains of inlined consumers). A plain copy of another Func (no arithmetic, one
 // call: `inGPyramid_0(x, y) = gray(x, y)`) is exempt: inlining it only renames a call, and the
 // copies it makes of its callee are counted against the callee. (The unroll limit,
-// kMaxUnrollProduct, is in Loops.h.)
-constexpr int kMaxInlineExpansion = 16;
+// kMaxUnrollProduct, is in Loops.h.) 32 admits what the autoschedulers inline: Mullapudi2016
+// inlines a Harris' Ixx into a 3x3 box whose consumers use it 2 times: 18 copies.
+constexpr int kMaxInlineExpansion = 32;
+// The recomputation the sketches (ScheduleSpace::sketches) allow themselves when they inline:
+// past it they compute per tile instead (the multi-scale family), a design choice of theirs,
+// not a validity rule.
+constexpr int kSketchInlineExpansion = 16;
 
 // The analysis `s` is validated and sampled against: `a` itself, or with_rfactors(a, s) when
 // `s` rfactors a stage (schedules/RFactor.h), then with_wrappers of that when it wraps a Func
@@ -47,8 +52,9 @@ private:
 
 // How many copies of f's expression inlining makes per point of its non-inlined consumers.
 int inline_expansion(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f);
-// f.can_inline and within the inline limit above (or a plain copy).
-bool inline_allowed(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f);
+// f.can_inline and within `limit` copies (or a plain copy).
+bool inline_allowed(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f,
+                    int limit = kMaxInlineExpansion);
 
 // Native vector lanes of `t` on `target` (e.g. 8 for float32 on AVX2, 16 on AVX-512).
 int native_lanes(const Halide::Target &target, Halide::Type t);
