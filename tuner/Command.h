@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,11 @@ struct Command {
 };
 
 const std::vector<Command> &commands();
+
+// Where a JSON report came from, written into the reports of `compare` and `sample` so that
+// docs/BENCHMARKS.md (bench_report.py) can say it: {"command": "htune NAME ARGS...", "date":
+// UTC ISO 8601, "commit": `git describe` of the source tree at build time}.
+nlohmann::json run_provenance(const std::string &name, const std::vector<std::string> &args);
 
 // Runs `htune ARGS...`: prints errors as one line "htune: error: ..." on stderr.
 int run_cli(int argc, char **argv);

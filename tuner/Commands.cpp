@@ -1,8 +1,10 @@
 // The list of `htune` subcommands and the top-level dispatcher (see Command.h).
-#include <iostream>
-
 #include <Halide.h>
 
+#include <ctime>
+#include <iostream>
+
+#include "htune_commit.h"
 #include "ops/Error.h"
 #include "tuner/Command.h"
 
@@ -23,17 +25,9 @@ Command retrain_command();
 
 const std::vector<Command> &commands() {
     static const std::vector<Command> all = {
-        ops_command(),
-        sample_command(),
-        worker_command(),
-        best_command(),
-        devices_command(),
-        export_command(),
-        import_command(),
-        compare_command(),
-        tune_command(),
-        build_command(),
-        retrain_command(),
+        ops_command(),     sample_command(), worker_command(),  best_command(),
+        devices_command(), export_command(), import_command(),  compare_command(),
+        tune_command(),    build_command(),  retrain_command(),
     };
     return all;
 }
@@ -44,12 +38,21 @@ void print_usage(std::ostream &os) {
     os << "usage: htune COMMAND [options]   (htune COMMAND --help for its options)\n\n"
           "htune is an ML-guided autotuner for Halide pipelines.\n\ncommands:\n";
     for (const auto &c : commands()) {
-        os << "  " << c.name << std::string(c.name.size() < 10 ? 10 - c.name.size() : 1, ' ')
-           << c.summary << "\n";
+        os << "  " << c.name << std::string(c.name.size() < 10 ? 10 - c.name.size() : 1, ' ') << c.summary
+           << "\n";
     }
 }
 
 }  // namespace
+
+nlohmann::json run_provenance(const std::string &name, const std::vector<std::string> &args) {
+    std::string command = "htune " + name;
+    for (const std::string &a : args) command += " " + a;
+    char date[32];
+    std::time_t now = std::time(nullptr);
+    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    return {{"command", command}, {"date", date}, {"commit", HTUNE_GIT_COMMIT}};
+}
 
 int run_cli(int argc, char **argv) {
     if (argc < 2) {

@@ -3,6 +3,7 @@
 // autoscheduler as a row, bad input).
 #include <gtest/gtest.h>
 
+#include <regex>
 #include <set>
 
 #include "db/Database.h"
@@ -219,6 +220,16 @@ TEST(CompareTest, FailingAutoschedulerIsARowNotACrash) {
     EXPECT_EQ(results[1]["status"], "compile_error") << results[1];
     EXPECT_FALSE(results[1]["error"].get<std::string>().empty());
     EXPECT_NE(r.out.find("compile_error"), std::string::npos) << r.out;
+    // Where the report came from, for docs/BENCHMARKS.md: the command as typed, a UTC date and
+    // the commit htune was built from.
+    EXPECT_EQ(j["run"]["command"],
+              "htune compare --op matmul --test-size --schedules heuristic,adams2019 --min-repeats 2 "
+              "--min-seconds 0 --plugin-dir " +
+                  dir + " --json c.json");
+    EXPECT_TRUE(std::regex_match(j["run"]["date"].get<std::string>(),
+                                 std::regex("20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-9:]{8}Z")))
+        << j["run"];
+    EXPECT_FALSE(j["run"]["commit"].get<std::string>().empty());
     run_shell("rm -rf " + dir);
 }
 

@@ -120,7 +120,9 @@ int run_compare(const std::vector<std::string> &args) {
         report.workloads.push_back(std::move(cw));
     }
     if (json_out.is_open()) {
-        json_out << to_json(report).dump(2) << "\n";
+        nlohmann::json j = to_json(report);
+        j["run"] = run_provenance("compare", args);
+        json_out << j.dump(2) << "\n";
         if (!json_out.flush()) throw_io("compare: cannot write '" + json_path + "'", json_path);
         std::cout << "json: " << json_path << "\n";
     }

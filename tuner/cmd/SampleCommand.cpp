@@ -201,7 +201,9 @@ int run_sample(const std::vector<std::string> &args) {
         for (const auto &l : lines) std::cout << "  " << l << "\n";
     }
     if (json_out.is_open()) {
-        json_out << (all.size() == 1 ? all[0] : nlohmann::json{{"workloads", all}}).dump(2) << "\n";
+        nlohmann::json j = all.size() == 1 ? all[0] : nlohmann::json{{"workloads", all}};
+        j["run"] = run_provenance("sample", args);
+        json_out << j.dump(2) << "\n";
         if (!json_out) throw_io("sample: cannot write '" + a.json_path + "'", a.json_path);
     }
     return 0;

@@ -257,7 +257,9 @@ int run_tune(const std::vector<std::string> &args) {
     std::cout << "elapsed " << format_duration(r.elapsed_s) << "; best schedules: htune best --db " << db_path
               << " --op ...\n";
     if (json_out.is_open()) {
-        json_out << summary_json(r, o.device_key, o.run_id, db_path).dump(2) << "\n";
+        nlohmann::json j = summary_json(r, o.device_key, o.run_id, db_path);
+        j["run"] = run_provenance("tune", args);
+        json_out << j.dump(2) << "\n";
         if (!json_out) throw_io("tune: cannot write '" + json_path + "'", json_path);
     }
     for (const auto &w : r.workloads)
