@@ -255,7 +255,7 @@ int run_tune(const std::vector<std::string> &args) {
 
     print_summary(std::cout, r);
     std::cout << "elapsed " << format_duration(r.elapsed_s) << "; best schedules: htune best --db " << db_path
-              << " --op ...\n";
+              << " WORKLOAD (--op NAME [-p k=v ...] or --generator-lib LIB --generator NAME [-g k=v ...])\n";
     if (json_out.is_open()) {
         nlohmann::json j = summary_json(r, o.device_key, o.run_id, db_path);
         j["run"] = run_provenance("tune", args);
