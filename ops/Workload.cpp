@@ -146,9 +146,9 @@ double Workload::flops() const {
 }
 
 std::string Workload::flops_source() const {
+    if (flops() <= 0) return "unknown";
     if (flops_override_ > 0) return "workload file";
-    if (algorithm_->flops(values_) > 0) return "operator";
-    return flops() > 0 ? "counted" : "unknown";
+    return counted_flops_ > 0 ? "counted" : "operator";
 }
 
 double Workload::min_bytes() const {

@@ -60,7 +60,6 @@ struct Task {
     bool confirmed = false;
     bool active = true;
     std::string stop_reason, error;
-    bool heuristic_failed = false;
     std::map<std::string, int> errors;  // distinct failures ("status: first line") -> count
 };
 
@@ -162,7 +161,6 @@ private:
         if (hash == t.heuristic_hash) {
             t.heuristic_measured = true;
             t.heuristic_ms = r.status == Status::ok ? r.min_ms : 0;
-            t.heuristic_failed = r.status != Status::ok;
         }
         if (r.status != Status::ok || !(r.min_ms > 0)) {
             t.failures++;
@@ -199,15 +197,16 @@ private:
     static constexpr int kNoProgressBatches = 3;
     bool no_progress(Task &t) {
         if (!t.rows.empty()) return false;
+        const bool heuristic_failed = t.heuristic_measured && !(t.heuristic_ms > 0);
         bool heuristic_and_batch =
-            t.heuristic_failed && t.trials >= std::min(o_.batch_size, std::max(1, o_.trials));
+            heuristic_failed && t.trials >= std::min(o_.batch_size, std::max(1, o_.trials));
         if (!heuristic_and_batch && t.trials < kNoProgressBatches * o_.batch_size) return false;
         std::vector<std::pair<int, std::string>> distinct;
         for (const auto &kv : t.errors) distinct.emplace_back(kv.second, kv.first);
         std::sort(distinct.begin(), distinct.end(),
                   [](const auto &a, const auto &b) { return a.first > b.first; });
         std::string what = "no candidate ran ok in " + std::to_string(t.trials) + " trial(s)" +
-                           (t.heuristic_failed ? ", the heuristic schedule included" : "") + "; " +
+                           (heuristic_failed ? ", the heuristic schedule included" : "") + "; " +
                            std::to_string(distinct.size()) + " distinct error(s):";
         for (const auto &d : distinct) what += "\n    " + std::to_string(d.first) + "x " + d.second;
         t.error = what;
