@@ -302,8 +302,8 @@ void Featurizer::Static::build_loops(const FuncDyn &fd, const FuncStatic &fs, co
             if (sp.var == dims[d]) split = &sp;
         double e = extent[d];
         true_points *= e;
-        bool ok = split && !split->factors.empty() && split->factors.size() <= 2 && split->factors[0] >= 1 &&
-                  (split->factors.size() == 1 || split->factors[1] >= 1);
+        bool ok = split && !split->factors.empty() && split->factors.size() <= 3 &&
+                  std::all_of(split->factors.begin(), split->factors.end(), [](int f) { return f >= 1; });
         if (!ok) {
             loops.push_back({dims[d], (int)d, e, false});
             padded *= e;
@@ -312,13 +312,11 @@ void Featurizer::Static::build_loops(const FuncDyn &fd, const FuncStatic &fs, co
         std::vector<std::string> names = split_loop_names(dims[d], split->factors.size());
         double f0 = split->factors[0];
         double outer = std::ceil(e / f0);
-        if (split->factors.size() == 1) {
-            loops.push_back({names[1], (int)d, f0, true});
-        } else {
-            double f1 = split->factors[1];
-            loops.push_back({names[2], (int)d, f1, true});
-            loops.push_back({names[1], (int)d, std::max(1.0, std::floor(f0 / f1)), true});
-        }
+        // Innermost level first: its factor, then each level's ratio to the one inside.
+        const auto &f = split->factors;
+        loops.push_back({names.back(), (int)d, (double)f.back(), true});
+        for (size_t k = f.size() - 1; k > 0; k--)
+            loops.push_back({names[k], (int)d, std::max(1.0, std::floor((double)f[k - 1] / f[k])), true});
         loops.push_back({names[0], (int)d, std::max(1.0, outer), false});
         padded *= std::max(1.0, outer) * f0;
     }

@@ -98,14 +98,15 @@ void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
                 auto names = split_loop_names(d.var, d.factors.size());
                 bool rv = stage.is_rvar(d.var);
                 TailStrategy tail = tail_strategy(d, info, fs, stage);
-                if (d.factors.size() == 1) {
-                    e.split(name, si, d.var, rv, names[0], names[1], d.factors[0], tail);
-                } else {
-                    // The inner split divides its constant outer factor exactly, so its guard (if
-                    // any) simplifies away; Halide still refuses RoundUp on updates structurally.
-                    std::string mid = d.var + "_t";
-                    e.split(name, si, d.var, rv, names[0], mid, d.factors[0], tail);
-                    e.split(name, si, mid, rv, names[1], names[2], d.factors[1], tail);
+                // Level k splits what level k-1 left inside (var_t, var_t2, ...) by factor k.
+                // The inner splits divide their constant outer factors exactly, so their tail
+                // strategy never takes effect; the outer one's is repeated for simplicity.
+                std::string cur = d.var;
+                for (size_t k = 0; k < d.factors.size(); k++) {
+                    bool last = k + 1 == d.factors.size();
+                    std::string inner = last ? names[k + 1] : d.var + "_t" + (k ? std::to_string(k + 1) : "");
+                    e.split(name, si, cur, rv, names[k], inner, d.factors[k], tail);
+                    cur = inner;
                 }
             }
             if (!st.order.empty()) {

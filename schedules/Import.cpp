@@ -15,6 +15,7 @@
 #include "ops/Error.h"
 #include "ops/PipelineIO.h"
 #include "schedules/Apply.h"
+#include "schedules/AtRegion.h"
 #include "schedules/Loops.h"
 #include "schedules/PipelineAnalysis.h"
 #include "schedules/Space.h"
@@ -36,6 +37,9 @@ struct Piece {
 // names (innermost first) with the loop each became in the StageSchedule.
 struct StageMap {
     StageSchedule st;
+    // Unrolled loops whose trip count is not constant by their splits: kept once the
+    // placement shows it constant (AtRegion.h); (our loop, Halide's name).
+    std::vector<std::pair<std::string, std::string>> unroll_if_constant;
     std::vector<std::pair<std::string, std::string>> dims;  // Halide dim -> our loop
     std::map<std::string, TailStrategy> tails;              // split dim -> its first split's tail
 };
@@ -143,9 +147,15 @@ StageMap translate_stage(const std::string &func, const StageInfo &info, const I
             loop_of[list[i].name] = names[k];
         }
         if (keep == 1) out.st.splits.push_back({d, {list.back().extent}});
-        if (keep == 2) {
-            int f2 = list.back().extent, f1 = list[list.size() - 2].extent * f2;
-            out.st.splits.push_back({d, {f1, f2}});
+        if (keep >= 2) {
+            // Factors outermost first: each level's constant extent times the ones inside it.
+            std::vector<int> factors(keep);
+            int inside = 1;
+            for (size_t k = 0; k < keep; k++) {
+                inside *= list[list.size() - 1 - k].extent;
+                factors[keep - 1 - k] = inside;
+            }
+            out.st.splits.push_back({d, factors});
         }
     }
     // Order: innermost first; pieces merged into one loop take the place of the outermost.
@@ -154,7 +164,8 @@ StageMap translate_stage(const std::string &func, const StageInfo &info, const I
         if (!contains(order, loop_of.at(it->piece))) order.push_back(loop_of.at(it->piece));
     std::reverse(order.begin(), order.end());
     LoopNest nest = loop_nest(info, StageSchedule{out.st.splits, order, "", {}, {}});
-    // Vectorized: the innermost vectorized pure loop with a constant extent, moved innermost.
+    // Vectorized: the innermost vectorized pure loop with a constant extent; moved innermost
+    // only when a loop of its own dimension runs inside it (validate_stage).
     for (const Loop &l : loops) {
         if (l.type != ForType::Vectorized) continue;
         const std::string &ours = loop_of.at(l.piece);
@@ -163,7 +174,12 @@ StageMap translate_stage(const std::string &func, const StageInfo &info, const I
             continue;
         }
         out.st.vectorize = ours;
-        if (order.front() != ours) {
+        bool same_dim_inside = false;
+        for (const auto &o : order) {
+            if (o == ours) break;
+            same_dim_inside = same_dim_inside || nest.dim.at(o) == nest.dim.at(ours);
+        }
+        if (same_dim_inside) {
             changes.push_back(where + "vectorized loop '" + l.piece + "' moved innermost");
             order.erase(std::find(order.begin(), order.end(), ours));
             order.insert(order.begin(), ours);
@@ -191,8 +207,14 @@ StageMap translate_stage(const std::string &func, const StageInfo &info, const I
         if (l.type != ForType::Unrolled) continue;
         const std::string &ours = loop_of.at(l.piece);
         if (contains(out.st.unroll, ours)) continue;
-        if (!nest.constant.count(ours) || ours == out.st.vectorize || contains(out.st.parallel, ours)) {
-            changes.push_back(where + "unroll of '" + l.piece + "' dropped (no constant extent here)");
+        if (ours == out.st.vectorize || contains(out.st.parallel, ours)) {
+            changes.push_back(where + "unroll of '" + l.piece + "' dropped (vectorized or parallel here)");
+            continue;
+        }
+        if (!nest.known_extent.count(ours)) {
+            std::pair<std::string, std::string> u{ours, l.piece};
+            auto &pending = out.unroll_if_constant;
+            if (std::find(pending.begin(), pending.end(), u) == pending.end()) pending.push_back(u);
             continue;
         }
         out.st.unroll.push_back(ours);
@@ -290,7 +312,7 @@ ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const Schedu
         for (const auto &d : fn.schedule().storage_dims()) storage.push_back(d.var);
         if (storage != f.args) fs.storage = storage;
         // A Func computed inside another's loops splits each dim in one level (validate_func).
-        size_t levels = p.placement == Placement::at ? 1 : 2;
+        size_t levels = p.placement == Placement::at ? 1 : 3;
         for (size_t i = 0; i < f.stages.size(); i++) {
             const Internal::StageSchedule &hs =
                 i == 0 ? fn.definition().schedule() : fn.updates()[i - 1].schedule();
@@ -328,13 +350,6 @@ ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const Schedu
         fs.at_func = p.func;
         fs.at_stage = stage;
         fs.at_loop = loop;
-        StageSchedule &gst = s.funcs[p.func].stages[stage];
-        auto u = std::find(gst.unroll.begin(), gst.unroll.end(), loop);
-        if (u != gst.unroll.end()) {
-            out.changes.push_back(p.func + " stage " + std::to_string(stage) + ": unroll of '" + loop +
-                                  "' dropped (" + f.name + " is computed there)");
-            gst.unroll.erase(u);
-        }
         if (!p.store_func.empty() && p.store_func == p.func) {
             std::string st = loop_named(maps[p.func][stage], p.store_var);
             if (st != loop) fs.store_loop = st;
@@ -343,6 +358,22 @@ ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const Schedu
                 f.name + ": stored " +
                 (p.store_root ? std::string("at the root") : "in " + p.store_func + "'s loops") +
                 "; stored where it is computed instead");
+        }
+    }
+    // Unrolled loops that only the placement makes constant (a Func inside a tile).
+    for (const FuncInfo &f : a.funcs()) {
+        FuncSchedule &fs = s.funcs[f.name];
+        if (fs.placement == Placement::inline_) continue;
+        ConstantRegion region = region_per_iteration(a, s, f);
+        for (size_t i = 0; i < fs.stages.size(); i++) {
+            LoopNest nest = loop_nest(f.stages[i], fs.stages[i], region);
+            for (const auto &[ours, piece] : maps[f.name][i].unroll_if_constant) {
+                if (!nest.known_extent.count(ours))
+                    out.changes.push_back(f.name + " stage " + std::to_string(i) + ": unroll of '" + piece +
+                                          "' dropped (no constant extent here)");
+                else if (!contains(fs.stages[i].unroll, ours))
+                    fs.stages[i].unroll.push_back(ours);
+            }
         }
     }
     // Tails: kept where they differ from what apply() would choose for this placement.

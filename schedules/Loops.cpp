@@ -8,7 +8,8 @@ namespace htune {
 std::vector<std::string> split_loop_names(const std::string &var, size_t factors) {
     if (factors == 0) return {var};
     if (factors == 1) return {var + "_o", var + "_i"};
-    return {var + "_o", var + "_m", var + "_i"};
+    if (factors == 2) return {var + "_o", var + "_m", var + "_i"};
+    return {var + "_o", var + "_m", var + "_n", var + "_i"};
 }
 
 std::string fused_loop_name(const std::vector<std::string> &parallel) {
@@ -18,7 +19,7 @@ std::string fused_loop_name(const std::vector<std::string> &parallel) {
     return n;
 }
 
-LoopNest loop_nest(const StageInfo &stage, const StageSchedule &st) {
+LoopNest loop_nest(const StageInfo &stage, const StageSchedule &st, const ConstantRegion &region) {
     LoopNest nest;
     std::vector<std::string> default_loops;
     for (const std::string &var : stage.default_order) {
@@ -28,17 +29,22 @@ LoopNest loop_nest(const StageInfo &stage, const StageSchedule &st) {
         size_t n = split ? split->factors.size() : 0;
         std::vector<std::string> names = split_loop_names(var, n);
         int ext = stage.extent.count(var) ? stage.extent.at(var) : 1;
+        auto fixed = stage.is_rvar(var) ? region.end() : region.find(var);
+        if (fixed != region.end()) ext = fixed->second;
         // Trip counts, outermost first.
-        std::vector<int> trips;
-        if (n == 0) trips = {ext};
-        else if (n == 1) trips = {(ext + split->factors[0] - 1) / split->factors[0], split->factors[0]};
-        else
-            trips = {(ext + split->factors[0] - 1) / split->factors[0],
-                     split->factors[0] / std::max(1, split->factors[1]), split->factors[1]};
+        std::vector<int> trips = {ext};
+        if (n > 0) {
+            const auto &f = split->factors;
+            trips = {(ext + f[0] - 1) / std::max(1, f[0])};
+            for (size_t k = 1; k < n; k++) trips.push_back(f[k - 1] / std::max(1, f[k]));
+            trips.push_back(f[n - 1]);
+        }
         for (size_t i = 0; i < names.size(); i++) {
             nest.dim[names[i]] = var;
             nest.extent[names[i]] = std::max(1, trips[i]);
             if (i > 0) nest.constant.insert(names[i]);
+            if (i > 0 || fixed != region.end() || stage.constant_rvars.count(var))
+                nest.known_extent.insert(names[i]);
             if (stage.is_rvar(var)) nest.rvar_loops.insert(names[i]);
         }
         for (auto it = names.rbegin(); it != names.rend(); ++it) default_loops.push_back(*it);
@@ -56,7 +62,7 @@ std::vector<std::string> final_loops(const LoopNest &nest, const StageSchedule &
 }
 
 std::string validate_stage(const std::string &func, const StageInfo &stage, const StageSchedule &st,
-                           int max_vector_lanes) {
+                           int max_vector_lanes, const ConstantRegion &region) {
     const std::string where = func + " stage " + std::to_string(stage.index) + ": ";
     std::set<std::string> seen;
     for (const auto &s : st.splits) {
@@ -64,17 +70,19 @@ std::string validate_stage(const std::string &func, const StageInfo &stage, cons
             stage.default_order.end())
             return where + "split of '" + s.var + "', which is not a dim of this stage";
         if (!seen.insert(s.var).second) return where + "'" + s.var + "' is split twice";
-        if (s.factors.empty() || s.factors.size() > 2) return where + "split of '" + s.var + "' needs 1 or 2 factors";
+        if (s.factors.empty() || s.factors.size() > 3)
+            return where + "split of '" + s.var + "' needs 1 to 3 factors";
         for (int f : s.factors)
             if (f < 2) return where + "split factor of '" + s.var + "' is < 2";
-        if (s.factors.size() == 2 && (s.factors[1] >= s.factors[0] || s.factors[0] % s.factors[1] != 0))
-            return where + "inner factor of '" + s.var + "' must divide its outer factor";
+        for (size_t k = 1; k < s.factors.size(); k++)
+            if (s.factors[k] >= s.factors[k - 1] || s.factors[k - 1] % s.factors[k] != 0)
+                return where + "inner factor of '" + s.var + "' must divide its outer factor";
         // A tile larger than the dimension would shift outside an output's region.
         int ext = stage.extent.count(s.var) ? stage.extent.at(s.var) : 1;
         if (s.factors[0] > ext) return where + "split factor of '" + s.var + "' exceeds its extent";
     }
-    LoopNest nest = loop_nest(stage, st);
-    LoopNest def = loop_nest(stage, StageSchedule{st.splits, {}, "", {}, {}});
+    LoopNest nest = loop_nest(stage, st, region);
+    LoopNest def = loop_nest(stage, StageSchedule{st.splits, {}, "", {}, {}, {}}, region);
     if (!st.order.empty()) {
         std::vector<std::string> a = st.order, b = def.loops;
         std::sort(a.begin(), a.end());
@@ -90,21 +98,29 @@ std::string validate_stage(const std::string &func, const StageInfo &stage, cons
     }
     if (!st.vectorize.empty()) {
         if (!nest.has(st.vectorize)) return where + "vectorized loop '" + st.vectorize + "' does not exist";
-        if (nest.is_rvar(st.vectorize)) return where + "cannot vectorize reduction loop '" + st.vectorize + "'";
-        if (!nest.constant.count(st.vectorize)) return where + "vectorized loop '" + st.vectorize + "' has no constant extent";
+        if (nest.is_rvar(st.vectorize))
+            return where + "cannot vectorize reduction loop '" + st.vectorize + "'";
+        if (!nest.known_extent.count(st.vectorize))
+            return where + "vectorized loop '" + st.vectorize + "' has no constant extent";
         if (nest.extent.at(st.vectorize) > max_vector_lanes)
             return where + "vector width " + std::to_string(nest.extent.at(st.vectorize)) + " exceeds " +
                    std::to_string(max_vector_lanes) + " lanes";
-        if (nest.loops.empty() || nest.loops.front() != st.vectorize)
-            return where + "vectorized loop '" + st.vectorize + "' is not innermost";
+        // Innermost of its dimension; loops of other dims may run inside it (Mullapudi2016
+        // vectorizes an update's x around its reduction loops: each lane runs them).
+        for (const auto &l : nest.loops) {
+            if (l == st.vectorize) break;
+            if (nest.dim.at(l) == nest.dim.at(st.vectorize))
+                return where + "vectorized loop '" + st.vectorize + "' has loop '" + l +
+                       "' of its own dimension inside it";
+        }
     }
     int unrolled = 1;
     for (const auto &u : st.unroll) {
         if (!nest.has(u)) return where + "unrolled loop '" + u + "' does not exist";
+        if (!nest.known_extent.count(u)) return where + "unrolled loop '" + u + "' has no constant extent";
         unrolled *= nest.extent.at(u);
         if (unrolled > kMaxUnrollProduct)
             return where + "unrolled loops multiply to more than " + std::to_string(kMaxUnrollProduct);
-        if (!nest.constant.count(u)) return where + "unrolled loop '" + u + "' has no constant extent";
         if (u == st.vectorize) return where + "loop '" + u + "' is both vectorized and unrolled";
         if (nest.extent.at(u) > 16) return where + "unrolled loop '" + u + "' is longer than 16";
     }

@@ -42,7 +42,57 @@ bool reads_data(const Expr &e, const std::set<std::string> &data_lets) {
 struct CallShape {
     std::vector<std::string> arg_vars;
     std::vector<bool> gathered;
+    std::vector<AffineIndex> index;
 };
+
+// `e` as sum(coef * var) + c over Variables (any name; Use's caller keeps only loop vars);
+// affine = false otherwise (data, division, Lets, ...).
+AffineIndex affine_of(const Expr &e) {
+    AffineIndex out;
+    if (const int64_t *c = Internal::as_const_int(e)) {
+        out.affine = true;
+        out.lo = out.hi = (int)*c;
+    } else if (const auto *v = e.as<Internal::Variable>()) {
+        if (!v->param.defined()) out = AffineIndex::of_var(v->name);
+    } else if (const auto *add = e.as<Internal::Add>()) {
+        AffineIndex a = affine_of(add->a), b = affine_of(add->b);
+        if (a.affine && b.affine) {
+            out = a;
+            for (const auto &kv : b.coef) out.coef[kv.first] += kv.second;
+            out.lo += b.lo;
+            out.hi += b.hi;
+        }
+    } else if (const auto *sub = e.as<Internal::Sub>()) {
+        AffineIndex a = affine_of(sub->a), b = affine_of(sub->b);
+        if (a.affine && b.affine) {
+            out = a;
+            for (const auto &kv : b.coef) out.coef[kv.first] -= kv.second;
+            out.lo -= b.lo;
+            out.hi -= b.hi;
+        }
+    } else if (const auto *mul = e.as<Internal::Mul>()) {
+        const int64_t *k = Internal::as_const_int(mul->b);
+        AffineIndex a = affine_of(mul->a);
+        if (k && a.affine) {
+            out = a;
+            for (auto &kv : out.coef) kv.second *= (int)*k;
+            out.lo *= (int)*k;
+            out.hi *= (int)*k;
+        }
+    }
+    for (auto it = out.coef.begin(); it != out.coef.end();)
+        it = it->second == 0 ? out.coef.erase(it) : std::next(it);
+    return out;
+}
+
+// The union of two call sites' indices: same coefficients, the constants' range widened.
+AffineIndex merge_index(const AffineIndex &a, const AffineIndex &b) {
+    if (!a.affine || !b.affine || a.coef != b.coef) return {};
+    AffineIndex out = a;
+    out.lo = std::min(a.lo, b.lo);
+    out.hi = std::max(a.hi, b.hi);
+    return out;
+}
 
 // Counts arithmetic and loads in one definition (a rough per-point cost).
 class CostCounter : public Internal::IRVisitor {
@@ -95,15 +145,24 @@ protected:
             if (first) {
                 sh.arg_vars.assign(op->args.size(), "");
                 sh.gathered.assign(op->args.size(), false);
+                sh.index.assign(op->args.size(), AffineIndex{});
             }
             for (size_t i = 0; i < op->args.size() && i < sh.arg_vars.size(); i++) {
                 const auto *v = op->args[i].as<Internal::Variable>();
                 std::string name = v ? v->name : "";
-                if (first)
+                // Let names are no loop vars: an index through a Let is dropped by the caller.
+                AffineIndex ix = affine_of(Internal::simplify(op->args[i]));
+                if (first) {
                     sh.arg_vars[i] = name;
-                else if (sh.arg_vars[i] != name)
-                    sh.arg_vars[i] = "";
-                if (reads_data(op->args[i], data_lets)) sh.gathered[i] = true;
+                    sh.index[i] = ix;
+                } else {
+                    if (sh.arg_vars[i] != name) sh.arg_vars[i] = "";
+                    sh.index[i] = merge_index(sh.index[i], ix);
+                }
+                if (reads_data(op->args[i], data_lets)) {
+                    sh.gathered[i] = true;
+                    sh.index[i] = {};
+                }
             }
         } else if (op->call_type == Internal::Call::PureExtern || op->call_type == Internal::Call::Extern) {
             ops += 10;  // exp, log, pow, ...: several instructions each
@@ -217,8 +276,12 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
                     st.pure_vars.push_back(dim.var);
             }
             // pure_vars in args order (dims() lists them innermost first = args order too).
-            for (const auto &rv : sched.rvars())
+            for (const auto &rv : sched.rvars()) {
                 st.extent[rv.var] = std::max(1, const_or(with_estimates(rv.extent), 16));
+                bool min_known = false, ext_known = false;
+                int mn = const_or(rv.min, 0, &min_known), ext = const_or(rv.extent, 0, &ext_known);
+                if (min_known && ext_known && ext >= 1) st.constant_rvars[rv.var] = {mn, ext};
+            }
             for (size_t a = 0; a < info.args.size(); a++)
                 if (std::find(st.pure_vars.begin(), st.pure_vars.end(), info.args[a]) != st.pure_vars.end())
                     st.extent[info.args[a]] = info.extents[a];
@@ -256,6 +319,17 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
                 const CallShape &sh = shapes[consumer.name][s].at(callee_calls.first);
                 u.arg_vars = sh.arg_vars;
                 u.gathered = sh.gathered;
+                // Only the stage's own loop vars make an index a function of its loops.
+                const StageInfo &cs = consumer.stages[s];
+                u.index = sh.index;
+                for (AffineIndex &ix : u.index) {
+                    bool loops_only = true;
+                    for (const auto &kv : ix.coef)
+                        loops_only = loops_only && (cs.is_rvar(kv.first) ||
+                                                    std::find(cs.pure_vars.begin(), cs.pure_vars.end(),
+                                                              kv.first) != cs.pure_vars.end());
+                    if (!loops_only) ix = {};
+                }
                 if (std::find(producer.uses.begin(), producer.uses.end(), u) == producer.uses.end())
                     producer.uses.push_back(u);
             }

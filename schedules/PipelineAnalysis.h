@@ -17,12 +17,25 @@ struct StageInfo {
     std::vector<std::string> rvars;          // RVars, innermost first (RDom order)
     std::vector<std::string> default_order;  // Halide's default loops, innermost first
     std::map<std::string, int> extent;       // estimated extent of every dim (pure and RVar)
-    double ops_per_point = 0;                // arithmetic IR nodes in this stage's definition
-    int loads_per_point = 0;                 // calls to other Funcs / inputs
+    // RVars whose RDom min and extent are constants in the algorithm itself (not through
+    // estimates): {min, extent}. Only these give a consumer's loops a constant trip count.
+    std::map<std::string, std::pair<int, int>> constant_rvars;
+    double ops_per_point = 0;  // arithmetic IR nodes in this stage's definition
+    int loads_per_point = 0;   // calls to other Funcs / inputs
     // Update stages: Halide proves the update an associative (and commutative) operator, the
     // condition of rfactor (Halide's own check, Internal::prove_associativity).
     bool associative = false, commutative = false;
     bool is_rvar(const std::string &v) const;
+};
+
+// One index of a call, over all of a consumer stage's call sites to one producer:
+// sum(coef[v] * v) + [lo, hi], where v are the stage's pure vars and RVars. `affine` is false
+// when some call site's index is not of that form or the call sites' coefficients differ.
+struct AffineIndex {
+    bool affine = false;
+    std::map<std::string, int> coef;  // no zero entries
+    int lo = 0, hi = 0;
+    static AffineIndex of_var(const std::string &v) { return {true, {{v, 1}}, 0, 0}; }
 };
 
 struct Use {
@@ -34,6 +47,7 @@ struct Use {
     // gather: it reads another Func or an input, as a bilateral grid's slicing does).
     std::vector<std::string> arg_vars;
     std::vector<bool> gathered;
+    std::vector<AffineIndex> index;  // per producer arg (empty: unknown, as for rfactor)
     bool operator==(const Use &o) const { return consumer == o.consumer && stage == o.stage; }
 };
 

@@ -13,13 +13,15 @@ namespace htune {
 constexpr int kScheduleSchemaVersion = 1;
 
 // Split of one dimension (pure Var or RVar) of a stage into nested loops.
-// factors = {f}:      var -> var_o (outer), var_i (extent f)
-// factors = {f1, f2}: var -> var_o, var_m (extent f1/f2), var_i (extent f2); f1 % f2 == 0.
+// factors = {f}:          var -> var_o (outer), var_i (extent f)
+// factors = {f1, f2}:     var -> var_o, var_m (extent f1/f2), var_i (extent f2); f1 % f2 == 0.
+// factors = {f1, f2, f3}: var -> var_o, var_m (f1/f2), var_n (f2/f3), var_i (f3); each divides
+//                         the one before (Adams2019 tiles a root Func's x in three levels).
 // tail: how the last, partial tile is handled (Halide's TailStrategy). "" = the space's default
 // (schedules/Apply.h, default_tail: ShiftInwards on root pure stages of known extent,
-// GuardWithIf elsewhere); "round_up" (over-compute to a multiple) or "shift_inwards"
-// (re-compute the last tile shifted inwards), both for pure definitions only, or "guard"
-// (GuardWithIf). Autoschedulers choose RoundUp/ShiftInwards where the default guards, which
+// GuardWithIf elsewhere); "round_up" (over-compute to a multiple; pure vars only, also of
+// updates), "shift_inwards" (re-compute the last tile shifted inwards; pure definitions only)
+// or "guard" (GuardWithIf). Autoschedulers choose RoundUp/ShiftInwards where the default guards, which
 // keeps vector loops free of scalar tails.
 struct DimSplit {
     std::string var;
@@ -56,7 +58,7 @@ struct RFactor {
 struct StageSchedule {
     std::vector<DimSplit> splits;       // dims that are split (others stay one loop)
     std::vector<std::string> order;     // every loop of the stage, innermost first; empty = default
-    std::string vectorize;              // an innermost pure loop (var_i); width = its extent
+    std::string vectorize;              // a pure loop of constant extent (width), innermost of its dim
     std::vector<std::string> unroll;    // loops of constant extent, fully unrolled
     std::vector<std::string> parallel;  // outermost pure loops, fused (in order) then parallel
     RFactor rfactor;                    // update stages only; applied before everything else

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "schedules/AtRegion.h"
 #include "schedules/Loops.h"
 #include "schedules/RFactor.h"
 #include "schedules/Wrappers.h"
@@ -34,14 +35,18 @@ int index_of(const std::vector<std::string> &v, const std::string &x) {
 
 bool contains(const std::vector<std::string> &v, const std::string &x) { return index_of(v, x) >= 0; }
 
-// Loops of (g, stage) that a producer may be computed or stored at: not vectorized/unrolled,
-// and not reduction loops (computing inside an RVar loop crashes Halide 14's simplifier on
-// some pipelines, e.g. the example Generator; it is rarely profitable anyway).
-std::vector<std::string> placement_loops(const FuncInfo &g, int stage, const StageSchedule &st) {
+// Loops of (g, stage) that a producer may be computed or stored at: not vectorized, and not
+// reduction loops (computing inside an RVar loop crashes Halide 14's simplifier on some
+// pipelines, e.g. the example Generator; it is rarely profitable anyway). An unrolled loop is
+// valid (Halide unrolls the producer with it: Adams2019 computes Harris' Ix per unrolled row
+// of the output) but sampling does not pick one (`unrolled_ok` false).
+std::vector<std::string> placement_loops(const FuncInfo &g, int stage, const StageSchedule &st,
+                                         bool unrolled_ok = false) {
     LoopNest nest = loop_nest(g.stages[stage], st);
     std::vector<std::string> out;
     for (const auto &l : final_loops(nest, st))
-        if (l != st.vectorize && !contains(st.unroll, l) && !nest.is_rvar(l)) out.push_back(l);
+        if (l != st.vectorize && (unrolled_ok || !contains(st.unroll, l)) && !nest.is_rvar(l))
+            out.push_back(l);
     return out;
 }
 
@@ -148,8 +153,12 @@ std::string validate_tails(const FuncInfo &f, const StageInfo &stage, const Stag
         if (d.tail.empty() || d.tail == "guard") continue;
         std::string where =
             f.name + " stage " + std::to_string(stage.index) + ": tail " + d.tail + " of '" + d.var;
-        // Halide 14 refuses both in update definitions (they would apply an update twice).
-        if (stage.index != 0) return where + "' (only pure definitions round up or shift inwards)";
+        // Updates: ShiftInwards would apply the update twice to the shifted points (Halide
+        // refuses it); RoundUp is Halide's own default for an update's pure vars (the extra
+        // points are computed into the rounded-up allocation), never for a reduction loop.
+        if (stage.index != 0 && d.tail == "shift_inwards")
+            return where + "' (an update would be applied twice to the shifted points)";
+        if (stage.is_rvar(d.var)) return where + "' (a reduction loop can only guard its tail)";
         if (!f.is_output) continue;
         // The output's extent is the caller's buffer: RoundUp needs it to be a multiple of the
         // factor, ShiftInwards at least the factor.
@@ -186,8 +195,9 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
     if (fs.stages.size() != f.stages.size())
         return f.name + ": needs " + std::to_string(f.stages.size()) + " stage schedule(s)";
     int max_lanes = 4 * native_lanes(target, f.type);
+    ConstantRegion region = region_per_iteration(a, s, f);
     for (size_t i = 0; i < fs.stages.size(); i++) {
-        std::string why = validate_stage(f.name, f.stages[i], fs.stages[i], max_lanes);
+        std::string why = validate_stage(f.name, f.stages[i], fs.stages[i], max_lanes, region);
         if (!why.empty()) return why;
         why = validate_tails(f, f.stages[i], fs.stages[i]);
         if (!why.empty()) return why;
@@ -216,10 +226,10 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
         return f.name + ": its consumer " + fs.at_func + " has no loop nest";
     const StageSchedule &gst = gs.stages[fs.at_stage];
     std::vector<std::string> loops = final_loops(loop_nest(g.stages[fs.at_stage], gst), gst);
-    auto allowed = placement_loops(g, fs.at_stage, gst);
+    auto allowed = placement_loops(g, fs.at_stage, gst, /*unrolled_ok=*/true);
     if (!contains(allowed, fs.at_loop))
         return f.name + ": loop '" + fs.at_loop + "' of " + fs.at_func +
-               " does not exist or is vectorized/unrolled";
+               " does not exist, is vectorized or is a reduction loop";
     if (!fs.store_loop.empty()) {
         if (!contains(allowed, fs.store_loop))
             return f.name + ": store loop '" + fs.store_loop + "' of " + fs.at_func + " does not exist";
@@ -439,18 +449,35 @@ void sample_placement(const PipelineAnalysis &a, const Halide::Target &target, S
     for (auto &st : fs.stages) {
         for (auto &d : st.splits) {
             if (d.factors.size() < 2) continue;
-            const std::string mid = split_loop_names(d.var, 2)[1];
-            d.factors = {d.factors[1]};
-            for (auto *v : {&st.order, &st.unroll, &st.parallel})
-                v->erase(std::remove(v->begin(), v->end(), mid), v->end());
+            auto names = split_loop_names(d.var, d.factors.size());  // keeps var_o and var_i
+            d.factors = {d.factors.back()};
+            for (size_t k = 1; k + 1 < names.size(); k++)
+                for (auto *v : {&st.order, &st.unroll, &st.parallel})
+                    v->erase(std::remove(v->begin(), v->end(), names[k]), v->end());
         }
         if (chance(rng, 0.7)) st.parallel.clear();
         if (st.parallel.size() > 1) st.parallel.erase(st.parallel.begin(), st.parallel.end() - 1);
     }
 }
 
+void drop_unknown_unrolls(const PipelineAnalysis &a, Schedule &s, const FuncInfo &f) {
+    auto it = s.funcs.find(f.name);
+    if (it == s.funcs.end() || it->second.placement == Placement::inline_) return;
+    ConstantRegion region = region_per_iteration(a, s, f);
+    auto &stages = it->second.stages;
+    for (size_t i = 0; i < stages.size() && i < f.stages.size(); i++) {
+        LoopNest nest = loop_nest(f.stages[i], stages[i], region);
+        auto &u = stages[i].unroll;
+        u.erase(std::remove_if(u.begin(), u.end(),
+                               [&](const std::string &l) { return !nest.known_extent.count(l); }),
+                u.end());
+    }
+}
+
 void repair_placements(const PipelineAnalysis &a, const Halide::Target &target, Schedule &s, Rng &rng) {
     for (auto it = a.funcs().rbegin(); it != a.funcs().rend(); ++it) {
+        if (validate_func(a, target, s, *it).empty()) continue;
+        drop_unknown_unrolls(a, s, *it);
         if (validate_func(a, target, s, *it).empty()) continue;
         sample_placement(a, target, s, *it, rng);
         if (!validate_func(a, target, s, *it).empty()) {
@@ -555,9 +582,11 @@ void mutate_vector_width(const StageInfo &stage, const FuncInfo &f, const Halide
         for (int m : {1, 2, 4})
             if (lanes * m != w) widths.push_back(lanes * m);
         d.factors.back() = pick(widths, rng);
-        if (d.factors.size() == 2 && d.factors[0] <= d.factors[1]) d.factors[0] = d.factors[1] * 2;
-        if (d.factors.size() == 2 && d.factors[0] % d.factors[1] != 0)
-            d.factors[0] = (d.factors[0] / d.factors[1] + 1) * d.factors[1];
+        for (size_t k = d.factors.size() - 1; k-- > 0;) {
+            if (d.factors[k] <= d.factors[k + 1]) d.factors[k] = d.factors[k + 1] * 2;
+            if (d.factors[k] % d.factors[k + 1] != 0)
+                d.factors[k] = (d.factors[k] / d.factors[k + 1] + 1) * d.factors[k + 1];
+        }
     }
 }
 
@@ -590,13 +619,14 @@ void mutate_unroll(const StageInfo &stage, StageSchedule &st, Rng &rng) {
 }
 
 void mutate_tail(const StageInfo &stage, StageSchedule &st, Rng &rng) {
-    if (stage.index != 0) return;  // updates always guard (validate_tails)
     std::vector<DimSplit *> cand;
     for (auto &d : st.splits)
         if (!stage.is_rvar(d.var)) cand.push_back(&d);
     if (cand.empty()) return;
     DimSplit &d = *pick(cand, rng);
-    std::vector<std::string> options = {"", "round_up", "guard", "shift_inwards"};
+    // Updates never shift inwards (validate_tails).
+    std::vector<std::string> options = {"", "round_up", "guard"};
+    if (stage.index == 0) options.push_back("shift_inwards");
     options.erase(std::remove(options.begin(), options.end(), d.tail), options.end());
     d.tail = pick(options, rng);
 }

@@ -105,6 +105,9 @@ void sample_placement(const PipelineAnalysis &a, const Halide::Target &target, S
                       Rng &rng, bool force_change = false);
 
 // Re-places (and if needed re-tiles) every Func that a change made invalid.
+// Drops f's unrolled loops whose trip count is no longer a constant (its consumer's tile
+// changed under it): the Func stays where it is, only rolled.
+void drop_unknown_unrolls(const PipelineAnalysis &a, Schedule &s, const FuncInfo &f);
 void repair_placements(const PipelineAnalysis &a, const Halide::Target &target, Schedule &s, Rng &rng);
 
 // Small mutations of one stage; each keeps the loop names (so placements stay valid).

@@ -243,21 +243,96 @@ TEST(SpaceTest, ExplicitTailsComputeTheReferenceAndIllegalOnesAreRejected) {
     d.tail = "shift_inwards";  // only needs the extent to be at least the factor
     EXPECT_EQ(space.validate(s), "");
 
-    // Updates guard (Halide refuses the others there).
-    Workload mm = make_workload("matmul", true);
-    ScheduleSpace mspace(mm, t);
-    const FuncInfo &c = mspace.analysis().funcs().back();
-    ASSERT_GE(c.stages.size(), 2u);
-    Schedule m = mspace.heuristic();
-    StageSchedule &upd = m.funcs.at(c.name).stages.at(1);
-    ASSERT_FALSE(upd.splits.empty());
-    upd.splits[0].tail = "shift_inwards";
-    EXPECT_NE(mspace.validate(m).find("only pure definitions round up or shift inwards"), std::string::npos)
-        << mspace.validate(m);
+    // Updates: never shift inwards (the update would run twice on the shifted points); they
+    // round up a pure var (Halide's own default there), never a reduction loop.
+    Workload sm = make_workload("softmax", true);
+    ScheduleSpace sspace(sm, t);
+    const FuncInfo *red = nullptr;
+    for (const FuncInfo &f : sspace.analysis().funcs())
+        if (!f.is_output && f.stages.size() == 2 && !f.stages[1].pure_vars.empty() &&
+            !f.stages[1].rvars.empty())
+            red = &f;
+    ASSERT_NE(red, nullptr) << "softmax has no intermediate reduction";
+    auto sin = sm.make_inputs(6);
+    auto sref = sm.reference(sin, t);
+    Schedule m = sspace.heuristic();
+    FuncSchedule &rs = m.funcs.at(red->name);
+    rs.placement = Placement::root;
+    rs.at_func = rs.at_loop = rs.store_loop = "";
+    rs.stages.assign(2, StageSchedule{});
+    const std::string pv = red->stages[1].pure_vars[0], rv = red->stages[1].rvars[0];
+    int ext = red->stages[1].extent.at(pv);
+    int factor = 3;
+    while (ext % factor == 0) factor++;  // a factor with a partial last tile
+    ASSERT_LE(factor, ext);
+    StageSchedule &upd = rs.stages[1];
+    upd.splits = {{pv, {factor}, "shift_inwards"}};
+    EXPECT_NE(sspace.validate(m).find("an update would be applied twice"), std::string::npos)
+        << sspace.validate(m);
     upd.splits[0].tail = "guard";
-    EXPECT_EQ(mspace.validate(m), "");
+    EXPECT_EQ(sspace.validate(m), "");
     upd.splits[0].tail = "round_up";
-    EXPECT_NE(mspace.validate(m).find("only pure definitions"), std::string::npos) << mspace.validate(m);
+    ASSERT_EQ(sspace.validate(m), "");
+    expect_computes_reference(sm, m, sin, sref);
+    upd.splits = {{rv, {2}, "round_up"}};
+    EXPECT_NE(sspace.validate(m).find("a reduction loop can only guard"), std::string::npos)
+        << sspace.validate(m);
+}
+
+TEST(SpaceTest, ThreeLevelSplitsNameFourLoopsAndComputeTheReference) {
+    // Adams2019 tiles a root Func's x in three levels: x_o, x_m, x_n, x_i.
+    Workload w = make_workload("blur3x3", true);
+    Halide::Target t = htune::host_target();
+    ScheduleSpace space(w, t);
+    Schedule s = space.heuristic();
+    StageSchedule &st = s.funcs.at("blur_y").stages.at(0);
+    st = StageSchedule{};
+    st.splits = {{"x", {32, 16, 8}, ""}};
+    st.order = {"x_i", "x_n", "y", "x_m", "x_o"};
+    st.vectorize = "x_i";
+    st.unroll = {"x_n"};
+    ASSERT_EQ(space.validate(s), "");
+    LoopNest nest = loop_nest(space.analysis().func("blur_y").stages[0], st);
+    EXPECT_EQ(nest.extent.at("x_m"), 2);
+    EXPECT_EQ(nest.extent.at("x_n"), 2);
+    EXPECT_EQ(nest.extent.at("x_i"), 8);
+    auto in = w.make_inputs(2);
+    auto ref = w.reference(in, t);
+    expect_computes_reference(w, s, in, ref);
+    st.splits[0].factors = {32, 12, 8};
+    EXPECT_NE(space.validate(s).find("inner factor of 'x' must divide its outer factor"), std::string::npos)
+        << space.validate(s);
+    st.splits[0].factors = {64, 32, 16, 8};
+    EXPECT_NE(space.validate(s).find("needs 1 to 3 factors"), std::string::npos) << space.validate(s);
+}
+
+TEST(SpaceTest, AVectorizedLoopMayEncloseLoopsOfOtherDimensionsOnly) {
+    // Mullapudi2016 vectorizes an update's x around its reduction loop; each lane runs it.
+    Workload mm = make_workload("matmul", true);
+    Halide::Target t = htune::host_target();
+    ScheduleSpace space(mm, t);
+    const FuncInfo &c = space.analysis().funcs().back();
+    ASSERT_EQ(c.stages.size(), 2u);
+    const StageInfo &upd = c.stages[1];
+    ASSERT_EQ(upd.rvars.size(), 1u);
+    const std::string x = upd.pure_vars[0], y = upd.pure_vars[1], k = upd.rvars[0];
+    Schedule s = space.heuristic();
+    StageSchedule &st = s.funcs.at(c.name).stages.at(1);
+    st = StageSchedule{};
+    st.splits = {{x, {8}, ""}};
+    st.order = {k, x + "_i", x + "_o", y};
+    st.vectorize = x + "_i";
+    ASSERT_EQ(space.validate(s), "");
+    auto in = mm.make_inputs(4);
+    auto ref = mm.reference(in, t);
+    expect_computes_reference(mm, s, in, ref);
+    // A loop of x inside x's vectorized loop is not a vector of x.
+    st.splits = {{x, {16, 8}, ""}};
+    st.order = {k, x + "_i", x + "_m", x + "_o", y};
+    st.vectorize = x + "_m";
+    EXPECT_NE(space.validate(s).find("has loop '" + x + "_i' of its own dimension inside it"),
+              std::string::npos)
+        << space.validate(s);
 }
 
 TEST(SpaceTest, SketchesRegisterTileReductionsAndComputeTheReference) {

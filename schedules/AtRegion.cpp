@@ -1,0 +1,167 @@
+// Constant regions per iteration of a compute_at loop (see AtRegion.h).
+#include "schedules/AtRegion.h"
+
+#include <algorithm>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "schedules/Loops.h"
+
+namespace htune {
+
+namespace {
+
+// base + [lo, hi], base a sum of symbolic loop-var values (one symbol per dim of the stage
+// the Func is computed at: its value at the start of an iteration of that loop).
+struct SymRange {
+    bool known = false;
+    std::map<std::string, long> base;
+    long lo = 0, hi = 0;
+};
+
+SymRange constant_range(long lo, long hi) { return {true, {}, lo, hi}; }
+
+SymRange unite(const SymRange &a, const SymRange &b) {
+    if (!a.known || !b.known || a.base != b.base) return {};
+    return {true, a.base, std::min(a.lo, b.lo), std::max(a.hi, b.hi)};
+}
+
+SymRange eval(const AffineIndex &ix, const std::map<std::string, SymRange> &vars) {
+    if (!ix.affine) return {};
+    SymRange r = constant_range(ix.lo, ix.hi);
+    for (const auto &[v, k] : ix.coef) {
+        auto it = vars.find(v);
+        if (it == vars.end() || !it->second.known) return {};
+        const SymRange &x = it->second;
+        for (const auto &[b, c] : x.base) r.base[b] += k * c;
+        r.lo += k > 0 ? k * x.lo : k * x.hi;
+        r.hi += k > 0 ? k * x.hi : k * x.lo;
+    }
+    for (auto it = r.base.begin(); it != r.base.end();)
+        it = it->second == 0 ? r.base.erase(it) : std::next(it);
+    return r;
+}
+
+class Solver {
+public:
+    Solver(const PipelineAnalysis &a, const Schedule &s, const FuncSchedule &at) : a_(a), s_(s), at_(at) {}
+
+    // Per pure arg of f: the region f must cover per iteration of the loop.
+    std::vector<SymRange> region(const FuncInfo &f) {
+        auto m = memo_.find(f.name);
+        if (m != memo_.end()) return m->second;
+        std::vector<SymRange> out(f.args.size());
+        if (!active_.insert(f.name).second) return out;  // a cycle: unknown
+        bool first = true;
+        for (const Use &u : f.uses) {
+            std::map<std::string, SymRange> vars = consumer_vars(u.consumer, u.stage);
+            for (size_t i = 0; i < out.size(); i++) {
+                SymRange r = i < u.index.size() ? eval(u.index[i], vars) : SymRange{};
+                out[i] = first ? r : unite(out[i], r);
+            }
+            first = false;
+        }
+        active_.erase(f.name);
+        memo_[f.name] = out;
+        return out;
+    }
+
+private:
+    // The ranges of the loop vars of consumer stage (c, stage), per iteration of the loop.
+    std::map<std::string, SymRange> consumer_vars(const std::string &c, int stage) {
+        std::map<std::string, SymRange> vars;
+        auto it = s_.funcs.find(c);
+        if (!a_.has(c) || it == s_.funcs.end()) return vars;
+        const FuncInfo &cf = a_.func(c);
+        const FuncSchedule &cs = it->second;
+        if (stage < 0 || stage >= (int)cf.stages.size()) return vars;
+        const StageInfo &st = cf.stages[stage];
+        if (c == at_.at_func && stage == at_.at_stage) {
+            if (stage >= (int)cs.stages.size()) return vars;
+            return loop_vars(st, cs.stages[stage]);
+        }
+        bool same_loop = cs.placement == Placement::at && cs.at_func == at_.at_func &&
+                         cs.at_stage == at_.at_stage && cs.at_loop == at_.at_loop;
+        if (cs.placement != Placement::inline_ && !same_loop) return vars;
+        std::vector<SymRange> r = region(cf);
+        for (size_t i = 0; i < cf.args.size(); i++) vars[cf.args[i]] = r[i];
+        for (const auto &[rv, range] : st.constant_rvars)
+            vars[rv] = constant_range(range.first, (long)range.first + range.second - 1);
+        return vars;
+    }
+
+    // The stage the Func is computed at: each dim spans the product of its loops inside.
+    std::map<std::string, SymRange> loop_vars(const StageInfo &stage, const StageSchedule &st) const {
+        std::map<std::string, SymRange> vars;
+        LoopNest nest = loop_nest(stage, st);
+        std::string at = at_.at_loop;
+        if (!st.parallel.empty() && at == fused_loop_name(st.parallel)) at = st.parallel.front();
+        auto pos = std::find(nest.loops.begin(), nest.loops.end(), at);
+        if (pos == nest.loops.end()) return vars;
+        std::set<std::string> inside(nest.loops.begin(), pos);
+        for (const std::string &d : stage.default_order) {
+            const DimSplit *split = nullptr;
+            for (const auto &sp : st.splits)
+                if (sp.var == d) split = &sp;
+            std::vector<std::string> names = split_loop_names(d, split ? split->factors.size() : 0);
+            size_t k = 0;  // names[k..] are inside: they must be the innermost levels
+            while (k < names.size() && !inside.count(names[k])) k++;
+            bool suffix = std::all_of(names.begin() + k, names.end(),
+                                      [&](const std::string &n) { return inside.count(n) > 0; });
+            if (!suffix) continue;
+            auto rdom = stage.constant_rvars.find(d);
+            bool rvar = stage.is_rvar(d);
+            if (k == names.size()) {
+                vars[d] = {true, {{"@" + d, 1}}, 0, 0};
+            } else if (k == 0) {
+                // The whole dim: constant for an RVar of a constant RDom, and for a pure var of
+                // a stage that is itself computed over a constant region.
+                if (rdom != stage.constant_rvars.end())
+                    vars[d] = constant_range(rdom->second.first,
+                                             (long)rdom->second.first + rdom->second.second - 1);
+                auto own = own_region().find(d);
+                if (!rvar && own != own_region().end()) vars[d] = {true, {{"@" + d, 1}}, 0, own->second - 1};
+            } else {
+                // A guarded reduction tile is only constant when the factor divides the RDom.
+                if (rvar &&
+                    (rdom == stage.constant_rvars.end() || rdom->second.second % split->factors[0] != 0))
+                    continue;
+                long span = 1;
+                for (size_t i = k; i < names.size(); i++) span *= nest.extent.at(names[i]);
+                vars[d] = {true, {{"@" + d, 1}}, 0, span - 1};
+            }
+        }
+        return vars;
+    }
+
+    // The constant region of the Func the loop belongs to, when it is computed inside another.
+    const std::map<std::string, int> &own_region() const {
+        if (!own_)
+            own_ = a_.has(at_.at_func) ? region_per_iteration(a_, s_, a_.func(at_.at_func))
+                                       : std::map<std::string, int>{};
+        return *own_;
+    }
+
+    const PipelineAnalysis &a_;
+    const Schedule &s_;
+    const FuncSchedule &at_;
+    mutable std::optional<std::map<std::string, int>> own_;
+    std::map<std::string, std::vector<SymRange>> memo_;
+    std::set<std::string> active_;
+};
+
+}  // namespace
+
+ConstantRegion region_per_iteration(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f) {
+    ConstantRegion out;
+    auto it = s.funcs.find(f.name);
+    if (it == s.funcs.end() || it->second.placement != Placement::at) return out;
+    Solver solver(a, s, it->second);
+    std::vector<SymRange> r = solver.region(f);
+    for (size_t i = 0; i < f.args.size(); i++)
+        if (r[i].known && r[i].hi >= r[i].lo) out[f.args[i]] = (int)(r[i].hi - r[i].lo + 1);
+    return out;
+}
+
+}  // namespace htune

@@ -1,0 +1,34 @@
+// The region a Func computes per iteration of the loop it is computed at, as far as it is a
+// constant: what lets a Func inside another's tile unroll (or vectorize) a loop it never split.
+// Adams2019 does this everywhere: Harris' Ix, computed per 8x1 tile of the output, unrolls its
+// whole 10x3 region. Halide can only unroll a loop whose trip count bounds inference proves
+// constant, so the space allows exactly that, computed the same way (DESIGN "Constant extents
+// inside a tile"):
+//
+// - A consumer stage indexes a producer by sum(k * v) + [lo, hi] over its loop vars v (Use::index,
+//   from the call sites; anything else is not constant).
+// - A var of the stage f is computed at ranges, per iteration of that loop L, over
+//   base + [0, span - 1], where span is the product of its loops inside L: split-inner loops
+//   have constant trip counts; a var with no loop inside L spans 1; a var whose outermost loop
+//   is inside L spans its whole region, constant only for an RVar of a constant RDom.
+// - A consumer that is inlined, or computed at the same loop L, ranges over its own region,
+//   computed the same way; any other consumer makes the region unknown.
+// - The producer's region is the union over its uses: constant when all of them are offsets of
+//   the same symbolic bases.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "schedules/Loops.h"
+#include "schedules/PipelineAnalysis.h"
+#include "schedules/Schedule.h"
+
+namespace htune {
+
+// f's pure args -> the constant extent of the region f computes per iteration of its
+// compute_at loop; args whose extent is not constant are absent. Empty unless f is placed
+// Placement::at in `s`. `a` is the analysis `s` is validated against (EffectiveAnalysis).
+ConstantRegion region_per_iteration(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f);
+
+}  // namespace htune

@@ -1,0 +1,119 @@
+// Constant regions inside a tile (schedules/AtRegion.h): the region a Func computes per
+// iteration of its compute_at loop, the unrolling it allows, and the repair when the tile
+// changes under it.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "ops/BufferCompare.h"
+#include "ops/HostTarget.h"
+#include "ops/OpRegistry.h"
+#include "schedules/Apply.h"
+#include "schedules/AtRegion.h"
+#include "schedules/Space.h"
+#include "schedules/SpaceRules.h"
+
+namespace htune {
+
+namespace {
+
+// blur3x3: blur_y(x, y) reads blur_x(x, y - 1 .. y + 1); blur_x reads the clamped input at
+// x - 1 .. x + 1. blur_y is tiled 8 x 4 and blur_x computed per tile.
+Schedule tiled(const ScheduleSpace &space, const std::string &at_loop) {
+    Schedule s = space.heuristic();
+    FuncSchedule &y = s.funcs.at("blur_y");
+    y.stages.assign(1, StageSchedule{});
+    y.stages[0].splits = {{"x", {8}, ""}, {"y", {4}, ""}};
+    y.stages[0].order = {"x_i", "y_i", "x_o", "y_o"};
+    y.stages[0].vectorize = "x_i";
+    FuncSchedule &x = s.funcs.at("blur_x");
+    x.placement = Placement::at;
+    x.at_func = "blur_y";
+    x.at_stage = 0;
+    x.at_loop = at_loop;
+    x.store_loop = "";
+    x.stages.assign(1, StageSchedule{});
+    FuncSchedule &clamp = s.funcs.at("input_clamped");
+    clamp = FuncSchedule{};
+    clamp.placement = Placement::inline_;
+    return s;
+}
+
+TEST(AtRegionTest, StencilRegionsPerTileAreConstantWhereTheTileIs) {
+    Workload w = make_workload("blur3x3", true);
+    ScheduleSpace space(w, host_target());
+    const PipelineAnalysis &a = space.analysis();
+    Schedule s = tiled(space, "x_o");
+    // Per iteration of x_o: 8 columns, 4 rows plus the stencil's two.
+    EXPECT_EQ(region_per_iteration(a, s, a.func("blur_x")), (ConstantRegion{{"x", 8}, {"y", 6}}));
+    // Per iteration of y_o, x runs over the whole row (not a constant); y still is.
+    s = tiled(space, "y_o");
+    EXPECT_EQ(region_per_iteration(a, s, a.func("blur_x")), (ConstantRegion{{"y", 6}}));
+    // The input's clamp Func is inlined into blur_x, which is computed at x_o: its region is
+    // blur_x's widened by blur_x's own stencil, once blur_x's uses are all in the tile.
+    s = tiled(space, "x_o");
+    FuncSchedule &clamp = s.funcs.at("input_clamped");
+    const FuncInfo &cf = a.func("input_clamped");
+    clamp.placement = Placement::at;
+    clamp.at_func = "blur_y";
+    clamp.at_stage = 0;
+    clamp.at_loop = "x_o";
+    clamp.stages.assign(1, StageSchedule{});
+    EXPECT_EQ(region_per_iteration(a, s, cf), (ConstantRegion{{cf.args[0], 10}, {cf.args[1], 6}}));
+    // A Func at the root has no per-iteration region.
+    EXPECT_TRUE(region_per_iteration(a, s, a.func("blur_y")).empty());
+}
+
+TEST(AtRegionTest, AFuncInsideATileUnrollsLoopsItNeverSplitAndComputesTheReference) {
+    Workload w = make_workload("blur3x3", true);
+    Halide::Target t = host_target();
+    ScheduleSpace space(w, t);
+    Schedule s = tiled(space, "x_o");
+    s.funcs.at("blur_x").stages[0].unroll = {"y"};  // 6 rows per tile
+    ASSERT_EQ(space.validate(s), "");
+    s.funcs.at("blur_x").stages[0].unroll = {"x", "y"};  // 8 x 6 = 48 > the unroll limit
+    EXPECT_NE(space.validate(s).find("unrolled loops multiply to more than"), std::string::npos)
+        << space.validate(s);
+    s.funcs.at("blur_x").stages[0].unroll = {"y"};
+    auto in = w.make_inputs(3);
+    auto ref = w.reference(in, t);
+    Halide::Pipeline p = w.build();
+    apply_schedule(s, p, t);
+    auto outs = w.make_outputs();
+    realize_into(p, in, outs, t);
+    Comparison c = compare_outputs(outs, ref, w.tolerance());
+    EXPECT_TRUE(c.ok) << c.message;
+
+    // Per iteration of y_o, x has no constant extent: unrolling it is refused.
+    Schedule r = tiled(space, "y_o");
+    r.funcs.at("blur_x").stages[0].unroll = {"x"};
+    EXPECT_NE(space.validate(r).find("unrolled loop 'x' has no constant extent"), std::string::npos)
+        << space.validate(r);
+    // ... and a mutation that moves the Func there keeps it, only rolled.
+    drop_unknown_unrolls(space.analysis(), r, space.analysis().func("blur_x"));
+    EXPECT_TRUE(r.funcs.at("blur_x").stages[0].unroll.empty());
+    EXPECT_EQ(space.validate(r), "");
+    s.funcs.at("blur_x").stages[0].unroll = {"y"};
+    drop_unknown_unrolls(space.analysis(), s, space.analysis().func("blur_x"));
+    EXPECT_EQ(s.funcs.at("blur_x").stages[0].unroll, std::vector<std::string>{"y"});
+}
+
+TEST(AtRegionTest, UsesRecordAffineIndicesOfTheCallSites) {
+    Workload w = make_workload("blur3x3", true);
+    ScheduleSpace space(w, host_target());
+    const FuncInfo &bx = space.analysis().func("blur_x");
+    ASSERT_EQ(bx.uses.size(), 1u);
+    const Use &u = bx.uses[0];
+    ASSERT_EQ(u.index.size(), 2u);
+    EXPECT_TRUE(u.index[0].affine);
+    EXPECT_EQ(u.index[0].coef, (std::map<std::string, int>{{"x", 1}}));
+    EXPECT_EQ(u.index[0].lo, 0);
+    EXPECT_EQ(u.index[0].hi, 0);
+    EXPECT_EQ(u.index[1].coef, (std::map<std::string, int>{{"y", 1}}));
+    EXPECT_EQ(u.index[1].lo, -1);
+    EXPECT_EQ(u.index[1].hi, 1);
+}
+
+}  // namespace
+
+}  // namespace htune
