@@ -15,6 +15,7 @@
 #include <memory>
 #include <set>
 
+#include "measure/BufferPlacement.h"
 #include "measure/External.h"
 #include "measure/Protocol.h"
 #include "measure/Reference.h"
@@ -156,7 +157,11 @@ public:
             target_ = parse_target(job.target);
             auto w = std::make_unique<Workload>(make_workload(job.workload));
             spec_ = job.workload;
-            inputs_ = w->make_inputs(job.seed);
+            // Placed once, apart from each other, and shared by every candidate of this
+            // workload: the same addresses for all of them (BufferPlacement.h says why).
+            arena_.clear();
+            inputs_ = arena_.place(w->make_inputs(job.seed));
+            outputs_ = arena_.place(w->make_outputs());
             reference_ = read_reference_outputs(job.reference_path, *w);
             threads_ = job.threads;
             workload_ = std::move(w);
@@ -252,7 +257,11 @@ private:
     }
 
     void run_candidate(Compiled &c, const TimingPolicy &timing, MeasureResult &r) {
-        std::vector<Halide::Buffer<>> outs = workload_->make_outputs();
+        // The previous candidate's results must not pass for this one's: every output byte is
+        // overwritten (0xff: NaN for floats, the maximum for integers) before the checked run.
+        std::vector<Halide::Buffer<>> &outs = outputs_;
+        for (auto &b : outs)
+            if (b.data()) std::memset(b.data(), 0xff, b.size_in_bytes());
         std::vector<Halide::Buffer<>> outs_arg = outs;
         Halide::Realization realization(outs_arg);
         auto realize = [&] {
@@ -299,7 +308,8 @@ private:
 
     std::unique_ptr<Workload> workload_;
     Halide::Target target_;
-    std::vector<Halide::Buffer<>> inputs_, reference_;
+    BufferArena arena_;  // owns inputs_ and outputs_
+    std::vector<Halide::Buffer<>> inputs_, outputs_, reference_;
     int threads_ = 0;
     std::map<int, Compiled> compiled_;
     WarningCollector reporter_;
