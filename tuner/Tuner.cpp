@@ -55,6 +55,7 @@ struct Task {
     double heuristic_ms = 0;
     std::vector<Schedule> seeds;  // autoschedulers', sketches, other workloads' of the same op (unmeasured)
     size_t autoscheduler_seeded = 0;  // the first this many seeds are the autoschedulers' schedules
+    std::vector<Schedule> imported;   // the autoschedulers' valid imports of this run (confirmed too)
     std::vector<double> curve;        // best after each trial of this run (curve[0] = at start)
     double measure_s = 0;
     bool confirmed = false;
@@ -392,6 +393,7 @@ private:
                 continue;
             }
             std::string h = schedule_hash(im.schedule);
+            t.imported.push_back(im.schedule);
             note(t.name + ": seeded with " + name + "'s schedule " + h +
                  (im.changes.empty() ? std::string(" (exact)")
                                      : " (" + std::to_string(im.changes.size()) + " adaptation(s), e.g. " +
@@ -535,6 +537,9 @@ private:
         }
     }
 
+    // Re-measures, side by side, what decides the workload's best: the heuristic, the
+    // autoschedulers' imported schedules (the bar the search must clear; measured early in the
+    // run, they would otherwise keep a first-batch time) and the confirm_top best records.
     void confirm(Task &t) {
         Lookup top = env_.db->top_k(t.key, o_.device_key, o_.confirm_top);
         if (top.level != Fallback::exact_device || top.records.empty()) return;
@@ -542,6 +547,9 @@ private:
         std::set<std::string> seen;
         if (t.heuristic_measured && t.heuristic_ms > 0 && seen.insert(t.heuristic_hash).second)
             batch.push_back(t.heuristic);
+        for (const Schedule &s : t.imported)
+            if (t.measured.count(schedule_hash(s)) && seen.insert(schedule_hash(s)).second)
+                batch.push_back(s);
         for (const Record &r : top.records) {
             try {
                 Schedule s = r.schedule.get<Schedule>();
@@ -551,11 +559,22 @@ private:
         }
         std::vector<MeasureResult> results;
         try {
-            results = env_.runner->measure(*t.w, batch);
+            for (int round = 0; round < std::max(1, o_.confirm_rounds) && !env_.stop_requested(); round++) {
+                std::vector<MeasureResult> now = env_.runner->measure(*t.w, batch);
+                if (results.empty()) {
+                    results = std::move(now);
+                    continue;
+                }
+                for (size_t i = 0; i < results.size() && i < now.size(); i++) {
+                    if (results[i].status != Status::ok) continue;  // a failed round stays failed
+                    if (now[i].status != Status::ok || now[i].min_ms < results[i].min_ms) results[i] = now[i];
+                }
+            }
         } catch (const std::exception &e) {
             note("htune: warning: " + t.name + ": confirming the best failed: " + e.what());
             return;
         }
+        if (results.size() != batch.size()) return;
         std::vector<Record> records;
         for (size_t i = 0; i < batch.size(); i++) {
             std::string h = schedule_hash(batch[i]);

@@ -44,7 +44,11 @@ struct TuneOptions {
     uint64_t seed = 0;
     bool guided = true;          // false: pure random sampling (the baseline of guided search)
     int min_ok_rows = 2;         // ok rows of a workload before its proposals are model-guided
-    int confirm_top = 5;         // re-measured at the end, with the heuristic; 0 = no confirmation
+    int confirm_top = 5;         // re-measured at the end, with the heuristic and the autoschedulers'
+                                 // imported schedules; 0 = no confirmation
+    int confirm_rounds = 2;      // the confirmation batch is measured this many times, one round
+                                 // after another; each record keeps its best round (any failed
+                                 // round fails it)
     int seeds_per_workload = 3;  // best schedules taken from each other workload of the same op
     int population = 32;         // measured schedules kept as parents
     // Once a workload has a best time, a candidate's run job (all its runs) may take at most

@@ -116,9 +116,12 @@ int run_tune(const std::vector<std::string> &args) {
         po::value(&o.search.epsilon)->default_value(o.search.epsilon, number_text(o.search.epsilon)),
         "share of each guided batch picked at random")(
         "confirm", po::value(&o.confirm_top)->default_value(o.confirm_top),
-        "re-measure the N best of each workload (and the heuristic) at the end; "
-        "0 = skip")("cold", po::bool_switch(&cold),
-                    "ignore the stored transfer model (same as --no-transfer)")(
+        "re-measure the N best of each workload (and the heuristic and the autoschedulers' "
+        "imported schedules) at the end; 0 = skip")(
+        "confirm-rounds", po::value(&o.confirm_rounds)->default_value(o.confirm_rounds),
+        "measure that confirmation batch this many times, one round after another; each record "
+        "keeps its best round")("cold", po::bool_switch(&cold),
+                                "ignore the stored transfer model (same as --no-transfer)")(
         "no-transfer", po::bool_switch(&no_transfer), "ignore the stored transfer model")(
         "seed-autoschedulers", po::value(&seed_autoschedulers)->default_value(seed_autoschedulers),
         "Halide autoschedulers whose schedules (imported into the space) seed each workload's "
@@ -149,6 +152,7 @@ int run_tune(const std::vector<std::string> &args) {
     if (o.batch_size < 1) throw_usage("tune: --batch-size must be >= 1");
     if (o.early_stop < 0) throw_usage("tune: --early-stop must be >= 0");
     if (o.confirm_top < 0) throw_usage("tune: --confirm must be >= 0");
+    if (o.confirm_rounds < 1) throw_usage("tune: --confirm-rounds must be >= 1");
     if (o.trials == 0 && o.time_budget_s == 0 && o.early_stop == 0)
         throw_usage(
             "tune: --trials 0 needs another budget (--time-budget or "
@@ -191,6 +195,7 @@ int run_tune(const std::vector<std::string> &args) {
                     {"search", search},
                     {"epsilon", o.search.epsilon},
                     {"confirm", o.confirm_top},
+                    {"confirm_rounds", o.confirm_rounds},
                     {"workers", m.workers},
                     {"threads", threads},
                     {"min_repeats", m.min_repeats},
