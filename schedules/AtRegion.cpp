@@ -6,6 +6,7 @@
 #include <set>
 #include <vector>
 
+#include "schedules/Apply.h"
 #include "schedules/Loops.h"
 
 namespace htune {
@@ -14,17 +15,20 @@ namespace {
 
 // base + [lo, hi], base a sum of symbolic loop-var values (one symbol per dim of the stage
 // the Func is computed at: its value at the start of an iteration of that loop).
+// `full`: the range is the same in every iteration, the last included: no loop it comes from
+// has a GuardWithIf tail that Halide's bounds inference can shrink it by.
 struct SymRange {
     bool known = false;
     std::map<std::string, long> base;
     long lo = 0, hi = 0;
+    bool full = true;
 };
 
-SymRange constant_range(long lo, long hi) { return {true, {}, lo, hi}; }
+SymRange constant_range(long lo, long hi) { return {true, {}, lo, hi, true}; }
 
 SymRange unite(const SymRange &a, const SymRange &b) {
     if (!a.known || !b.known || a.base != b.base) return {};
-    return {true, a.base, std::min(a.lo, b.lo), std::max(a.hi, b.hi)};
+    return {true, a.base, std::min(a.lo, b.lo), std::max(a.hi, b.hi), a.full && b.full};
 }
 
 SymRange eval(const AffineIndex &ix, const std::map<std::string, SymRange> &vars) {
@@ -35,6 +39,7 @@ SymRange eval(const AffineIndex &ix, const std::map<std::string, SymRange> &vars
         if (it == vars.end() || !it->second.known) return {};
         const SymRange &x = it->second;
         for (const auto &[b, c] : x.base) r.base[b] += k * c;
+        r.full = r.full && x.full;
         r.lo += k > 0 ? k * x.lo : k * x.hi;
         r.hi += k > 0 ? k * x.hi : k * x.lo;
     }
@@ -79,7 +84,7 @@ private:
         const StageInfo &st = cf.stages[stage];
         if (c == at_.at_func && stage == at_.at_stage) {
             if (stage >= (int)cs.stages.size()) return vars;
-            return loop_vars(st, cs.stages[stage]);
+            return loop_vars(cf, cs, st, cs.stages[stage]);
         }
         bool same_loop = cs.placement == Placement::at && cs.at_func == at_.at_func &&
                          cs.at_stage == at_.at_stage && cs.at_loop == at_.at_loop;
@@ -92,7 +97,8 @@ private:
     }
 
     // The stage the Func is computed at: each dim spans the product of its loops inside.
-    std::map<std::string, SymRange> loop_vars(const StageInfo &stage, const StageSchedule &st) const {
+    std::map<std::string, SymRange> loop_vars(const FuncInfo &cf, const FuncSchedule &cs,
+                                              const StageInfo &stage, const StageSchedule &st) const {
         std::map<std::string, SymRange> vars;
         LoopNest nest = loop_nest(stage, st);
         std::string at = at_.at_loop;
@@ -113,15 +119,16 @@ private:
             auto rdom = stage.constant_rvars.find(d);
             bool rvar = stage.is_rvar(d);
             if (k == names.size()) {
-                vars[d] = {true, {{"@" + d, 1}}, 0, 0};
+                vars[d] = {true, {{"@" + d, 1}}, 0, 0, true};
             } else if (k == 0) {
                 // The whole dim: constant for an RVar of a constant RDom, and for a pure var of
                 // a stage that is itself computed over a constant region.
                 if (rdom != stage.constant_rvars.end())
                     vars[d] = constant_range(rdom->second.first,
                                              (long)rdom->second.first + rdom->second.second - 1);
-                auto own = own_region().find(d);
-                if (!rvar && own != own_region().end()) vars[d] = {true, {{"@" + d, 1}}, 0, own->second - 1};
+                auto own = own_region().constant.find(d);
+                if (!rvar && own != own_region().constant.end())
+                    vars[d] = {true, {{"@" + d, 1}}, 0, own->second - 1, own_region().full.count(d) > 0};
             } else {
                 // A guarded reduction tile is only constant when the factor divides the RDom.
                 if (rvar &&
@@ -129,38 +136,57 @@ private:
                     continue;
                 long span = 1;
                 for (size_t i = k; i < names.size(); i++) span *= nest.extent.at(names[i]);
-                vars[d] = {true, {{"@" + d, 1}}, 0, span - 1};
+                // Full tiles: a reduction tile dividing its RDom (above), a tail that never
+                // shrinks the last tile, or a guard whose factor divides a full constant extent.
+                bool full = rvar || tail_strategy(*split, cf, cs, stage) != Halide::TailStrategy::GuardWithIf;
+                auto own = own_region().constant.find(d);
+                if (!full && own != own_region().constant.end() && own_region().full.count(d))
+                    full = own->second % split->factors[0] == 0;
+                vars[d] = {true, {{"@" + d, 1}}, 0, span - 1, full};
             }
         }
         return vars;
     }
 
     // The constant region of the Func the loop belongs to, when it is computed inside another.
-    const std::map<std::string, int> &own_region() const {
-        if (!own_)
-            own_ = a_.has(at_.at_func) ? region_per_iteration(a_, s_, a_.func(at_.at_func))
-                                       : std::map<std::string, int>{};
+    const RegionInfo &own_region() const {
+        if (!own_) own_ = a_.has(at_.at_func) ? region_info(a_, s_, a_.func(at_.at_func)) : RegionInfo{};
         return *own_;
     }
 
     const PipelineAnalysis &a_;
     const Schedule &s_;
     const FuncSchedule &at_;
-    mutable std::optional<std::map<std::string, int>> own_;
+    mutable std::optional<RegionInfo> own_;
     std::map<std::string, std::vector<SymRange>> memo_;
     std::set<std::string> active_;
 };
 
 }  // namespace
 
-ConstantRegion region_per_iteration(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f) {
-    ConstantRegion out;
+RegionInfo region_info(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f) {
+    RegionInfo out;
     auto it = s.funcs.find(f.name);
     if (it == s.funcs.end() || it->second.placement != Placement::at) return out;
     Solver solver(a, s, it->second);
     std::vector<SymRange> r = solver.region(f);
     for (size_t i = 0; i < f.args.size(); i++)
-        if (r[i].known && r[i].hi >= r[i].lo) out[f.args[i]] = (int)(r[i].hi - r[i].lo + 1);
+        if (r[i].known && r[i].hi >= r[i].lo) {
+            out.constant[f.args[i]] = (int)(r[i].hi - r[i].lo + 1);
+            if (r[i].full) out.full.insert(f.args[i]);
+        }
+    return out;
+}
+
+ConstantRegion region_per_iteration(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f) {
+    return region_info(a, s, f).constant;
+}
+
+ConstantRegion tail_free_region(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f) {
+    RegionInfo r = region_info(a, s, f);
+    ConstantRegion out;
+    for (const auto &[v, e] : r.constant)
+        if (r.full.count(v)) out[v] = e;
     return out;
 }
 

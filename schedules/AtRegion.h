@@ -18,6 +18,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "schedules/Loops.h"
@@ -30,5 +31,19 @@ namespace htune {
 // compute_at loop; args whose extent is not constant are absent. Empty unless f is placed
 // Placement::at in `s`. `a` is the analysis `s` is validated against (EffectiveAnalysis).
 ConstantRegion region_per_iteration(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f);
+
+// The same region, and which of its args are "full": equal in every iteration, the last one
+// included. A loop split with a GuardWithIf tail gives Halide's bounds inference a smaller last
+// tile, unless its factor divides a full constant extent; round_up and shift_inwards tails,
+// single points and constant RDoms are always full.
+struct RegionInfo {
+    ConstantRegion constant;
+    std::set<std::string> full;
+};
+RegionInfo region_info(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f);
+
+// The args of region_per_iteration that are full: where f may split in several levels
+// without a tail at any level (multi_level_split_reason).
+ConstantRegion tail_free_region(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f);
 
 }  // namespace htune

@@ -275,7 +275,11 @@ Placed placement_of(const Internal::Function &fn, const std::map<std::string, st
 
 }  // namespace
 
-ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const ScheduleSpace &space) {
+// One import; the Funcs in `one_level` (computed inside another's loops) keep one split level.
+// When another such Func's multi-level splits have tails (multi_level_split_reason), its name
+// goes to `redo` and the result is not final.
+static ImportedSchedule import_with(const Halide::Pipeline &scheduled, const ScheduleSpace &space,
+                                    const std::set<std::string> &one_level, std::set<std::string> &redo) {
     const PipelineAnalysis &a = space.analysis();
     const Halide::Target &target = space.target();
     auto fns = functions_by_stable_name(scheduled);
@@ -311,8 +315,10 @@ ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const Schedu
         std::vector<std::string> storage;
         for (const auto &d : fn.schedule().storage_dims()) storage.push_back(d.var);
         if (storage != f.args) fs.storage = storage;
-        // A Func computed inside another's loops splits each dim in one level (validate_func).
-        size_t levels = p.placement == Placement::at ? 1 : 3;
+        // A Func computed inside another's loops splits a dim in more than one level only without
+        // tails (validate_func); that needs its placement, known below: tried first, then
+        // imported again in one level where it had tails.
+        size_t levels = p.placement == Placement::at && one_level.count(f.name) ? 1 : 3;
         for (size_t i = 0; i < f.stages.size(); i++) {
             const Internal::StageSchedule &hs =
                 i == 0 ? fn.definition().schedule() : fn.updates()[i - 1].schedule();
@@ -389,6 +395,11 @@ ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const Schedu
                 if (t->second != default_tail(f, fs, f.stages[i], d.var) && !name.empty()) d.tail = name;
             }
     }
+    for (const FuncInfo &f : a.funcs())
+        if (!one_level.count(f.name) &&
+            !multi_level_split_reason(f, s.funcs[f.name], tail_free_region(a, s, f)).empty())
+            redo.insert(f.name);
+    if (!redo.empty()) return out;
     // Bring every invalid Func into the space: consumers first, since their loops are what
     // producers are placed at. Each step is tried in turn until the Func is valid.
     std::optional<Schedule> heur;  // only when some Func needs it
@@ -438,6 +449,16 @@ ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const Schedu
     std::string why = space.validate(s);
     if (!why.empty()) throw_usage("schedule import: " + why);
     return out;
+}
+
+ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const ScheduleSpace &space) {
+    std::set<std::string> one_level;
+    for (;;) {
+        std::set<std::string> redo;
+        ImportedSchedule out = import_with(scheduled, space, one_level, redo);
+        if (redo.empty()) return out;
+        one_level.insert(redo.begin(), redo.end());
+    }
 }
 
 }  // namespace htune

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "schedules/Loops.h"
 #include "schedules/PipelineAnalysis.h"
 #include "schedules/Schedule.h"
 
@@ -67,6 +68,9 @@ std::set<std::pair<std::string, int>> effective_uses(const PipelineAnalysis &a, 
 std::string validate_tails(const FuncInfo &f, const StageInfo &stage, const StageSchedule &st);
 
 // "" when f's entry of `s` is valid (placement, stages, compute_at target), else the reason.
+// Why f's multi-level splits are not allowed where it is placed ("" when they are): a Func
+// computed inside another's loops splits a dim in more than one level only without tails.
+std::string multi_level_split_reason(const FuncInfo &f, const FuncSchedule &fs, const ConstantRegion &region);
 std::string validate_func(const PipelineAnalysis &a, const Halide::Target &target, const Schedule &s,
                           const FuncInfo &f);
 

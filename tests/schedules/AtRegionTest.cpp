@@ -98,6 +98,66 @@ TEST(AtRegionTest, AFuncInsideATileUnrollsLoopsItNeverSplitAndComputesTheReferen
     EXPECT_EQ(s.funcs.at("blur_x").stages[0].unroll, std::vector<std::string>{"y"});
 }
 
+// A Func inside a tile may split a dim in two or three levels where no level has a tail: the
+// dim's extent per iteration is a constant every factor divides (Adams2019's tiles inside
+// tiles); anything else stays excluded (Halide 14 computes wrong values with two GuardWithIf
+// levels, tests/data/schedules/*_two_level_split_at.json).
+TEST(AtRegionTest, AFuncInsideATileSplitsInSeveralLevelsOnlyWithoutTails) {
+    Workload w = make_workload("blur3x3", true);
+    Halide::Target t = host_target();
+    ScheduleSpace space(w, t);
+    Schedule s = tiled(space, "x_o");  // blur_x per tile: 8 columns, 6 rows
+    StageSchedule &bx = s.funcs.at("blur_x").stages[0];
+    bx.splits = {{"x", {4, 2}, ""}, {"y", {3}, ""}};
+    bx.order = {"x_i", "x_m", "y_i", "x_o", "y_o"};
+    bx.unroll = {"x_m", "y_i"};
+    ASSERT_EQ(space.validate(s), "");
+    auto in = w.make_inputs(5);
+    auto ref = w.reference(in, t);
+    Halide::Pipeline p = w.build();
+    apply_schedule(s, p, t);
+    auto outs = w.make_outputs();
+    realize_into(p, in, outs, t);
+    Comparison c = compare_outputs(outs, ref, w.tolerance());
+    EXPECT_TRUE(c.ok) << c.message;
+    // Three levels, each dividing the one outside it.
+    bx.splits = {{"x", {8, 4, 2}, ""}, {"y", {3}, ""}};
+    bx.order = {"x_i", "x_n", "x_m", "y_i", "x_o", "y_o"};
+    bx.unroll = {"x_n"};
+    EXPECT_EQ(space.validate(s), "");
+    // The consumer's last tile must be whole too: blur_y's x guarded (max_filter's
+    // slice_for_radius computed wrong values that way) shrinks the last 8 columns.
+    bx.splits = {{"x", {4, 2}, ""}, {"y", {3}, ""}};
+    bx.order = {"x_i", "x_m", "y_i", "x_o", "y_o"};
+    bx.unroll = {};
+    s.funcs.at("blur_y").stages[0].splits[0].tail = "guard";
+    EXPECT_NE(space.validate(s).find("splits 'x' in more than one level only"), std::string::npos)
+        << space.validate(s);
+    EXPECT_EQ(region_per_iteration(space.analysis(), s, space.analysis().func("blur_x")).at("x"), 8);
+    EXPECT_EQ(tail_free_region(space.analysis(), s, space.analysis().func("blur_x")).count("x"), 0u);
+    s.funcs.at("blur_y").stages[0].splits[0].tail = "round_up";
+    EXPECT_EQ(space.validate(s), "");
+    s.funcs.at("blur_y").stages[0].splits[0].tail = "";  // shift_inwards: a root Func's default
+    // A tail at some level: 6 rows in tiles of 4; 8 columns in tiles of 6; 4 not a multiple of 3.
+    const std::string why = "in more than one level only where no level has a tail";
+    bx.splits = {{"x", {4, 2}, ""}, {"y", {4, 2}, ""}};
+    bx.order = {"x_i", "x_m", "y_i", "y_m", "x_o", "y_o"};
+    bx.unroll = {};
+    EXPECT_NE(space.validate(s).find("splits 'y' " + why), std::string::npos) << space.validate(s);
+    bx.splits = {{"x", {6, 2}, ""}, {"y", {3}, ""}};
+    bx.order = {"x_i", "x_m", "y_i", "x_o", "y_o"};
+    EXPECT_NE(space.validate(s).find("splits 'x' " + why), std::string::npos) << space.validate(s);
+    bx.splits = {{"x", {4, 3}, ""}, {"y", {3}, ""}};  // the space's rule for every Func
+    EXPECT_NE(space.validate(s).find("inner factor of 'x' must divide its outer factor"), std::string::npos)
+        << space.validate(s);
+    // Per iteration of y_o the columns are not a constant: one level only.
+    Schedule r = tiled(space, "y_o");
+    StageSchedule &rx = r.funcs.at("blur_x").stages[0];
+    rx.splits = {{"x", {4, 2}, ""}};
+    rx.order = {"x_i", "x_m", "y", "x_o"};
+    EXPECT_NE(space.validate(r).find("splits 'x' " + why), std::string::npos) << space.validate(r);
+}
+
 TEST(AtRegionTest, UsesRecordAffineIndicesOfTheCallSites) {
     Workload w = make_workload("blur3x3", true);
     ScheduleSpace space(w, host_target());
