@@ -86,14 +86,32 @@ private:
             if (stage >= (int)cs.stages.size()) return vars;
             return loop_vars(cf, cs, st, cs.stages[stage]);
         }
+        // A consumer computed at the same loop, or at one inside it, covers per iteration of the
+        // loop what its own consumers need then.
         bool same_loop = cs.placement == Placement::at && cs.at_func == at_.at_func &&
-                         cs.at_stage == at_.at_stage && cs.at_loop == at_.at_loop;
+                         cs.at_stage == at_.at_stage && loop_depth(cs.at_loop) <= loop_depth(at_.at_loop) &&
+                         loop_depth(cs.at_loop) >= 0;
         if (cs.placement != Placement::inline_ && !same_loop) return vars;
         std::vector<SymRange> r = region(cf);
         for (size_t i = 0; i < cf.args.size(); i++) vars[cf.args[i]] = r[i];
         for (const auto &[rv, range] : st.constant_rvars)
             vars[rv] = constant_range(range.first, (long)range.first + range.second - 1);
         return vars;
+    }
+
+    // The position of a loop of the stage the Func is computed at, innermost 0; -1 if none.
+    int loop_depth(std::string loop) const {
+        auto it = s_.funcs.find(at_.at_func);
+        if (!a_.has(at_.at_func) || it == s_.funcs.end()) return -1;
+        const FuncInfo &cf = a_.func(at_.at_func);
+        if (at_.at_stage < 0 || at_.at_stage >= (int)cf.stages.size() ||
+            at_.at_stage >= (int)it->second.stages.size())
+            return -1;
+        const StageSchedule &st = it->second.stages[at_.at_stage];
+        if (!st.parallel.empty() && loop == fused_loop_name(st.parallel)) loop = st.parallel.front();
+        LoopNest nest = loop_nest(cf.stages[at_.at_stage], st);
+        auto pos = std::find(nest.loops.begin(), nest.loops.end(), loop);
+        return pos == nest.loops.end() ? -1 : (int)(pos - nest.loops.begin());
     }
 
     // The stage the Func is computed at: each dim spans the product of its loops inside.

@@ -255,7 +255,10 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
 // allowed, as Adams2019 writes them: the dim's extent per iteration is a known constant, the
 // same in the last iteration (tail_free_region: max_filter's slice_for_radius split [4, 2] per
 // 4 values of t is still wrong when the consumer's own t loop is guarded; a constant RDom for
-// an RVar), that the outer factor divides, and each factor divides the one outside it.
+// an RVar), that the outer factor divides, and each factor divides the one outside it. The pure
+// definition may also make its outer level whole with an explicit shift_inwards or round_up tail,
+// as Adams2019 does for tiles of a runtime extent (the wrong values above came from the guarded
+// update stage: slice_for_radius with only its pure stage split [4, 2] is correct).
 std::string multi_level_split_reason(const FuncInfo &f, const FuncSchedule &fs,
                                      const ConstantRegion &region) {
     if (fs.placement != Placement::at) return "";
@@ -267,6 +270,10 @@ std::string multi_level_split_reason(const FuncInfo &f, const FuncSchedule &fs,
             auto rv = f.stages[i].constant_rvars.find(d.var);
             if (rv != f.stages[i].constant_rvars.end()) extent = rv->second.second;
             bool exact = extent > 0 && d.factors[0] > 0 && extent % d.factors[0] == 0;
+            // The pure definition's outer level may also be made whole by its own tail: ShiftInwards
+            // or RoundUp computes every outer iteration in full (over a larger region when the
+            // extent is short), so the inner levels, dividing it, have no tail either.
+            if (i == 0 && (d.tail == "shift_inwards" || d.tail == "round_up")) exact = d.factors[0] > 0;
             for (size_t k = 0; exact && k + 1 < d.factors.size(); k++)
                 exact = d.factors[k + 1] > 0 && d.factors[k] % d.factors[k + 1] == 0;
             if (!exact)

@@ -156,6 +156,56 @@ TEST(AtRegionTest, AFuncInsideATileSplitsInSeveralLevelsOnlyWithoutTails) {
     rx.splits = {{"x", {4, 2}, ""}};
     rx.order = {"x_i", "x_m", "y", "x_o"};
     EXPECT_NE(space.validate(r).find("splits 'x' " + why), std::string::npos) << space.validate(r);
+    // ... unless the pure stage's own tail makes every outer tile whole, as Adams2019 writes it
+    // (the wrong values came from guarded update stages).
+    for (const std::string tail : {"shift_inwards", "round_up"}) {
+        rx.splits = {{"x", {16, 8, 4}, tail}};
+        rx.order = {"x_i", "x_n", "x_m", "y", "x_o"};
+        ASSERT_EQ(space.validate(r), "") << tail;
+        Halide::Pipeline q = w.build();
+        apply_schedule(r, q, t);
+        auto got = w.make_outputs();
+        realize_into(q, in, got, t);
+        Comparison d = compare_outputs(got, ref, w.tolerance());
+        EXPECT_TRUE(d.ok) << tail << ": " << d.message;
+    }
+    rx.splits = {{"x", {16, 8, 4}, "guard"}};
+    EXPECT_NE(space.validate(r).find("splits 'x' " + why), std::string::npos) << space.validate(r);
+}
+
+// A Func computed at a loop whose consumer is computed at a loop inside it (Adams2019: gray at
+// detail's x tile, blur_y at its row pairs inside) covers per iteration what the consumer
+// needs over all the inner iterations.
+TEST(AtRegionTest, AConsumerAtAnInnerLoopOfTheSameStageGivesItsProducerAConstantRegion) {
+    Workload w = make_workload("blur3x3", true);
+    Halide::Target t = host_target();
+    ScheduleSpace space(w, t);
+    const PipelineAnalysis &a = space.analysis();
+    Schedule s = tiled(space, "x_o");  // blur_x per 8 x 4 tile of blur_y
+    const FuncInfo &cf = a.func("input_clamped");
+    FuncSchedule &clamp = s.funcs.at("input_clamped");
+    clamp.placement = Placement::at;
+    clamp.at_func = "blur_y";
+    clamp.at_stage = 0;
+    clamp.at_loop = "y_o";  // outside x_o: whole rows, 4 + 2 of them
+    clamp.stages.assign(1, StageSchedule{});
+    ConstantRegion r = region_per_iteration(a, s, cf);
+    EXPECT_EQ(r, (ConstantRegion{{cf.args[1], 6}}));
+    EXPECT_EQ(tail_free_region(a, s, cf).count(cf.args[1]), 1u);
+    clamp.stages[0].unroll = {cf.args[1]};
+    ASSERT_EQ(space.validate(s), "");
+    auto in = w.make_inputs(7);
+    auto ref = w.reference(in, t);
+    Halide::Pipeline p = w.build();
+    apply_schedule(s, p, t);
+    auto outs = w.make_outputs();
+    realize_into(p, in, outs, t);
+    Comparison c = compare_outputs(outs, ref, w.tolerance());
+    EXPECT_TRUE(c.ok) << c.message;
+    // A consumer at a loop outside the producer's is not in its tile: no region.
+    s.funcs.at("blur_x").at_loop = "y_o";
+    clamp.at_loop = "x_o";
+    EXPECT_TRUE(region_per_iteration(a, s, cf).empty());
 }
 
 TEST(AtRegionTest, UsesRecordAffineIndicesOfTheCallSites) {

@@ -858,4 +858,34 @@ TEST(SpaceTest, SchedulesThatHitHalideBugsAreRejected) {
         << validate_file(gen, "generator_compute_in_rvar_loop.json");
 }
 
+// The wrong values come from guarded tails: the same local_laplacian schedule with its pure
+// stages' outer tiles made whole by their own tail (as Adams2019 writes them) is valid and
+// computes the reference.
+TEST(SpaceTest, MultiLevelSplitsInsideATileAreCorrectWhenTheirOwnTailMakesTilesWhole) {
+    Workload w = make_workload("local_laplacian", true);
+    Halide::Target t = htune::host_target();
+    ScheduleSpace space(w, t);
+    auto in = w.make_inputs(2);
+    auto ref = w.reference(in, t);
+    for (const std::string tail : {"shift_inwards", "round_up"}) {
+        Schedule s =
+            nlohmann::json::parse(
+                test::read_file(HTUNE_TEST_DATA "/schedules/local_laplacian_two_level_split_at.json"))
+                .get<Schedule>();
+        int changed = 0;
+        for (auto &[name, fs] : s.funcs)
+            if (fs.placement == Placement::at)
+                for (auto &d : fs.stages[0].splits)
+                    if (d.factors.size() > 1) d.tail = tail, changed++;
+        ASSERT_GE(changed, 3);
+        ASSERT_EQ(space.validate(s), "") << tail;
+        Halide::Pipeline p = w.build();
+        apply_schedule(s, p, t);
+        auto outs = w.make_outputs();
+        realize_into(p, in, outs, t);
+        Comparison c = compare_outputs(outs, ref, w.tolerance(), w.integer_tolerance());
+        EXPECT_TRUE(c.ok) << tail << ": " << c.message;
+    }
+}
+
 }  // namespace htune
