@@ -1,9 +1,11 @@
-// Search.h: candidate generation for one workload.
+// Search.h: the search strategies and candidate generation for one workload.
 #include "tuner/Search.h"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+
+#include "ops/Error.h"
 
 namespace htune {
 
@@ -11,9 +13,7 @@ namespace {
 
 constexpr int kAttemptsPerCandidate = 20;
 
-double uniform(std::mt19937_64 &rng) {
-    return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
-}
+double uniform(std::mt19937_64 &rng) { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); }
 
 // Rank-biased parent choice: index floor(n * u^2) favours the front (the best).
 const Schedule &pick_parent(const std::vector<Schedule> &parents, std::mt19937_64 &rng) {
@@ -47,9 +47,11 @@ std::vector<Schedule> propose_random(const ScheduleSpace &space, int n, const st
     return out;
 }
 
-std::vector<Schedule> propose_guided(const ScheduleSpace &space, const std::vector<Schedule> &population,
-                                     const ScoreFunction &score, int n, const std::set<std::string> &exclude,
-                                     const SearchOptions &o, std::mt19937_64 &rng) {
+std::vector<Schedule> propose_evolutionary(const ScheduleSpace &space,
+                                           const std::vector<Schedule> &population,
+                                           const ScoreFunction &score, int n,
+                                           const std::set<std::string> &exclude, const SearchOptions &o,
+                                           std::mt19937_64 &rng) {
     if (n <= 0) return {};
     std::vector<Schedule> cands;
     std::vector<float> scores;
@@ -85,8 +87,7 @@ std::vector<Schedule> propose_guided(const ScheduleSpace &space, const std::vect
             } else {
                 child = pick_parent(parents, rng);
                 int steps = 1 + (int)(rng() % (uint64_t)std::max(1, o.max_mutations));
-                for (int k = 0; k < steps; k++)
-                    child = space.mutate(child, rng);
+                for (int k = 0; k < steps; k++) child = space.mutate(child, rng);
             }
             std::string h = schedule_hash(child);
             if (exclude.count(h) || !seen.insert(h).second) continue;
@@ -110,7 +111,7 @@ std::vector<Schedule> propose_guided(const ScheduleSpace &space, const std::vect
         (void)first;
     }
 
-    // The model's picks, then an epsilon share at random from the rest.
+    // The ranking's picks, then an epsilon share at random from the rest.
     std::vector<size_t> idx(cands.size());
     std::iota(idx.begin(), idx.end(), 0);
     std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
@@ -118,13 +119,82 @@ std::vector<Schedule> propose_guided(const ScheduleSpace &space, const std::vect
     int n_model = n - n_random;
     std::vector<Schedule> out;
     size_t i = 0;
-    for (; i < idx.size() && (int)out.size() < n_model; i++)
-        out.push_back(cands[idx[i]]);
+    for (; i < idx.size() && (int)out.size() < n_model; i++) out.push_back(cands[idx[i]]);
     std::vector<size_t> rest(idx.begin() + i, idx.end());
     std::shuffle(rest.begin(), rest.end(), rng);
-    for (size_t k = 0; k < rest.size() && (int)out.size() < n; k++)
-        out.push_back(cands[rest[k]]);
+    for (size_t k = 0; k < rest.size() && (int)out.size() < n; k++) out.push_back(cands[rest[k]]);
     return out;
+}
+
+ScoreFunction random_ranking(const std::mt19937_64 &rng) {
+    std::mt19937_64 copy = rng;
+    auto own = std::make_shared<std::mt19937_64>(copy() ^ 0x72616e6b696e6721ull);  // "ranking!"
+    return [own](const std::vector<Schedule> &ss) {
+        std::uniform_real_distribution<float> u(0.0f, 1.0f);
+        std::vector<float> out(ss.size());
+        for (float &x : out) x = u(*own);
+        return out;
+    };
+}
+
+namespace {
+
+// Today's default: the cost model ranks the children. Until the model can rank this workload
+// (untrained, or too few ok rows of it), random samples, as evolution does in its warm-up.
+class GuidedSearch final : public SearchStrategy {
+public:
+    explicit GuidedSearch(const SearchOptions &o) : o_(o) {}
+    std::string name() const override { return "guided"; }
+    bool uses_model() const override { return true; }
+    std::vector<Schedule> propose(const SearchRequest &r, std::mt19937_64 &rng) override {
+        if (r.warm && r.model)
+            return propose_evolutionary(r.space, r.population, r.model, r.n, r.exclude, o_, rng);
+        return propose_random(r.space, r.n, r.exclude, rng);
+    }
+
+private:
+    SearchOptions o_;
+};
+
+// The ablation of guided: the same search with the model replaced by a random ranking. It
+// never calls r.model.
+class EvolutionSearch final : public SearchStrategy {
+public:
+    explicit EvolutionSearch(const SearchOptions &o) : o_(o) {}
+    std::string name() const override { return "evolution"; }
+    bool uses_model() const override { return false; }
+    std::vector<Schedule> propose(const SearchRequest &r, std::mt19937_64 &rng) override {
+        if (r.warm)
+            return propose_evolutionary(r.space, r.population, random_ranking(rng), r.n, r.exclude, o_, rng);
+        return propose_random(r.space, r.n, r.exclude, rng);
+    }
+
+private:
+    SearchOptions o_;
+};
+
+// The baseline: fresh samples, blind to the population and the model.
+class RandomSearch final : public SearchStrategy {
+public:
+    std::string name() const override { return "random"; }
+    bool uses_model() const override { return false; }
+    std::vector<Schedule> propose(const SearchRequest &r, std::mt19937_64 &rng) override {
+        return propose_random(r.space, r.n, r.exclude, rng);
+    }
+};
+
+}  // namespace
+
+const std::vector<std::string> &search_strategy_names() {
+    static const std::vector<std::string> names = {"guided", "evolution", "random"};
+    return names;
+}
+
+std::unique_ptr<SearchStrategy> make_search_strategy(const std::string &name, const SearchOptions &options) {
+    if (name == "guided") return std::make_unique<GuidedSearch>(options);
+    if (name == "evolution") return std::make_unique<EvolutionSearch>(options);
+    if (name == "random") return std::make_unique<RandomSearch>();
+    throw_usage("unknown search strategy '" + name + "' (expected guided, evolution or random)");
 }
 
 }  // namespace htune

@@ -40,6 +40,7 @@ struct Task {
     WorkloadSpec spec;
     std::unique_ptr<Workload> w;
     std::unique_ptr<ScheduleSpace> space;
+    std::unique_ptr<SearchStrategy> search;  // this workload's (TuneOptions::search_strategy)
     FeaturizeFunction featurize;
     std::string name, key;
     std::set<std::string> measured;
@@ -70,10 +71,14 @@ double now_steady() {
 
 class Loop {
 public:
-    Loop(const std::vector<WorkloadSpec> &specs, const TuneOptions &o, TuneEnv &env) : o_(o), env_(env) {
+    using SearchFactory = std::function<std::unique_ptr<SearchStrategy>()>;
+
+    Loop(const std::vector<WorkloadSpec> &specs, const TuneOptions &o, TuneEnv &env,
+         SearchFactory make_search)
+        : o_(o), env_(env), make_search_(std::move(make_search)) {
         if (!env_.clock) env_.clock = now_steady;
         if (!env_.stop_requested) env_.stop_requested = [] { return false; };
-        use_model_ = o_.guided && env_.model != nullptr;
+        use_model_ = env_.model != nullptr && make_search_()->uses_model();
         for (const auto &spec : specs) {
             tasks_.push_back(std::make_unique<Task>());
             tasks_.back()->spec = spec;
@@ -226,6 +231,7 @@ private:
             t.space = std::make_unique<ScheduleSpace>(*t.w, env_.target);
             t.heuristic = t.space->heuristic();
             t.heuristic_hash = schedule_hash(t.heuristic);
+            t.search = make_search_();
             if (use_model_) t.featurize = env_.featurizer(*t.w, *t.space);
         } catch (const std::exception &e) {
             fail(t, e.what());
@@ -261,9 +267,9 @@ private:
             return;
         }
         t.curve.push_back(t.best_ms);
-        // Seeds: the best schedules of the same op at other parameters, where they
-        // fit.
-        if (o_.guided && o_.seeds_per_workload > 0) {
+        // Seeds, for every strategy (an ablation switches them off itself): the best schedules
+        // of the same op at other parameters, where they fit.
+        if (o_.seeds_per_workload > 0) {
             RecordQuery sq;
             sq.ops = {t.spec.op};
             sq.device_key = o_.device_key;
@@ -289,8 +295,8 @@ private:
                 }
         }
         check_budgets(t);
-        if (o_.guided && t.active) import_seeds(t);
-        if (o_.guided && t.active && o_.sketch_seeds) sketch_seeds(t);
+        if (t.active) import_seeds(t);
+        if (t.active && o_.sketch_seeds) sketch_seeds(t);
     }
 
     // The space's sketches of t (register-tiled reductions), right after the autoschedulers'
@@ -405,11 +411,6 @@ private:
         t.autoscheduler_seeded = first.size();
     }
 
-    bool guided_now(const Task &t) const {
-        return use_model_ && env_.model->is_trained() &&
-               (env_.model_pretrained || (int)t.rows.size() >= o_.min_ok_rows);
-    }
-
     std::vector<Schedule> population(const Task &t) const {
         std::vector<const Row *> sorted;
         for (const Row &r : t.rows) sorted.push_back(&r);
@@ -429,22 +430,21 @@ private:
             if ((int)batch.size() >= n) return;
             if (exclude.insert(schedule_hash(s)).second) batch.push_back(s);
         };
+        // The baseline, then the seeds (whatever the strategy: seeds are their own switch), at
+        // most half a batch of them so that the strategy proposes from the first batch on.
         if (!t.heuristic_measured) take(t.heuristic);
-        if (o_.guided)
-            for (const Schedule &s : t.seeds)
-                if ((int)batch.size() < std::max(1, n / 2)) take(s);
+        for (const Schedule &s : t.seeds)
+            if ((int)batch.size() < std::max(1, n / 2)) take(s);
         int rest = n - (int)batch.size();
         if (rest <= 0) return batch;
-        std::vector<Schedule> more;
-        if (guided_now(t)) {
-            ScoreFunction score = [&](const std::vector<Schedule> &ss) {
+        std::vector<Schedule> pop = population(t);
+        const bool warm = (use_model_ && env_.model_pretrained) || (int)t.rows.size() >= o_.min_ok_rows;
+        SearchRequest request{*t.space, pop, exclude, rest, warm, nullptr};
+        if (use_model_ && env_.model->is_trained())
+            request.model = [&](const std::vector<Schedule> &ss) {
                 return env_.model->predict(t.featurize(ss));
             };
-            more = propose_guided(*t.space, population(t), score, rest, exclude, o_.search, rng);
-        } else {
-            more = propose_random(*t.space, rest, exclude, rng);
-        }
-        for (auto &s : more) take(s);
+        for (auto &s : t.search->propose(request, rng)) take(s);
         return batch;
     }
 
@@ -496,6 +496,7 @@ private:
         }
         CommitStats st = env_.db->commit(records);  // one transaction; throws on a db failure
         (void)st;
+        t.search->observe(batch, results);
         size_t first_new = t.rows.size();
         for (size_t i = 0; i < batch.size(); i++) {
             add_result(t, batch[i], records[i].schedule_hash, results[i]);
@@ -643,7 +644,8 @@ private:
 
     const TuneOptions &o_;
     TuneEnv &env_;
-    bool use_model_ = false;
+    SearchFactory make_search_;
+    bool use_model_ = false;  // the strategy ranks with the model and there is one
     std::vector<std::unique_ptr<Task>> tasks_;
     FeatureSchema schema_;
     double start_ = 0, batch_seconds_ = 0;
@@ -701,8 +703,17 @@ TuneResult tune(const std::vector<WorkloadSpec> &specs, const TuneOptions &o, Tu
     if (o.trials == 0 && o.time_budget_s == 0 && o.early_stop == 0)
         throw_usage("tune: give a budget: --trials N, --time-budget T or --early-stop N");
     if (!(o.search.epsilon >= 0 && o.search.epsilon <= 1)) throw_usage("tune: --epsilon must be in [0, 1]");
-    if (env.model && o.guided && !env.featurizer) throw_usage("tune: a guided search needs a featurizer");
-    Loop loop(specs, o, env);
+    Loop::SearchFactory make_search = env.make_search;
+    if (!make_search) {
+        const auto &names = search_strategy_names();
+        if (std::find(names.begin(), names.end(), o.search_strategy) == names.end())
+            throw_usage("tune: --search must be guided, evolution or random, not '" + o.search_strategy +
+                        "'");
+        make_search = [name = o.search_strategy, so = o.search] { return make_search_strategy(name, so); };
+    }
+    if (env.model && !env.featurizer && make_search()->uses_model())
+        throw_usage("tune: a model-ranked search needs a featurizer");
+    Loop loop(specs, o, env, std::move(make_search));
     return loop.run();
 }
 

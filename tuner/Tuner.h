@@ -2,14 +2,15 @@
 // tuning round"). Start here. Per workload: a population (heuristic, the
 // database's best schedules of the workload, the schedules Halide's
 // autoschedulers make for it, the best schedules of the same op at other
-// parameters that fit this workload's space) -> Search.h proposes a
-// batch of unmeasured candidates (model-guided once the model knows the
-// workload, random before) -> Runner measures it -> one database transaction ->
-// the cost model is updated on every ok row -> TaskScheduler.h picks the next
-// workload. At the end the top few of each workload (and the heuristic) are
-// re-measured and replaced in the database. Every seam (runner, database,
-// model, featurizer, clock, progress) is injected, so tests run the loop with
-// fakes in seconds.
+// parameters that fit this workload's space, the space's sketches) -> the seeds
+// switched on are measured first, whatever the strategy -> the workload's
+// SearchStrategy (Search.h: guided, evolution or random) proposes the rest of
+// each batch -> Runner measures it -> one database transaction ->
+// the cost model (only a model-ranked strategy's run has one) is updated on every
+// ok row -> TaskScheduler.h picks the next workload. At the end the top few of
+// each workload (and the heuristic) are re-measured and replaced in the
+// database. Every seam (runner, database, model, featurizer, search strategy,
+// clock, progress) is injected, so tests run the loop with fakes in seconds.
 #pragma once
 
 #include <Halide.h>
@@ -42,14 +43,16 @@ struct TuneOptions {
     double min_improvement = 0.005;  // a "new best" is at least this much (relative) faster
     int batch_size = 16;
     uint64_t seed = 0;
-    bool guided = true;          // false: pure random sampling (the baseline of guided search)
-    int min_ok_rows = 2;         // ok rows of a workload before its proposals are model-guided
+    // The SearchStrategy (make_search_strategy): "guided", "evolution" or "random". Seeds and
+    // sketches below apply to every strategy, so that an ablation changes one thing.
+    std::string search_strategy = "guided";
+    int min_ok_rows = 2;         // ok rows of a workload before evolutionary proposals (SearchRequest::warm)
     int confirm_top = 5;         // re-measured at the end, with the heuristic and the autoschedulers'
                                  // imported schedules; 0 = no confirmation
     int confirm_rounds = 2;      // the confirmation batch is measured this many times, one round
                                  // after another; each record keeps its best round (any failed
                                  // round fails it)
-    int seeds_per_workload = 3;  // best schedules taken from each other workload of the same op
+    int seeds_per_workload = 3;  // best schedules taken from each other workload of the same op; 0 = none
     int population = 32;         // measured schedules kept as parents
     // Once a workload has a best time, a candidate's run job (all its runs) may take at most
     // max(1 s, run_cap_factor * best * runs_per_candidate) + min_seconds before it is stopped
@@ -59,7 +62,7 @@ struct TuneOptions {
     int runs_per_candidate = 8;  // correctness + warm-up + timed runs (2 + warmup + min_repeats)
     double min_seconds = 0.2;    // the measurement's minimum timed seconds
     // Autoscheduler candidates (Candidate::autoscheduler) whose schedules, imported into the
-    // space (Runner::import_autoschedules), seed each workload's search (guided runs only).
+    // space (Runner::import_autoschedules), seed each workload's search; empty = none.
     std::vector<Candidate> autoscheduler_seeds;
     // An autoscheduler that gave no seed for a workload is remembered in the database
     // (Database::put_seed_failure) and not asked again on this device type, unless Halide
@@ -71,7 +74,7 @@ struct TuneOptions {
     double seed_memory_limit_mb = 0;
     bool retry_seed_failures = false;
     // ScheduleSpace::sketches() (register-tiled reductions) seed each workload's search too,
-    // after the autoschedulers' (guided runs only).
+    // after the autoschedulers' (`htune tune --sketches on|off`).
     bool sketch_seeds = true;
     std::string device_key;
     int64_t run_id = 0;
@@ -88,7 +91,10 @@ using FeaturizerFactory = std::function<FeaturizeFunction(const Workload &, cons
 struct TuneEnv {
     Runner *runner = nullptr;
     Database *db = nullptr;
-    CostModel *model = nullptr;     // nullptr: random search regardless of options.guided
+    CostModel *model = nullptr;  // nullptr: a model-ranked strategy (guided) samples at random
+    // Makes each workload's strategy; default make_search_strategy(options.search_strategy,
+    // options.search). Tests inject fakes here.
+    std::function<std::unique_ptr<SearchStrategy>()> make_search;
     bool model_pretrained = false;  // a transfer model: guide from the first batch
     FeaturizerFactory featurizer;
     Progress *progress = nullptr;

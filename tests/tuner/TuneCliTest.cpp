@@ -86,6 +86,38 @@ TEST(TuneCliTest, TimeBudgetAndRandomSearchThroughTheCli) {
     EXPECT_GE(w["trials"].get<int>(), 3);
     EXPECT_LE(w["trials"].get<int>(), 12);
     EXPECT_EQ(w["trials"].get<int>() % 3, 0);
+    // The defaults of the switches an ablation changes are recorded too: seeds and sketches apply
+    // to every strategy.
+    EXPECT_EQ(j["options"]["search"], "random");
+    EXPECT_EQ(j["options"]["sketches"], "on");
+    EXPECT_EQ(j["options"]["param_seeds"], 3);
+    EXPECT_EQ(j["options"]["seed_autoschedulers"], nlohmann::json({"mullapudi2016", "adams2019"}));
+    run_shell("rm -rf " + dir);
+}
+
+// The ablation switches through the CLI: the strategy and the seeds settings are stored with the
+// run (the database's runs table) and in the summary JSON, and the stderr header says them.
+TEST(TuneCliTest, EvolutionWithoutSketchesOrSeedsIsRecordedWithTheRun) {
+    std::string dir = temp_dir();
+    CommandResult r = run_htune(
+        "tune --op blur3x3 --test-size --trials 6 --batch-size 3 --search evolution --sketches off "
+        "--seed-autoschedulers none --param-seeds 0 --confirm 0" +
+        kFast + "--db " + dir + "/t.db --json " + dir + "/s.json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("evolution search, sketches off, autoscheduler seeds none"), std::string::npos)
+        << r.err;
+    auto j = nlohmann::json::parse(read_file(dir + "/s.json"));
+    EXPECT_EQ(j["workloads"][0]["trials"], 6);
+    EXPECT_EQ(j["options"]["search"], "evolution");
+    EXPECT_EQ(j["options"]["sketches"], "off");
+    EXPECT_EQ(j["options"]["param_seeds"], 0);
+    EXPECT_EQ(j["options"]["seed_autoschedulers"], nlohmann::json::array());
+    auto db = open_database(dir + "/t.db");
+    auto run = db->run(j["run_id"].get<int64_t>());
+    ASSERT_TRUE(run.has_value());
+    EXPECT_EQ(run->options["search"], "evolution");
+    EXPECT_EQ(run->options["sketches"], "off");
+    EXPECT_EQ(run->options, j["options"]);
     run_shell("rm -rf " + dir);
 }
 
@@ -93,7 +125,9 @@ TEST(TuneCliTest, BadInputIsOneErrorLineAndExit2) {
     std::string dir = temp_dir();
     for (std::string args :
          {"tune --op no_such_op --trials 4", "tune --op blur3x3 --test-size --time-budget 8x",
-          "tune --op blur3x3 --test-size --search annealing", "tune --op blur3x3 --test-size --trials 0",
+          "tune --op blur3x3 --test-size --search annealing", "tune --op blur3x3 --test-size --search Guided",
+          "tune --op blur3x3 --test-size --sketches maybe", "tune --op blur3x3 --test-size --sketches",
+          "tune --op blur3x3 --test-size --param-seeds -1", "tune --op blur3x3 --test-size --trials 0",
           "tune --trials 4", "tune --op blur3x3 --test-size --seed-autoschedulers adams,foo",
           "tune --op blur3x3 --test-size --memory-limit-mb -1"}) {
         CommandResult r = run_htune(args + " --db " + dir + "/t.db");

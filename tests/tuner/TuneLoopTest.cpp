@@ -14,6 +14,7 @@
 #include "db/Version.h"
 #include "measure/FakeRunner.h"
 #include "ops/Error.h"
+#include "ops/HostTarget.h"
 #include "tuner/Tuner.h"
 
 namespace htune::test {
@@ -196,12 +197,12 @@ TEST(TuneLoopTest, ResumeContinuesToTheSameTotalAndTrainsOnStoredRows) {
 
 TEST(TuneLoopTest, GuidedSearchBeatsRandomSamplingAndTheHeuristic) {
     // With a perfect model, guided proposals after the warm-up are far faster on average than
-    // random samples, and the best is at least as good.
+    // random samples (with the same seeds and sketches), and the best is at least as good.
     double best[2] = {0, 0}, later_mean[2] = {0, 0}, heuristic = 0;
     for (int guided : {1, 0}) {
         Harness h;
         h.o.trials = 40;
-        h.o.guided = guided;
+        h.o.search_strategy = guided ? "guided" : "random";
         h.o.confirm_top = 0;
         TuneResult r = h.run({test_spec("matmul")});
         best[guided] = r.workloads[0].best_ms;
@@ -415,14 +416,23 @@ TEST(TuneLoopTest, AutoschedulerSchedulesSeedTheFirstBatchAndFailuresAreNotes) {
     EXPECT_NE(log.str().find("Adams2019 gave no seed (crash: worker killed by signal 6)"), std::string::npos)
         << log.str();
     EXPECT_NE(log.str().find("Li2018's schedule is not valid here"), std::string::npos) << log.str();
-    // Random search (the baseline) takes no seeds.
+    // Seeds are their own switch, not the strategy's: random search takes them when asked (the
+    // same first batch), and none when the list is empty.
     Harness random;
-    random.o.guided = false;
+    random.o.search_strategy = "random";
     random.o.autoscheduler_seeds = h.o.autoscheduler_seeds;
     random.runner.importer = h.runner.importer;
     random.o.trials = 4;
     random.run({spec_of(w)});
-    EXPECT_EQ(calls, 1);
+    EXPECT_EQ(calls, 2);
+    ASSERT_FALSE(random.runner.batches().empty());
+    EXPECT_EQ(random.runner.batches()[0].at(1), schedule_hash(imported));
+    Harness none;
+    none.o.search_strategy = "random";
+    none.runner.importer = h.runner.importer;
+    none.o.trials = 4;
+    none.run({spec_of(w)});
+    EXPECT_EQ(calls, 2);
 }
 
 // An autoscheduler's schedule is measured in a workload's first batch, where timings can be
@@ -626,6 +636,159 @@ TEST(TuneLoopTest, SketchesFollowTheAutoschedulerSeedsInTheFirstBatch) {
     off.run({spec_of(w)});
     for (const auto &b : off.runner.batches())
         for (const auto &hash : b) EXPECT_NE(hash, schedule_hash(sketches[0]));
+}
+
+// The ablations change one thing. Given the same seeds and sketches, every strategy measures the
+// same first batch (the heuristic, the seeds, then warm-up samples from the same rng); from the
+// second batch on their proposals differ, and only guided trains or asks the model.
+TEST(TuneLoopTest, EveryStrategyMeasuresTheSameSeedsAndOnlyGuidedUsesTheModel) {
+    Workload w = make_workload("conv2d", true);
+    ScheduleSpace space(w, host_target());
+    std::mt19937_64 rng(7);
+    Schedule imported = space.sample(rng);
+    std::map<std::string, std::vector<std::vector<std::string>>> batches;
+    for (std::string strategy : search_strategy_names()) {
+        Harness h;
+        h.o.search_strategy = strategy;
+        h.o.trials = 24;
+        h.o.batch_size = 8;
+        h.o.confirm_top = 0;
+        h.o.autoscheduler_seeds = {Candidate::autoscheduler("Mullapudi2016", "/x/m.so", {})};
+        h.runner.importer = [&](const Workload &, const std::vector<Candidate> &cs) {
+            std::vector<ImportedCandidate> out(cs.size());
+            out[0].schedule = imported;
+            return out;
+        };
+        TuneResult r = h.run({spec_of(w)});
+        EXPECT_EQ(r.workloads[0].trials, 24) << strategy;
+        batches[strategy] = h.runner.batches();
+        if (strategy == "guided") {
+            EXPECT_GT(h.model->predict_calls, 0);
+            EXPECT_GT(h.model->update_calls + h.model->train_calls, 0);
+        } else {
+            EXPECT_EQ(h.model->predict_calls, 0) << strategy;
+            EXPECT_EQ(h.model->update_calls + h.model->train_calls, 0) << strategy;
+        }
+    }
+    const auto &g = batches["guided"], &e = batches["evolution"], &r = batches["random"];
+    ASSERT_EQ(g.size(), 3u);
+    ASSERT_EQ(e.size(), 3u);
+    ASSERT_EQ(r.size(), 3u);
+    EXPECT_EQ(g[0], e[0]);
+    EXPECT_EQ(g[0], r[0]);
+    EXPECT_EQ(g[0].at(1), schedule_hash(imported));
+    EXPECT_EQ(g[0].at(2), schedule_hash(space.sketches().at(0)));
+    // Seeds still fill half of the second batch (the same ones); the strategies' halves differ.
+    EXPECT_NE(g[1], e[1]);
+    EXPECT_NE(g[1], r[1]);
+    EXPECT_NE(e[1], r[1]);
+    for (size_t i = 0; i < 4; i++) {
+        EXPECT_EQ(g[1][i], e[1][i]);
+        EXPECT_EQ(g[1][i], r[1][i]);
+    }
+}
+
+// --sketches on|off: with it on, every strategy measures all the space's sketches; off, none.
+TEST(TuneLoopTest, SketchesOnAreMeasuredByEveryStrategyAndOffByNone) {
+    Workload w = make_workload("conv2d", true);
+    ScheduleSpace space(w, host_target());
+    std::vector<std::string> sketches;
+    for (const Schedule &s : space.sketches()) sketches.push_back(schedule_hash(s));
+    ASSERT_GE(sketches.size(), 2u);
+    for (std::string strategy : search_strategy_names())
+        for (bool on : {true, false}) {
+            Harness h;
+            h.o.search_strategy = strategy;
+            h.o.sketch_seeds = on;
+            h.o.batch_size = 16;
+            h.o.trials = 16 + 2 * (int)sketches.size();  // seeds take up to half of each batch
+            h.o.confirm_top = 0;
+            h.run({spec_of(w)});
+            auto stored = h.hashes(w.key());
+            std::set<std::string> in_db(stored.begin(), stored.end());
+            int found = 0;
+            for (const auto &s : sketches) found += (int)in_db.count(s);
+            EXPECT_EQ(found, on ? (int)sketches.size() : 0) << strategy << ", sketches " << on;
+        }
+}
+
+// --param-seeds: the best schedules of the same op at other parameters seed every strategy.
+TEST(TuneLoopTest, OtherParametersBestSchedulesSeedEveryStrategy) {
+    WorkloadSpec a = test_spec("blur3x3"), b = a;
+    for (auto &[k, v] : b.params)
+        if (k == "W") v = std::to_string(std::stoi(v) + 64);
+    ASSERT_NE(make_workload(a).key(), make_workload(b).key()) << "blur3x3 has no parameter W";
+    for (std::string strategy : search_strategy_names())
+        for (int seeds : {3, 0}) {
+            Harness h;
+            h.o.search_strategy = strategy;
+            h.o.sketch_seeds = false;
+            h.o.confirm_top = 0;
+            h.o.trials = 8;
+            TuneResult first = h.run({a});
+            Lookup best = h.db->best(first.workloads[0].key, h.o.device_key);
+            ASSERT_EQ(best.records.size(), 1u);
+            Schedule s = best.records[0].schedule.get<Schedule>();
+            Workload wb = make_workload(b);
+            ASSERT_EQ(ScheduleSpace(wb, host_target()).validate(s), "") << "a's best does not fit b";
+            h.o.seeds_per_workload = seeds;
+            h.o.trials = 8;
+            size_t before = h.runner.batches().size();
+            h.run({b});
+            ASSERT_GT(h.runner.batches().size(), before);
+            const auto &b0 = h.runner.batches()[before];
+            bool seeded = std::find(b0.begin(), b0.end(), schedule_hash(s)) != b0.end();
+            EXPECT_EQ(seeded, seeds > 0) << strategy << ", --param-seeds " << seeds;
+        }
+}
+
+// The loop's side of the seam: a strategy gets this workload's population fastest first, never
+// a measured hash to propose, and observes every measured search batch.
+TEST(TuneLoopTest, AStrategySeesThePopulationAndObservesEveryMeasuredBatch) {
+    struct Recording : SearchStrategy {
+        int *proposals, *observed;
+        Recording(int *p, int *o) : proposals(p), observed(o) {}
+        std::string name() const override { return "recording"; }
+        bool uses_model() const override { return false; }
+        std::vector<Schedule> propose(const SearchRequest &r, std::mt19937_64 &rng) override {
+            ++*proposals;
+            double last = 0;
+            for (const Schedule &s : r.population) {
+                EXPECT_GT(r.exclude.count(schedule_hash(s)), 0u) << "a population member is unmeasured";
+                EXPECT_GE(fake_ms(s), last) << "the population is not fastest first";
+                last = fake_ms(s);
+            }
+            return propose_random(r.space, r.n, r.exclude, rng);
+        }
+        void observe(const std::vector<Schedule> &batch, const std::vector<MeasureResult> &results) override {
+            EXPECT_EQ(batch.size(), results.size());
+            *observed += (int)batch.size();
+        }
+    };
+    Harness h;
+    int proposals = 0, observed = 0;
+    h.env.make_search = [&] { return std::make_unique<Recording>(&proposals, &observed); };
+    h.o.trials = 20;
+    h.o.search_strategy = "not consulted when a factory is injected";
+    TuneResult r = h.run({test_spec("blur3x3")});
+    EXPECT_TRUE(r.workloads[0].error.empty()) << r.workloads[0].error;
+    EXPECT_EQ(r.workloads[0].run_trials, 20);
+    EXPECT_EQ(observed, 20);
+    EXPECT_GE(proposals, 5);
+    EXPECT_EQ(h.model->predict_calls, 0);  // the strategy does not use the model
+}
+
+TEST(TuneLoopTest, AnUnknownStrategyIsAUsageError) {
+    Harness h;
+    h.o.search_strategy = "annealing";
+    try {
+        h.run({test_spec("blur3x3")});
+        FAIL() << "no error";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.kind(), ErrorKind::usage);
+        EXPECT_NE(std::string(e.what()).find("'annealing'"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(h.runner.candidates_measured(), 0);
 }
 
 TEST(TuneLoopTest, RunsAreCappedByTheBestTimeSoFar) {

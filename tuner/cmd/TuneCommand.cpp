@@ -3,6 +3,7 @@
 // XGBoost model, featurizer and progress, and prints the summary).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
@@ -93,7 +94,7 @@ int run_tune(const std::vector<std::string> &args) {
     WorkloadSetOptions set;
     TuneOptions o;
     MeasureCliOptions mcli;
-    std::string db_path = kDefaultDatabasePath, time_budget, json_path, search = "guided";
+    std::string db_path = kDefaultDatabasePath, time_budget, json_path, search = "guided", sketches = "on";
     bool cold = false, no_transfer = false;
     std::string seed_autoschedulers = "mullapudi2016,adams2019", plugin_dir = HTUNE_HALIDE_PLUGIN_DIR;
     po::options_description desc("htune tune options");
@@ -110,11 +111,18 @@ int run_tune(const std::vector<std::string> &args) {
                "candidates measured per round")("seed", po::value(&o.seed)->default_value(0),
                                                 "seed of the proposals (reproducible for a given database)")(
         "search", po::value(&search)->default_value(search),
-        "guided (cost-model-guided evolutionary search) or random (pure random "
-        "sampling, the baseline)")(
+        "guided (evolutionary search ranked by the cost model), evolution (the same search ranked "
+        "at random: what the model adds) or random (fresh samples of the space); seeds and "
+        "sketches apply to each")(
+        "sketches", po::value(&sketches)->default_value(sketches),
+        "on|off: seed each workload's search with the space's sketches (register-tiled "
+        "reductions etc.)")(
+        "param-seeds", po::value(&o.seeds_per_workload)->default_value(o.seeds_per_workload),
+        "seed each workload with the N best schedules of the same op at each other parameter "
+        "setting in the database; 0 = none")(
         "epsilon",
         po::value(&o.search.epsilon)->default_value(o.search.epsilon, number_text(o.search.epsilon)),
-        "share of each guided batch picked at random")(
+        "share of each guided or evolution batch picked at random")(
         "confirm", po::value(&o.confirm_top)->default_value(o.confirm_top),
         "re-measure the N best of each workload (and the heuristic and the autoschedulers' "
         "imported schedules) at the end; 0 = skip")(
@@ -125,7 +133,7 @@ int run_tune(const std::vector<std::string> &args) {
         "no-transfer", po::bool_switch(&no_transfer), "ignore the stored transfer model")(
         "seed-autoschedulers", po::value(&seed_autoschedulers)->default_value(seed_autoschedulers),
         "Halide autoschedulers whose schedules (imported into the space) seed each workload's "
-        "guided search: a list of mullapudi2016, li2018, adams2019, or none")(
+        "search: a list of mullapudi2016, li2018, adams2019, or none")(
         "retry-seeds", po::bool_switch(&o.retry_seed_failures),
         "ask autoschedulers again that gave no seed for a workload in an earlier run (the "
         "database remembers them)")("plugin-dir", po::value(&plugin_dir)->default_value(plugin_dir),
@@ -138,16 +146,19 @@ int run_tune(const std::vector<std::string> &args) {
                            "default|small | --workloads FILE.json | "
                            "--generator-lib LIB --generator NAME [-g k=v]) "
                            "[--trials N] [--time-budget T] "
-                           "[--early-stop N] [--db FILE] [--json FILE]"))
+                           "[--early-stop N] [--search guided|evolution|random] [--sketches on|off] "
+                           "[--db FILE] [--json FILE]"))
         return 0;
     cold = cold || no_transfer;
     if (!time_budget.empty()) o.time_budget_s = parse_duration(time_budget);
-    if (search == "guided")
-        o.guided = true;
-    else if (search == "random")
-        o.guided = false;
-    else
-        throw_usage("tune: --search must be guided or random, not '" + search + "'");
+    const auto &strategies = search_strategy_names();
+    if (std::find(strategies.begin(), strategies.end(), search) == strategies.end())
+        throw_usage("tune: --search must be guided, evolution or random, not '" + search + "'");
+    o.search_strategy = search;
+    if (sketches != "on" && sketches != "off")
+        throw_usage("tune: --sketches must be on or off, not '" + sketches + "'");
+    o.sketch_seeds = sketches == "on";
+    if (o.seeds_per_workload < 0) throw_usage("tune: --param-seeds must be >= 0");
     if (o.trials < 0) throw_usage("tune: --trials must be >= 0");
     if (o.batch_size < 1) throw_usage("tune: --batch-size must be >= 1");
     if (o.early_stop < 0) throw_usage("tune: --early-stop must be >= 0");
@@ -193,6 +204,9 @@ int run_tune(const std::vector<std::string> &args) {
                     {"early_stop", o.early_stop},
                     {"batch_size", o.batch_size},
                     {"search", search},
+                    {"sketches", sketches},
+                    {"seed_autoschedulers", seeders},
+                    {"param_seeds", o.seeds_per_workload},
                     {"epsilon", o.search.epsilon},
                     {"confirm", o.confirm_top},
                     {"confirm_rounds", o.confirm_rounds},
@@ -223,9 +237,10 @@ int run_tune(const std::vector<std::string> &args) {
     xo.nthread = 1;  // compiles run alongside: one XGBoost thread is far faster
                      // than two there
     xo.seed = o.seed;
+    const bool uses_model = make_search_strategy(o.search_strategy, o.search)->uses_model();
     std::unique_ptr<CostModel> model;
     bool pretrained = false;
-    if (o.guided && !cold) {
+    if (uses_model && !cold) {
         // Transfer: warm-start from the model `htune retrain` stored for this
         // device type; each update adds trees fitted on this run's data to it.
         XgbOptions wo = xo;
@@ -238,7 +253,7 @@ int run_tune(const std::vector<std::string> &args) {
     TuneEnv env;
     env.runner = runner.get();
     env.db = db.get();
-    env.model = o.guided ? model.get() : nullptr;
+    env.model = uses_model ? model.get() : nullptr;
     env.model_pretrained = pretrained;
     env.target = target;
     env.featurizer = [threads](const Workload &, const ScheduleSpace &space) -> FeaturizeFunction {
@@ -250,8 +265,11 @@ int run_tune(const std::vector<std::string> &args) {
     env.progress = progress.get();
     std::cerr << "htune tune: " << specs.size() << " workload(s), run " << o.run_id << ", database '"
               << db_path << "', device " << o.device_key << ", " << search << " search"
-              << (o.guided ? (pretrained ? " (transfer: the stored model)" : " (model trained from scratch)")
-                           : "")
+              << (uses_model
+                      ? (pretrained ? " (transfer: the stored model)" : " (model trained from scratch)")
+                      : "")
+              << ", sketches " << sketches << ", autoscheduler seeds "
+              << (o.autoscheduler_seeds.empty() ? std::string("none") : seed_autoschedulers)
               << (o.trials > 0 ? ", " + std::to_string(o.trials) + " trials per workload" : "")
               << (o.time_budget_s > 0 ? ", time budget " + format_duration(o.time_budget_s) : "")
               << std::endl;
@@ -263,6 +281,7 @@ int run_tune(const std::vector<std::string> &args) {
               << " WORKLOAD (--op NAME [-p k=v ...] or --generator-lib LIB --generator NAME [-g k=v ...])\n";
     if (json_out.is_open()) {
         nlohmann::json j = summary_json(r, o.device_key, o.run_id, db_path);
+        j["options"] = info.options;  // the strategy and seeds switches, as stored with the run
         j["run"] = run_provenance("tune", args);
         json_out << j.dump(2) << "\n";
         if (!json_out) throw_io("tune: cannot write '" + json_path + "'", json_path);
@@ -276,7 +295,7 @@ int run_tune(const std::vector<std::string> &args) {
 
 Command tune_command() {
     return {"tune",
-            "tune workloads (guided search, many workloads, budgets, resume) "
+            "tune workloads (guided, evolution or random search, many workloads, budgets, resume) "
             "into the database",
             run_tune};
 }
