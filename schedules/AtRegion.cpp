@@ -100,28 +100,46 @@ private:
     }
 
     // The position of a loop of the stage the Func is computed at, innermost 0; -1 if none.
-    int loop_depth(std::string loop) const {
+    int loop_depth(const std::string &loop) const {
+        const LoopNest *nest = at_nest();
+        if (!nest) return -1;
+        auto pos = std::find(nest->loops.begin(), nest->loops.end(), own_loop_name(loop));
+        return pos == nest->loops.end() ? -1 : (int)(pos - nest->loops.begin());
+    }
+
+    // The loop nest of the stage the Func is computed at, built once per Solver (every consumer
+    // asks for it); nullptr when the schedule has no such stage.
+    const LoopNest *at_nest() const {
+        if (nest_done_) return nest_ ? &*nest_ : nullptr;
+        nest_done_ = true;
         auto it = s_.funcs.find(at_.at_func);
-        if (!a_.has(at_.at_func) || it == s_.funcs.end()) return -1;
+        if (!a_.has(at_.at_func) || it == s_.funcs.end()) return nullptr;
         const FuncInfo &cf = a_.func(at_.at_func);
         if (at_.at_stage < 0 || at_.at_stage >= (int)cf.stages.size() ||
             at_.at_stage >= (int)it->second.stages.size())
-            return -1;
+            return nullptr;
+        nest_ = loop_nest(cf.stages[at_.at_stage], it->second.stages[at_.at_stage]);
+        return &*nest_;
+    }
+
+    // A loop of the at-stage under the name its nest uses: a fused parallel loop is named by
+    // its outermost var there.
+    std::string own_loop_name(const std::string &loop) const {
+        auto it = s_.funcs.find(at_.at_func);
+        if (it == s_.funcs.end() || at_.at_stage < 0 || at_.at_stage >= (int)it->second.stages.size())
+            return loop;
         const StageSchedule &st = it->second.stages[at_.at_stage];
-        if (!st.parallel.empty() && loop == fused_loop_name(st.parallel)) loop = st.parallel.front();
-        LoopNest nest = loop_nest(cf.stages[at_.at_stage], st);
-        auto pos = std::find(nest.loops.begin(), nest.loops.end(), loop);
-        return pos == nest.loops.end() ? -1 : (int)(pos - nest.loops.begin());
+        return !st.parallel.empty() && loop == fused_loop_name(st.parallel) ? st.parallel.front() : loop;
     }
 
     // The stage the Func is computed at: each dim spans the product of its loops inside.
     std::map<std::string, SymRange> loop_vars(const FuncInfo &cf, const FuncSchedule &cs,
                                               const StageInfo &stage, const StageSchedule &st) const {
         std::map<std::string, SymRange> vars;
-        LoopNest nest = loop_nest(stage, st);
-        std::string at = at_.at_loop;
-        if (!st.parallel.empty() && at == fused_loop_name(st.parallel)) at = st.parallel.front();
-        auto pos = std::find(nest.loops.begin(), nest.loops.end(), at);
+        const LoopNest *at_loops = at_nest();
+        if (!at_loops) return vars;
+        const LoopNest &nest = *at_loops;
+        auto pos = std::find(nest.loops.begin(), nest.loops.end(), own_loop_name(at_.at_loop));
         if (pos == nest.loops.end()) return vars;
         std::set<std::string> inside(nest.loops.begin(), pos);
         for (const std::string &d : stage.default_order) {
@@ -176,6 +194,8 @@ private:
     const Schedule &s_;
     const FuncSchedule &at_;
     mutable std::optional<RegionInfo> own_;
+    mutable bool nest_done_ = false;
+    mutable std::optional<LoopNest> nest_;
     std::map<std::string, std::vector<SymRange>> memo_;
     std::set<std::string> active_;
 };
