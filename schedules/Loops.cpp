@@ -77,9 +77,6 @@ std::string validate_stage(const std::string &func, const StageInfo &stage, cons
         for (size_t k = 1; k < s.factors.size(); k++)
             if (s.factors[k] >= s.factors[k - 1] || s.factors[k - 1] % s.factors[k] != 0)
                 return where + "inner factor of '" + s.var + "' must divide its outer factor";
-        // A tile larger than the dimension would shift outside an output's region.
-        int ext = stage.extent.count(s.var) ? stage.extent.at(s.var) : 1;
-        if (s.factors[0] > ext) return where + "split factor of '" + s.var + "' exceeds its extent";
     }
     LoopNest nest = loop_nest(stage, st, region);
     LoopNest def = loop_nest(stage, StageSchedule{st.splits, {}, "", {}, {}, {}}, region);

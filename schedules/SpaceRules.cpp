@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "schedules/Apply.h"
 #include "schedules/AtRegion.h"
 #include "schedules/Loops.h"
 #include "schedules/RFactor.h"
@@ -173,6 +174,28 @@ std::string validate_tails(const FuncInfo &f, const StageInfo &stage, const Stag
     return "";
 }
 
+// A tile larger than its dimension: Adams2019 vectorizes a 3-point kernel 8 wide, or splits an
+// 8-wide output by 16. With a guarded tail that is one partial tile and nothing more. A
+// shifted-in or rounded-up tail would compute points nobody asked for, and those read their
+// inputs outside what the pipeline needs: an output leaves the caller's buffer, and an
+// intermediate reads an input buffer before its min (Adams2019's own MLP schedule at test size
+// reads a bias at -8). So only a guarded tail may exceed the extent, by a bounded factor.
+std::string validate_tile_sizes(const FuncInfo &f, const FuncSchedule &fs, const StageInfo &stage,
+                                const StageSchedule &st) {
+    for (const DimSplit &d : st.splits) {
+        int ext = stage.extent.count(d.var) ? stage.extent.at(d.var) : 1;
+        if (d.factors.empty() || d.factors[0] <= ext) continue;
+        std::string where = f.name + " stage " + std::to_string(stage.index) + ": split factor " +
+                            std::to_string(d.factors[0]) + " of '" + d.var + "' exceeds its extent " +
+                            std::to_string(ext);
+        if (tail_strategy(d, f, fs, stage) != Halide::TailStrategy::GuardWithIf)
+            return where + " and its tail is not guarded";
+        if (d.factors[0] > kMaxTileOverExtent * ext)
+            return where + " more than " + std::to_string(kMaxTileOverExtent) + " times";
+    }
+    return "";
+}
+
 std::string validate_func(const PipelineAnalysis &a, const Halide::Target &target, const Schedule &s,
                           const FuncInfo &f) {
     const FuncSchedule &fs = s.funcs.at(f.name);
@@ -197,7 +220,11 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
     int max_lanes = 4 * native_lanes(target, f.type);
     ConstantRegion region = region_per_iteration(a, s, f);
     for (size_t i = 0; i < fs.stages.size(); i++) {
-        std::string why = validate_stage(f.name, f.stages[i], fs.stages[i], max_lanes, region);
+        // Tile sizes first: a tile far larger than its dimension fails the vector and unroll
+        // rules too, but this is the reason.
+        std::string why = validate_tile_sizes(f, fs, f.stages[i], fs.stages[i]);
+        if (!why.empty()) return why;
+        why = validate_stage(f.name, f.stages[i], fs.stages[i], max_lanes, region);
         if (!why.empty()) return why;
         why = validate_tails(f, f.stages[i], fs.stages[i]);
         if (!why.empty()) return why;

@@ -33,6 +33,9 @@ constexpr int kMaxInlineExpansion = 32;
 // past it they compute per tile instead (the multi-scale family), a design choice of theirs,
 // not a validity rule.
 constexpr int kSketchInlineExpansion = 16;
+// A split factor may exceed its dimension's extent at most this many times, and only with a
+// guarded tail (validate_tile_sizes in SpaceRules.cpp).
+constexpr int kMaxTileOverExtent = 8;
 
 // The analysis `s` is validated and sampled against: `a` itself, or with_rfactors(a, s) when
 // `s` rfactors a stage (schedules/RFactor.h), then with_wrappers of that when it wraps a Func

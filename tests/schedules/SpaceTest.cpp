@@ -808,6 +808,48 @@ TEST(SpaceTest, ValidateNamesAMissingIntermediateThatAProducerIsPlacedIn) {
     EXPECT_GT(checked, 0);
 }
 
+// Adams2019 splits small Funcs by more than their extent (a 16-wide vector of a 10-point
+// dimension). A guarded tail makes that one partial tile, so it is valid and computes the
+// reference; a rounded-up or shifted tail would compute, and read, outside what the pipeline
+// needs, so it is not; and a tile may not exceed its dimension without bound.
+TEST(SpaceTest, ATileLargerThanItsDimensionIsValidOnlyWithAGuardedTail) {
+    WorkloadSpec spec;
+    spec.op = "blur3x3";
+    spec.params = {{"W", "8"}, {"H", "8"}};
+    Workload w = make_workload(spec);
+    Halide::Target t = htune::host_target();
+    ScheduleSpace space(w, t);
+    const StageInfo &bx = space.analysis().func("blur_x").stages[0];
+    const int ext = bx.extent.at("y");
+    ASSERT_EQ(ext, 10);  // the output's 8 rows and one above and below
+    Schedule s = space.heuristic();
+    FuncSchedule root{Placement::root};
+    root.stages.resize(1);
+    s.funcs["blur_x"] = root;
+    auto with_split = [&](int factor, const std::string &tail) {
+        Schedule c = s;
+        c.funcs["blur_x"].stages[0].splits = {DimSplit{"y", {factor}, tail}};
+        return c;
+    };
+    Schedule guarded = with_split(16, "guard");
+    ASSERT_EQ(space.validate(guarded), "");
+    auto in = w.make_inputs(2);
+    auto ref = w.reference(in, t);
+    Halide::Pipeline p = w.build();
+    apply_schedule(guarded, p, t);
+    auto outs = w.make_outputs();
+    realize_into(p, in, outs, t);
+    Comparison c = compare_outputs(outs, ref, w.tolerance(), w.integer_tolerance());
+    EXPECT_TRUE(c.ok) << c.message;
+    for (const std::string tail : {"round_up", "shift_inwards", ""})
+        EXPECT_NE(
+            space.validate(with_split(16, tail)).find("exceeds its extent 10 and its tail is not guarded"),
+            std::string::npos)
+            << "tail '" << tail << "'";
+    EXPECT_NE(space.validate(with_split(8 * ext + 1, "guard")).find("more than 8 times"), std::string::npos);
+    EXPECT_EQ(space.validate(with_split(8 * ext, "guard")), "");
+}
+
 TEST(SpaceTest, ApplyRejectsUnknownFuncsBeforeCompiling) {
     Workload w = make_workload("blur3x3", true);
     Halide::Pipeline p = w.build();
