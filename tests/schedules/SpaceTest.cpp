@@ -302,6 +302,12 @@ TEST(SpaceTest, ThreeLevelSplitsNameFourLoopsAndComputeTheReference) {
     st.splits[0].factors = {32, 12, 8};
     EXPECT_NE(space.validate(s).find("inner factor of 'x' must divide its outer factor"), std::string::npos)
         << space.validate(s);
+    // Equal factors: a middle loop of one iteration (Mullapudi2016's 64-wide tile vectorized 64
+    // wide), valid and correct.
+    st.splits[0].factors = {32, 32, 8};
+    ASSERT_EQ(space.validate(s), "");
+    EXPECT_EQ(loop_nest(space.analysis().func("blur_y").stages[0], st).extent.at("x_m"), 1);
+    expect_computes_reference(w, s, in, ref);
     st.splits[0].factors = {64, 32, 16, 8};
     EXPECT_NE(space.validate(s).find("needs 1 to 3 factors"), std::string::npos) << space.validate(s);
 }
