@@ -15,6 +15,7 @@
 #include <memory>
 #include <set>
 
+#include "measure/Allocator.h"
 #include "measure/BufferPlacement.h"
 #include "measure/External.h"
 #include "measure/Protocol.h"
@@ -358,6 +359,10 @@ int run_worker(std::istream &in, int out_fd) {
 }
 
 int run_worker_stdio() {
+    // Every candidate timed with the heap in the same steady state (measure/Allocator.h).
+    if (!use_steady_state_allocator())
+        std::cerr << "htune worker: the C library refused the steady-state allocator policy; times of "
+                     "schedules with large intermediates may depend on the worker's history\n";
     int proto = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
     if (proto < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
         throw Error(ErrorKind::internal, std::string("worker: cannot set up stdout: ") + strerror(errno));
