@@ -2,7 +2,10 @@
 """Writes docs/BENCHMARKS.md from the JSON reports in docs/bench/ (python3, standard library only).
 
 Every figure in BENCHMARKS.md comes from a report that an htune command wrote: `htune compare
---json` (a table per workload) or `htune sample --json` (status counts per workload). Each
+--json` (a table per workload), `htune sample --json` (status counts per workload) or the search
+benchmark `build/tuner/htune_bench_search --json` (what the cost model is worth: trials to within
+5% of the best known time, final bests and "A reaches B's final best" ratios per strategy, and a
+link to the SVG plot it wrote next to the JSON). Each
 report carries where it came from ("run": command, UTC date, htune commit) and compare reports
 the machine's peak measured in the same run, which the tables repeat. Reports are listed in
 file-name order; `docs/bench/<name>.md`, when present, is a short hand-written paragraph put
@@ -72,6 +75,80 @@ def sample_section(report):
     return lines + [""]
 
 
+def fmt_trials(x, ran=True):
+    """A trial count or ratio from a search report: null = not reached (when the strategy ran)."""
+    if not ran:
+        return "-"
+    return "not reached" if x is None else "%g" % x
+
+
+def search_section(report):
+    m, o = report.get("machine", {}), report.get("options", {})
+    strategies = report["strategies"]
+    lines = []
+    if m.get("peak_gflops"):
+        lines += ["Machine: `%s`, peak %.1f GFLOP/s fp32 FMA (%s, %d threads), %.1f GB/s, measured at the start of this run."
+                  % (m.get("device_key") or "(no run finished)", m["peak_gflops"], m["fma_isa"], m["threads"],
+                     m["bandwidth_gbs"]), ""]
+    runs = report["runs"]
+    failed = [r for r in runs if not r["ok"]]
+    commits = report.get("tune_commits", [])
+    lines += ["%d workload(s) x %s x %d seed(s) (`--seed 0..%d`), %d trials per run, batch %d: %d runs, each `htune "
+              "tune` into a fresh database%s; %d failed. The runs' htune: %s." % (
+                  len(report["workloads"]), "/".join(strategies), o.get("seeds", 0), o.get("seeds", 1) - 1,
+                  o.get("trials", 0), o.get("batch_size", 0), len(runs),
+                  " with `%s`" % " ".join(o["tune_args"]) if o.get("tune_args") else "", len(failed),
+                  ", ".join(commits) if commits else "(not recorded)"), ""]
+    svg = report.get("svg")
+    if svg and os.path.exists(os.path.join(BENCH, svg)):
+        lines += ["![median of best known / best so far per strategy](bench/%s)" % svg, "",
+                  "The plot ([%s](bench/%s)): per strategy, the median over every workload and seed of the best "
+                  "known time / the best time so far (1 = the best any run of the workload found; dashed: within 5%%)."
+                  % (svg, svg), ""]
+    lines += ["**Headlines** (per workload: B's final best = the median over B's seeds; the trials A needs to reach it = "
+              "the median over A's seeds, 'not reached' counting as the most; ratio = that / B's trials; then the "
+              "median workload's ratio; target <= 1/3):", "",
+              "| A vs B | workloads | A reached B's final best on | median ratio | <= 1/3 |", "|---|---:|---:|---:|---|"]
+    for h in report["headlines"]:
+        r = h["median_ratio"]
+        lines.append("| %s vs %s | %d | %d | %s | %s |" % (
+            h["a"], h["b"], h["workloads"], h["reached"], fmt_trials(r, h["workloads"] > 0),
+            "yes" if r is not None and r <= 1 / 3 else "no"))
+    lines += ["", "| workload | best known ms | strategy | ok runs | median trials to within 5% | median final best ms "
+              "| final / best known |", "|---|---:|---|---:|---:|---:|---:|"]
+    for w in report["workloads"]:
+        for i, st in enumerate(w["strategies"]):
+            ran = bool(st["final_ms"])
+            fin = st["median_final_ms"]
+            lines.append("| %s | %s | %s | %d of %d | %s | %s | %s |" % (
+                w["workload"] if i == 0 else "", fmt_ms(w["best_known_ms"]) if i == 0 and w["best_known_ms"] else "",
+                st["strategy"], st["runs"] - st["failed"], st["runs"],
+                fmt_trials(st["median_trials_to_within_5pct"], ran), fmt_ms(fin) if fin else "-",
+                "%.2fx" % (fin / w["best_known_ms"]) if fin and w["best_known_ms"] else "-"))
+    pairs = [(p["a"], p["b"]) for p in report["workloads"][0]["reach"]] if report["workloads"] else []
+    if pairs:
+        lines += ["", "Trials A needs to reach B's final best (median over A's seeds) of B's trials, per workload:", "",
+                  "| workload | " + " | ".join("%s -> %s's best" % p for p in pairs) + " |",
+                  "|---|" + "---:|" * len(pairs)]
+        for w in report["workloads"]:
+            cells = []
+            for p in w["reach"]:
+                if not p["defined"]:
+                    cells.append("-")
+                elif p["median_trials"] is None:
+                    cells.append("not reached (%s ms)" % fmt_ms(p["target_ms"]))
+                else:
+                    cells.append("%g of %g (%.2f; %s ms)" % (p["median_trials"], p["b_trials"], p["ratio"],
+                                                             fmt_ms(p["target_ms"])))
+            lines.append("| %s | %s |" % (w["workload"], " | ".join(cells)))
+    if failed:
+        lines += ["", "Failed runs:", ""]
+        for r in failed:
+            lines.append("- %s, %s, seed %d: %s" % (r["workload"], r["strategy"], r["seed"],
+                                                    (r["error"] or "").replace("\n", " ")))
+    return lines + [""]
+
+
 def render():
     out = ["# Benchmarks", "",
            "Generated by `./bench_report.py` from the JSON reports in `docs/bench/` (do not edit by hand).",
@@ -87,7 +164,12 @@ def render():
         if os.path.exists(intro):
             with open(intro) as f:
                 out += [f.read().strip(), ""]
-        out += compare_section(report) if "machine" in report else sample_section(report)
+        if report.get("format") == "htune-bench-search/1":
+            out += search_section(report)
+        elif "machine" in report:
+            out += compare_section(report)
+        else:
+            out += sample_section(report)
     return "\n".join(out).rstrip() + "\n"
 
 

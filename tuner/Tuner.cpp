@@ -639,6 +639,7 @@ private:
         w.best_hash = t.best_hash;
         w.heuristic_hash = t.heuristic_hash;
         w.confirmed = t.confirmed;
+        w.curve = t.curve;
         return w;
     }
 

@@ -117,6 +117,11 @@ struct WorkloadOutcome {
     double speedup = 0;  // heuristic_ms / best_ms; 0 = unknown
     std::string best_hash, heuristic_hash;
     bool confirmed = false;
+    // The best-so-far curve of this run: curve[i] = the best min_ms after i trials of this run
+    // (curve[0] = before its first trial, from the database's earlier records), as measured in
+    // the search, before any confirmation; 0 = nothing ran ok yet. Size run_trials + 1 (empty
+    // when the workload could not be set up). What `htune_bench_search` plots.
+    std::vector<double> curve;
 };
 
 struct TuneResult {

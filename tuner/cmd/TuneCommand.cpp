@@ -66,6 +66,8 @@ nlohmann::json summary_json(const TuneResult &r, const std::string &device_key, 
     nlohmann::json ws = nlohmann::json::array();
     auto num = [](double x) { return x > 0 ? nlohmann::json(x) : nlohmann::json(nullptr); };
     for (const auto &w : r.workloads) {
+        nlohmann::json curve = nlohmann::json::array();
+        for (double ms : w.curve) curve.push_back(num(ms));
         ws.push_back({{"workload", w.workload},
                       {"key", w.key},
                       {"trials", w.trials},
@@ -78,6 +80,7 @@ nlohmann::json summary_json(const TuneResult &r, const std::string &device_key, 
                       {"best_hash", w.best_hash},
                       {"heuristic_hash", w.heuristic_hash},
                       {"confirmed", w.confirmed},
+                      {"curve_ms", curve},
                       {"stop", w.stop_reason},
                       {"error", w.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(w.error)}});
     }
