@@ -192,6 +192,64 @@ std::vector<Expr> definition_exprs(const Internal::Definition &d) {
     return out;
 }
 
+// What f's definitions read when f is computed over ANY region: f's pure vars are left unbounded
+// (RVars take their estimated ranges) and Halide's bounds inference must still give a constant
+// box inside the callee's required region (for an input buffer: the region it is sized for).
+// A boundary condition (repeat_edge clamps its indices) reads its callee bounded; a plain
+// `input(x - 1, y)` does not.
+struct BoundedReads {
+    bool inputs = true;           // every input buffer read is bounded
+    std::set<std::string> funcs;  // Funcs (Halide names) read bounded
+};
+
+BoundedReads bounded_reads(const Function &f, const std::map<std::string, Function> &env,
+                           const RequiredRegions &regions, const Internal::FuncValueBounds &value_bounds) {
+    BoundedReads out;
+    std::set<std::string> unbounded;
+    std::vector<const Internal::Definition *> defs;
+    if (f.has_pure_definition()) defs.push_back(&f.definition());
+    for (const auto &u : f.updates()) defs.push_back(&u);
+    for (const Internal::Definition *def : defs) {
+        Internal::Scope<Internal::Interval> scope;
+        for (const std::string &arg : f.args()) scope.push(arg, Internal::Interval::everything());
+        for (const auto &rv : def->schedule().rvars())
+            scope.push(rv.var,
+                       Internal::Interval(with_estimates(rv.min), with_estimates(rv.min + rv.extent - 1)));
+        for (const Expr &e : definition_exprs(*def)) {
+            for (const auto &[callee, box] :
+                 Internal::boxes_required(with_estimates(e), scope, value_bounds)) {
+                if (callee == f.name()) continue;
+                auto fn = env.find(callee);
+                bool input = fn == env.end() || is_input_wrapper(fn->second);
+                const std::vector<DimRange> *sized = nullptr;
+                auto in = regions.inputs.find(callee);
+                auto fr = regions.funcs.find(callee);
+                if (fn == env.end() && in != regions.inputs.end()) sized = &in->second;
+                if (fn != env.end() && fr != regions.funcs.end()) sized = &fr->second;
+                bool bounded = sized != nullptr;
+                for (size_t d = 0; bounded && d < box.size(); d++) {
+                    if (d >= sized->size() || !(*sized)[d].known || !box[d].is_bounded()) {
+                        bounded = false;
+                        break;
+                    }
+                    const int64_t *lo = Internal::as_const_int(Internal::simplify(box[d].min));
+                    const int64_t *hi = Internal::as_const_int(Internal::simplify(box[d].max));
+                    const DimRange &r = (*sized)[d];
+                    bounded = lo && hi && *lo >= r.min && *hi <= r.min + r.extent - 1;
+                }
+                if (input)
+                    out.inputs = out.inputs && bounded;
+                else if (bounded)
+                    out.funcs.insert(callee);
+                else
+                    unbounded.insert(callee);
+            }
+        }
+    }
+    for (const std::string &u : unbounded) out.funcs.erase(u);
+    return out;
+}
+
 }  // namespace
 
 bool StageInfo::is_rvar(const std::string &v) const {
@@ -232,6 +290,12 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
 
     // Required regions, consumers first, starting from the outputs' estimates.
     RequiredRegions regions = required_regions(p, describe_io(p).outputs);
+    Internal::FuncValueBounds value_bounds;
+    try {
+        value_bounds = Internal::compute_function_value_bounds(order, env);
+    } catch (const Halide::Error &) {
+        // Without value bounds, data-dependent reads are simply not known to be bounded.
+    }
 
     // Per Func (stable name), per stage: Halide names called -> call sites.
     std::map<std::string, std::vector<std::map<std::string, int>>> callees;
@@ -249,6 +313,12 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
         info.is_output =
             std::any_of(outputs.begin(), outputs.end(), [&](const Function &o) { return o.name() == hname; });
         info.can_inline = !info.is_output && !info.has_updates && !f.has_extern_definition();
+        if (!f.has_extern_definition()) {
+            BoundedReads br = bounded_reads(f, env, regions, value_bounds);
+            info.input_reads_bounded = br.inputs;
+            for (const std::string &h : br.funcs)
+                if (stable_.count(h)) info.clamped_producers.push_back(stable_.at(h));
+        }
         const std::vector<DimRange> &region = regions.funcs[hname];
         for (int d = 0; d < f.dimensions(); d++) {
             bool known = d < (int)region.size() && region[d].known;

@@ -62,6 +62,15 @@ struct FuncInfo {
     bool is_output = false;
     bool has_updates = false;
     bool can_inline = true;  // false for outputs, Funcs with updates, extern stages
+    // Its reads of input buffers stay inside the inputs whatever region it is computed over
+    // (a boundary condition, or no input read); false when not shown. Computing a Func over
+    // more than it must (a rounded-up or shifted tile) is safe only when this holds for it and
+    // every Func it depends on.
+    bool input_reads_bounded = false;
+    // Producers (stable names) it reads only inside their required regions whatever region it
+    // is computed over, as a boundary condition reads the Func it clamps: computing it over
+    // more does not make them compute more.
+    std::vector<std::string> clamped_producers;
     std::vector<StageInfo> stages;
     std::vector<Use> uses;  // direct calls from other (non-wrapper) Funcs
     double points() const;  // product of extents

@@ -815,45 +815,69 @@ TEST(SpaceTest, ValidateNamesAMissingIntermediateThatAProducerIsPlacedIn) {
 }
 
 // Adams2019 splits small Funcs by more than their extent (a 16-wide vector of a 10-point
-// dimension). A guarded tail makes that one partial tile, so it is valid and computes the
-// reference; a rounded-up or shifted tail would compute, and read, outside what the pipeline
-// needs, so it is not; and a tile may not exceed its dimension without bound.
-TEST(SpaceTest, ATileLargerThanItsDimensionIsValidOnlyWithAGuardedTail) {
+// dimension). A guarded tail makes that one partial tile: valid anywhere. A rounded-up or
+// shifted tail computes points nobody reads: valid for an intermediate whose reads (and its
+// producers' reads) go through boundary conditions, and computes the reference; not for an
+// output, whose tile would leave the caller's buffer, nor for a Func that reads an input
+// without a boundary condition (it would read outside the input). Never without bound.
+TEST(SpaceTest, ATileLargerThanItsDimensionIsValidWhereItReadsNothingOutOfBounds) {
     WorkloadSpec spec;
     spec.op = "blur3x3";
     spec.params = {{"W", "8"}, {"H", "8"}};
     Workload w = make_workload(spec);
     Halide::Target t = htune::host_target();
     ScheduleSpace space(w, t);
-    const StageInfo &bx = space.analysis().func("blur_x").stages[0];
-    const int ext = bx.extent.at("y");
+    const PipelineAnalysis &a = space.analysis();
+    ASSERT_TRUE(a.func("input_clamped").input_reads_bounded);  // clamps its reads of the input
+    ASSERT_TRUE(a.func("blur_x").input_reads_bounded);         // reads no input
+    const int ext = a.func("blur_x").stages[0].extent.at("y");
     ASSERT_EQ(ext, 10);  // the output's 8 rows and one above and below
     Schedule s = space.heuristic();
     FuncSchedule root{Placement::root};
     root.stages.resize(1);
     s.funcs["blur_x"] = root;
-    auto with_split = [&](int factor, const std::string &tail) {
+    auto with_split = [&](const std::string &f, int factor, const std::string &tail) {
         Schedule c = s;
-        c.funcs["blur_x"].stages[0].splits = {DimSplit{"y", {factor}, tail}};
+        c.funcs[f].stages[0].splits = {DimSplit{"y", {factor}, tail}};
+        c.funcs[f].stages[0].order.clear();
+        c.funcs[f].stages[0].vectorize.clear();
+        c.funcs[f].stages[0].unroll.clear();
+        c.funcs[f].stages[0].parallel.clear();
         return c;
     };
-    Schedule guarded = with_split(16, "guard");
-    ASSERT_EQ(space.validate(guarded), "");
     auto in = w.make_inputs(2);
     auto ref = w.reference(in, t);
-    Halide::Pipeline p = w.build();
-    apply_schedule(guarded, p, t);
-    auto outs = w.make_outputs();
-    realize_into(p, in, outs, t);
-    Comparison c = compare_outputs(outs, ref, w.tolerance(), w.integer_tolerance());
-    EXPECT_TRUE(c.ok) << c.message;
+    for (const std::string tail : {"guard", "round_up", "shift_inwards", ""}) {
+        Schedule c = with_split("blur_x", 16, tail);
+        ASSERT_EQ(space.validate(c), "") << "tail '" << tail << "'";
+        expect_computes_reference(w, c, in, ref);
+    }
+    EXPECT_NE(space.validate(with_split("blur_x", 8 * ext + 1, "guard")).find("more than 8 times"),
+              std::string::npos);
+    EXPECT_EQ(space.validate(with_split("blur_x", 8 * ext, "guard")), "");
+    // The output: 8 rows split by 16 only with a guard.
+    EXPECT_EQ(space.validate(with_split("blur_y", 16, "guard")), "");
     for (const std::string tail : {"round_up", "shift_inwards", ""})
-        EXPECT_NE(
-            space.validate(with_split(16, tail)).find("exceeds its extent 10 and its tail is not guarded"),
-            std::string::npos)
+        EXPECT_NE(space.validate(with_split("blur_y", 16, tail)).find("an output's tile must guard its tail"),
+                  std::string::npos)
             << "tail '" << tail << "'";
-    EXPECT_NE(space.validate(with_split(8 * ext + 1, "guard")).find("more than 8 times"), std::string::npos);
-    EXPECT_EQ(space.validate(with_split(8 * ext, "guard")), "");
+
+    // conv2d's conv reads its input without a boundary condition.
+    Workload cw = make_workload("conv2d", true);
+    ScheduleSpace cspace(cw, t);
+    const FuncInfo &conv = cspace.analysis().func("conv");
+    ASSERT_FALSE(conv.input_reads_bounded);
+    const std::string v = conv.stages[0].pure_vars.back();
+    const int cext = conv.stages[0].extent.at(v);
+    Schedule cs = cspace.heuristic();
+    FuncSchedule croot{Placement::root};
+    croot.stages.resize(conv.stages.size());
+    cs.funcs["conv"] = croot;
+    cs.funcs["conv"].stages[0].splits = {DimSplit{v, {2 * cext}, "round_up"}};
+    EXPECT_NE(cspace.validate(cs).find("reads an input without a boundary condition"), std::string::npos)
+        << cspace.validate(cs);
+    cs.funcs["conv"].stages[0].splits[0].tail = "guard";
+    EXPECT_EQ(cspace.validate(cs), "");
 }
 
 TEST(SpaceTest, ApplyRejectsUnknownFuncsBeforeCompiling) {
