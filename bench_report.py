@@ -141,6 +141,17 @@ def search_section(report):
                     cells.append("%g of %g (%.2f; %s ms)" % (p["median_trials"], p["b_trials"], p["ratio"],
                                                              fmt_ms(p["target_ms"])))
             lines.append("| %s | %s |" % (w["workload"], " | ".join(cells)))
+    if any("noise" in w for w in report["workloads"]):
+        lines += ["", "Measurement noise: the same schedule measured in several runs of a workload (with one `--seed` "
+                  "every strategy measures the same first batch); spread = slowest / fastest - 1. Where it is above "
+                  "5%, \"within 5%\" and small differences between final bests are within the noise.", "",
+                  "| workload | schedules in >= 2 runs | median spread | 90th percentile |", "|---|---:|---:|---:|"]
+        for w in report["workloads"]:
+            n = w.get("noise")
+            if n:
+                lines.append("| %s | %d | %s | %s |" % (
+                    w["workload"], n["schedules"], "%.1f%%" % (100 * n["median_spread"]) if n["schedules"] else "-",
+                    "%.1f%%" % (100 * n["p90_spread"]) if n["schedules"] else "-"))
     if failed:
         lines += ["", "Failed runs:", ""]
         for r in failed:

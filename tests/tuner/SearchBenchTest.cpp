@@ -159,6 +159,19 @@ TEST(SearchBenchTest, AStrategyThatNeverReachesTheOthersBestIsNotReachedOnTheMed
     EXPECT_TRUE(search_bench_json(runs, s)["headlines"][0]["median_ratio"].is_null());
 }
 
+TEST(SearchBenchTest, MeasurementNoiseIsTheSpreadOfOneScheduleOverRuns) {
+    BenchRun a, b, c;
+    a.times = {{"h1", 1.0}, {"h2", 2.0}, {"h3", 5.0}, {"only_a", 1.0}};
+    b.times = {{"h1", 1.1}, {"h2", 2.0}, {"h3", 4.0}};
+    c.times = {{"h1", 1.2}, {"only_c", 3.0}};
+    NoiseStats n = measurement_noise({&a, &b, &c});
+    EXPECT_EQ(n.schedules, 3) << "h1, h2 and h3 are in two runs or more";
+    // Spreads: h1 0.2, h2 0, h3 0.25.
+    EXPECT_DOUBLE_EQ(n.median_spread, 0.2);
+    EXPECT_DOUBLE_EQ(n.p90_spread, 0.25);
+    EXPECT_EQ(measurement_noise({&a}).schedules, 0);
+}
+
 TEST(SearchBenchTest, TheSvgIsValidXmlWithOnePolylinePerStrategy) {
     std::vector<BenchRun> runs = {run_of("a", "guided", 0, {0, 4, 2}), run_of("a", "evolution", 0, {0, 4, 3}),
                                   run_of("a", "random", 0, {0, 5, 4})};
@@ -200,7 +213,9 @@ TEST(SearchBenchTest, TheLoopReportsItsBestSoFarCurveOnePointPerTrial) {
     EXPECT_EQ(w.curve[0], 0) << "a fresh database: no best before the first trial";
     for (size_t i = 1; i < w.curve.size(); i++) {
         EXPECT_GT(w.curve[i], 0);
-        if (i > 1) EXPECT_LE(w.curve[i], w.curve[i - 1]);
+        if (i > 1) {
+            EXPECT_LE(w.curve[i], w.curve[i - 1]);
+        }
     }
     EXPECT_EQ(w.curve.back(), w.best_ms);
     double min_stored = 0;
@@ -285,6 +300,9 @@ TEST(SearchBenchTest, EndToEndEveryStrategyInAFreshDatabaseAFailedRunReportedAnd
     ASSERT_EQ(s.workloads.size(), 1u);
     EXPECT_GT(s.workloads[0].best_known_ms, 0);
     EXPECT_EQ(s.workloads[0].strategies[3].failed, 1);
+    // One --seed: every strategy measured the same first batch (the heuristic at least).
+    EXPECT_GE(s.workloads[0].noise.schedules, 1);
+    EXPECT_EQ(runs[0].times.size(), (size_t)open_database(runs[0].db)->count({{}, "", "", true}));
     nlohmann::json j = search_bench_json(runs, s);
     EXPECT_FALSE(j["runs"][3]["error"].is_null());
 

@@ -38,6 +38,31 @@ std::vector<double> normalized_curve(const std::vector<double> &curve, double be
     return out;
 }
 
+NoiseStats measurement_noise(const std::vector<const BenchRun *> &runs) {
+    std::map<std::string, std::pair<double, double>> range;  // hash -> (fastest, slowest)
+    std::map<std::string, int> count;
+    for (const BenchRun *r : runs)
+        for (const auto &[hash, ms] : r->times) {
+            if (!(ms > 0)) continue;
+            auto it = range.find(hash);
+            if (it == range.end())
+                range[hash] = {ms, ms};
+            else
+                it->second = {std::min(it->second.first, ms), std::max(it->second.second, ms)};
+            count[hash]++;
+        }
+    std::vector<double> spreads;
+    for (const auto &[hash, r] : range)
+        if (count[hash] >= 2) spreads.push_back(r.second / r.first - 1);
+    NoiseStats n;
+    n.schedules = (int)spreads.size();
+    if (spreads.empty()) return n;
+    std::sort(spreads.begin(), spreads.end());
+    n.median_spread = median_of(spreads);
+    n.p90_spread = spreads[std::min(spreads.size() - 1, (size_t)std::ceil(0.9 * (double)spreads.size()) - 1)];
+    return n;
+}
+
 namespace {
 
 size_t index_of(const std::vector<std::string> &v, const std::string &s) {
@@ -79,6 +104,7 @@ BenchSummary summarize(const std::vector<BenchRun> &runs, const std::vector<std:
         const auto &rs = by_workload[name];
         WorkloadStats w;
         w.workload = name;
+        w.noise = measurement_noise(rs);
         for (const BenchRun *r : rs) {
             double f = r->ok ? final_best(r->curve) : 0;
             if (f > 0 && (w.best_known_ms == 0 || f < w.best_known_ms)) w.best_known_ms = f;
@@ -207,6 +233,10 @@ nlohmann::json search_bench_json(const std::vector<BenchRun> &runs, const BenchS
                  {"ratio", p.defined ? trials_json(p.ratio) : nlohmann::json(nullptr)}});
         jw.push_back({{"workload", w.workload},
                       {"best_known_ms", number_or_null(w.best_known_ms)},
+                      {"noise",
+                       {{"schedules", w.noise.schedules},
+                        {"median_spread", w.noise.median_spread},
+                        {"p90_spread", w.noise.p90_spread}}},
                       {"strategies", st},
                       {"reach", reach}});
     }

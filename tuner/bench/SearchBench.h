@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
@@ -41,6 +42,9 @@ struct BenchRun {
     double elapsed_s = 0;
     std::string stop, device, commit;  // the tune's stop reason, device key, htune commit
     std::string db, summary, log;      // files of this run
+    // min_ms of each ok record of its database, by schedule hash (not written to the JSON): the
+    // same schedule measured in several runs of a workload shows the measurement noise.
+    std::map<std::string, double> times;
 };
 
 // --- the figures (SearchBench.cpp) ---
@@ -75,9 +79,20 @@ struct ReachStats {
     bool defined = false;  // both strategies have an ok run on this workload
 };
 
+// The same schedule measured in several runs of one workload (with one --seed every strategy
+// measures the same first batch): spread = slowest / fastest - 1 per such schedule. When it is
+// above kWithinBestKnown - 1, "within 5%" is within the noise.
+struct NoiseStats {
+    int schedules = 0;  // measured ok in at least two runs
+    double median_spread = 0, p90_spread = 0;
+};
+// The spread of BenchRun::times over `runs` (see NoiseStats).
+NoiseStats measurement_noise(const std::vector<const BenchRun *> &runs);
+
 struct WorkloadStats {
     std::string workload;
     double best_known_ms = 0;  // the best over every run of the workload; 0 = none ran ok
+    NoiseStats noise;
     std::vector<StrategyStats> strategies;
     std::vector<ReachStats> reach;  // one per pair of strategies (see summarize)
 };

@@ -17,6 +17,7 @@
 #include <fstream>
 #include <thread>
 
+#include "db/Database.h"
 #include "ops/Error.h"
 #include "tuner/bench/SearchBench.h"
 
@@ -27,7 +28,7 @@ namespace htune {
 namespace {
 
 std::string slug(size_t index, const std::string &name) {
-    char prefix[16];
+    char prefix[32];
     std::snprintf(prefix, sizeof prefix, "%02zu-", index);
     std::string out = prefix;
     for (char c : name) {
@@ -98,6 +99,22 @@ int run_process(const std::string &exe, const std::vector<std::string> &args, co
         if (termed && elapsed > timeout_s + 60) kill(pid, SIGKILL);
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
+}
+
+// min_ms of every ok record of a run's database, by schedule hash; empty when unreadable.
+std::map<std::string, double> ok_times(const std::string &db_path) {
+    std::map<std::string, double> out;
+    try {
+        OpenOptions oo;
+        oo.create = false;
+        auto db = open_database(db_path, oo);
+        RecordQuery q;
+        q.ok_only = true;
+        db->scan(q, [&](const Record &r) { out[r.schedule_hash] = r.result.min_ms; });
+    } catch (const std::exception &) {
+        out.clear();
+    }
+    return out;
 }
 
 bool has_option(const std::vector<std::string> &args, const std::string &name) {
@@ -262,6 +279,7 @@ std::vector<BenchRun> run_search_bench(const SearchBenchOptions &o) {
                         }
                     }
                 }
+                if (fs::exists(db)) r.times = ok_times(db);
                 r.workload = name;
                 r.strategy = strategy;
                 r.seed = seed;
