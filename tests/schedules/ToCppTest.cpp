@@ -65,10 +65,26 @@ std::string program(const std::vector<Case> &cases, const std::string &dir) {
 // to '_' when it suffixes one the process made before ("f.s1.r$x.epilogue" the first time,
 // "f.s1.r_x.epilogue$1" the second): canonical pipelines reuse the same names in every build.
 // Drop all of it from both sides before comparing.
+// Halide's simplifier also orders the operands of a commutative operation by name, and the
+// names differ in those suffixes: "(f.s1.r_x.r_x_o.epilogue + f.s1.r_x.r_x_o.rebased)" on one
+// side is "(...rebased + ...epilogue)" on the other. So a parenthesized sum or product of two
+// names is written with its operands sorted.
 std::string normalized(const std::string &stmt) {
     std::string s = std::regex_replace(stmt, std::regex("[$]"), "_");
     s = std::regex_replace(s, std::regex("_+[0-9]+"), "");
-    return std::regex_replace(s, std::regex("\\bt[0-9]+\\b"), "t");
+    s = std::regex_replace(s, std::regex("\\bt[0-9]+\\b"), "t");
+    static const std::regex pair("\\(([A-Za-z_][A-Za-z0-9_.]*) ([+*]) ([A-Za-z_][A-Za-z0-9_.]*)\\)");
+    std::string out;
+    auto begin = std::sregex_iterator(s.begin(), s.end(), pair);
+    size_t last = 0;
+    for (auto it = begin; it != std::sregex_iterator(); ++it) {
+        const std::smatch &m = *it;
+        std::string a = m[1], b = m[3];
+        if (b < a) std::swap(a, b);
+        out += s.substr(last, m.position(0) - last) + "(" + a + " " + m[2].str() + " " + b + ")";
+        last = m.position(0) + m.length(0);
+    }
+    return out + s.substr(last);
 }
 
 }  // namespace
