@@ -1,6 +1,7 @@
 // Training data and stored models from the tuning database (see Training.h).
 #include "tuner/Training.h"
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <map>
@@ -85,6 +86,7 @@ TrainingSet load_training_set(Database &db, const std::string &device_key) {
         FeatureMatrix m = featurizer->featurize(p.schedules);
         const GroupId group = (GroupId)set.workload_keys.size();
         set.workload_keys.push_back(key);
+        set.workload_ops.push_back(p.spec.op);
         set.features.values.insert(set.features.values.end(), m.values.begin(), m.values.end());
         set.features.rows += m.rows;
         set.times_s.insert(set.times_s.end(), p.times_s.begin(), p.times_s.end());
@@ -119,17 +121,23 @@ nlohmann::json value_or_null(const MetricValue &m) {
 
 }  // namespace
 
-HeldOut cross_validate(const TrainingSet &set, Holdout holdout, int folds, const XgbOptions &options,
-                       std::uint64_t seed) {
+namespace {
+
+// Per row: the index of its workload's operator in operators_of(set).
+std::vector<GroupId> operator_of_rows(const TrainingSet &set) {
+    std::vector<std::string> ops = operators_of(set);
+    std::vector<GroupId> of_group(set.workload_ops.size());
+    for (std::size_t g = 0; g < set.workload_ops.size(); g++)
+        of_group[g] = (GroupId)(std::find(ops.begin(), ops.end(), set.workload_ops[g]) - ops.begin());
+    std::vector<GroupId> rows(set.groups.size());
+    for (std::size_t i = 0; i < rows.size(); i++) rows[i] = of_group.at(set.groups[i]);
+    return rows;
+}
+
+// Trains a fresh model per fold on its train rows and evaluates it on its test rows only.
+HeldOut evaluate_folds(const TrainingSet &set, const std::vector<Fold> &split, const XgbOptions &options) {
     HeldOut h;
-    const std::size_t units = holdout == Holdout::workloads ? set.workload_keys.size() : set.features.rows;
-    if (units < 2) {
-        h.note = holdout == Holdout::workloads ? "n/a (needs 2 workloads)" : "n/a (needs 2 records)";
-        return h;
-    }
-    h.folds = (int)std::min<std::size_t>(std::max(2, folds), units);
-    std::vector<Fold> split = holdout == Holdout::workloads ? kfold_by_group(set.groups, h.folds, seed)
-                                                            : kfold_within_groups(set.groups, h.folds, seed);
+    h.folds = (int)split.size();
     std::vector<MetricValue> pairwise, spearman, top1, top5;
     std::set<GroupId> evaluated;
     for (const Fold &fold : split) {
@@ -157,6 +165,82 @@ HeldOut cross_validate(const TrainingSet &set, Holdout holdout, int folds, const
     h.available = h.metrics.pairwise.count > 0;
     if (!h.available) h.note = "n/a (no test fold had two candidates of one workload with different times)";
     return h;
+}
+
+}  // namespace
+
+std::vector<std::string> operators_of(const TrainingSet &set) {
+    std::vector<std::string> ops;
+    for (const std::string &op : set.workload_ops)
+        if (std::find(ops.begin(), ops.end(), op) == ops.end()) ops.push_back(op);
+    return ops;
+}
+
+std::vector<Fold> kfold_by_operator(const TrainingSet &set, int k, std::uint64_t seed) {
+    return kfold_by_group(operator_of_rows(set), k, seed);
+}
+
+HeldOut cross_validate(const TrainingSet &set, Holdout holdout, int folds, const XgbOptions &options,
+                       std::uint64_t seed) {
+    HeldOut h;
+    const std::size_t units = holdout == Holdout::operators   ? operators_of(set).size()
+                              : holdout == Holdout::workloads ? set.workload_keys.size()
+                                                              : set.features.rows;
+    if (units < 2) {
+        h.note = holdout == Holdout::operators   ? "n/a (needs 2 operators)"
+                 : holdout == Holdout::workloads ? "n/a (needs 2 workloads)"
+                                                 : "n/a (needs 2 records)";
+        return h;
+    }
+    const int k = (int)std::min<std::size_t>(std::max(2, folds), units);
+    std::vector<Fold> split = holdout == Holdout::operators   ? kfold_by_operator(set, k, seed)
+                              : holdout == Holdout::workloads ? kfold_by_group(set.groups, k, seed)
+                                                              : kfold_within_groups(set.groups, k, seed);
+    return evaluate_folds(set, split, options);
+}
+
+Fold hold_out_operators(const TrainingSet &set, const std::vector<std::string> &ops) {
+    const std::vector<std::string> known = operators_of(set);
+    for (const std::string &op : ops)
+        if (std::find(known.begin(), known.end(), op) == known.end()) {
+            std::string list;
+            for (const std::string &k : known) list += (list.empty() ? "" : ", ") + k;
+            throw_usage("no ok measurements of operator '" + op + "' to hold out (operators: " + list + ")");
+        }
+    Fold split;
+    for (std::size_t i = 0; i < set.groups.size(); i++) {
+        const std::string &op = set.workload_ops.at(set.groups[i]);
+        (std::find(ops.begin(), ops.end(), op) != ops.end() ? split.test : split.train).push_back(i);
+    }
+    return split;
+}
+
+TrainingSet subset(const TrainingSet &set, const std::vector<std::size_t> &rows) {
+    TrainingSet out;
+    out.skipped_records = set.skipped_records;
+    out.features = select_rows(set.features, rows);
+    out.times_s = select_rows(set.times_s, rows);
+    std::map<GroupId, GroupId> renumber;
+    for (std::size_t r : rows) {
+        const GroupId g = set.groups.at(r);
+        auto it = renumber.find(g);
+        if (it == renumber.end()) {
+            it = renumber.emplace(g, (GroupId)out.workload_keys.size()).first;
+            out.workload_keys.push_back(set.workload_keys.at(g));
+            out.workload_ops.push_back(set.workload_ops.at(g));
+        }
+        out.groups.push_back(it->second);
+    }
+    return out;
+}
+
+HeldOut evaluate_split(const TrainingSet &set, const Fold &split, const XgbOptions &options) {
+    if (split.train.empty()) {
+        HeldOut h;
+        h.note = "n/a (nothing left to train on)";
+        return h;
+    }
+    return evaluate_folds(set, {split}, options);
 }
 
 nlohmann::json to_json(const HeldOut &h) {

@@ -21,7 +21,12 @@ struct TrainingSet {
     std::vector<double> times_s;             // per row: the record's min time in seconds (> 0)
     std::vector<GroupId> groups;             // per row: index into workload_keys
     std::vector<std::string> workload_keys;  // one per group id, in first-commit order
-    std::size_t skipped_records = 0;         // ok records that could not be featurized (see below)
+    // One per group id: the workload's operator, i.e. WorkloadSpec::op (the built-in operator's
+    // or the Generator's registered name). Every parameter setting of an operator is one
+    // operator, and so are a built-in and a Generator registered under the same name: holding
+    // an operator out holds all of them out, so nothing of the same algorithm leaks into training.
+    std::vector<std::string> workload_ops;
+    std::size_t skipped_records = 0;  // ok records that could not be featurized (see below)
 };
 
 // Every ok record of `device_key` (all workloads), featurized with one Featurizer per workload
@@ -48,11 +53,27 @@ struct HeldOut {
     std::size_t records = 0;    // test rows evaluated (every row once)
     std::size_t workloads = 0;  // workloads with something to rank in some test fold
 };
-enum class Holdout { workloads, candidates };
-// k-fold (k = min(folds, workloads or rows)) over whole workloads or over candidates within
-// each workload, training a fresh model with `options` per fold. Deterministic for a seed.
+enum class Holdout { operators, workloads, candidates };
+// k-fold (k = min(folds, operators, workloads or rows)) over whole operators (every workload of
+// an operator in one test fold), whole workloads, or candidates within each workload, training
+// a fresh model with `options` per fold. Metrics rank within workloads. Deterministic for a seed.
 HeldOut cross_validate(const TrainingSet &set, Holdout holdout, int folds, const XgbOptions &options,
                        std::uint64_t seed);
+
+// The distinct operators of the set, in first-commit order.
+std::vector<std::string> operators_of(const TrainingSet &set);
+// k folds over whole operators (2 <= k <= operators): every workload of an operator is in the
+// same test fold. Deterministic for a seed.
+std::vector<Fold> kfold_by_operator(const TrainingSet &set, int k, std::uint64_t seed);
+// One split that holds the named operators out: `test` = every row of a workload whose operator
+// is named, `train` = every other row. Throws a usage Error naming an operator the set has no
+// records of (listing those it has).
+Fold hold_out_operators(const TrainingSet &set, const std::vector<std::string> &ops);
+// The rows `rows` (ascending) of `set`, with group ids renumbered over the workloads they keep.
+TrainingSet subset(const TrainingSet &set, const std::vector<std::size_t> &rows);
+// Trains one fresh model on split.train and evaluates it on split.test (folds = 1).
+HeldOut evaluate_split(const TrainingSet &set, const Fold &split, const XgbOptions &options);
+
 // {"pairwise_accuracy", "pairs", "spearman", "top1_recall", "top5pct_recall", "records",
 // "workloads", "folds"} (values null when not available, plus "note").
 nlohmann::json to_json(const HeldOut &h);

@@ -1,9 +1,13 @@
 // Many-workload selection for tune and compare (see WorkloadSet.h).
 #include "tuner/WorkloadSet.h"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "ops/Error.h"
 #include "tuner/WorkloadOptions.h"
@@ -14,23 +18,19 @@ namespace fs = std::filesystem;
 namespace htune {
 
 void WorkloadSetOptions::add_to(po::options_description &desc) {
-  desc.add_options()(
-      "op", po::value(&ops)->composing(),
-      "built-in operator (repeatable; each at its default size)")(
-      "param,p", po::value(&params)->composing(),
-      "operator parameter key=value (only with one --op)")(
-      "generator-lib", po::value(&generator_lib),
-      "shared library that registers Halide Generators")(
-      "generator", po::value(&generator),
-      "registered name of the Generator to use")(
-      "generator-param,g", po::value(&generator_params)->composing(),
-      "GeneratorParam key=value (repeatable)")(
-      "suite", po::value(&suite),
-      "every built-in operator: 'default' (bench sizes) or 'small' (test "
-      "sizes)")("workloads", po::value(&workloads_file),
-                "JSON file listing workloads (ops or Generators with params)")(
-      "test-size", po::bool_switch(&test_size),
-      "--op operators at their small test size");
+    desc.add_options()("op", po::value(&ops)->composing(),
+                       "built-in operator (repeatable; each at its default size)")(
+        "param,p", po::value(&params)->composing(), "operator parameter key=value (only with one --op)")(
+        "generator-lib", po::value(&generator_lib), "shared library that registers Halide Generators")(
+        "generator", po::value(&generator), "registered name of the Generator to use")(
+        "generator-param,g", po::value(&generator_params)->composing(),
+        "GeneratorParam key=value (repeatable)")(
+        "suite", po::value(&suite),
+        "every built-in operator: 'default' (bench sizes), 'small' (test "
+        "sizes) or 'corpus' (four sizes each, test to bench: a training set "
+        "for `htune retrain`)")("workloads", po::value(&workloads_file),
+                                "JSON file listing workloads (ops or Generators with params)")(
+        "test-size", po::bool_switch(&test_size), "--op operators at their small test size");
 }
 
 bool WorkloadSetOptions::given() const {
@@ -38,16 +38,57 @@ bool WorkloadSetOptions::given() const {
          !suite.empty() || !workloads_file.empty();
 }
 
+namespace {
+
+// The operator's parameters a fraction `t` of the way from its test size (t = 0) to its bench
+// size (t = 1): every integer or real parameter the two sizes give different positive values is
+// interpolated geometrically (rounded and kept in the parameter's range); the others keep their
+// test value. Only parameters the test size names are listed, so t = 1 is the bench size.
+std::vector<std::pair<std::string, std::string>> between_sizes(const Algorithm &alg, double t) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto &[name, test_value] : alg.test_params()) {
+        std::string value = test_value;
+        for (const ParamSpec &p : alg.params()) {
+            if (p.name != name || (p.type != ParamType::integer && p.type != ParamType::real)) continue;
+            double a = std::stod(test_value), b = std::stod(p.default_value);
+            if (!(a > 0 && b > 0) || a == b) break;
+            double v = a * std::pow(b / a, t);
+            if (p.min <= p.max) v = std::min(p.max, std::max(p.min, v));
+            if (p.type == ParamType::integer) {
+                value = std::to_string(std::llround(v));
+            } else {
+                std::ostringstream os;
+                os << std::setprecision(3) << v;
+                value = os.str();
+            }
+            break;
+        }
+        out.emplace_back(name, value);
+    }
+    return out;
+}
+
+}  // namespace
+
 std::vector<WorkloadSpec> suite_specs(const std::string &suite) {
-  if (suite != "default" && suite != "small")
-    throw_usage("unknown suite '" + suite + "' (valid: default, small)");
-  std::vector<WorkloadSpec> out;
-  for (const auto &alg : builtin_ops()) {
-    WorkloadSpec s;
-    s.op = alg->name();
-    if (suite == "small")
-      s.params = alg->test_params();
-    out.push_back(s);
+    if (suite != "default" && suite != "small" && suite != "corpus")
+        throw_usage("unknown suite '" + suite + "' (valid: default, small, corpus)");
+    std::vector<WorkloadSpec> out;
+    for (const auto &alg : builtin_ops()) {
+        WorkloadSpec s;
+        s.op = alg->name();
+        if (suite == "small") s.params = alg->test_params();
+        if (suite != "corpus") {
+            out.push_back(s);
+            continue;
+        }
+        // Test size, a third and two thirds of the way (log scale), bench size.
+        for (double t : {0.0, 1.0 / 3, 2.0 / 3}) {
+            s.params = between_sizes(*alg, t);
+            if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+        }
+        s.params.clear();
+        if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
   }
   return out;
 }

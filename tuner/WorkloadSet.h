@@ -1,6 +1,6 @@
 // Workload selection shared by the commands that take MANY workloads (`htune
 // tune`, `htune compare`): repeated --op, one --op with -p, a Generator,
-// --suite default|small, or
+// --suite default|small|corpus, or
 // --workloads FILE.json. Single-workload commands use WorkloadOptions.h
 // instead.
 #pragma once
@@ -19,7 +19,7 @@ struct WorkloadSetOptions {
   std::vector<std::string> params; // -p k=v: only with exactly one --op
   std::string generator_lib, generator;
   std::vector<std::string> generator_params;
-  std::string suite;          // "default" (bench sizes) or "small" (test sizes)
+  std::string suite;          // "default", "small" or "corpus" (suite_specs)
   std::string workloads_file; // JSON list of WorkloadSpec objects
   bool test_size = false;     // --op at its test size
 
@@ -35,7 +35,11 @@ struct WorkloadSetOptions {
 };
 
 // The built-in suites: "default" = every built-in operator at its bench size,
-// "small" = at its test size. Throws a usage Error for another name.
+// "small" = at its test size, "corpus" = at four sizes from test to bench size
+// (the sizes between interpolated geometrically; parameters that shape the
+// pipeline, such as pyramid levels, vary too): what `htune tune --suite corpus`
+// measures as a pretraining set for `htune retrain`. Throws a usage Error for
+// another name.
 std::vector<WorkloadSpec> suite_specs(const std::string &suite);
 
 // Reads a workloads file: a JSON array (or {"workloads": [...]}) of

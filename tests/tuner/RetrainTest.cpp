@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
+#include <set>
 
 #include "cost_model/Featurizer.h"
 #include "db/Database.h"
@@ -36,11 +38,10 @@ MeasureResult schedule_dependent_time(const Workload &, const Schedule &s, Fault
 
 std::string test_device() { return current_device(htune::host_target(), 2).key(); }
 
-// `n` sampled schedules (heuristic first) of each op, measured and committed.
-void fill(Database &db, const std::vector<std::string> &ops, int n) {
+// `n` sampled schedules (heuristic first) of the workload, measured and committed.
+void fill(Database &db, const Workload &w, int n) {
     FakeRunner runner(schedule_dependent_time);
-    for (const std::string &op : ops) {
-        Workload w = make_workload(op, /*test_size=*/true);
+    {
         ScheduleSpace space(w, htune::host_target());
         std::mt19937_64 rng(9);
         std::vector<Schedule> batch{space.heuristic()};
@@ -52,6 +53,17 @@ void fill(Database &db, const std::vector<std::string> &ops, int n) {
                                           results[i], "htune-features/1"));
         db.commit(records);
     }
+}
+
+// The same for each op at its test size.
+void fill(Database &db, const std::vector<std::string> &ops, int n) {
+    for (const std::string &op : ops) fill(db, make_workload(op, /*test_size=*/true), n);
+}
+
+// blur3x3 at two sizes, unsharp_mask and harris: three operators, four workloads.
+void fill_three_operators(Database &db, int n) {
+    fill(db, {"blur3x3", "unsharp_mask", "harris"}, n);
+    fill(db, make_workload(WorkloadSpec{"blur3x3", "", {{"W", "96"}, {"H", "40"}}}), n);
 }
 
 }  // namespace
@@ -70,17 +82,18 @@ TEST(RetrainTest, TrainsReportsAndStoresAModelThatLoadsAndPredicts) {
     EXPECT_EQ(j["device_key"], test_device());
     EXPECT_EQ(j["records"], 60);
     EXPECT_EQ(j["workloads"], 2);
-    for (const char *part : {"held_out_workloads", "held_out_candidates"}) {
+    for (const char *part : {"held_out_operators", "held_out_workloads", "held_out_candidates"}) {
         const auto &m = j[part];
         for (const char *k : {"pairwise_accuracy", "spearman", "top1_recall", "top5pct_recall"}) {
             ASSERT_TRUE(m[k].is_number()) << part << "." << k << ": " << j.dump(2);
             EXPECT_GE(m[k].get<double>(),
-                      part == std::string("held_out_workloads") && k == std::string("spearman") ? -1 : 0);
+                      part != std::string("held_out_candidates") && k == std::string("spearman") ? -1 : 0);
             EXPECT_LE(m[k].get<double>(), 1.0);
         }
         EXPECT_EQ(m["records"], 60) << part;
         EXPECT_EQ(m["workloads"], 2) << part;
     }
+    EXPECT_EQ(j["held_out_operators"]["folds"], 2);  // k = min(--folds, operators)
     EXPECT_EQ(j["held_out_workloads"]["folds"], 2);  // k = min(--folds, workloads)
     EXPECT_EQ(j["held_out_candidates"]["folds"], 3);
     // The schedule-dependent times are learnable within a workload.
@@ -157,6 +170,90 @@ TEST(RetrainTest, WorkloadsThatCannotBeRebuiltAreSkippedWithAWarning) {
     EXPECT_EQ(set.skipped_records, 1u);
     EXPECT_NE(err.find("skipped 1 record(s) of sharpen_blend:#0000"), std::string::npos) << err;
     EXPECT_NO_THROW(set.features.check_valid("test"));
+}
+
+TEST(RetrainTest, OperatorFoldsAndTheNamedHoldOutLeaveWholeOperatorsOut) {
+    auto db = open_database(":memory:");
+    fill_three_operators(*db, 8);
+    TrainingSet set = load_training_set(*db, test_device());
+    ASSERT_EQ(set.workload_keys.size(), 4u);
+    EXPECT_EQ(operators_of(set), (std::vector<std::string>{"blur3x3", "unsharp_mask", "harris"}));
+    auto op_of_row = [&](std::size_t r) { return set.workload_ops.at(set.groups.at(r)); };
+
+    // Named: every blur3x3 row (both sizes) is tested, none is trained on.
+    Fold named = hold_out_operators(set, {"blur3x3"});
+    EXPECT_EQ(named.test.size(), 16u);
+    EXPECT_EQ(named.train.size(), 16u);
+    for (std::size_t r : named.test) EXPECT_EQ(op_of_row(r), "blur3x3");
+    for (std::size_t r : named.train) EXPECT_NE(op_of_row(r), "blur3x3");
+    std::set<GroupId> held_groups;
+    for (std::size_t r : named.test) held_groups.insert(set.groups[r]);
+    EXPECT_EQ(held_groups.size(), 2u);  // both parameter settings
+    EXPECT_THROW(hold_out_operators(set, {"matmul"}), Error);
+
+    // k-fold over operators: no operator is on both sides of any fold, each is tested once.
+    std::vector<Fold> folds = kfold_by_operator(set, 3, 7);
+    ASSERT_EQ(folds.size(), 3u);
+    std::map<std::string, int> tested;
+    for (const Fold &f : folds) {
+        std::set<std::string> train_ops, test_ops;
+        for (std::size_t r : f.train) train_ops.insert(op_of_row(r));
+        for (std::size_t r : f.test) test_ops.insert(op_of_row(r));
+        for (const std::string &op : test_ops) {
+            EXPECT_EQ(train_ops.count(op), 0u) << op;
+            tested[op]++;
+        }
+        EXPECT_EQ(f.train.size() + f.test.size(), set.features.rows);
+    }
+    EXPECT_EQ(tested, (std::map<std::string, int>{{"blur3x3", 1}, {"harris", 1}, {"unsharp_mask", 1}}));
+
+    // The subset keeps the right rows and renumbers groups over the workloads it keeps.
+    TrainingSet rest = subset(set, named.train);
+    EXPECT_EQ(rest.features.rows, 16u);
+    EXPECT_EQ(operators_of(rest), (std::vector<std::string>{"unsharp_mask", "harris"}));
+    for (GroupId g : rest.groups) EXPECT_LT(g, rest.workload_keys.size());
+}
+
+TEST(RetrainTest, HoldOutKeepsTheNamedOperatorsOutOfTheStoredModelAndReportsThem) {
+    std::string dir = temp_dir(), db_path = dir + "/t.db";
+    {
+        auto db = open_database(db_path);
+        fill_three_operators(*db, 10);
+    }
+    CommandResult r = run_htune("retrain --db " + db_path + " --device-key '" + test_device() + "' --json " +
+                                dir + "/m.json --hold-out blur3x3 --folds 3");
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    EXPECT_NE(r.out.find("held out: blur3x3 (20 records)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("named operators"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("held-out operators"), std::string::npos) << r.out;
+    auto j = nlohmann::json::parse(read_file(dir + "/m.json"));
+    EXPECT_EQ(j["records"], 20);  // trained on unsharp_mask and harris only
+    EXPECT_EQ(j["operators"], (nlohmann::json{"unsharp_mask", "harris"}));
+    EXPECT_EQ(j["hold_out"], (nlohmann::json{"blur3x3"}));
+    EXPECT_EQ(j["held_out_named"]["records"], 20);
+    EXPECT_EQ(j["held_out_named"]["workloads"], 2);
+    EXPECT_TRUE(j["held_out_named"]["pairwise_accuracy"].is_number()) << j.dump(2);
+    EXPECT_EQ(j["held_out_operators"]["folds"], 2);  // two operators left
+    auto db = open_database(db_path);
+    auto stored = db->get_model(test_device(), feature_schema().name, feature_schema().version);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->metrics["records"], 20);
+
+    // An operator without records is one clear usage error, and nothing is stored.
+    db.reset();
+    run_shell("rm -f " + db_path);
+    {
+        auto fresh = open_database(db_path);
+        fill_three_operators(*fresh, 4);
+    }
+    r = run_htune("retrain --db " + db_path + " --device-key '" + test_device() +
+                  "' --hold-out blur3x3,conv2d");
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find("--hold-out: no ok measurements of operator 'conv2d'"), std::string::npos) << r.err;
+    EXPECT_FALSE(
+        open_database(db_path)->get_model(test_device(), feature_schema().name, feature_schema().version));
+    run_shell("rm -rf " + dir);
 }
 
 }  // namespace htune::test

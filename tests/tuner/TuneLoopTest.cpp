@@ -16,6 +16,7 @@
 #include "ops/Error.h"
 #include "ops/HostTarget.h"
 #include "tuner/Tuner.h"
+#include "tuner/WorkloadSet.h"
 
 namespace htune::test {
 
@@ -193,6 +194,44 @@ TEST(TuneLoopTest, ResumeContinuesToTheSameTotalAndTrainsOnStoredRows) {
     TuneResult done = h.run({test_spec("blur3x3")});
     EXPECT_EQ(done.workloads[0].run_trials, 0);
     EXPECT_EQ(h.runner.candidates_measured(), before);
+}
+
+TEST(TuneLoopTest, TheCorpusSuiteResumesAfterItsTimeBudgetUntilEveryWorkloadHasItsTrials) {
+    // `htune tune --suite corpus --trials N --time-budget T`, run overnight and resumed: a run
+    // cut short by its budget leaves workloads below N; the same command again brings every
+    // workload to exactly N without measuring any schedule twice.
+    Harness h;
+    h.o.trials = 4;
+    h.o.batch_size = 4;
+    h.o.confirm_top = 0;
+    h.seconds_per_candidate = 1;
+    std::vector<WorkloadSpec> corpus = suite_specs("corpus");
+    ASSERT_GE(corpus.size(), 3 * builtin_ops().size());
+    h.o.time_budget_s = 4.0 * (double)corpus.size() / 2;  // about half the corpus
+    TuneResult first = h.run(corpus);
+    ASSERT_EQ(first.workloads.size(), corpus.size());
+    int complete = 0, started = 0;
+    for (const auto &w : first.workloads) {
+        EXPECT_TRUE(w.error.empty()) << w.key << ": " << w.error;
+        complete += w.trials == 4;
+        started += w.trials > 0;
+    }
+    EXPECT_GT(complete, 0);
+    EXPECT_LT(complete, (int)corpus.size());
+
+    h.o.time_budget_s = 0;
+    TuneResult second = h.run(corpus);
+    std::size_t run_trials = 0;
+    for (std::size_t i = 0; i < corpus.size(); i++) {
+        const auto &w = second.workloads[i];
+        EXPECT_EQ(w.trials, 4) << w.key;
+        EXPECT_EQ(w.run_trials, 4 - first.workloads[i].trials) << w.key;
+        run_trials += (std::size_t)w.run_trials;
+        auto hs = h.hashes(w.key);
+        EXPECT_EQ(std::set<std::string>(hs.begin(), hs.end()).size(), 4u) << w.key;
+    }
+    EXPECT_EQ(h.db->count(), (int64_t)(4 * corpus.size()));
+    EXPECT_GT(run_trials, 0u);
 }
 
 TEST(TuneLoopTest, GuidedSearchBeatsRandomSamplingAndTheHeuristic) {

@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "ops/Error.h"
 #include "tuner/WorkloadSet.h"
@@ -31,6 +33,30 @@ TEST(WorkloadSet, SuitesListEveryBuiltinOperator) {
   EXPECT_TRUE(found);
   EXPECT_NE(make_workload(def[0]).key(), make_workload(small[0]).key());
   EXPECT_THROW(suite_specs("huge"), Error);
+}
+
+TEST(WorkloadSet, TheCorpusHasEveryOperatorFromTestToBenchSize) {
+    auto corpus = suite_specs("corpus");
+    std::map<std::string, std::vector<WorkloadSpec>> by_op;
+    std::set<std::string> keys;
+    for (const auto &s : corpus) {
+        by_op[s.op].push_back(s);
+        EXPECT_TRUE(keys.insert(make_workload(s).key()).second) << s.op;
+    }
+    ASSERT_EQ(by_op.size(), builtin_ops().size());
+    for (const auto &alg : builtin_ops()) {
+        const auto &settings = by_op.at(alg->name());
+        EXPECT_EQ(settings.front().params, alg->test_params()) << alg->name();
+        EXPECT_TRUE(settings.back().params.empty()) << alg->name();  // bench
+        if (!alg->test_params().empty()) EXPECT_GE(settings.size(), 3u) << alg->name();
+    }
+    // matmul 64 -> 1024: a third and two thirds of the way on a log scale.
+    const auto &mm = by_op.at("matmul");
+    ASSERT_EQ(mm.size(), 4u);
+    EXPECT_EQ(mm[1].params,
+              (std::vector<std::pair<std::string, std::string>>{{"M", "161"}, {"N", "161"}, {"K", "161"}}));
+    EXPECT_EQ(mm[2].params,
+              (std::vector<std::pair<std::string, std::string>>{{"M", "406"}, {"N", "406"}, {"K", "406"}}));
 }
 
 TEST(WorkloadSet, RepeatedOpsAndDuplicatesRemoved) {

@@ -69,7 +69,7 @@ int run_compare(const std::vector<std::string> &args) {
     mcli.add_to(desc, "seconds allowed per compile (an autoscheduler's search included)");
     po::variables_map vm;
     if (parse_command_line("compare", args, desc, vm, nullptr,
-                           "(--op NAME [-p k=v ...] | --op A --op B ... | --suite default|small "
+                           "(--op NAME [-p k=v ...] | --op A --op B ... | --suite default|small|corpus "
                            "| --workloads "
                            "FILE.json | --generator-lib LIB --generator NAME [-g k=v ...])  "
                            "[--db FILE] [--json "

@@ -1,5 +1,6 @@
 // `htune retrain`: trains the XGBoost cost model on every ok measurement of a device type,
-// reports honest held-out metrics (k-fold over workloads and over candidates within workloads),
+// reports honest held-out metrics (k-fold over whole operators, over workloads and over
+// candidates within workloads; optionally on named operators left out of everything),
 // and stores the model for that device type in the database (and optionally a file), where
 // `htune tune` finds it (tuner/Training.h: load_stored_model).
 #include <chrono>
@@ -40,7 +41,7 @@ void print_row(const std::string &name, const HeldOut &h) {
     const RankingMetrics &m = h.metrics;
     std::cout << std::setw(10) << cell(m.pairwise, true) << std::setw(10) << cell(m.spearman, true)
               << std::setw(8) << cell(m.top1, true) << std::setw(9) << cell(m.top5pct, true) << h.records
-              << " records, " << h.workloads << " workload(s), " << h.folds << " folds\n";
+              << " records, " << h.workloads << " workload(s), " << h.folds << " fold(s)\n";
 }
 
 // Written beside the target and renamed, so a failure never leaves half a file.
@@ -63,7 +64,7 @@ void write_file(const std::string &path, const std::string &text) {
 
 int run_retrain(const std::vector<std::string> &args) {
     po::options_description desc("htune retrain options");
-    std::string db_path = kDefaultDatabasePath, device_key, out_path, json_path;
+    std::string db_path = kDefaultDatabasePath, device_key, out_path, json_path, hold_out;
     int folds = 5, nthread = 1, rounds = XgbOptions{}.rounds;
     std::uint64_t seed = 0;
     desc.add_options()("db", po::value(&db_path), "tuning database (default ./htune.db)")(
@@ -73,10 +74,14 @@ int run_retrain(const std::vector<std::string> &args) {
         "folds", po::value(&folds), "k of the k-fold evaluations (default 5)")(
         "rounds", po::value(&rounds), "boosting rounds (default 100)")(
         "nthread", po::value(&nthread), "XGBoost threads (default 1: far faster on a busy machine)")(
-        "seed", po::value(&seed), "seed of the folds and of XGBoost (default 0)");
+        "seed", po::value(&seed), "seed of the folds and of XGBoost (default 0)")(
+        "hold-out", po::value(&hold_out),
+        "operators (comma-separated) to leave out of everything trained and stored, and to "
+        "evaluate the model on: what it would rank on algorithms it never saw");
     po::variables_map vm;
-    if (parse_command_line("retrain", args, desc, vm, nullptr,
-                           "[--db FILE] [--device-key KEY] [--out FILE] [--json FILE] [--folds K]"))
+    if (parse_command_line(
+            "retrain", args, desc, vm, nullptr,
+            "[--db FILE] [--device-key KEY] [--out FILE] [--json FILE] [--folds K] [--hold-out OP,...]"))
         return 0;
     if (device_key.empty()) device_key = host_device().key();
     DeviceKey::parse(device_key);  // a malformed key is a usage error, before any work
@@ -99,11 +104,33 @@ int run_retrain(const std::vector<std::string> &args) {
                   << ": run `htune tune` first\n";
         return 1;
     }
+    std::vector<std::string> held_ops;
+    if (!hold_out.empty()) {
+        std::stringstream list(hold_out);
+        for (std::string op; std::getline(list, op, ',');)
+            if (!op.empty()) held_ops.push_back(op);
+    }
+    Fold named_split;
+    HeldOut named;
+    if (!held_ops.empty()) {
+        try {
+            named_split = hold_out_operators(set, held_ops);
+        } catch (const Error &e) {
+            throw_usage(std::string("retrain: --hold-out: ") + e.what());
+        }
+        named = evaluate_split(set, named_split, options);
+    }
     std::cout << "training set: " << set.features.rows << " ok record(s) of " << set.workload_keys.size()
               << " workload(s) on " << device_key << " (" << feature_schema().describe() << ")";
     if (set.skipped_records) std::cout << ", " << set.skipped_records << " skipped";
     std::cout << "\n";
+    if (!held_ops.empty()) {
+        std::cout << "held out: " << hold_out << " (" << named_split.test.size()
+                  << " records); everything below is trained without them\n";
+        set = subset(set, named_split.train);
+    }
 
+    HeldOut by_operator = cross_validate(set, Holdout::operators, folds, options, seed);
     HeldOut by_workload = cross_validate(set, Holdout::workloads, folds, options, seed);
     HeldOut by_candidate = cross_validate(set, Holdout::candidates, folds, options, seed);
     auto model = make_xgboost_model(options);
@@ -111,6 +138,8 @@ int run_retrain(const std::vector<std::string> &args) {
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     std::cout << "held-out metrics       pairwise  spearman  top-1   top-5%\n";
+    if (!held_ops.empty()) print_row("named operators", named);
+    print_row("held-out operators", by_operator);
     print_row("held-out workloads", by_workload);
     print_row("held-out candidates", by_candidate);
 
@@ -120,12 +149,19 @@ int run_retrain(const std::vector<std::string> &args) {
         {"feature_schema", feature_schema().name + "/" + std::to_string(feature_schema().version)},
         {"records", set.features.rows},
         {"workloads", set.workload_keys.size()},
+        {"operators", operators_of(set)},
+        {"held_out_operators", to_json(by_operator)},
         {"skipped_records", set.skipped_records},
         {"objective", to_string(options.objective)},
         {"xgboost", options},
         {"held_out_workloads", to_json(by_workload)},
         {"held_out_candidates", to_json(by_candidate)},
         {"seconds", seconds}};
+
+    if (!held_ops.empty()) {
+        report["hold_out"] = held_ops;
+        report["held_out_named"] = to_json(named);
+    }
 
     StoredModel stored;
     stored.device_key = device_key;

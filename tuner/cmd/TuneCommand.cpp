@@ -146,7 +146,7 @@ int run_tune(const std::vector<std::string> &args) {
     po::variables_map vm;
     if (parse_command_line("tune", args, desc, vm, nullptr,
                            "(--op NAME ... [-p k=v] [--test-size] | --suite "
-                           "default|small | --workloads FILE.json | "
+                           "default|small|corpus | --workloads FILE.json | "
                            "--generator-lib LIB --generator NAME [-g k=v]) "
                            "[--trials N] [--time-budget T] "
                            "[--early-stop N] [--search guided|evolution|random] [--sketches on|off] "
