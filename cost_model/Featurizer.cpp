@@ -50,7 +50,8 @@ const char *const kStageColumns[] = {
     "log_unroll",           // product of unrolled extents
     "log_parallel_own",     // trip count of the stage's own (fused) parallel loop
     "log_parallel_total",   // with the parallel loops it is computed inside
-    "parallel_efficiency",  // cores kept busy / threads, with the tail imbalance
+    "parallel_efficiency",  // busy cores / min(threads, physical cores), with the
+                            // tail imbalance
     "nested_parallel",      // own parallel loop inside a parallel consumer
     "log_alloc_bytes",      // storage of one realization of the Func
     "alloc_cache_level",    // 0: fits L1, 1: L2, 2: L3, 3: beyond
@@ -139,10 +140,6 @@ static_assert(c_time_proxy + 1 == kNumStage, "StageCol must list kStageColumns")
 
 double lg(double x) { return std::log2(1.0 + std::max(0.0, x)); }
 
-int cache_level(double bytes) {
-    return bytes <= kL1Bytes ? 0 : bytes <= kL2Bytes ? 1 : bytes <= kL3Bytes ? 2 : 3;
-}
-
 struct StageStatic {
     int func = 0, index = 0;
     const StageInfo *info = nullptr;
@@ -205,6 +202,11 @@ const StageSchedule kDefaultStage{};
 struct Featurizer::Static {
     std::shared_ptr<const PipelineAnalysis> analysis;
     int threads = 1;
+    // Threads that run at once: one per physical core (an SMT sibling or an
+    // oversubscribed thread adds little), so min(threads, cores).
+    int units = 1;
+    MachineCaches caches;
+    double l1 = 0, l2 = 0, l3 = 0;  // caches' sizes, bytes
     int lanes_f32 = 8;
     std::vector<FuncStatic> funcs;  // producers first (analysis order)
     std::vector<StageStatic> stages;
@@ -212,8 +214,11 @@ struct Featurizer::Static {
     int block_stage[4] = {-1, -1, -1, -1};  // out, top1..top3 (stage indices)
     double required_work = 0;
 
-    Static(std::shared_ptr<const PipelineAnalysis> a, const Halide::Target &target, int thr);
+    Static(std::shared_ptr<const PipelineAnalysis> a, const Halide::Target &target, int thr,
+           const MachineCaches &c);
     std::vector<float> features(const Schedule &s) const;
+    // 0: fits L1, 1: L2, 2: L3, 3: beyond.
+    int cache_level(double bytes) const { return bytes <= l1 ? 0 : bytes <= l2 ? 1 : bytes <= l3 ? 2 : 3; }
 
 private:
     void build_loops(const FuncDyn &fd, const FuncStatic &fs, const StageStatic &ss, const StageSchedule &st,
@@ -222,10 +227,15 @@ private:
                    float *row) const;
 };
 
-Featurizer::Static::Static(std::shared_ptr<const PipelineAnalysis> a, const Halide::Target &target, int thr)
-    : analysis(std::move(a)) {
+Featurizer::Static::Static(std::shared_ptr<const PipelineAnalysis> a, const Halide::Target &target, int thr,
+                           const MachineCaches &c)
+    : analysis(std::move(a)), caches(c) {
     unsigned hw = std::thread::hardware_concurrency();
     threads = thr > 0 ? thr : (hw > 0 ? (int)hw : 1);
+    units = std::max(1, std::min(threads, caches.cores));
+    l1 = (double)caches.l1d_bytes;
+    l2 = (double)caches.l2_bytes;
+    l3 = (double)caches.l3_bytes;
     lanes_f32 = native_lanes(target, Halide::Float(32));
     const auto &funcs_info = analysis->funcs();
     for (size_t i = 0; i < funcs_info.size(); i++) index[funcs_info[i].name] = (int)i;
@@ -562,8 +572,8 @@ std::vector<float> Featurizer::Static::features(const Schedule &s) const {
         (fd.placement == Placement::at ? n_at : n_root)++;
         alloc_total += fd.alloc_bytes;
         alloc_max = std::max(alloc_max, fd.alloc_bytes);
-        beyond_l2 += fd.alloc_bytes > kL2Bytes;
-        beyond_l3 += fd.alloc_bytes > kL3Bytes;
+        beyond_l2 += fd.alloc_bytes > l2;
+        beyond_l3 += fd.alloc_bytes > l3;
     }
     double extra = 0;
     for (const auto &kv : s.funcs) extra += index.count(kv.first) == 0;
@@ -640,10 +650,11 @@ void Featurizer::Static::stage_row(const Schedule &, const std::vector<FuncDyn> 
     r[c_unroll] = (float)lg(sd.unroll - 1);
     r[c_par_own] = (float)lg(sd.par_own - 1);
     r[c_par_total] = (float)lg(sd.par_total - 1);
-    // Cores kept busy: tasks spread over `threads`, the last wave partly idle.
+    // Cores kept busy: tasks run in waves of `units` (min(threads, physical
+    // cores)), the last wave partly idle. (v1 used `threads` for units.)
     const double tasks = std::max(1.0, sd.par_total);
-    const double waves = std::ceil(tasks / threads);
-    const double efficiency = tasks / (waves * threads);
+    const double waves = std::ceil(tasks / units);
+    const double efficiency = tasks / (waves * units);
     r[c_par_eff] = (float)efficiency;
     r[c_nested_par] = sd.par_own > 1 && sd.par_total > sd.par_own;
     r[c_alloc] = (float)lg(fd.alloc_bytes);
@@ -660,8 +671,8 @@ void Featurizer::Static::stage_row(const Schedule &, const std::vector<FuncDyn> 
             tile_fp = fp;
         else
             in_tile = false;
-        fit_l1 += fp <= kL1Bytes;
-        fit_l2 += fp <= kL2Bytes;
+        fit_l1 += fp <= l1;
+        fit_l2 += fp <= l2;
     }
     if (sd.loops.empty()) tile_fp = bytes_per_point;
     r[c_fp_tile] = (float)lg(tile_fp);
@@ -677,26 +688,29 @@ void Featurizer::Static::stage_row(const Schedule &, const std::vector<FuncDyn> 
     // dimension) and busy cores divide the work; every realization and memory
     // beyond L2 add.
     double speed = std::max(1.0, std::min(sd.vec_width, (double)fst.lanes) * (sd.vec_dense ? 1.0 : 0.5));
-    double cores = std::max(1.0, efficiency * threads);
+    double cores = std::max(1.0, efficiency * units);
     double memory = cache_level(fd.alloc_bytes) >= 2 ? sd.points * bytes_per_point * 0.25 : 0;
     r[c_time_proxy] = (float)lg(points * per_point / (speed * cores) + memory / cores + 50 * sd.realizations);
 }
 
-Featurizer::Featurizer(const Workload &w, const Halide::Target &target, int threads) {
+Featurizer::Featurizer(const Workload &w, const Halide::Target &target, int threads,
+                       const MachineCaches &caches) {
     auto analysis = std::make_shared<const PipelineAnalysis>(w.build());
-    static_ = std::make_shared<const Static>(std::move(analysis), target, threads);
+    static_ = std::make_shared<const Static>(std::move(analysis), target, threads, caches);
 }
 
-Featurizer::Featurizer(const ScheduleSpace &space, int threads) {
+Featurizer::Featurizer(const ScheduleSpace &space, int threads, const MachineCaches &caches) {
     // The space owns the analysis: a non-owning shared_ptr (the space must
     // outlive us).
     std::shared_ptr<const PipelineAnalysis> analysis(&space.analysis(), [](const PipelineAnalysis *) {});
-    static_ = std::make_shared<const Static>(std::move(analysis), space.target(), threads);
+    static_ = std::make_shared<const Static>(std::move(analysis), space.target(), threads, caches);
 }
 
 Featurizer::~Featurizer() = default;
 
 int Featurizer::threads() const { return static_->threads; }
+
+const MachineCaches &Featurizer::caches() const { return static_->caches; }
 
 std::vector<float> Featurizer::features(const Schedule &s) const { return static_->features(s); }
 
@@ -711,7 +725,7 @@ FeatureMatrix Featurizer::featurize(const std::vector<Schedule> &batch) const {
 }
 
 const FeatureSchema &feature_schema() {
-    static const FeatureSchema schema{"htune-features", 1, column_names()};
+    static const FeatureSchema schema{"htune-features", 2, column_names()};
     return schema;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cost_model/FeatureMatrix.h"
+#include "measure/Machine.h"
 #include "ops/Workload.h"
 #include "schedules/Schedule.h"
 
@@ -18,30 +19,39 @@ namespace htune {
 class PipelineAnalysis;  // schedules/PipelineAnalysis.h
 class ScheduleSpace;     // schedules/Space.h
 
-// "htune-features" v1: global columns ("g.*") then six blocks of per-stage
+// "htune-features" v2: global columns ("g.*") then six blocks of per-stage
 // columns: the output stage ("out.*"), the three statically most expensive
 // other stages ("top1.*".."top3.*"), the work-weighted mean ("mean.*") and the
-// maximum ("max.*") over every computed stage.
+// maximum ("max.*") over every computed stage. v2 (same columns as v1): the
+// cache sizes and the core count are this machine's (probe_caches), no longer
+// fixed Zen3 constants, and parallel efficiency counts at most one busy thread
+// per physical core.
 const FeatureSchema &feature_schema();
-
-// Cache sizes the footprint features compare against (this machine: Zen3, per
-// core L1d 32 KiB, L2 512 KiB, shared L3 32 MiB). Fixed, not probed, so
-// features do not depend on the host.
-constexpr double kL1Bytes = 32.0 * 1024, kL2Bytes = 512.0 * 1024, kL3Bytes = 32.0 * 1024 * 1024;
 
 // Immutable after construction; features()/featurize() are const and
 // thread-safe. Copies share the analysis. Never throws on a schedule that does
 // not fit the pipeline (missing Funcs, unknown loops): those parts are
 // featurized as compute_root with Halide's default loops.
+//
+// The footprint features (cache levels, fits in L1/L2, allocations beyond
+// L2/L3, the time proxy's memory term) compare against `caches`, by default
+// probe_caches(): this machine's per-core L1d and L2 and its core complex's L3
+// (measure/Machine.h), and min(threads, caches.cores) threads run at once.
+// Machines of one device type (same CPU model and threads) are assumed to have
+// the same caches; a device key's own caches are not stored, so featurizing
+// another device type's records uses this host's. Tests pass explicit
+// MachineCaches to be host-independent.
 class Featurizer {
 public:
     // Builds the pipeline and its PipelineAnalysis once. `threads` = the Halide
     // thread count the candidates run with (the device key's); 0 = this machine's
-    // hardware threads.
-    Featurizer(const Workload &w, const Halide::Target &target, int threads = 0);
+    // hardware threads. `caches` is copied.
+    Featurizer(const Workload &w, const Halide::Target &target, int threads = 0,
+               const MachineCaches &caches = probe_caches());
     // Reuses the space's analysis and target; `space` must outlive this
     // Featurizer.
-    explicit Featurizer(const ScheduleSpace &space, int threads = 0);
+    explicit Featurizer(const ScheduleSpace &space, int threads = 0,
+                        const MachineCaches &caches = probe_caches());
     ~Featurizer();
     Featurizer(const Featurizer &) = default;
     Featurizer &operator=(const Featurizer &) = default;
@@ -52,6 +62,7 @@ public:
     FeatureMatrix featurize(const std::vector<Schedule> &batch) const;
 
     int threads() const;
+    const MachineCaches &caches() const;
 
     struct Static;  // per-pipeline precomputation (Featurizer.cpp)
 

@@ -1,20 +1,30 @@
-// Machine peaks (see Machine.h). The FMA kernels are compiled per ISA with
-// target attributes and picked at run time, so one htune binary reports the
-// right peak on AVX2 and AVX-512 hosts.
+// Machine peaks and caches (see Machine.h). The FMA kernels are compiled per
+// ISA with target attributes and picked at run time, so one htune binary
+// reports the right peak on AVX2 and AVX-512 hosts. probe_caches() is at the
+// end.
 #include "measure/Machine.h"
 
 #include <immintrin.h>
+#include <sched.h>
 #include <time.h>
+#include <unistd.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#define HTUNE_HAVE_CPUID 1
+#endif
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace htune {
@@ -178,20 +188,214 @@ MachinePeaks measure_peaks(int threads, uint64_t bandwidth_bytes) {
     return p;
 }
 
+namespace {
+
+// A sysfs cache size ("48K", "32768K", "1M"), in bytes; 0 when unreadable.
+uint64_t sysfs_size(const std::string &path) {
+    std::ifstream in(path);
+    std::string text;
+    if (!(in >> text) || text.empty()) return 0;
+    uint64_t v = std::strtoull(text.c_str(), nullptr, 10);
+    char unit = text.back();
+    if (unit == 'K') v <<= 10;
+    if (unit == 'M') v <<= 20;
+    if (unit == 'G') v <<= 30;
+    return v;
+}
+
+}  // namespace
+
 uint64_t last_level_cache_bytes(uint64_t fallback) {
     uint64_t best = 0;
-    for (int index = 0; index < 8; index++) {
-        std::ifstream in("/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/size");
-        std::string text;
-        if (!(in >> text) || text.empty()) continue;
-        uint64_t v = std::strtoull(text.c_str(), nullptr, 10);
-        char unit = text.back();
-        if (unit == 'K') v <<= 10;
-        if (unit == 'M') v <<= 20;
-        if (unit == 'G') v <<= 30;
-        best = std::max(best, v);
-    }
+    for (int index = 0; index < 8; index++)
+        best = std::max(
+            best, sysfs_size("/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/size"));
     return best ? best : fallback;
+}
+
+// ---- probe_caches ----
+
+namespace {
+
+std::string read_word(const std::string &path) {
+    std::ifstream in(path);
+    std::string w;
+    in >> w;
+    return w;
+}
+
+// Keeps the first size seen per level: data or unified caches only.
+void note_level(CacheSource &s, int level, bool data_or_unified, uint64_t bytes) {
+    if (!data_or_unified || bytes == 0) return;
+    uint64_t *slot = level == 1   ? &s.l1d_bytes
+                     : level == 2 ? &s.l2_bytes
+                     : level == 3 ? &s.l3_bytes
+                                  : nullptr;
+    if (slot && *slot == 0) *slot = bytes;
+}
+
+bool cpu_is_amd() {
+#ifdef HTUNE_HAVE_CPUID
+    unsigned a, b, c, d;
+    if (!__get_cpuid(0, &a, &b, &c, &d)) return false;
+    char vendor[13] = {};
+    std::memcpy(vendor, &b, 4);
+    std::memcpy(vendor + 4, &d, 4);
+    std::memcpy(vendor + 8, &c, 4);
+    return std::strcmp(vendor, "AuthenticAMD") == 0 || std::strcmp(vendor, "HygonGenuine") == 0;
+#else
+    return false;
+#endif
+}
+
+// Deterministic cache parameters: leaf 0x8000001D on AMD, leaf 4 elsewhere.
+// Each subleaf describes one cache; its size is that of one instance (ways *
+// partitions * line size * sets), e.g. one core complex's L3.
+CacheSource cpuid_caches(bool amd) {
+    CacheSource s{"cpuid"};
+#ifdef HTUNE_HAVE_CPUID
+    const unsigned leaf = amd ? 0x8000001Du : 4u;
+    unsigned a, b, c, d;
+    if (__get_cpuid_max(leaf & 0x80000000u, nullptr) < leaf) return s;
+    for (unsigned sub = 0; sub < 16; sub++) {
+        if (!__get_cpuid_count(leaf, sub, &a, &b, &c, &d)) break;
+        unsigned type = a & 0x1f;  // 0 none, 1 data, 2 instruction, 3 unified
+        if (type == 0) break;
+        uint64_t ways = ((b >> 22) & 0x3ff) + 1, partitions = ((b >> 12) & 0x3ff) + 1, line = (b & 0xfff) + 1,
+                 sets = uint64_t(c) + 1;
+        note_level(s, (a >> 5) & 7, type == 1 || type == 3, ways * partitions * line * sets);
+    }
+#else
+    (void)amd;
+#endif
+    return s;
+}
+
+CacheSource sysfs_caches() {
+    CacheSource s{"sysfs"};
+    for (int index = 0; index < 16; index++) {
+        std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/";
+        std::string type = read_word(dir + "type");
+        int level = std::atoi(read_word(dir + "level").c_str());
+        note_level(s, level, type == "Data" || type == "Unified", sysfs_size(dir + "size"));
+    }
+    return s;
+}
+
+CacheSource sysconf_caches() {
+    CacheSource s{"sysconf"};
+#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE) && defined(_SC_LEVEL3_CACHE_SIZE)
+    auto get = [](int name) {
+        long v = sysconf(name);
+        return v > 0 ? uint64_t(v) : uint64_t(0);
+    };
+    s.l1d_bytes = get(_SC_LEVEL1_DCACHE_SIZE);
+    s.l2_bytes = get(_SC_LEVEL2_CACHE_SIZE);
+    s.l3_bytes = get(_SC_LEVEL3_CACHE_SIZE);
+#endif
+    return s;
+}
+
+// SMT threads per core from CPUID (0 when unknown): leaf 0xB's SMT level on
+// Intel, leaf 0x8000001E on AMD.
+int cpuid_threads_per_core(bool amd) {
+#ifdef HTUNE_HAVE_CPUID
+    unsigned a, b, c, d;
+    if (amd) {
+        if (__get_cpuid_max(0x80000000u, nullptr) < 0x8000001Eu) return 0;
+        __get_cpuid_count(0x8000001Eu, 0, &a, &b, &c, &d);
+        return b == 0 ? 0 : (int)((b >> 8) & 0xff) + 1;
+    }
+    if (__get_cpuid_max(0, nullptr) < 0xB) return 0;
+    __get_cpuid_count(0xB, 0, &a, &b, &c, &d);
+    return ((c >> 8) & 0xff) == 1 ? (int)(b & 0xffff) : 0;
+#else
+    (void)amd;
+    return 0;
+#endif
+}
+
+// Physical cores in the affinity mask: distinct (package, core) pairs from
+// sysfs topology, else the CPU count / SMT threads per core.
+int affinity_cores(bool amd) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    std::vector<int> cpus;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+        for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+            if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
+    }
+    if (cpus.empty()) return std::max(1u, std::thread::hardware_concurrency());
+    std::set<std::pair<std::string, std::string>> cores;
+    for (int cpu : cpus) {
+        std::string dir = "/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/topology/";
+        std::string package = read_word(dir + "physical_package_id"), core = read_word(dir + "core_id");
+        if (package.empty() || core.empty()) {
+            cores.clear();
+            break;
+        }
+        cores.insert({package, core});
+    }
+    if (!cores.empty()) return (int)cores.size();
+    int per_core = cpuid_threads_per_core(amd);
+    return std::max(1, (int)cpus.size() / std::max(1, per_core));
+}
+
+}  // namespace
+
+MachineCaches default_caches() {
+    MachineCaches c;
+    c.l1d_bytes = uint64_t(32) << 10;
+    c.l2_bytes = uint64_t(512) << 10;
+    c.l3_bytes = uint64_t(32) << 20;
+    c.cores = 1;
+    c.source = "default";
+    return c;
+}
+
+MachineCaches combine_cache_sources(const std::vector<CacheSource> &sources, int cores) {
+    const MachineCaches fallback = default_caches();
+    std::vector<CacheSource> all = sources;
+    all.push_back({fallback.source, fallback.l1d_bytes, fallback.l2_bytes, fallback.l3_bytes});
+    MachineCaches c;
+    std::string from[3];
+    uint64_t *slot[3] = {&c.l1d_bytes, &c.l2_bytes, &c.l3_bytes};
+    for (const CacheSource &s : all) {
+        const uint64_t v[3] = {s.l1d_bytes, s.l2_bytes, s.l3_bytes};
+        for (int l = 0; l < 3; l++)
+            if (*slot[l] == 0 && v[l] > 0) *slot[l] = v[l], from[l] = s.name;
+    }
+    if (!(c.l1d_bytes <= c.l2_bytes && c.l2_bytes <= c.l3_bytes)) {
+        c = fallback;
+        from[0] = from[1] = from[2] = fallback.source;
+    }
+    c.cores = std::max(1, cores);
+    c.source = from[0] == from[1] && from[1] == from[2]
+                   ? from[0]
+                   : "L1d " + from[0] + ", L2 " + from[1] + ", L3 " + from[2];
+    return c;
+}
+
+const MachineCaches &probe_caches() {
+    static const MachineCaches caches = [] {
+        const bool amd = cpu_is_amd();
+        CacheSource cpuid = cpuid_caches(amd), sysfs = sysfs_caches(), sysconf = sysconf_caches();
+        // Without leaf 0x8000001D's L3, AMD's other L3 figures are the package's.
+        if (amd && cpuid.l3_bytes == 0) sysfs.l3_bytes = sysconf.l3_bytes = 0;
+        return combine_cache_sources({cpuid, sysfs, sysconf}, affinity_cores(amd));
+    }();
+    return caches;
+}
+
+std::string describe(const MachineCaches &c) {
+    auto size = [](uint64_t bytes) {
+        if (bytes >= (uint64_t(1) << 20) && bytes % (uint64_t(1) << 20) == 0)
+            return std::to_string(bytes >> 20) + " MiB";
+        if (bytes >= 1024 && bytes % 1024 == 0) return std::to_string(bytes >> 10) + " KiB";
+        return std::to_string(bytes) + " B";
+    };
+    return "L1d " + size(c.l1d_bytes) + ", L2 " + size(c.l2_bytes) + ", L3 " + size(c.l3_bytes) + ", " +
+           std::to_string(c.cores) + (c.cores == 1 ? " core" : " cores") + " (" + c.source + ")";
 }
 
 }  // namespace htune

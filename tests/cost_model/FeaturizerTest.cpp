@@ -1,7 +1,9 @@
 // The featurizer on every built-in operator and the example user Generator: one
 // fixed-length row for any pipeline, finite, deterministic, different for
 // different schedules, and a few sanity properties (the heuristic vectorizes
-// and parallelizes; compute_at recomputes).
+// and parallelizes; compute_at recomputes; the machine's caches and cores
+// matter). Every Featurizer here gets explicit MachineCaches, so the rows do
+// not depend on the host.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -16,6 +18,9 @@
 namespace htune {
 
 namespace {
+
+// A 2-core Zen3: the v1 constants.
+const MachineCaches kCaches{32 << 10, 512 << 10, 32 << 20, 2, "test"};
 
 Workload workload_named(const std::string &name) {
     if (name == "example_generator")
@@ -46,7 +51,7 @@ class EveryWorkload : public ::testing::TestWithParam<std::string> {};
 TEST(FeaturizerTest, SchemaIsNamedVersionedAndUnique) {
     const FeatureSchema &s = feature_schema();
     EXPECT_EQ(s.name, "htune-features");
-    EXPECT_EQ(s.version, 1);
+    EXPECT_EQ(s.version, 2);  // v2: probed caches and cores
     EXPECT_GT(s.columns.size(), 100u);
     std::set<std::string> unique(s.columns.begin(), s.columns.end());
     EXPECT_EQ(unique.size(), s.columns.size());
@@ -56,8 +61,8 @@ TEST_P(EveryWorkload, FixedLengthFiniteDeterministicAndDiscriminating) {
     Workload w = workload_named(GetParam());
     Halide::Target t = htune::host_target();
     ScheduleSpace space(w, t);
-    Featurizer from_space(space, 2);
-    Featurizer from_workload(w, t, 2);
+    Featurizer from_space(space, 2, kCaches);
+    Featurizer from_workload(w, t, 2, kCaches);
 
     std::mt19937_64 rng(7);
     std::vector<Schedule> batch{space.heuristic()};
@@ -91,7 +96,7 @@ TEST(FeaturizerTest, HeuristicVectorizesAndParallelizesTheOutput) {
     Workload w = make_workload("harris");
     Halide::Target t = htune::host_target();
     ScheduleSpace space(w, t);
-    Featurizer f(space, 2);
+    Featurizer f(space, 2, kCaches);
     std::vector<float> h = f.features(space.heuristic());
     EXPECT_GT(h[column("out.log_vector_width")], 0);
     EXPECT_GT(h[column("out.vector_vs_native")], 0);
@@ -118,7 +123,7 @@ TEST(FeaturizerTest, ComputeAtInsideTilesRecomputesAndShrinksStorage) {
     Workload w = workload_named("example_generator");
     Halide::Target t = htune::host_target();
     ScheduleSpace space(w, t);
-    Featurizer f(space, 2);
+    Featurizer f(space, 2, kCaches);
     std::mt19937_64 rng(3);
     bool found = false;
     for (int i = 0; i < 400 && !found; i++) {
@@ -148,7 +153,7 @@ TEST(FeaturizerTest, ComputeAtInsideTilesRecomputesAndShrinksStorage) {
 TEST(FeaturizerTest, SchedulesThatDoNotFitAreFeaturizedNotRejected) {
     Workload w = make_workload("blur3x3", /*test_size=*/true);
     Halide::Target t = htune::host_target();
-    Featurizer f(w, t, 2);
+    Featurizer f(w, t, 2, kCaches);
     Schedule empty;  // no Funcs at all: everything defaults to compute_root,
                      // Halide's loops
     Schedule broken;
@@ -172,6 +177,54 @@ TEST(FeaturizerTest, SchedulesThatDoNotFitAreFeaturizedNotRejected) {
     EXPECT_EQ(b[column("g.log_extra_funcs")], 1.0f);
     b[column("g.log_extra_funcs")] = a[column("g.log_extra_funcs")];
     EXPECT_EQ(a, b);
+}
+
+TEST(FeaturizerTest, CacheLevelsFollowTheMachinesCaches) {
+    // Everything compute_root: the largest allocation is a whole intermediate. With an
+    // L2 of half its size it lies beyond L2; with twice its size it fits L2.
+    Workload w = make_workload("blur3x3", /*test_size=*/true);
+    Halide::Target t = htune::host_target();
+    ScheduleSpace space(w, t);
+    Schedule root;
+    for (const auto &fi : space.analysis().funcs()) root.funcs[fi.name].placement = Placement::root;
+    const double alloc_max =
+        std::exp2((double)Featurizer(space, 2, kCaches).features(root)[column("g.log_alloc_max")]) - 1;
+    ASSERT_GT(alloc_max, 1024);
+    MachineCaches small = kCaches, large = kCaches;
+    small.l1d_bytes = large.l1d_bytes = 256;
+    small.l2_bytes = uint64_t(alloc_max / 2);
+    large.l2_bytes = uint64_t(alloc_max * 2);
+    small.l3_bytes = large.l3_bytes = uint64_t(alloc_max * 64);
+    Featurizer f_small(space, 2, small), f_large(space, 2, large);
+    EXPECT_EQ(f_small.caches(), small);
+    std::vector<float> a = f_small.features(root), b = f_large.features(root);
+    EXPECT_EQ(a[column("max.alloc_cache_level")], 2);  // beyond L2, within L3
+    EXPECT_EQ(b[column("max.alloc_cache_level")], 1);  // fits L2
+    EXPECT_GE(a[column("g.n_alloc_beyond_l2")], 1);
+    EXPECT_EQ(b[column("g.n_alloc_beyond_l2")], 0);
+    EXPECT_EQ(a[column("g.n_alloc_beyond_l3")], 0);
+    // What does not compare against the caches is the same.
+    EXPECT_EQ(a[column("g.log_work")], b[column("g.log_work")]);
+    EXPECT_EQ(a[column("g.log_alloc_max")], b[column("g.log_alloc_max")]);
+    // Same caches, same row.
+    EXPECT_EQ(Featurizer(space, 2, small).features(root), a);
+}
+
+TEST(FeaturizerTest, ThreadsBeyondThePhysicalCoresDoNotSpeedUp) {
+    // The heuristic parallelizes the output; with 4 Halide threads on one core the
+    // time proxy is that of one busy core, higher than on four cores.
+    Workload w = make_workload("harris");
+    Halide::Target t = htune::host_target();
+    ScheduleSpace space(w, t);
+    MachineCaches one = kCaches, four = kCaches;
+    one.cores = 1;
+    four.cores = 4;
+    std::vector<float> a = Featurizer(space, 4, one).features(space.heuristic());
+    std::vector<float> b = Featurizer(space, 4, four).features(space.heuristic());
+    ASSERT_GT(a[column("out.log_parallel_own")], 2);  // more than 4 tasks
+    EXPECT_GT(a[column("out.log_time_proxy")], b[column("out.log_time_proxy")] + 0.5f);
+    EXPECT_EQ(a[column("out.parallel_efficiency")], 1);  // one core is always busy
+    EXPECT_EQ(a[column("g.log_threads")], b[column("g.log_threads")]);
 }
 
 }  // namespace htune

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "db/Database.h"
+#include "measure/Machine.h"
 #include "ops/OpRegistry.h"
 #include "tests/RunCommand.h"
 #include "tests/db/TestRecords.h"
@@ -182,10 +183,17 @@ TEST_F(DbCliTest, DevicesListsDeviceTypesWithCounts) {
     r = htune("devices --json --db " + db_);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     nlohmann::json j = nlohmann::json::parse(r.out);
-    ASSERT_EQ(j.size(), 2u);
-    EXPECT_EQ(j[1]["key"], kDeviceB);
-    EXPECT_EQ(j[1]["records"], 2);
-    EXPECT_EQ(j[1]["this_machine"], false);
+    ASSERT_EQ(j["devices"].size(), 2u);
+    EXPECT_EQ(j["devices"][1]["key"], kDeviceB);
+    EXPECT_EQ(j["devices"][1]["records"], 2);
+    EXPECT_EQ(j["devices"][1]["this_machine"], false);
+    // This machine's caches, as the features use them (measure/Machine.h).
+    const MachineCaches &c = probe_caches();
+    EXPECT_EQ(j["this_machine_caches"]["l2_bytes"], c.l2_bytes);
+    EXPECT_EQ(j["this_machine_caches"]["cores"], c.cores);
+    EXPECT_EQ(j["this_machine_caches"]["source"], c.source);
+    r = htune("devices --db " + db_);
+    EXPECT_NE(r.out.find("this machine's caches: " + describe(c) + "\n"), std::string::npos) << r.out;
 }
 
 TEST_F(DbCliTest, UsageErrorsAreOneLineWithExitTwo) {
