@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 
 #include "schedules/Loops.h"
 #include "schedules/PipelineAnalysis.h"
+#include "schedules/RFactor.h"
 #include "schedules/Space.h"
 #include "schedules/SpaceRules.h"
 
@@ -94,8 +96,8 @@ const char *const kGlobalColumns[] = {
     "log_threads",
     "native_lanes_f32",
     "log_realizations_total",
-    "log_extra_funcs",  // schedule entries that are no Func of the pipeline
-                        // (e.g. rfactor intermediates)
+    "log_extra_funcs",  // schedule entries that are no Func of the scheduled
+                        // pipeline (its rfactor intermediates and wrappers are)
 };
 constexpr int kNumGlobal = sizeof(kGlobalColumns) / sizeof(kGlobalColumns[0]);
 constexpr int kNumColumns = kNumGlobal + kNumBlocks * kNumStage;
@@ -201,6 +203,7 @@ const StageSchedule kDefaultStage{};
 
 struct Featurizer::Static {
     std::shared_ptr<const PipelineAnalysis> analysis;
+    Halide::Target target;
     int threads = 1;
     // Threads that run at once: one per physical core (an SMT sibling or an
     // oversubscribed thread adds little), so min(threads, cores).
@@ -216,11 +219,21 @@ struct Featurizer::Static {
 
     Static(std::shared_ptr<const PipelineAnalysis> a, const Halide::Target &target, int thr,
            const MachineCaches &c);
+    // The row of `s` as the pipeline it schedules: a schedule that rfactors stages or wraps
+    // Funcs (Func::in) is featurized against the pipeline with those intermediates and wrappers
+    // as Funcs of their own (EffectiveAnalysis, the analysis the space validates it against).
+    std::vector<float> scheduled_features(const Schedule &s) const;
+    // The row of `s` against this pipeline as it is.
     std::vector<float> features(const Schedule &s) const;
     // 0: fits L1, 1: L2, 2: L3, 3: beyond.
     int cache_level(double bytes) const { return bytes <= l1 ? 0 : bytes <= l2 ? 1 : bytes <= l3 ? 2 : 3; }
 
 private:
+    // Statics of the scheduled pipelines seen so far, by their structure (which stages are
+    // rfactor'd how, which Funcs are wrapped for whom); built once each, shared by copies.
+    mutable std::mutex scheduled_mutex;
+    mutable std::map<std::string, std::shared_ptr<const Static>> scheduled;
+
     void build_loops(const FuncDyn &fd, const FuncStatic &fs, const StageStatic &ss, const StageSchedule &st,
                      const std::vector<double> &extent, StageDyn &out) const;
     void stage_row(const Schedule &s, const std::vector<FuncDyn> &dyn, const StageStatic &ss,
@@ -229,7 +242,7 @@ private:
 
 Featurizer::Static::Static(std::shared_ptr<const PipelineAnalysis> a, const Halide::Target &target, int thr,
                            const MachineCaches &c)
-    : analysis(std::move(a)), caches(c) {
+    : analysis(std::move(a)), target(target), caches(c) {
     unsigned hw = std::thread::hardware_concurrency();
     threads = thr > 0 ? thr : (hw > 0 ? (int)hw : 1);
     units = std::max(1, std::min(threads, caches.cores));
@@ -378,6 +391,54 @@ void Featurizer::Static::build_loops(const FuncDyn &fd, const FuncStatic &fs, co
 
 // Placement of every Func (consumers first), then per-stage loops and the
 // global columns.
+namespace {
+
+// What makes a schedule's pipeline differ from the algorithm: its rfactors and its wrappers.
+std::string structure_key(const Schedule &s) {
+    std::string key;
+    for (const auto &[name, f] : s.funcs) {
+        for (size_t i = 0; i < f.stages.size(); i++) {
+            const RFactor &rf = f.stages[i].rfactor;
+            if (!rf.empty())
+                key += name + "/" + std::to_string(i) + ":" + rf.rvar + "," + std::to_string(rf.factor) +
+                       "," + rf.keep + "," + rf.var + ";";
+        }
+        if (!f.wrap.empty()) {
+            key += name + ">";
+            for (const std::string &g : f.wrap) key += g + ",";
+            key += ";";
+        }
+    }
+    return key;
+}
+
+}  // namespace
+
+std::vector<float> Featurizer::Static::scheduled_features(const Schedule &s) const {
+    const std::string key = structure_key(s);
+    if (key.empty()) return features(s);
+    std::shared_ptr<const Static> st;
+    {
+        std::lock_guard<std::mutex> lock(scheduled_mutex);
+        auto it = scheduled.find(key);
+        if (it != scheduled.end()) st = it->second;
+    }
+    if (!st) {
+        EffectiveAnalysis effective(*analysis, s);
+        // An illegal rfactor or wrap: featurized against the algorithm, like any schedule that
+        // does not fit (its entries count as extra Funcs).
+        if (!effective.why().empty() || &effective.get() == analysis.get()) return features(s);
+        st = std::make_shared<const Static>(std::make_shared<const PipelineAnalysis>(effective.get()), target,
+                                            threads, caches);
+        std::lock_guard<std::mutex> lock(scheduled_mutex);
+        // A search meets a handful of structures per pipeline; past 256 the oldest are not
+        // kept (any of them is rebuilt when needed: the same rows, only slower).
+        if (scheduled.size() >= 256) scheduled.erase(scheduled.begin());
+        scheduled.emplace(key, st);
+    }
+    return st->features(s);
+}
+
 std::vector<float> Featurizer::Static::features(const Schedule &s) const {
     const size_t n = funcs.size();
     std::vector<FuncDyn> dyn(n);
@@ -712,20 +773,20 @@ int Featurizer::threads() const { return static_->threads; }
 
 const MachineCaches &Featurizer::caches() const { return static_->caches; }
 
-std::vector<float> Featurizer::features(const Schedule &s) const { return static_->features(s); }
+std::vector<float> Featurizer::features(const Schedule &s) const { return static_->scheduled_features(s); }
 
 FeatureMatrix Featurizer::featurize(const std::vector<Schedule> &batch) const {
     FeatureMatrix m(feature_schema(), batch.size());
     const size_t cols = m.cols();
     for (size_t i = 0; i < batch.size(); i++) {
-        std::vector<float> row = static_->features(batch[i]);
+        std::vector<float> row = static_->scheduled_features(batch[i]);
         std::copy(row.begin(), row.end(), m.values.begin() + i * cols);
     }
     return m;
 }
 
 const FeatureSchema &feature_schema() {
-    static const FeatureSchema schema{"htune-features", 2, column_names()};
+    static const FeatureSchema schema{"htune-features", 3, column_names()};
     return schema;
 }
 

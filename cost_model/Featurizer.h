@@ -19,13 +19,16 @@ namespace htune {
 class PipelineAnalysis;  // schedules/PipelineAnalysis.h
 class ScheduleSpace;     // schedules/Space.h
 
-// "htune-features" v2: global columns ("g.*") then six blocks of per-stage
+// "htune-features" v3: global columns ("g.*") then six blocks of per-stage
 // columns: the output stage ("out.*"), the three statically most expensive
 // other stages ("top1.*".."top3.*"), the work-weighted mean ("mean.*") and the
 // maximum ("max.*") over every computed stage. v2 (same columns as v1): the
 // cache sizes and the core count are this machine's (probe_caches), no longer
 // fixed Zen3 constants, and parallel efficiency counts at most one busy thread
-// per physical core.
+// per physical core. v3 (same columns): a schedule that rfactors stages or wraps
+// Funcs is featurized as the pipeline it makes Halide run, its rfactor
+// intermediates and wrappers Funcs with their own regions, loops and blocks
+// (before, they were only counted in g.log_extra_funcs).
 const FeatureSchema &feature_schema();
 
 // Immutable after construction; features()/featurize() are const and

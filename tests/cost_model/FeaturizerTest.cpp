@@ -7,13 +7,16 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 #include <set>
 
 #include "cost_model/Featurizer.h"
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/PipelineAnalysis.h"
+#include "schedules/RFactor.h"
 #include "schedules/Space.h"
+#include "schedules/Wrappers.h"
 
 namespace htune {
 
@@ -51,7 +54,7 @@ class EveryWorkload : public ::testing::TestWithParam<std::string> {};
 TEST(FeaturizerTest, SchemaIsNamedVersionedAndUnique) {
     const FeatureSchema &s = feature_schema();
     EXPECT_EQ(s.name, "htune-features");
-    EXPECT_EQ(s.version, 2);  // v2: probed caches and cores
+    EXPECT_EQ(s.version, 3);  // v2: probed caches and cores; v3: the scheduled pipeline
     EXPECT_GT(s.columns.size(), 100u);
     std::set<std::string> unique(s.columns.begin(), s.columns.end());
     EXPECT_EQ(unique.size(), s.columns.size());
@@ -177,6 +180,55 @@ TEST(FeaturizerTest, SchedulesThatDoNotFitAreFeaturizedNotRejected) {
     EXPECT_EQ(b[column("g.log_extra_funcs")], 1.0f);
     b[column("g.log_extra_funcs")] = a[column("g.log_extra_funcs")];
     EXPECT_EQ(a, b);
+}
+
+// `s` without its rfactors and wrappers: the algorithm's own Funcs, scheduled as in `s`.
+Schedule without_structure(const Schedule &s, const PipelineAnalysis &algorithm) {
+    Schedule out;
+    for (const auto &[name, f] : s.funcs) {
+        if (!algorithm.has(name)) continue;
+        FuncSchedule g = f;
+        g.wrap.clear();
+        for (auto &st : g.stages) st.rfactor = RFactor{};
+        out.funcs[name] = g;
+    }
+    return out;
+}
+
+TEST(FeaturizerTest, RFactorsAndWrappersAreFeaturizedAsTheScheduledPipeline) {
+    // Sketches and mutations rfactor reductions (matmul, softmax) and wrap Funcs for one
+    // consumer (Func::in). Their rows describe the pipeline Halide runs: the intermediates and wrappers
+    // are computed Funcs of their own (more Funcs, none "extra"), not just counted.
+    Halide::Target t = htune::host_target();
+    int rfactors = 0, wrappers = 0;
+    for (const auto &alg : builtin_ops()) {
+        Workload w = make_workload(alg->name(), /*test_size=*/true);
+        ScheduleSpace space(w, t);
+        Featurizer f(space, 2, kCaches);
+        std::vector<Schedule> schedules = space.sketches();
+        std::mt19937_64 rng(5);
+        for (int i = 0; i < 20; i++) {
+            Schedule m = space.sample(rng);
+            for (int k = 0; k < 10; k++) schedules.push_back(m = space.mutate(m, rng));
+        }
+        for (const Schedule &s : schedules) {
+            const bool rf = has_rfactor(s), wr = has_wrappers(s);
+            if (!rf && !wr) continue;
+            ASSERT_EQ(space.validate(s), "") << alg->name();
+            rfactors += rf;
+            wrappers += wr;
+            std::vector<float> a = f.features(s), b = f.features(without_structure(s, space.analysis()));
+            EXPECT_EQ(a[column("g.log_extra_funcs")], 0.0f) << alg->name();
+            EXPECT_GT(a[column("g.log_funcs")], b[column("g.log_funcs")]) << alg->name();
+            EXPECT_NE(a, b) << alg->name();
+            EXPECT_EQ(f.features(s), a);  // the cached scheduled pipeline gives the same row
+            Featurizer copy = f;
+            FeatureMatrix m = copy.featurize({s, s});
+            EXPECT_EQ(std::vector<float>(m.row(1), m.row(1) + m.cols()), a);
+        }
+    }
+    EXPECT_GT(rfactors, 0);
+    EXPECT_GT(wrappers, 0);
 }
 
 TEST(FeaturizerTest, CacheLevelsFollowTheMachinesCaches) {
