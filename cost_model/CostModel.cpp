@@ -96,7 +96,7 @@ void CostModel::save(const std::string &path) const {
 
 void CostModel::load(const std::string &path, const FeatureSchema *expected) {
     std::ifstream f(path, std::ios::binary);
-    if (!f) throw_io("cannot open cost model", path);
+    if (!f) throw_io("cannot open cost model '" + path + "'", path);
     std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
     try {
         from_bytes(bytes, expected);

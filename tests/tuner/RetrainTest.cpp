@@ -256,4 +256,42 @@ TEST(RetrainTest, HoldOutKeepsTheNamedOperatorsOutOfTheStoredModelAndReportsThem
     run_shell("rm -rf " + dir);
 }
 
+TEST(RetrainTest, AModelFileWarmStartsTuneInAnotherDatabase) {
+    // The transfer experiment's path: a model retrained (here on fake records) and saved to a
+    // file warm-starts `htune tune` in a database that holds no model; a bad file is one error
+    // line before the database is touched.
+    std::string dir = temp_dir(), db_path = dir + "/t.db", other = dir + "/other.db";
+    {
+        auto db = open_database(db_path);
+        fill(*db, {"blur3x3", "unsharp_mask"}, 12);
+    }
+    CommandResult r = run_htune("retrain --db " + db_path + " --device-key '" + test_device() + "' --out " +
+                                dir + "/m.bin");
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    const std::string tune =
+        "tune --op blur3x3 --test-size --batch-size 4 --seed-autoschedulers none "
+        "--sketches off --threads 2 --min-repeats 2 --min-seconds 0.01 --db " +
+        other;
+    r = run_htune(tune + " --trials 4 --model " + dir + "/m.bin --json " + dir + "/s.json");
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    EXPECT_NE(r.err.find("(transfer: " + dir + "/m.bin)"), std::string::npos) << r.err;
+    auto j = nlohmann::json::parse(read_file(dir + "/s.json"));
+    EXPECT_EQ(j["options"]["model"], dir + "/m.bin");
+    EXPECT_EQ(j["options"]["transfer"], true);
+    int64_t records = open_database(other)->count();
+    EXPECT_EQ(records, 4);
+
+    for (const std::string &bad : {dir + "/missing.bin", db_path}) {
+        r = run_htune(tune + " --trials 8 --model " + bad);
+        EXPECT_NE(r.exit_code, 0) << bad;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+        EXPECT_NE(r.err.find(bad), std::string::npos) << r.err;
+        EXPECT_EQ(open_database(other)->count(), records);
+    }
+    r = run_htune(tune + " --trials 4 --model " + dir + "/m.bin --cold");
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("--model and --cold exclude each other"), std::string::npos) << r.err;
+    run_shell("rm -rf " + dir);
+}
+
 }  // namespace htune::test

@@ -97,7 +97,8 @@ int run_tune(const std::vector<std::string> &args) {
     WorkloadSetOptions set;
     TuneOptions o;
     MeasureCliOptions mcli;
-    std::string db_path = kDefaultDatabasePath, time_budget, json_path, search = "guided", sketches = "on";
+    std::string db_path = kDefaultDatabasePath, time_budget, json_path, search = "guided", sketches = "on",
+                model_path;
     bool cold = false, no_transfer = false;
     std::string seed_autoschedulers = "mullapudi2016,adams2019", plugin_dir = HTUNE_HALIDE_PLUGIN_DIR;
     po::options_description desc("htune tune options");
@@ -134,6 +135,8 @@ int run_tune(const std::vector<std::string> &args) {
         "keeps its best round")("cold", po::bool_switch(&cold),
                                 "ignore the stored transfer model (same as --no-transfer)")(
         "no-transfer", po::bool_switch(&no_transfer), "ignore the stored transfer model")(
+        "model", po::value(&model_path),
+        "warm-start from this model file (`htune retrain --out`) instead of the database's")(
         "seed-autoschedulers", po::value(&seed_autoschedulers)->default_value(seed_autoschedulers),
         "Halide autoschedulers whose schedules (imported into the space) seed each workload's "
         "search: a list of mullapudi2016, li2018, adams2019, or none")(
@@ -153,6 +156,7 @@ int run_tune(const std::vector<std::string> &args) {
                            "[--db FILE] [--json FILE]"))
         return 0;
     cold = cold || no_transfer;
+    if (cold && !model_path.empty()) throw_usage("tune: --model and --cold exclude each other");
     if (!time_budget.empty()) o.time_budget_s = parse_duration(time_budget);
     const auto &strategies = search_strategy_names();
     if (std::find(strategies.begin(), strategies.end(), search) == strategies.end())
@@ -183,6 +187,18 @@ int run_tune(const std::vector<std::string> &args) {
         }
     }
     std::vector<WorkloadSpec> specs = set.specs();  // usage errors before anything is measured
+    // Transfer from a file (e.g. a model retrained elsewhere, or with operators held out):
+    // loaded before the database is touched, so a missing file or another feature schema is
+    // one error line and no run.
+    std::unique_ptr<CostModel> file_model;
+    if (!model_path.empty()) {
+        XgbOptions wo;
+        wo.nthread = 1;
+        wo.seed = o.seed;
+        wo.warm_start = true;
+        file_model = make_xgboost_model(wo);
+        file_model->load(model_path, &feature_schema());
+    }
     std::ofstream json_out;
     if (!json_path.empty()) {
         json_out.open(json_path);
@@ -217,7 +233,8 @@ int run_tune(const std::vector<std::string> &args) {
                     {"threads", threads},
                     {"min_repeats", m.min_repeats},
                     {"min_seconds", m.min_seconds},
-                    {"transfer", !cold}};
+                    {"transfer", !cold},
+                    {"model", model_path}};
     o.run_id = db->begin_run(info);
 
     o.seed_compile_timeout_s = m.compile_timeout_s;
@@ -243,7 +260,10 @@ int run_tune(const std::vector<std::string> &args) {
     const bool uses_model = make_search_strategy(o.search_strategy, o.search)->uses_model();
     std::unique_ptr<CostModel> model;
     bool pretrained = false;
-    if (uses_model && !cold) {
+    if (uses_model && file_model) {
+        model = std::move(file_model);
+        pretrained = model->is_trained();
+    } else if (uses_model && !cold) {
         // Transfer: warm-start from the model `htune retrain` stored for this
         // device type; each update adds trees fitted on this run's data to it.
         XgbOptions wo = xo;
@@ -268,9 +288,10 @@ int run_tune(const std::vector<std::string> &args) {
     env.progress = progress.get();
     std::cerr << "htune tune: " << specs.size() << " workload(s), run " << o.run_id << ", database '"
               << db_path << "', device " << o.device_key << ", " << search << " search"
-              << (uses_model
-                      ? (pretrained ? " (transfer: the stored model)" : " (model trained from scratch)")
-                      : "")
+              << (uses_model ? (pretrained ? (model_path.empty() ? " (transfer: the stored model)"
+                                                                 : " (transfer: " + model_path + ")")
+                                           : " (model trained from scratch)")
+                             : "")
               << ", sketches " << sketches << ", autoscheduler seeds "
               << (o.autoscheduler_seeds.empty() ? std::string("none") : seed_autoschedulers)
               << (o.trials > 0 ? ", " + std::to_string(o.trials) + " trials per workload" : "")
