@@ -8,8 +8,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include "db/DeviceKey.h"
 #include "measure/FakeRunner.h"
+#include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
+#include "schedules/Space.h"
 #include "tests/RunCommand.h"
 #include "tuner/Tuner.h"
 #include "tuner/bench/SearchBench.h"
@@ -322,6 +325,72 @@ TEST(SearchBenchTest, EndToEndEveryStrategyInAFreshDatabaseAFailedRunReportedAnd
     ASSERT_EQ(other.size(), 1u);
     EXPECT_FALSE(other[0].reused);
     EXPECT_EQ(other[0].curve.size(), 5u);
+    run_shell("rm -rf " + dir);
+}
+
+TEST(SearchBenchTest, TheTransferArmWarmStartsFromAModelRetrainedWithoutTheOperator) {
+    std::string dir = temp_dir(), corpus = dir + "/corpus.db";
+    {
+        // A corpus of fake measurements (times from the schedule's hash) of three operators,
+        // on this machine's device type, as `htune tune` commits them.
+        auto db = open_database(corpus);
+        FakeRunner runner([](const Workload &, const Schedule &s, Fault) {
+            MeasureResult r;
+            r.min_ms = r.median_ms = 1.0 + std::stoull(schedule_hash(s).substr(0, 4), nullptr, 16) / 65536.0;
+            r.repeats = 3;
+            r.threads = default_thread_count();
+            return r;
+        });
+        const std::string device = current_device(host_target(), default_thread_count()).key();
+        for (const char *op : {"blur3x3", "unsharp_mask", "harris"}) {
+            Workload w = make_workload(op, true);
+            ScheduleSpace space(w, host_target());
+            std::mt19937_64 rng(3);
+            std::vector<Schedule> batch{space.heuristic()};
+            while (batch.size() < 8) batch.push_back(space.sample(rng));
+            std::vector<MeasureResult> results = runner.measure(w, batch);
+            std::vector<Record> records;
+            for (size_t i = 0; i < batch.size(); i++)
+                records.push_back(make_record(w, device, nlohmann::json(batch[i]), schedule_hash(batch[i]),
+                                              results[i], ""));
+            db->commit(records);
+        }
+    }
+    SearchBenchOptions o;
+    o.htune = HTUNE_BINARY;
+    o.workloads = {spec_of(make_workload("blur3x3", true))};
+    o.strategies = {"transfer", "guided"};
+    o.seeds = 1;
+    o.trials = 4;
+    o.batch_size = 4;
+    o.out_dir = dir + "/out";
+    o.tune_args = {"--seed-autoschedulers", "none", "--min-repeats", "2", "--min-seconds", "0.01"};
+
+    // Without a corpus the transfer runs fail saying why; the cold runs do not need one.
+    std::vector<BenchRun> none = run_search_bench(o);
+    ASSERT_EQ(none.size(), 2u);
+    EXPECT_FALSE(none[0].ok);
+    EXPECT_NE(none[0].error.find("needs --transfer-corpus"), std::string::npos) << none[0].error;
+    EXPECT_TRUE(none[1].ok) << none[1].error;
+
+    o.transfer_corpus = corpus;
+    std::vector<BenchRun> runs = run_search_bench(o);
+    ASSERT_EQ(runs.size(), 2u);
+    ASSERT_TRUE(runs[0].ok) << runs[0].error << "\n" << read_file(runs[0].log);
+    EXPECT_TRUE(runs[1].reused);
+    const std::string model = o.out_dir + "/models/blur3x3.bin";
+    EXPECT_TRUE(std::filesystem::exists(model));
+    // The model never saw blur3x3: retrained on the two other operators' 16 records only.
+    auto report = nlohmann::json::parse(read_file(o.out_dir + "/models/blur3x3.json"));
+    EXPECT_EQ(report["hold_out"], nlohmann::json{"blur3x3"});
+    EXPECT_EQ(report["records"], 16);
+    EXPECT_EQ(report["operators"], (nlohmann::json{"unsharp_mask", "harris"}));
+    // The run was guided, warm-started from that file, in a fresh database of its own.
+    std::string summary = read_file(runs[0].summary);
+    EXPECT_NE(summary.find("--search guided --model " + model), std::string::npos) << summary;
+    EXPECT_NE(read_file(runs[0].log).find("(transfer: " + model + ")"), std::string::npos);
+    EXPECT_EQ(open_database(runs[0].db)->count(), 4);
+    EXPECT_EQ(open_database(corpus)->count(), 24) << "the corpus itself is left as it was";
     run_shell("rm -rf " + dir);
 }
 

@@ -141,15 +141,24 @@ struct SearchBenchOptions {
     int batch_size = 16;
     std::string out_dir;                 // databases, summaries, logs, workload files
     std::vector<std::string> tune_args;  // more `htune tune` arguments, the same for every run
+    // The "transfer" arm (a strategy name here, not one of `htune tune --search`): guided search
+    // warm-started (`tune --model`) from a model `htune retrain --hold-out OP` trained on this
+    // corpus database without the workload's operator. Its fresh database holds no model, so
+    // "guided" next to it is the cold run. Empty: transfer runs fail saying so.
+    std::string transfer_corpus;
     bool resume = true;        // reuse a run whose summary an earlier invocation wrote with the same command
     double run_timeout_s = 0;  // SIGTERM a run after this long (0 = never); it is then a failed run
     std::ostream *log = nullptr;  // one line per run
 };
 
-// The `htune tune` arguments of one run (without the binary).
+// The `htune tune` arguments of one run (without the binary). `model`: the transfer arm's
+// model file (strategy "transfer": --search guided --model MODEL).
 std::vector<std::string> tune_arguments(const SearchBenchOptions &o, const std::string &workloads_file,
                                         const std::string &strategy, uint64_t seed, const std::string &db,
-                                        const std::string &summary);
+                                        const std::string &summary, const std::string &model = "");
+// The `htune retrain` arguments that make the transfer arm's model of operator `op`.
+std::vector<std::string> transfer_retrain_arguments(const std::string &corpus_db, const std::string &op,
+                                                    const std::string &model, const std::string &report);
 
 // Reads one run from a tune --json summary (the first workload); a missing or malformed file,
 // or a workload error, makes a failed run that says why.

@@ -6,6 +6,7 @@
 // curves. The library is SearchBench.h; bench_report.py turns the JSON into docs/BENCHMARKS.md.
 //   htune_bench_search [WORKLOADS] [--strategies LIST] [--seeds N] [--trials N] [--batch-size N]
 //                      [--out DIR] [--json FILE] [--quick] [--no-resume] [--run-timeout T]
+//                      [--transfer-corpus DB (strategy "transfer": warm start, operator held out)]
 //                      [-- MORE htune tune ARGUMENTS]
 #include <boost/program_options.hpp>
 #include <cmath>
@@ -143,7 +144,10 @@ int run(int argc, char **argv) {
         "run everything again, even runs an earlier invocation finished")(
         "run-timeout", po::value(&run_timeout),
         "stop a run after this long (e.g. 30m); it is then reported failed")(
-        "htune", po::value(&o.htune)->default_value(o.htune), "the htune binary");
+        "htune", po::value(&o.htune)->default_value(o.htune), "the htune binary")(
+        "transfer-corpus", po::value(&o.transfer_corpus),
+        "for the strategy 'transfer': guided, warm-started from a model retrained on this "
+        "database with the workload's operator held out (e.g. --strategies transfer,guided)");
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(desc).run(), vm);
     po::notify(vm);
@@ -155,7 +159,10 @@ int run(int argc, char **argv) {
     if (!vm.count("seeds")) o.seeds = quick ? 2 : 3;
     if (!vm.count("trials")) o.trials = quick ? 40 : 200;
     o.strategies = split_list(strategies);
-    for (const auto &s : o.strategies) make_search_strategy(s, SearchOptions{});  // a usage error now
+    for (const auto &s : o.strategies)
+        if (s != "transfer") make_search_strategy(s, SearchOptions{});  // a usage error now
+    if (!o.transfer_corpus.empty() && !fs::exists(o.transfer_corpus))
+        throw_usage("bench: --transfer-corpus '" + o.transfer_corpus + "' does not exist");
     if (!run_timeout.empty()) o.run_timeout_s = parse_duration(run_timeout);
     o.workloads = set.given() ? set.specs() : quick ? quick_set() : default_set();
     o.tune_args = tune_args;
@@ -196,9 +203,10 @@ int run(int argc, char **argv) {
                          {"bandwidth_gbs", peaks.bandwidth_gbs},
                          {"fma_isa", peaks.fma_isa},
                          {"threads", peaks.threads}};
-    report["options"] = {{"strategies", o.strategies}, {"seeds", o.seeds},       {"trials", o.trials},
-                         {"batch_size", o.batch_size}, {"tune_args", tune_args}, {"quick", quick},
-                         {"workloads", o.workloads}};
+    report["options"] = {{"strategies", o.strategies}, {"seeds", o.seeds},
+                         {"trials", o.trials},         {"batch_size", o.batch_size},
+                         {"tune_args", tune_args},     {"quick", quick},
+                         {"workloads", o.workloads},   {"transfer_corpus", o.transfer_corpus}};
     report["svg"] = fs::path(svg_path).filename().string();
     std::set<std::string> commits;  // of the htune that made the runs (reused runs may differ)
     for (const BenchRun &r : runs)

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -127,8 +128,10 @@ bool has_option(const std::vector<std::string> &args, const std::string &name) {
 
 std::vector<std::string> tune_arguments(const SearchBenchOptions &o, const std::string &workloads_file,
                                         const std::string &strategy, uint64_t seed, const std::string &db,
-                                        const std::string &summary) {
+                                        const std::string &summary, const std::string &model) {
     std::vector<std::string> args = {"tune", "--workloads", workloads_file, "--search", strategy};
+    if (strategy == "transfer")
+        args = {"tune", "--workloads", workloads_file, "--search", "guided", "--model", model};
     for (const auto &[flag, value] :
          std::vector<std::pair<std::string, std::string>>{{"--seed", std::to_string(seed)},
                                                           {"--trials", std::to_string(o.trials)},
@@ -198,6 +201,11 @@ BenchRun read_tune_summary(const std::string &path) {
     return r;
 }
 
+std::vector<std::string> transfer_retrain_arguments(const std::string &corpus_db, const std::string &op,
+                                                    const std::string &model, const std::string &report) {
+    return {"retrain", "--db", corpus_db, "--hold-out", op, "--out", model, "--json", report};
+}
+
 std::vector<BenchRun> run_search_bench(const SearchBenchOptions &o) {
     if (o.seeds < 1 || o.trials < 1 || o.batch_size < 1)
         throw_usage("bench: --seeds, --trials and --batch-size must be >= 1");
@@ -228,13 +236,37 @@ std::vector<BenchRun> run_search_bench(const SearchBenchOptions &o) {
             if (!wf) throw_io("bench: cannot write '" + workloads_file.string() + "'");
         }
         fs::create_directories(out / "runs" / id, ec);
+        // The transfer arm's model: retrained once per operator on a copy of the corpus (retrain
+        // stores its model in the database it reads), without that operator.
+        std::string model, transfer_error;
+        if (setup_error.empty() &&
+            std::find(o.strategies.begin(), o.strategies.end(), "transfer") != o.strategies.end()) {
+            const fs::path models = out / "models";
+            fs::create_directories(models, ec);
+            model = (models / (spec.op + ".bin")).string();
+            const std::string copy = (models / "corpus.db").string();
+            if (o.transfer_corpus.empty()) {
+                transfer_error = "the transfer arm needs --transfer-corpus DB";
+            } else if (!fs::exists(model)) {
+                if (!fs::exists(copy)) fs::copy_file(o.transfer_corpus, copy, ec);
+                const std::string log = (models / (spec.op + ".log")).string();
+                if (o.log) *o.log << "retraining without " << spec.op << " (log " << log << ")" << std::endl;
+                bool timed_out = false;
+                int code = run_process(
+                    o.htune,
+                    transfer_retrain_arguments(copy, spec.op, model, (models / (spec.op + ".json")).string()),
+                    log, 0, &timed_out);
+                if (code != 0 || !fs::exists(model))
+                    transfer_error = "htune retrain --hold-out " + spec.op + " failed: " + last_line(log);
+            }
+        }
         for (const std::string &strategy : o.strategies)
             for (uint64_t seed = 0; seed < (uint64_t)o.seeds; seed++) {
                 const fs::path base = out / "runs" / id / (strategy + "-seed" + std::to_string(seed));
                 const std::string db = base.string() + ".db", summary = base.string() + ".json",
                                   log = base.string() + ".log";
                 std::vector<std::string> args =
-                    tune_arguments(o, workloads_file.string(), strategy, seed, db, summary);
+                    tune_arguments(o, workloads_file.string(), strategy, seed, db, summary, model);
                 std::string command = "htune";
                 for (const auto &a : args) command += " " + a;
                 done++;
@@ -242,6 +274,8 @@ std::vector<BenchRun> run_search_bench(const SearchBenchOptions &o) {
                 bool reused = false;
                 if (!setup_error.empty()) {
                     r.error = setup_error;
+                } else if (strategy == "transfer" && !transfer_error.empty()) {
+                    r.error = transfer_error;
                 } else {
                     if (o.resume && fs::exists(summary)) {
                         r = read_tune_summary(summary);
