@@ -156,7 +156,9 @@ int run_retrain(const std::vector<std::string> &args) {
         {"xgboost", options},
         {"held_out_workloads", to_json(by_workload)},
         {"held_out_candidates", to_json(by_candidate)},
-        {"seconds", seconds}};
+        {"seconds", seconds},
+        {"format", "htune-retrain/1"},
+        {"run", run_provenance("retrain", args)}};
 
     if (!held_ops.empty()) {
         report["hold_out"] = held_ops;
