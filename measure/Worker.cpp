@@ -359,6 +359,10 @@ int run_worker(std::istream &in, int out_fd) {
 }
 
 int run_worker_stdio() {
+    // A Ctrl-C on the terminal reaches the whole process group: the tuner finishes the batch in
+    // flight and stops (tune's signal handling), so its workers must not die mid-candidate and
+    // turn that batch into crashes. A worker still ends when the tuner does (EOF on stdin).
+    signal(SIGINT, SIG_IGN);
     // Every candidate timed with the heap in the same steady state (measure/Allocator.h).
     if (!use_steady_state_allocator())
         std::cerr << "htune worker: the C library refused the steady-state allocator policy; times of "

@@ -118,6 +118,7 @@ public:
         if (!result.stopped && o_.confirm_top > 0)
             for (auto &t : tasks_)
                 if (t->error.empty() && !env_.stop_requested()) confirm(*t);
+        if (env_.stop_requested()) result.stopped = true;  // also when it came during confirmation
         if (env_.progress) env_.progress->finish();
         for (auto &t : tasks_) result.workloads.push_back(outcome(*t));
         result.elapsed_s = env_.clock() - start_;

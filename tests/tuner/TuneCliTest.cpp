@@ -72,6 +72,53 @@ TEST(TuneCliTest, ResumeAfterKillMeasuresNoHashTwiceAndEndsAtTheBudget) {
     run_shell("rm -rf " + dir);
 }
 
+TEST(TuneCliTest, SigtermStopsAfterTheBatchInFlightAndWritesTheSummary) {
+    // An overnight run stopped by a job scheduler (SIGTERM) or Ctrl-C keeps what it measured,
+    // skips the rest, prints and writes its summary, and exits 128 + the signal.
+    std::string dir = temp_dir();
+    std::string db = dir + "/t.db";
+    std::string cmd = std::string(HTUNE_BINARY) +
+                      " tune --op matmul --test-size --trials 60 --batch-size 4 --seed 5 "
+                      "--seed-autoschedulers none" +
+                      kFast + "--db " + db + " --json " + dir + "/s.json";
+    CommandResult bg = run_shell("(" + cmd + " >" + dir + "/out.log 2>" + dir + "/err.log; echo $? >" + dir +
+                                 "/rc) >/dev/null 2>&1 &");
+    ASSERT_EQ(bg.exit_code, 0);
+    int64_t n = 0;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (std::chrono::steady_clock::now() < deadline && n < 4) {
+        if (access(db.c_str(), F_OK) == 0) {
+            try {
+                n = count_records(db);
+            } catch (const std::exception &) {
+                n = 0;
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_GE(n, 4) << read_file(dir + "/err.log");
+    CommandResult pid = run_shell("pgrep -f '^" + std::string(HTUNE_BINARY) + " tune .*" + db + "'");
+    ASSERT_EQ(pid.exit_code, 0) << "the tuner is not running";
+    ASSERT_EQ(kill((pid_t)std::stol(pid.out), SIGTERM), 0);
+    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (std::chrono::steady_clock::now() < deadline && read_file(dir + "/rc").empty())
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(read_file(dir + "/rc"), "143\n") << read_file(dir + "/err.log");
+    EXPECT_NE(read_file(dir + "/err.log").find("stopped by SIGTERM"), std::string::npos);
+    EXPECT_NE(read_file(dir + "/out.log").find("matmul:"), std::string::npos) << "the summary table";
+    auto j = nlohmann::json::parse(read_file(dir + "/s.json"));
+    EXPECT_EQ(j["stopped"], true);
+    const auto &w = j["workloads"][0];
+    EXPECT_EQ(w["stop"], "stopped");
+    const int64_t stored = count_records(db);
+    EXPECT_EQ(w["trials"], stored);
+    EXPECT_LT(stored, 60);
+    EXPECT_EQ(stored % 4, 0) << "whole batches only";
+    auto d = open_database(db);
+    d->scan({}, [&](const Record &rec) { EXPECT_EQ(rec.result.status, Status::ok) << rec.result.error; });
+    run_shell("rm -rf " + dir);
+}
+
 TEST(TuneCliTest, TimeBudgetAndRandomSearchThroughTheCli) {
     std::string dir = temp_dir();
     CommandResult r = run_htune(

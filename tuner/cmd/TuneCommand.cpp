@@ -1,6 +1,7 @@
 // `htune tune`: tune one or many workloads into the tuning database
 // (tuner/Tuner.h is the loop; this file parses options, wires the real runner,
 // XGBoost model, featurizer and progress, and prints the summary).
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,6 +31,16 @@ namespace po = boost::program_options;
 namespace htune {
 
 namespace {
+
+// SIGINT/SIGTERM: finish the batch being measured, commit it, skip the confirmation and print
+// the summary (an overnight run stopped by Ctrl-C or a job scheduler keeps every measurement
+// and says where it got). A second signal ends the process at once (the default action).
+volatile sig_atomic_t g_stop_signal = 0;
+
+void on_stop_signal(int sig) {
+    g_stop_signal = sig;
+    signal(sig, SIG_DFL);
+}
 
 std::string fixed(double x, int digits) {
     if (!(x > 0)) return "-";
@@ -283,6 +294,10 @@ int run_tune(const std::vector<std::string> &args) {
         auto f = std::make_shared<Featurizer>(space, threads);
         return [f](const std::vector<Schedule> &batch) { return f->featurize(batch); };
     };
+    g_stop_signal = 0;
+    signal(SIGINT, on_stop_signal);
+    signal(SIGTERM, on_stop_signal);
+    env.stop_requested = [] { return g_stop_signal != 0; };
     bool live = isatty(STDERR_FILENO);
     auto progress = make_progress(std::cerr, live);
     env.progress = progress.get();
@@ -299,6 +314,11 @@ int run_tune(const std::vector<std::string> &args) {
               << std::endl;
 
     TuneResult r = tune(specs, o, env);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (r.stopped)
+        std::cerr << "htune tune: stopped by " << (g_stop_signal == SIGINT ? "SIGINT" : "SIGTERM")
+                  << " after the batch in flight; run the same command again to resume" << std::endl;
 
     print_summary(std::cout, r);
     std::cout << "elapsed " << format_duration(r.elapsed_s) << "; best schedules: htune best --db " << db_path
@@ -310,6 +330,7 @@ int run_tune(const std::vector<std::string> &args) {
         json_out << j.dump(2) << "\n";
         if (!json_out) throw_io("tune: cannot write '" + json_path + "'", json_path);
     }
+    if (r.stopped) return 128 + (g_stop_signal ? (int)g_stop_signal : SIGTERM);
     for (const auto &w : r.workloads)
         if (!w.error.empty()) return 1;
     return 0;
