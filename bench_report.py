@@ -108,13 +108,15 @@ def search_section(report):
                   % (svg, svg), ""]
     lines += ["**Headlines** (per workload: B's final best = the median over B's seeds; the trials A needs to reach it = "
               "the median over A's seeds, 'not reached' counting as the most; ratio = that / B's trials; then the "
-              "median workload's ratio; target <= 1/3):", "",
-              "| A vs B | workloads | A reached B's final best on | median ratio | <= 1/3 |", "|---|---:|---:|---:|---|"]
+              "median workload's ratio; issue 24's target: <= 1/3, and <= 1/2 for transfer (warm) vs cold):", "",
+              "| A vs B | workloads | A reached B's final best on | median ratio | target | met |",
+              "|---|---:|---:|---:|---|---|"]
     for h in report["headlines"]:
         r = h["median_ratio"]
-        lines.append("| %s vs %s | %d | %d | %s | %s |" % (
-            h["a"], h["b"], h["workloads"], h["reached"], fmt_trials(r, h["workloads"] > 0),
-            "yes" if r is not None and r <= 1 / 3 else "no"))
+        target = 1 / 2 if h["a"] == "transfer" else 1 / 3
+        lines.append("| %s vs %s | %d | %d | %s | <= 1/%d | %s |" % (
+            h["a"], h["b"], h["workloads"], h["reached"], fmt_trials(r, h["workloads"] > 0), round(1 / target),
+            "yes" if r is not None and r <= target else "no"))
     lines += ["", "| workload | best known ms | strategy | ok runs | median trials to within 5% | median final best ms "
               "| final / best known |", "|---|---:|---|---:|---:|---:|---:|"]
     for w in report["workloads"]:
