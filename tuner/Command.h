@@ -23,6 +23,9 @@ const std::vector<Command> &commands();
 // UTC ISO 8601, "commit": `git describe` of the source tree at build time}.
 nlohmann::json run_provenance(const std::string &name, const std::vector<std::string> &args);
 
+// The items of a comma-separated option value ("a,b,,c" -> a, b, c: empty items dropped).
+std::vector<std::string> split_list(const std::string &list);
+
 // Runs `htune ARGS...`: prints errors as one line "htune: error: ..." on stderr.
 int run_cli(int argc, char **argv);
 

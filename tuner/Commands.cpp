@@ -3,6 +3,7 @@
 
 #include <ctime>
 #include <iostream>
+#include <sstream>
 
 #include "htune_commit.h"
 #include "ops/Error.h"
@@ -44,6 +45,14 @@ void print_usage(std::ostream &os) {
 }
 
 }  // namespace
+
+std::vector<std::string> split_list(const std::string &list) {
+    std::vector<std::string> out;
+    std::stringstream ss(list);
+    for (std::string item; std::getline(ss, item, ',');)
+        if (!item.empty()) out.push_back(item);
+    return out;
+}
 
 nlohmann::json run_provenance(const std::string &name, const std::vector<std::string> &args) {
     std::string command = "htune " + name;

@@ -119,10 +119,6 @@ nlohmann::json value_or_null(const MetricValue &m) {
     return m.count > 0 && std::isfinite(m.value) ? nlohmann::json(m.value) : nlohmann::json();
 }
 
-}  // namespace
-
-namespace {
-
 // Per row: the index of its workload's operator in operators_of(set).
 std::vector<GroupId> operator_of_rows(const TrainingSet &set) {
     std::vector<std::string> ops = operators_of(set);

@@ -18,20 +18,12 @@
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Space.h"
+#include "tuner/Command.h"
 #include "tuner/Compare.h"
 
 using namespace htune;
 
 namespace {
-
-std::vector<std::string> split_list(const std::string &s) {
-    std::vector<std::string> out;
-    std::stringstream ss(s);
-    std::string item;
-    while (std::getline(ss, item, ','))
-        if (!item.empty()) out.push_back(item);
-    return out;
-}
 
 std::string cell(double ms) {
     if (ms <= 0) return "-";

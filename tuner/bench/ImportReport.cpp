@@ -19,19 +19,11 @@
 #include "schedules/Apply.h"
 #include "schedules/Import.h"
 #include "schedules/Space.h"
+#include "tuner/Command.h"
 
 using namespace htune;
 
 namespace {
-
-std::vector<std::string> split_list(const std::string &s) {
-    std::vector<std::string> out;
-    std::stringstream ss(s);
-    std::string item;
-    while (std::getline(ss, item, ','))
-        if (!item.empty()) out.push_back(item);
-    return out;
-}
 
 const char *plugin_scheduler(const std::string &plugin) {
     if (plugin == "adams2019") return "Adams2019";

@@ -32,14 +32,6 @@ using namespace htune;
 
 namespace {
 
-std::vector<std::string> split_list(const std::string &s) {
-    std::vector<std::string> out;
-    std::stringstream ss(s);
-    for (std::string item; std::getline(ss, item, ',');)
-        if (!item.empty()) out.push_back(item);
-    return out;
-}
-
 WorkloadSpec builtin(const std::string &op, bool test_size) { return spec_of(make_workload(op, test_size)); }
 
 // The test Generators named in `names`, at their test sizes, from the build's

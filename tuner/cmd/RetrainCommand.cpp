@@ -104,12 +104,7 @@ int run_retrain(const std::vector<std::string> &args) {
                   << ": run `htune tune` first\n";
         return 1;
     }
-    std::vector<std::string> held_ops;
-    if (!hold_out.empty()) {
-        std::stringstream list(hold_out);
-        for (std::string op; std::getline(list, op, ',');)
-            if (!op.empty()) held_ops.push_back(op);
-    }
+    const std::vector<std::string> held_ops = split_list(hold_out);
     Fold named_split;
     HeldOut named;
     if (!held_ops.empty()) {

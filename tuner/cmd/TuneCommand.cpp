@@ -201,11 +201,13 @@ int run_tune(const std::vector<std::string> &args) {
     // Transfer from a file (e.g. a model retrained elsewhere, or with operators held out):
     // loaded before the database is touched, so a missing file or another feature schema is
     // one error line and no run.
+    XgbOptions xo;
+    xo.nthread = 1;  // compiles run alongside: one XGBoost thread is far faster
+                     // than two there
+    xo.seed = o.seed;
     std::unique_ptr<CostModel> file_model;
     if (!model_path.empty()) {
-        XgbOptions wo;
-        wo.nthread = 1;
-        wo.seed = o.seed;
+        XgbOptions wo = xo;
         wo.warm_start = true;
         file_model = make_xgboost_model(wo);
         file_model->load(model_path, &feature_schema());
@@ -264,10 +266,6 @@ int run_tune(const std::vector<std::string> &args) {
             o.autoscheduler_seeds.push_back(Candidate::autoscheduler(plugin_name(name), path, machine));
     }
 
-    XgbOptions xo;
-    xo.nthread = 1;  // compiles run alongside: one XGBoost thread is far faster
-                     // than two there
-    xo.seed = o.seed;
     const bool uses_model = make_search_strategy(o.search_strategy, o.search)->uses_model();
     std::unique_ptr<CostModel> model;
     bool pretrained = false;
