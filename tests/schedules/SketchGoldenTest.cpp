@@ -1,0 +1,91 @@
+// Golden hashes of the heuristic schedule and of ScheduleSpace::sketches() (in order) for every
+// built-in operator, every corpus Generator (tests/generators) and the example Generator at
+// its test size, on two fixed targets (AVX2; AVX-512, which adds rfactor tile shapes): a
+// refactoring of the sketch families that changes any sketch, or their order, fails here with
+// the workload named. The golden file is tests/data/schedules/sketch_golden.json. After an
+// INTENDED change of the heuristic or of a sketch family, regenerate it with
+//   HTUNE_UPDATE_GOLDEN=1 build/tests/schedules_tests --gtest_filter='SketchGolden.*'
+// and review its diff. (A test-only switch, not configuration of htune.)
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ops/OpRegistry.h"
+#include "schedules/Space.h"
+
+namespace htune {
+
+namespace {
+
+const std::string kGoldenPath = std::string(HTUNE_TEST_DATA) + "/schedules/sketch_golden.json";
+
+// Fixed rather than the host's, so that the golden file holds on every machine.
+const std::vector<std::pair<std::string, std::string>> kTargets = {
+    {"avx2", "x86-64-linux-avx-avx2-f16c-fma-sse41"},
+    {"avx512", "x86-64-linux-avx-avx2-avx512-avx512_skylake-f16c-fma-sse41"},
+};
+
+std::vector<Workload> test_workloads() {
+    std::vector<Workload> out;
+    for (const auto &a : builtin_ops()) out.push_back(make_workload(a->name(), /*test_size=*/true));
+    std::ifstream in(HTUNE_TEST_GENERATOR_WORKLOADS);
+    for (const auto &spec : nlohmann::json::parse(in).get<std::vector<WorkloadSpec>>())
+        out.push_back(make_workload(spec));
+    out.push_back(
+        make_workload(WorkloadSpec{"sharpen_blend", HTUNE_EXAMPLE_GEN, {{"width", "64"}, {"height", "48"}}}));
+    return out;
+}
+
+// [heuristic hash, sketch hashes in order]
+std::vector<std::string> hashes(const ScheduleSpace &space) {
+    std::vector<std::string> out = {schedule_hash(space.heuristic())};
+    for (const Schedule &s : space.sketches()) out.push_back(schedule_hash(s));
+    return out;
+}
+
+}  // namespace
+
+TEST(SketchGolden, HeuristicAndSketchHashesOfEveryTestWorkloadMatchTheGoldenFile) {
+    // target name -> workload canonical form -> hashes
+    std::map<std::string, std::map<std::string, std::vector<std::string>>> actual;
+    const std::vector<Workload> workloads = test_workloads();
+    for (const auto &[name, target] : kTargets)
+        for (const Workload &w : workloads)
+            ASSERT_TRUE(
+                actual[name].emplace(w.canonical(), hashes(ScheduleSpace(w, Halide::Target(target)))).second)
+                << "two test workloads are " << w.canonical();
+
+    const char *update = std::getenv("HTUNE_UPDATE_GOLDEN");
+    if (update && std::string(update) == "1") {
+        std::ofstream out(kGoldenPath);
+        out << nlohmann::json(actual).dump(1) << "\n";
+        ASSERT_TRUE(out.good()) << kGoldenPath;
+        GTEST_SKIP() << "wrote " << kGoldenPath;
+    }
+    std::ifstream in(kGoldenPath);
+    ASSERT_TRUE(in.good()) << kGoldenPath << " (HTUNE_UPDATE_GOLDEN=1 writes it)";
+    const auto golden = nlohmann::json::parse(in)
+                            .get<std::map<std::string, std::map<std::string, std::vector<std::string>>>>();
+    for (const auto &[name, by_workload] : actual)
+        for (const auto &[workload, h] : by_workload) {
+            auto t = golden.find(name);
+            ASSERT_NE(t, golden.end()) << "target " << name << " is not in " << kGoldenPath;
+            auto g = t->second.find(workload);
+            if (g == t->second.end()) {
+                ADD_FAILURE() << name << " " << workload << " is not in " << kGoldenPath;
+                continue;
+            }
+            EXPECT_EQ(h, g->second) << name << " " << workload
+                                    << ": [heuristic, sketches...] hashes differ from the golden file";
+        }
+    for (const auto &[name, by_workload] : golden)
+        for (const auto &kv : by_workload)
+            EXPECT_TRUE(actual[name].count(kv.first))
+                << name << " " << kv.first << " is no longer a test workload";
+}
+
+}  // namespace htune
