@@ -183,6 +183,18 @@ def retrain_section(report):
         lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
             label, cell(m, "pairwise_accuracy"), cell(m, "spearman"), cell(m, "top1_recall"),
             cell(m, "top5pct_recall"), m.get("records", "-"), m.get("workloads", "-"), m.get("folds", "-")))
+    gaps = [(label, report[key]) for key, label in
+            (("held_out_named", "named operators"), ("held_out_operators", "whole operators"),
+             ("held_out_workloads", "whole workloads"), ("held_out_candidates", "candidates"))
+            if key in report and report[key].get("pairwise_by_time_gap")]
+    if gaps:
+        bands = [b["band"] for b in gaps[0][1]["pairwise_by_time_gap"]]
+        lines += ["", "Pairwise accuracy by the time gap of the pair (the slower candidate's time over the "
+                  "faster one's; pairs in the band):", "",
+                  "| held out | " + " | ".join(bands) + " |", "|---|" + "---:|" * len(bands)]
+        for label, m in gaps:
+            lines.append("| %s | %s |" % (label, " | ".join(
+                "%s (%d)" % (cell(b, "pairwise_accuracy"), b.get("pairs", 0)) for b in m["pairwise_by_time_gap"])))
     return lines + [""]
 
 

@@ -87,6 +87,11 @@ std::vector<Fold> folds_from_assignment(const std::vector<int> &fold_of_row, int
 
 MetricValue pairwise_accuracy(const std::vector<float> &s, const std::vector<double> &t,
                               const std::vector<GroupId> &g) {
+    return pairwise_accuracy_in_band(s, t, g, 1.0, std::numeric_limits<double>::infinity());
+}
+
+MetricValue pairwise_accuracy_in_band(const std::vector<float> &s, const std::vector<double> &t,
+                                      const std::vector<GroupId> &g, double min_ratio, double max_ratio) {
     check_sizes(s, t, g, "pairwise_accuracy");
     double correct = 0;
     std::size_t pairs = 0, used = 0, skipped = 0;
@@ -95,17 +100,31 @@ MetricValue pairwise_accuracy(const std::vector<float> &s, const std::vector<dou
             ++skipped;
             continue;
         }
-        ++used;
+        std::size_t in_band = 0;
         for (std::size_t i = 0; i < rows.size(); ++i)
             for (std::size_t j = i + 1; j < rows.size(); ++j) {
                 std::size_t a = rows[i], b = rows[j];
                 if (t[a] == t[b]) continue;
                 if (t[a] > t[b]) std::swap(a, b);  // now a is truly faster
-                ++pairs;
+                const double ratio = t[b] / t[a];
+                if (ratio < min_ratio || ratio >= max_ratio) continue;
+                ++in_band;
                 correct += s[a] > s[b] ? 1.0 : s[a] == s[b] ? 0.5 : 0.0;
             }
+        pairs += in_band;
+        in_band ? ++used : ++skipped;
     }
     return finish(correct, pairs, used, skipped);
+}
+
+const std::vector<TimeGapBand> &time_gap_bands() {
+    static const std::vector<TimeGapBand> bands{
+        {"<5%", 1.0, 1.05},
+        {"5-25%", 1.05, 1.25},
+        {"25%-2x", 1.25, 2.0},
+        {">=2x", 2.0, std::numeric_limits<double>::infinity()},
+    };
+    return bands;
 }
 
 MetricValue spearman_rho(const std::vector<float> &s, const std::vector<double> &t,

@@ -28,6 +28,20 @@ struct MetricValue {
 MetricValue pairwise_accuracy(const std::vector<float> &scores, const std::vector<double> &times_s,
                               const std::vector<GroupId> &groups);
 
+// pairwise_accuracy over only the pairs whose slower/faster time ratio is in
+// [min_ratio, max_ratio): how well the scores order candidates that differ by that much
+// (pairs within measurement noise are coin flips for any model). count = such pairs; a group
+// with none counts as skipped.
+MetricValue pairwise_accuracy_in_band(const std::vector<float> &scores, const std::vector<double> &times_s,
+                                      const std::vector<GroupId> &groups, double min_ratio, double max_ratio);
+// The time-gap bands `htune retrain` reports, in order; together they cover every pair with
+// different times exactly once: <5%, 5-25%, 25%-2x, >=2x.
+struct TimeGapBand {
+    const char *label;
+    double min_ratio, max_ratio;  // max_ratio = infinity for the last
+};
+const std::vector<TimeGapBand> &time_gap_bands();
+
 // Spearman rho between scores and -time inside each group (average ranks for ties), then the
 // unweighted mean over groups. A group with constant scores gets rho = 0. count = groups.
 MetricValue spearman_rho(const std::vector<float> &scores, const std::vector<double> &times_s,

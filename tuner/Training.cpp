@@ -135,6 +135,8 @@ HeldOut evaluate_folds(const TrainingSet &set, const std::vector<Fold> &split, c
     HeldOut h;
     h.folds = (int)split.size();
     std::vector<MetricValue> pairwise, spearman, top1, top5;
+    const std::vector<TimeGapBand> &bands = time_gap_bands();
+    std::vector<std::vector<MetricValue>> by_gap(bands.size());
     std::set<GroupId> evaluated;
     for (const Fold &fold : split) {
         if (fold.train.empty() || fold.test.empty()) continue;
@@ -149,6 +151,9 @@ HeldOut evaluate_folds(const TrainingSet &set, const std::vector<Fold> &split, c
         spearman.push_back(m.spearman);
         top1.push_back(m.top1);
         top5.push_back(m.top5pct);
+        for (std::size_t b = 0; b < bands.size(); b++)
+            by_gap[b].push_back(
+                pairwise_accuracy_in_band(scores, times, groups, bands[b].min_ratio, bands[b].max_ratio));
         h.records += fold.test.size();
         // Groups with at least two different times in this test fold were ranked.
         std::map<GroupId, std::set<double>> distinct;
@@ -157,6 +162,7 @@ HeldOut evaluate_folds(const TrainingSet &set, const std::vector<Fold> &split, c
             if (kv.second.size() >= 2) evaluated.insert(kv.first);
     }
     h.metrics = RankingMetrics{combine(pairwise), combine(spearman), combine(top1), combine(top5)};
+    for (const auto &parts : by_gap) h.pairwise_by_gap.push_back(combine(parts));
     h.workloads = evaluated.size();
     h.available = h.metrics.pairwise.count > 0;
     if (!h.available) h.note = "n/a (no test fold had two candidates of one workload with different times)";
@@ -248,6 +254,16 @@ nlohmann::json to_json(const HeldOut &h) {
                      {"records", h.records},
                      {"workloads", h.workloads},
                      {"folds", h.folds}};
+    nlohmann::json gaps = nlohmann::json::array();
+    const std::vector<TimeGapBand> &bands = time_gap_bands();
+    for (std::size_t b = 0; b < bands.size() && b < h.pairwise_by_gap.size(); b++)
+        gaps.push_back({{"band", bands[b].label},
+                        {"min_ratio", bands[b].min_ratio},
+                        {"max_ratio", std::isfinite(bands[b].max_ratio) ? nlohmann::json(bands[b].max_ratio)
+                                                                        : nlohmann::json()},
+                        {"pairwise_accuracy", value_or_null(h.pairwise_by_gap[b])},
+                        {"pairs", h.pairwise_by_gap[b].count}});
+    j["pairwise_by_time_gap"] = gaps;
     if (!h.note.empty()) j["note"] = h.note;
     return j;
 }

@@ -50,6 +50,9 @@ struct HeldOut {
     std::string note;  // why not available, e.g. "n/a (needs 2 workloads)"
     int folds = 0;
     RankingMetrics metrics;
+    // Pairwise accuracy per time_gap_bands() entry (Metrics.h), combined over folds like
+    // `metrics`: where the model's ordering errors are (near-ties or clear differences).
+    std::vector<MetricValue> pairwise_by_gap;
     std::size_t records = 0;    // test rows evaluated (every row once)
     std::size_t workloads = 0;  // workloads with something to rank in some test fold
 };
@@ -75,7 +78,8 @@ TrainingSet subset(const TrainingSet &set, const std::vector<std::size_t> &rows)
 HeldOut evaluate_split(const TrainingSet &set, const Fold &split, const XgbOptions &options);
 
 // {"pairwise_accuracy", "pairs", "spearman", "top1_recall", "top5pct_recall", "records",
-// "workloads", "folds"} (values null when not available, plus "note").
+// "workloads", "folds", "pairwise_by_time_gap": [{"band", "min_ratio", "max_ratio" (null: no
+// upper bound), "pairwise_accuracy", "pairs"}]} (values null when not available, plus "note").
 nlohmann::json to_json(const HeldOut &h);
 
 // The Halide target of a device key (the host target when its target part is not one Halide

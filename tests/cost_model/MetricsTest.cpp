@@ -62,6 +62,33 @@ TEST(MetricsTest, TiesAreHandledAsDocumented) {
     EXPECT_DOUBLE_EQ(m.value, 1.0);
 }
 
+TEST(MetricsTest, TimeGapBandsSplitThePairsByHowFarApartTheirTimesAre) {
+    // Group 1: times 1, 1.02, 1.5, 4. Pairs by slower/faster ratio: 1.02 (<5%); 1.5 and 1.47
+    // (25%-2x); 4, 3.92 and 2.67 (>=2x). The scores get the near-tie and 1 vs 1.5 wrong.
+    std::vector<double> t = {1, 1.02, 1.5, 4, 7, 7};
+    std::vector<GroupId> g = {1, 1, 1, 1, 2, 2};  // group 2: equal times, nothing to rank
+    std::vector<float> s = {3, 4, 3.5f, 1, 0, 1};
+    const auto &bands = time_gap_bands();
+    ASSERT_EQ(bands.size(), 4u);
+    std::vector<MetricValue> m;
+    for (const TimeGapBand &b : bands)
+        m.push_back(pairwise_accuracy_in_band(s, t, g, b.min_ratio, b.max_ratio));
+    EXPECT_EQ(m[0].count, 1u);
+    EXPECT_DOUBLE_EQ(m[0].value, 0.0);
+    EXPECT_EQ(m[1].count, 0u);  // no pair 5-25% apart
+    EXPECT_TRUE(std::isnan(m[1].value));
+    EXPECT_EQ(m[1].skipped_groups, 2u);
+    EXPECT_EQ(m[2].count, 2u);
+    EXPECT_DOUBLE_EQ(m[2].value, 0.5);  // 1.02 vs 1.5 right, 1 vs 1.5 wrong
+    EXPECT_EQ(m[3].count, 3u);
+    EXPECT_DOUBLE_EQ(m[3].value, 1.0);
+    // The bands cover every pair with different times exactly once.
+    MetricValue all = pairwise_accuracy(s, t, g);
+    EXPECT_EQ(all.count, m[0].count + m[1].count + m[2].count + m[3].count);
+    EXPECT_DOUBLE_EQ(all.value * all.count,
+                     m[0].value * m[0].count + m[2].value * m[2].count + m[3].value * m[3].count);
+}
+
 TEST(MetricsTest, TopFractionUsesAtLeastOneRow) {
     // 40 rows: k = floor(0.05 * 40) = 2. The best row is scored second -> hit; third -> miss.
     std::vector<double> t;

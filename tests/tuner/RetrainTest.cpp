@@ -92,7 +92,21 @@ TEST(RetrainTest, TrainsReportsAndStoresAModelThatLoadsAndPredicts) {
         }
         EXPECT_EQ(m["records"], 60) << part;
         EXPECT_EQ(m["workloads"], 2) << part;
+        // The time-gap bands split exactly the pairs the overall accuracy is computed on.
+        ASSERT_EQ(m["pairwise_by_time_gap"].size(), 4u) << part;
+        std::size_t pairs = 0;
+        double correct = 0;
+        for (const auto &band : m["pairwise_by_time_gap"]) {
+            pairs += band["pairs"].get<std::size_t>();
+            if (band["pairs"].get<std::size_t>() > 0)
+                correct += band["pairwise_accuracy"].get<double>() * band["pairs"].get<double>();
+        }
+        EXPECT_EQ(pairs, m["pairs"].get<std::size_t>()) << part;
+        EXPECT_NEAR(correct / pairs, m["pairwise_accuracy"].get<double>(), 1e-9) << part;
     }
+    EXPECT_NE(r.out.find("pairwise by time gap"), std::string::npos) << r.out;
+    EXPECT_EQ(j["held_out_operators"]["pairwise_by_time_gap"][3]["band"], ">=2x");
+    EXPECT_TRUE(j["held_out_operators"]["pairwise_by_time_gap"][3]["max_ratio"].is_null());
     EXPECT_EQ(j["held_out_operators"]["folds"], 2);  // k = min(--folds, operators)
     EXPECT_EQ(j["held_out_workloads"]["folds"], 2);  // k = min(--folds, workloads)
     EXPECT_EQ(j["held_out_candidates"]["folds"], 3);

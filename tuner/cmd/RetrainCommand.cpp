@@ -44,6 +44,17 @@ void print_row(const std::string &name, const HeldOut &h) {
               << " records, " << h.workloads << " workload(s), " << h.folds << " fold(s)\n";
 }
 
+// Pairwise accuracy per time-gap band of the pairs (Metrics.h time_gap_bands()).
+void print_gap_row(const std::string &name, const HeldOut &h) {
+    if (!h.available) return;
+    std::cout << "  " << std::left << std::setw(21) << name;
+    for (const MetricValue &m : h.pairwise_by_gap) std::cout << std::setw(10) << cell(m, true);
+    std::cout << "(";
+    for (std::size_t b = 0; b < h.pairwise_by_gap.size(); b++)
+        std::cout << (b ? " / " : "") << h.pairwise_by_gap[b].count;
+    std::cout << " pairs)\n";
+}
+
 // Written beside the target and renamed, so a failure never leaves half a file.
 void write_file(const std::string &path, const std::string &text) {
     std::string tmp = path + ".tmp";
@@ -137,6 +148,13 @@ int run_retrain(const std::vector<std::string> &args) {
     print_row("held-out operators", by_operator);
     print_row("held-out workloads", by_workload);
     print_row("held-out candidates", by_candidate);
+    std::cout << "pairwise by time gap   ";
+    for (const TimeGapBand &b : time_gap_bands()) std::cout << std::setw(10) << b.label;
+    std::cout << "\n";
+    if (!held_ops.empty()) print_gap_row("named operators", named);
+    print_gap_row("held-out operators", by_operator);
+    print_gap_row("held-out workloads", by_workload);
+    print_gap_row("held-out candidates", by_candidate);
 
     nlohmann::json report{
         {"device_key", device_key},
