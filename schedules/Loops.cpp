@@ -53,6 +53,19 @@ LoopNest loop_nest(const StageInfo &stage, const StageSchedule &st, const Consta
     return nest;
 }
 
+LoopKinds loop_kinds(const LoopNest &nest) {
+    LoopKinds k;
+    for (const auto &l : nest.loops) {
+        if (nest.is_rvar(l))
+            k.rv.push_back(l);
+        else if (nest.constant.count(l))
+            k.inner.push_back(l);
+        else
+            k.outer.push_back(l);
+    }
+    return k;
+}
+
 std::vector<std::string> final_loops(const LoopNest &nest, const StageSchedule &st) {
     std::vector<std::string> out;
     for (const auto &l : nest.loops)

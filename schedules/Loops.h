@@ -46,6 +46,13 @@ using ConstantRegion = std::map<std::string, int>;
 // the dims it names have that extent, and their outermost loops a constant one.
 LoopNest loop_nest(const StageInfo &stage, const StageSchedule &st, const ConstantRegion &region = {});
 
+// The loops of a nest by kind, each innermost first: pure loops of a constant extent (inner
+// split levels: inside a tile), loops of RVars, and the other pure loops (outside the tile).
+struct LoopKinds {
+    std::vector<std::string> inner, rv, outer;
+};
+LoopKinds loop_kinds(const LoopNest &nest);
+
 // Loops that exist after `st.parallel` is fused: the nest's loops with the fused ones replaced
 // by the fused name (innermost first).
 std::vector<std::string> final_loops(const LoopNest &nest, const StageSchedule &st);

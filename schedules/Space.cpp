@@ -1,5 +1,6 @@
 // ScheduleSpace: validity, sampling, mutation, size (see Space.h). The heuristic lives in
-// Heuristic.cpp. Everything is derived from PipelineAnalysis: no per-operator knowledge.
+// Heuristic.cpp, the sketches in Sketches.cpp (one SketchRule per family, sketches/).
+// Everything is derived from PipelineAnalysis: no per-operator knowledge.
 #include "schedules/Space.h"
 
 #include <algorithm>

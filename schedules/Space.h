@@ -5,7 +5,6 @@
 #include <Halide.h>
 
 #include <memory>
-#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -44,7 +43,8 @@ public:
     // on each sketch before); inlined Funcs that a stencil consumer recomputes given a private
     // copy (Func::in) per tile of that consumer (on the heuristic and on each sketch before);
     // reductions register-tiled at the root. Valid and distinct; empty when none of
-    // these applies (no reduction and no root producer chain).
+    // these applies (no reduction and no root producer chain). Each family is a SketchRule
+    // (schedules/SketchRule.h), listed in schedules/Sketches.cpp.
     std::vector<Schedule> sketches() const;
     // log10 of the number of distinct schedules in the space (a lower bound).
     double log10_size() const;
@@ -53,16 +53,6 @@ public:
     const Halide::Target &target() const { return target_; }
 
 private:
-    // The multi-scale sketch family (see sketches()): `base` with the pyramid's private
-    // helpers inlined (nullopt when none is), and that with the output-side producers in
-    // sliding windows over output strips of `rows` rows (nullopt when it does not apply).
-    std::optional<Schedule> inline_pyramid_helpers(const Schedule &base) const;
-    std::optional<Schedule> collapse_at_output_rows(const Schedule &helpers, int rows) const;
-    // The gather sketch family (see sketches()): `base` with every Func that gathers across a
-    // small dim computed per row of its consumer, that dim vectorized and innermost in its
-    // storage and in the gathered producers' (nullopt when no Func qualifies).
-    std::optional<Schedule> interleave_gathers(const Schedule &base) const;
-
     std::unique_ptr<PipelineAnalysis> analysis_;
     Halide::Target target_;
 };
