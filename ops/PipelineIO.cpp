@@ -2,13 +2,13 @@
 #include "ops/PipelineIO.h"
 
 #include <algorithm>
-#include <iomanip>
 #include <map>
 #include <regex>
 #include <set>
 #include <sstream>
 
 #include "ops/Error.h"
+#include "ops/Hash.h"
 #include "ops/Regions.h"
 
 namespace htune {
@@ -291,14 +291,7 @@ std::string structure_hash(const Halide::Pipeline &p) {
     // then numeric suffixes, so only the structure counts.
     std::string text = std::regex_replace(os.str(), std::regex("[$][0-9]+"), "");
     text = std::regex_replace(text, std::regex("([A-Za-z_])[0-9]+"), "$1#");
-    uint64_t h = 1469598103934665603ull;  // FNV-1a 64
-    for (unsigned char ch : text) {
-        h ^= ch;
-        h *= 1099511628211ull;
-    }
-    std::ostringstream hex;
-    hex << std::hex << std::setw(16) << std::setfill('0') << h;
-    return hex.str();
+    return hex16(fnv1a64(text));
 }
 
 }  // namespace htune

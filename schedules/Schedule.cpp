@@ -2,10 +2,9 @@
 #include "schedules/Schedule.h"
 
 #include <algorithm>
-#include <iomanip>
-#include <sstream>
 
 #include "ops/Error.h"
+#include "ops/Hash.h"
 
 namespace htune {
 
@@ -175,15 +174,7 @@ void from_json(const json &j, Schedule &s) {
 
 std::string schedule_hash(const Schedule &s) {
     // nlohmann::json objects keep keys sorted, so dump() is canonical.
-    std::string text = json(s).dump();
-    uint64_t h = 1469598103934665603ull;  // FNV-1a 64
-    for (unsigned char ch : text) {
-        h ^= ch;
-        h *= 1099511628211ull;
-    }
-    std::ostringstream hex;
-    hex << std::hex << std::setw(16) << std::setfill('0') << h;
-    return hex.str();
+    return hex16(fnv1a64(json(s).dump()));
 }
 
 }  // namespace htune

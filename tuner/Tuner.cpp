@@ -11,6 +11,7 @@
 #include "db/Record.h"
 #include "db/Version.h"
 #include "ops/Error.h"
+#include "ops/Hash.h"
 
 namespace htune {
 
@@ -21,12 +22,6 @@ uint64_t splitmix(uint64_t x) {
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
     x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
     return x ^ (x >> 31);
-}
-
-uint64_t fnv(const std::string &s) {
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-    return h;
 }
 
 struct Row {
@@ -424,7 +419,7 @@ private:
     }
 
     std::vector<Schedule> propose(Task &t, int n) {
-        std::mt19937_64 rng(splitmix(o_.seed ^ splitmix(fnv(t.key) ^ splitmix((uint64_t)t.trials))));
+        std::mt19937_64 rng(splitmix(o_.seed ^ splitmix(fnv1a64(t.key) ^ splitmix((uint64_t)t.trials))));
         std::vector<Schedule> batch;
         std::set<std::string> exclude = t.measured;
         auto take = [&](const Schedule &s) {
