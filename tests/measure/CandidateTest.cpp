@@ -3,6 +3,11 @@
 // openblas kernel; machine peaks.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <vector>
+
 #include "measure/Machine.h"
 #include "measure/Protocol.h"
 #include "measure/Runner.h"
@@ -128,10 +133,53 @@ TEST(CandidateTest, OpenblasComputesMatmulCorrectly) {
     }
 }
 
-TEST(CandidateTest, PeaksArePositive) {
+// Independent, deliberately simple measures of one thread: eight chains of scalar
+// multiply-adds (2 flops each) and a memcpy of 32 MiB (read + write). The best of 3 runs each.
+double scalar_fma_gflops() {
+    double best = 0;
+    for (int run = 0; run < 3; run++) {
+        volatile float seed = 1.0f;
+        float a[8], b = 0.9999f, c = 1e-4f;
+        for (float &x : a) x = seed;
+        const long iters = 20'000'000;
+        auto t0 = std::chrono::steady_clock::now();
+        for (long i = 0; i < iters; i++)
+            for (float &x : a) x = x * b + c;
+        double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        volatile float sink = a[0] + a[7];
+        (void)sink;
+        best = std::max(best, 2.0 * 8 * iters / s / 1e9);
+    }
+    return best;
+}
+
+double memcpy_gbs() {
+    const size_t n = size_t(32) << 20;
+    std::vector<char> src(n, 1), dst(n, 0);
+    double best = 0;
+    for (int run = 0; run < 3; run++) {
+        auto t0 = std::chrono::steady_clock::now();
+        std::memcpy(dst.data(), src.data(), n);
+        double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        volatile char sink = dst[n / 2];
+        (void)sink;
+        best = std::max(best, 2.0 * n / s / 1e9);
+    }
+    return best;
+}
+
+// The peaks `compare` prints as "% of peak" must be plausible for this machine, not merely
+// positive: at least what one scalar thread does (the vector kernel on two threads is far
+// faster; a broken or mis-counted kernel is not), at most what any x86 core could do (2 FMA
+// units x 16 fp32 lanes x 2 flops at 6 GHz per thread, i.e. 384 GFLOP/s per thread); the
+// bandwidth at least a tenth of one thread's memcpy and under 1 TB/s.
+TEST(CandidateTest, PeaksArePlausibleAgainstAnIndependentMeasure) {
     MachinePeaks p = measure_peaks(2, uint64_t(32) << 20);
-    EXPECT_GT(p.peak_gflops, 0);
-    EXPECT_GT(p.bandwidth_gbs, 0);
+    const double scalar = scalar_fma_gflops(), copy = memcpy_gbs();
+    EXPECT_GE(p.peak_gflops, scalar) << p.fma_isa << " vs scalar " << scalar;
+    EXPECT_LE(p.peak_gflops, 2 * 384.0) << p.fma_isa;
+    EXPECT_GE(p.bandwidth_gbs, copy / 10) << "memcpy " << copy;
+    EXPECT_LE(p.bandwidth_gbs, 1000.0);
     EXPECT_GT(last_level_cache_bytes(), 0u);
 }
 

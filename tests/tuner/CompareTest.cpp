@@ -3,12 +3,13 @@
 // autoscheduler as a row, bad input).
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <regex>
 #include <set>
 
 #include "db/Database.h"
 #include "db/DeviceKey.h"
-#include "measure/FakeRunner.h"
+#include "tests/support/FakeRunner.h"
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Space.h"
@@ -264,6 +265,25 @@ TEST(CompareTest, SuiteSmallEndToEndWithJsonAndHtml) {
         EXPECT_GT(rows["heuristic"]["time_ms"].get<double>(), 0) << w;
         for (const char *n : {"naive", "mullapudi2016", "li2018", "adams2019", "tuned"})
             EXPECT_TRUE(rows.count(n)) << n << " missing in " << w["workload"];
+        // Where Halide's plugins are installed (libhalide14-0-dev ships them; ./test.sh
+        // installs it), the two autoschedulers htune seeds from must schedule every built-in:
+        // a row that silently turned into an error would make every "vs best autoscheduler"
+        // figure meaningless. Without the plugin the row says so. One known exception:
+        // Adams2019's greedy (beam 1) schedule of max_filter at its test size gives values
+        // ~1e36 where the reference has 0.99 (uninitialized memory), on the same bounds-checked
+        // buffers on which every other row is ok: as far as we can tell a Halide 14 miscompile
+        // of that schedule (not yet reduced to a standalone case). Its row must say
+        // wrong_output, never ok.
+        for (const char *n : {"mullapudi2016", "adams2019"}) {
+            if (!rows.count(n)) continue;
+            const bool installed = std::ifstream(plugin_path(HTUNE_HALIDE_PLUGIN_DIR, n)).good();
+            const std::string wl = w["workload"];
+            const bool known_wrong = n == std::string("adams2019") && wl.rfind("max_filter:", 0) == 0;
+            const char *expected = !installed ? "unavailable" : known_wrong ? "wrong_output" : "ok";
+            EXPECT_EQ(rows[n]["status"], expected) << n << " on " << wl << ": " << rows[n];
+            if (installed && !known_wrong)
+                EXPECT_GT(rows[n]["time_ms"].get<double>(), 0) << n << " on " << wl;
+        }
         std::string name = w["workload"];
         if (name.rfind("matmul:", 0) == 0) {
             ASSERT_TRUE(rows.count("openblas"));
