@@ -1,6 +1,6 @@
 // CostModel: the seam between the tuner and whatever ranks candidates (DESIGN.md, "Cost model").
 // Batches in, batches out: train/update on measured rows, predict scores for candidate rows.
-// Start here; the XGBoost implementation is XgbModel.cpp, the test fake FakeCostModel.h.
+// Start here; the XGBoost implementation is XgbModel.cpp, the test fake tests/support/FakeCostModel.h.
 #pragma once
 
 #include <cstdint>

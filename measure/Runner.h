@@ -1,6 +1,6 @@
 // Runner: the measurement seam. Takes a batch of candidate schedules for one workload and
 // returns one MeasureResult per candidate. Start here; the real implementation (isolated worker
-// processes, WorkerRunner.cpp) is behind make_worker_runner, the test double in FakeRunner.h.
+// processes, WorkerRunner.cpp) is behind make_worker_runner, the test double in tests/support/FakeRunner.h.
 #pragma once
 
 #include <cstddef>

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "SyntheticData.h"
-#include "cost_model/FakeCostModel.h"
+#include "tests/support/FakeCostModel.h"
 #include "ops/Error.h"
 
 using namespace htune;

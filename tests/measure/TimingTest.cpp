@@ -3,7 +3,7 @@
 
 #include <thread>
 
-#include "measure/FakeRunner.h"
+#include "tests/support/FakeRunner.h"
 #include "measure/Protocol.h"
 #include "measure/Timing.h"
 #include "ops/Error.h"

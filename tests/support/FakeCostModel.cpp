@@ -1,6 +1,6 @@
 // FakeCostModel (see FakeCostModel.h): the same input checks as the real model, then a plain
 // function of each row, so tuner tests run in milliseconds with a known ranking.
-#include "cost_model/FakeCostModel.h"
+#include "tests/support/FakeCostModel.h"
 
 #include "ops/Error.h"
 

@@ -1,5 +1,5 @@
 // FakeRunner (see FakeRunner.h).
-#include "measure/FakeRunner.h"
+#include "tests/support/FakeRunner.h"
 
 #include "ops/Error.h"
 

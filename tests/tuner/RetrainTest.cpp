@@ -10,7 +10,7 @@
 #include "cost_model/Featurizer.h"
 #include "db/Database.h"
 #include "db/DeviceKey.h"
-#include "measure/FakeRunner.h"
+#include "tests/support/FakeRunner.h"
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Space.h"

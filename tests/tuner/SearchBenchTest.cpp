@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "db/DeviceKey.h"
-#include "measure/FakeRunner.h"
+#include "tests/support/FakeRunner.h"
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Space.h"

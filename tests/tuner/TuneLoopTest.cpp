@@ -9,10 +9,10 @@
 #include <set>
 #include <sstream>
 
-#include "cost_model/FakeCostModel.h"
+#include "tests/support/FakeCostModel.h"
 #include "db/Database.h"
 #include "db/Version.h"
-#include "measure/FakeRunner.h"
+#include "tests/support/FakeRunner.h"
 #include "ops/Error.h"
 #include "ops/HostTarget.h"
 #include "tuner/Tuner.h"
