@@ -332,8 +332,8 @@ private:
         for (const SeedFailure &f : failures) {
             if (f.autoscheduler != name || f.halide_version != halide_version()) continue;
             if (f.status == to_string(Status::timeout)) {
-                if (f.limit_s < o.seed_compile_timeout_s) continue;
-            } else if (more_memory(o.seed_memory_limit_mb, f.memory_limit_mb)) {
+                if (f.limit_s < o.measure.compile_timeout_s) continue;
+            } else if (more_memory(o.memory_limit_mb(), f.memory_limit_mb)) {
                 continue;
             }
             return &f;
@@ -374,16 +374,16 @@ private:
                 const bool oom = error.find("bad_alloc") != std::string::npos ||
                                  error.find("out of memory") != std::string::npos;
                 note(t.name + ": " + name + " gave no seed (" + to_string(im.status) + ": " + error + ")" +
-                     (oom && o_.seed_memory_limit_mb > 0
-                          ? "; the workers may use " + std::to_string((long)o_.seed_memory_limit_mb) +
+                     (oom && o_.memory_limit_mb() > 0
+                          ? "; the workers may use " + std::to_string((long)o_.memory_limit_mb()) +
                                 " MiB: a larger --memory-limit-mb asks it again"
                           : ""));
                 SeedFailure f;
                 f.autoscheduler = name;
                 f.status = to_string(im.status);
                 f.error = error;
-                f.limit_s = o_.seed_compile_timeout_s;
-                f.memory_limit_mb = o_.seed_memory_limit_mb;
+                f.limit_s = o_.measure.compile_timeout_s;
+                f.memory_limit_mb = o_.memory_limit_mb();
                 f.halide_version = halide_version();
                 env_.db->put_seed_failure(t.key, o_.device_key, f);
                 continue;
@@ -464,8 +464,8 @@ private:
         std::vector<MeasureResult> results;
         try {
             if (o_.run_cap_factor > 0 && t.best_ms > 0) {
-                double cap = std::max(1.0, o_.run_cap_factor * t.best_ms / 1000 * o_.runs_per_candidate) +
-                             o_.min_seconds;
+                double cap = std::max(1.0, o_.run_cap_factor * t.best_ms / 1000 * o_.runs_per_candidate()) +
+                             o_.measure.min_seconds;
                 std::vector<Candidate> cs;
                 for (const Schedule &s : batch) {
                     cs.push_back(Candidate::of(s));

@@ -9,12 +9,12 @@
 #include <set>
 #include <sstream>
 
-#include "tests/support/FakeCostModel.h"
 #include "db/Database.h"
 #include "db/Version.h"
-#include "tests/support/FakeRunner.h"
 #include "ops/Error.h"
 #include "ops/HostTarget.h"
+#include "tests/support/FakeCostModel.h"
+#include "tests/support/FakeRunner.h"
 #include "tuner/Tuner.h"
 #include "tuner/WorkloadSet.h"
 
@@ -548,8 +548,8 @@ TEST(TuneLoopTest, AutoschedulerFailuresAreRememberedAndNotAskedAgainOnResume) {
     Schedule imported = space.sample(rng);
     h.o.autoscheduler_seeds = {Candidate::autoscheduler("Mullapudi2016", "/x/m.so", {}),
                                Candidate::autoscheduler("Adams2019", "/x/a.so", {})};
-    h.o.seed_compile_timeout_s = 120;
-    h.o.seed_memory_limit_mb = 4096;
+    h.o.measure.compile_timeout_s = 120;
+    h.o.measure.address_space_bytes = size_t(4096) << 20;
     std::vector<std::vector<std::string>> asked;
     bool adams_works = false;
     h.runner.importer = [&](const Workload &, const std::vector<Candidate> &cs) {
@@ -608,7 +608,7 @@ TEST(TuneLoopTest, AutoschedulerFailuresAreRememberedAndNotAskedAgainOnResume) {
     // A larger memory limit asks it again; it fails again and is remembered under that limit,
     // so the same limit does not ask a second time (a smaller one neither).
     h.o.retry_seed_failures = false;
-    h.o.seed_memory_limit_mb = 16000;
+    h.o.measure.address_space_bytes = size_t(16000) << 20;
     h.o.trials = 17;
     h.run({spec_of(w)});
     ASSERT_EQ(asked.size(), 4u);
@@ -618,7 +618,7 @@ TEST(TuneLoopTest, AutoschedulerFailuresAreRememberedAndNotAskedAgainOnResume) {
     EXPECT_EQ(failures[0].memory_limit_mb, 16000);
     h.o.trials = 18;
     h.run({spec_of(w)});
-    h.o.seed_memory_limit_mb = 8000;
+    h.o.measure.address_space_bytes = size_t(8000) << 20;
     h.o.trials = 19;
     h.run({spec_of(w)});
     ASSERT_EQ(asked.size(), 6u);
@@ -835,8 +835,9 @@ TEST(TuneLoopTest, RunsAreCappedByTheBestTimeSoFar) {
     h.o.trials = 12;
     h.o.confirm_top = 0;
     h.o.run_cap_factor = 20;
-    h.o.runs_per_candidate = 8;
-    h.o.min_seconds = 0.1;
+    h.o.measure.warmup = 1;  // 8 runs per candidate: 2 + warmup + min_repeats
+    h.o.measure.min_repeats = 5;
+    h.o.measure.min_seconds = 0.1;
     h.time_of = [](const Workload &, const Schedule &) { return 100.0; };  // 100 ms each
     TuneResult r = h.run({test_spec("matmul")});
     ASSERT_EQ(r.workloads[0].trials, 12);

@@ -186,7 +186,10 @@ int run_tune(const std::vector<std::string> &args) {
         throw_usage(
             "tune: --trials 0 needs another budget (--time-budget or "
             "--early-stop)");
-    const MeasureOptions m = mcli.finish("tune");
+    // One set of measurement options: the runner is made with them and the loop reads them
+    // (run caps, the seed-failure limits).
+    o.measure = mcli.finish("tune");
+    const MeasureOptions &m = o.measure;
     std::vector<std::string> seeders;
     if (seed_autoschedulers != "none") {
         std::stringstream list(seed_autoschedulers);
@@ -250,10 +253,6 @@ int run_tune(const std::vector<std::string> &args) {
                     {"model", model_path}};
     o.run_id = db->begin_run(info);
 
-    o.seed_compile_timeout_s = m.compile_timeout_s;
-    o.seed_memory_limit_mb = (double)m.address_space_bytes / (1024 * 1024);
-    o.runs_per_candidate = 2 + m.warmup + m.min_repeats;
-    o.min_seconds = m.min_seconds;
     AutoschedulerMachine machine;
     machine.parallelism = threads;
     machine.last_level_cache_bytes = last_level_cache_bytes();

@@ -1,0 +1,71 @@
+// TuneOptions: everything one `htune tune` run is configured with (stored with the run); the
+// loop (Tuner.h) reads it. Nothing here is copied from another options struct: the measurement
+// protocol is the runner's own MeasureOptions (measure/Runner.h), held as `measure`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "measure/Runner.h"
+#include "tuner/Search.h"
+#include "tuner/TaskScheduler.h"
+
+namespace htune {
+
+struct TuneOptions {
+    // Per workload: stop once the database holds this many records (any status,
+    // the heuristic included) of the workload on this device type, so a resumed
+    // run continues up to the same total. 0 = no limit (then time_budget_s or
+    // early_stop must end the run).
+    int trials = 64;
+    double time_budget_s = 0;        // whole run (search rounds), wall seconds; 0 = none
+    int early_stop = 0;              // stop a workload after this many of its trials without a new best
+    double min_improvement = 0.005;  // a "new best" is at least this much (relative) faster
+    int batch_size = 16;
+    uint64_t seed = 0;
+    // The SearchStrategy (make_search_strategy): "guided", "evolution" or "random". Seeds and
+    // sketches below apply to every strategy, so that an ablation changes one thing.
+    std::string search_strategy = "guided";
+    int min_ok_rows = 2;         // ok rows of a workload before evolutionary proposals (SearchRequest::warm)
+    int confirm_top = 5;         // re-measured at the end, with the heuristic and the autoschedulers'
+                                 // imported schedules; 0 = no confirmation
+    int confirm_rounds = 2;      // the confirmation batch is measured this many times, one round
+                                 // after another; each record keeps its best round (any failed
+                                 // round fails it)
+    int seeds_per_workload = 3;  // best schedules taken from each other workload of the same op; 0 = none
+    int population = 32;         // measured schedules kept as parents
+    // Once a workload has a best time, a candidate's run job (all its runs) may take at most
+    // max(1 s, run_cap_factor * best * runs_per_candidate()) + measure.min_seconds before it is
+    // stopped as a timeout: at bench sizes a bad candidate otherwise runs until the runner's
+    // limit, 10x the (slow) reference per run. 0 = the runner's limit only.
+    double run_cap_factor = 20;
+    // The measurement options the runner was made with (make_worker_runner). The loop reads the
+    // timing protocol (run_cap_factor above) and the limits of the seed-failure policy from them.
+    MeasureOptions measure;
+    // Autoscheduler candidates (Candidate::autoscheduler) whose schedules, imported into the
+    // space (Runner::import_autoschedules), seed each workload's search; empty = none.
+    std::vector<Candidate> autoscheduler_seeds;
+    // An autoscheduler that gave no seed for a workload is remembered in the database
+    // (Database::put_seed_failure) and not asked again on this device type, unless Halide
+    // changed, it timed out under a shorter compile limit than measure.compile_timeout_s, it
+    // failed otherwise under a smaller memory limit than measure.address_space_bytes (the
+    // workers' address space, 0 = none; Adams2019 can run out of 4 GiB), or
+    // `retry_seed_failures`.
+    bool retry_seed_failures = false;
+    // ScheduleSpace::sketches() (register-tiled reductions) seed each workload's search too,
+    // after the autoschedulers' (`htune tune --sketches on|off`).
+    bool sketch_seeds = true;
+    std::string device_key;
+    int64_t run_id = 0;
+    std::string feature_schema;  // "name/version" stored in each record
+    SearchOptions search;
+    SchedulerOptions scheduler;
+
+    // Runs of one candidate's run job: correctness + warm-up + timed runs.
+    int runs_per_candidate() const { return 2 + measure.warmup + measure.min_repeats; }
+    // The workers' memory limit in MiB (0 = none), as seed failures record it.
+    double memory_limit_mb() const { return (double)measure.address_space_bytes / (1024 * 1024); }
+};
+
+}  // namespace htune
