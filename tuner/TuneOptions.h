@@ -1,6 +1,7 @@
-// TuneOptions: everything one `htune tune` run is configured with (stored with the run); the
-// loop (Tuner.h) reads it. Nothing here is copied from another options struct: the measurement
-// protocol is the runner's own MeasureOptions (measure/Runner.h), held as `measure`.
+// TuneOptions: everything one `htune tune` run is configured with (stored with the run). The
+// loop (Tuner.h) and its parts (SeedProvider.h, Confirmation.h, TuneReport.h) read it; nothing
+// here is copied from another options struct: the measurement protocol is the runner's own
+// MeasureOptions (measure/Runner.h), held as `measure`.
 #pragma once
 
 #include <cstdint>
@@ -51,7 +52,7 @@ struct TuneOptions {
     // changed, it timed out under a shorter compile limit than measure.compile_timeout_s, it
     // failed otherwise under a smaller memory limit than measure.address_space_bytes (the
     // workers' address space, 0 = none; Adams2019 can run out of 4 GiB), or
-    // `retry_seed_failures`.
+    // `retry_seed_failures` (SeedProvider.h).
     bool retry_seed_failures = false;
     // ScheduleSpace::sketches() (register-tiled reductions) seed each workload's search too,
     // after the autoschedulers' (`htune tune --sketches on|off`).
@@ -67,5 +68,9 @@ struct TuneOptions {
     // The workers' memory limit in MiB (0 = none), as seed failures record it.
     double memory_limit_mb() const { return (double)measure.address_space_bytes / (1024 * 1024); }
 };
+
+// Parses "8h", "30m", "90s", "1h30m", "45" (seconds) into seconds (--time-budget); throws a
+// usage Error naming the text otherwise.
+double parse_duration(const std::string &text);
 
 }  // namespace htune

@@ -1,16 +1,16 @@
-// Tuner: the tuning loop behind `htune tune` (DESIGN.md, "The data flow of one
-// tuning round"). Start here. Per workload: a population (heuristic, the
-// database's best schedules of the workload, the schedules Halide's
-// autoschedulers make for it, the best schedules of the same op at other
-// parameters that fit this workload's space, the space's sketches) -> the seeds
-// switched on are measured first, whatever the strategy -> the workload's
-// SearchStrategy (Search.h: guided, evolution or random) proposes the rest of
-// each batch -> Runner measures it -> one database transaction ->
-// the cost model (only a model-ranked strategy's run has one) is updated on every
-// ok row -> TaskScheduler.h picks the next workload. At the end the top few of
-// each workload (and the heuristic) are re-measured and replaced in the
-// database. Every seam (runner, database, model, featurizer, search strategy,
-// clock, progress) is injected, so tests run the loop with fakes in seconds.
+// Tuner: the tuning loop behind `htune tune` (DESIGN.md, "The data flow of one tuning
+// round"). Start here, then Tuner.cpp's Loop::round. Per workload: a population (heuristic, the
+// database's best schedules of the workload, its seeds from SeedProvider.h: the schedules
+// Halide's autoschedulers make for it, the space's sketches, the best schedules of the same op
+// at other parameters) -> the heuristic and the seeds switched on are measured first, whatever
+// the strategy -> the workload's SearchStrategy (Search.h: guided, evolution or random)
+// proposes the rest of each batch -> Runner measures it -> one database transaction -> the
+// cost model (only a model-ranked strategy's run has one) is updated on every ok row ->
+// Reporter (TuneReport.h) shows progress -> TaskScheduler.h picks the next workload. At the
+// end Confirmation.h re-measures the top few of each workload (and the heuristic) and replaces
+// them in the database. Options: TuneOptions.h. Every seam (runner, database, model,
+// featurizer, search strategy, clock, progress) is injected, so tests run the loop with fakes
+// in seconds.
 #pragma once
 
 #include <Halide.h>
@@ -84,9 +84,5 @@ struct TuneResult {
 // fails, is reported in its outcome and the run goes on). Throws htune::Error
 // for usage errors in `options`.
 TuneResult tune(const std::vector<WorkloadSpec> &specs, const TuneOptions &options, TuneEnv &env);
-
-// Parses "8h", "30m", "90s", "1h30m", "45" (seconds) into seconds; throws a
-// usage Error naming the text otherwise.
-double parse_duration(const std::string &text);
 
 }  // namespace htune
