@@ -1,5 +1,5 @@
 // The database schema as a list of migrations (kMigrations[i] takes user_version i to i + 1)
-// and the order of checks on open. The README's schema table mirrors kMigrations.
+// and the order of checks on open. The schema table in docs/DATABASE.md mirrors kMigrations.
 #include "db/Schema.h"
 
 #include <sys/stat.h>

@@ -11,8 +11,6 @@ namespace htune {
 
 namespace {
 
-constexpr double kHalideBufferLimit = 2147483648.0;  // 2^31 bytes
-
 std::string mb(double bytes) {
     std::ostringstream os;
     os.precision(3);

@@ -27,6 +27,11 @@ struct ReferencePlan {
     std::string describe() const;
 };
 
+// Halide refuses a buffer of this many bytes or more unless the target has large_buffers (which
+// makes every index 64-bit): a Func whose buffer would reach it cannot be computed at the root
+// of a normal build. The reference plan and the schedule space (schedules/SpaceRules.h) cut here.
+constexpr double kHalideBufferLimit = 2147483648.0;  // 2^31
+
 // Root buffers past this total are inlined, largest first (bytes).
 constexpr double kReferenceBudgetBytes = 3.0 * (1ull << 30);
 

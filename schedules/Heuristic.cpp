@@ -5,6 +5,7 @@
 // (Sketches.cpp) starts from it.
 #include <algorithm>
 
+#include "schedules/AtRegion.h"
 #include "schedules/Loops.h"
 #include "schedules/PipelineAnalysis.h"
 #include "schedules/Space.h"
@@ -62,6 +63,58 @@ StageSchedule heuristic_stage(const FuncInfo &f, const StageInfo &stage, const H
     return st;
 }
 
+// Bytes f computes per iteration of its compute_at loop in `s`: the constant region where it
+// is one, the whole estimated extent elsewhere (an upper bound).
+double bytes_per_iteration(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f) {
+    ConstantRegion region = region_per_iteration(a, s, f);
+    double bytes = f.type.bytes() * f.values;
+    for (size_t i = 0; i < f.args.size(); i++) {
+        auto it = region.find(f.args[i]);
+        bytes *= it != region.end() ? it->second : f.extents[i];
+    }
+    return bytes;
+}
+
+// A Func too large for the root (SpaceRules.h, too_large_for_root: a non-local means' 4-D
+// distances) is inlined where that is allowed, else computed inside its one consumer: at the
+// outermost loop inside the consumer's parallel loop (one tile row's worth, as a Halide
+// engineer writes it), moving inwards while that region still reaches the limit. Its own loop
+// nest keeps one split level and no parallel loop (validate_func's rules for compute_at).
+// Consumers come first, so a chain of such Funcs nests. Left at the root (invalid, the
+// space's validation says why) when it has several consumers or no loop fits.
+void place_too_large(const PipelineAnalysis &a, Schedule &s, const FuncInfo &f) {
+    FuncSchedule &fs = s.funcs[f.name];
+    if (fs.placement != Placement::root || !too_large_for_root(f)) return;
+    if (inline_allowed(a, s, f)) {
+        fs = inlined();
+        return;
+    }
+    auto uses = effective_uses(a, s, f);
+    if (uses.size() != 1) return;
+    const auto [g, stage] = *uses.begin();
+    const FuncSchedule &gs = s.funcs.at(g);
+    if (gs.placement == Placement::inline_ || stage >= (int)gs.stages.size()) return;
+    const StageSchedule &gst = gs.stages[stage];
+    std::vector<std::string> loops = placement_loops(a.func(g), stage, gst);
+    if (!gst.parallel.empty()) {
+        auto par = std::find(loops.begin(), loops.end(), fused_loop_name(gst.parallel));
+        loops.erase(par, loops.end());
+    }
+    const FuncSchedule root = fs;
+    FuncSchedule at = computed_at(g, stage, "");
+    at.stages = root.stages;
+    for (auto &st : at.stages) {
+        one_level_splits(st);
+        st.parallel.clear();
+    }
+    for (auto l = loops.rbegin(); l != loops.rend(); ++l) {
+        at.at_loop = *l;
+        fs = at;
+        if (bytes_per_iteration(a, s, f) < kHalideBufferLimit) return;
+    }
+    fs = root;
+}
+
 }  // namespace
 
 Schedule ScheduleSpace::heuristic() const {
@@ -79,6 +132,7 @@ Schedule ScheduleSpace::heuristic() const {
         }
         s.funcs[f.name] = fs;
     }
+    for (auto f = a.funcs().rbegin(); f != a.funcs().rend(); ++f) place_too_large(a, s, *f);
     return s;
 }
 

@@ -262,6 +262,12 @@ double FuncInfo::points() const {
     return p;
 }
 
+double FuncInfo::root_bytes() const {
+    for (bool known : extent_known)
+        if (!known) return 0;
+    return points() * type.bytes() * values;
+}
+
 std::map<std::string, Function> functions_by_stable_name(const Halide::Pipeline &p) {
     auto names = stable_func_names(p);
     std::map<std::string, Function> out;

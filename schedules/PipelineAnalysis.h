@@ -74,6 +74,9 @@ struct FuncInfo {
     std::vector<StageInfo> stages;
     std::vector<Use> uses;  // direct calls from other (non-wrapper) Funcs
     double points() const;  // product of extents
+    // Bytes of its buffer at the root: points() times the bytes of one point (every value of a
+    // Tuple counted at the first value's size); 0 when an extent is unknown.
+    double root_bytes() const;
 };
 
 class PipelineAnalysis {

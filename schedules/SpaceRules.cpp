@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 #include "schedules/Apply.h"
@@ -36,21 +37,6 @@ int index_of(const std::vector<std::string> &v, const std::string &x) {
 }
 
 bool contains(const std::vector<std::string> &v, const std::string &x) { return index_of(v, x) >= 0; }
-
-// Loops of (g, stage) that a producer may be computed or stored at: not vectorized, and not
-// reduction loops (computing inside an RVar loop crashes Halide 14's simplifier on some
-// pipelines, e.g. the example Generator; it is rarely profitable anyway). An unrolled loop is
-// valid (Halide unrolls the producer with it: Adams2019 computes Harris' Ix per unrolled row
-// of the output) but sampling does not pick one (`unrolled_ok` false).
-std::vector<std::string> placement_loops(const FuncInfo &g, int stage, const StageSchedule &st,
-                                         bool unrolled_ok = false) {
-    LoopNest nest = loop_nest(g.stages[stage], st);
-    std::vector<std::string> out;
-    for (const auto &l : final_loops(nest, st))
-        if (l != st.vectorize && (unrolled_ok || !contains(st.unroll, l)) && !nest.is_rvar(l))
-            out.push_back(l);
-    return out;
-}
 
 // "" when loop `fs.at_loop` of `fs.at_func` encloses every stage in `uses` (each computed,
 // through a chain of compute_at, at that loop or a loop inside it), else the reason.
@@ -87,6 +73,29 @@ std::string enclosing_reason(const PipelineAnalysis &a, const Schedule &s, const
 }
 
 }  // namespace
+
+std::vector<std::string> placement_loops(const FuncInfo &g, int stage, const StageSchedule &st,
+                                         bool unrolled_ok) {
+    LoopNest nest = loop_nest(g.stages[stage], st);
+    std::vector<std::string> out;
+    for (const auto &l : final_loops(nest, st))
+        if (l != st.vectorize && (unrolled_ok || !contains(st.unroll, l)) && !nest.is_rvar(l))
+            out.push_back(l);
+    return out;
+}
+
+void one_level_splits(StageSchedule &st) {
+    for (auto &d : st.splits) {
+        if (d.factors.size() < 2) continue;
+        auto names = split_loop_names(d.var, d.factors.size());  // keeps var_o and var_i
+        d.factors = {d.factors.back()};
+        for (size_t k = 1; k + 1 < names.size(); k++)
+            for (auto *v : {&st.order, &st.unroll, &st.parallel})
+                v->erase(std::remove(v->begin(), v->end(), names[k]), v->end());
+    }
+}
+
+bool too_large_for_root(const FuncInfo &f) { return !f.is_output && f.root_bytes() >= kHalideBufferLimit; }
 
 EffectiveAnalysis::EffectiveAnalysis(const PipelineAnalysis &a, const Schedule &s) : a_(&a) {
     if (has_rfactor(s)) own_.emplace(with_rfactors(a, s, &why_));
@@ -238,6 +247,12 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
         if (a1 != a2) return f.name + ": storage order must list each of its dimensions once";
     }
     if (f.is_output && fs.placement != Placement::root) return f.name + ": an output must be compute_root";
+    if (fs.placement == Placement::root && too_large_for_root(f)) {
+        char gb[32];
+        snprintf(gb, sizeof gb, "%.2f GB", f.root_bytes() / 1e9);
+        return f.name + ": at the root its buffer takes " + gb +
+               ", past Halide's 2^31-byte limit (inline it or compute it inside a consumer's loops)";
+    }
     if (fs.stages.size() != f.stages.size())
         return f.name + ": needs " + std::to_string(f.stages.size()) + " stage schedule(s)";
     int max_lanes = 4 * native_lanes(target, f.type);
@@ -476,7 +491,8 @@ void sample_placement(const PipelineAnalysis &a, const Halide::Target &target, S
     auto uses = effective_uses(a, s, f);
     std::vector<std::pair<Placement, double>> options;
     if (inline_allowed(a, s, f)) options.push_back({Placement::inline_, 0.35});
-    options.push_back({Placement::root, 0.3});
+    // The root only where its buffer fits (validate_func), unless nothing else is possible.
+    if (!too_large_for_root(f)) options.push_back({Placement::root, 0.3});
     std::vector<std::string> loops;
     if (uses.size() == 1) {
         const auto &g = a.func(uses.begin()->first);
@@ -485,6 +501,7 @@ void sample_placement(const PipelineAnalysis &a, const Halide::Target &target, S
             loops = placement_loops(g, uses.begin()->second, gs.stages[uses.begin()->second]);
         if (!loops.empty()) options.push_back({Placement::at, 0.35});
     }
+    if (options.empty()) options.push_back({Placement::root, 0.3});
     if (force_change && options.size() > 1 && fs.placement != Placement::at)
         options.erase(std::remove_if(options.begin(), options.end(),
                                      [&](const auto &o) { return o.first == fs.placement; }),
@@ -526,14 +543,7 @@ void sample_placement(const PipelineAnalysis &a, const Halide::Target &target, S
     // Computed inside a loop nest: parallel loops of its own rarely pay off, and never fused;
     // splits have one level (see validate_func).
     for (auto &st : fs.stages) {
-        for (auto &d : st.splits) {
-            if (d.factors.size() < 2) continue;
-            auto names = split_loop_names(d.var, d.factors.size());  // keeps var_o and var_i
-            d.factors = {d.factors.back()};
-            for (size_t k = 1; k + 1 < names.size(); k++)
-                for (auto *v : {&st.order, &st.unroll, &st.parallel})
-                    v->erase(std::remove(v->begin(), v->end(), names[k]), v->end());
-        }
+        one_level_splits(st);
         if (chance(rng, 0.7)) st.parallel.clear();
         if (st.parallel.size() > 1) st.parallel.erase(st.parallel.begin(), st.parallel.end() - 1);
     }

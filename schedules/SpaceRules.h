@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "ops/ReferencePlan.h"
 #include "schedules/Loops.h"
 #include "schedules/PipelineAnalysis.h"
 #include "schedules/Schedule.h"
@@ -59,6 +60,23 @@ int inline_expansion(const PipelineAnalysis &a, const Schedule &s, const FuncInf
 // f.can_inline and within `limit` copies (or a plain copy).
 bool inline_allowed(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f,
                     int limit = kMaxInlineExpansion);
+
+// Loops of (g, stage) that a producer may be computed or stored at: not vectorized, and not
+// reduction loops (computing inside an RVar loop crashes Halide 14's simplifier on some
+// pipelines, e.g. the example Generator; it is rarely profitable anyway). An unrolled loop is
+// valid (Halide unrolls the producer with it: Adams2019 computes Harris' Ix per unrolled row
+// of the output) but sampling does not pick one (`unrolled_ok` false). Innermost first.
+std::vector<std::string> placement_loops(const FuncInfo &g, int stage, const StageSchedule &st,
+                                         bool unrolled_ok = false);
+
+// Every split of `st` down to one level (its outer and inner loops), as a Func computed inside
+// another's loops must split (validate_func, multi_level_split_reason).
+void one_level_splits(StageSchedule &st);
+
+// f is not an output and its root buffer reaches Halide's 2^31-byte limit
+// (ops/ReferencePlan.h, kHalideBufferLimit; candidates are built without large_buffers): it
+// must be inlined or computed inside a consumer's loops (a non-local means' 4-D distances).
+bool too_large_for_root(const FuncInfo &f);
 
 // Native vector lanes of `t` on `target` (e.g. 8 for float32 on AVX2, 16 on AVX-512).
 int native_lanes(const Halide::Target &target, Halide::Type t);
