@@ -1,6 +1,7 @@
-// The rules of the schedule space, shared by ScheduleSpace (Space.cpp) and the heuristic:
-// Func-level validity, sampling of loop nests and placements, the small mutations, and the
-// size count. Free functions over (PipelineAnalysis, Target, Schedule).
+// The rules of the schedule space, shared by ScheduleSpace (Space.cpp), the heuristic and the
+// sketches: Func-level validity (SpaceRules.cpp), sampling of loop nests and placements
+// (SpaceSampling.cpp), the small mutations and the size count (SpaceMutations.cpp). Free
+// functions over (PipelineAnalysis, Target, Schedule).
 #pragma once
 
 #include <Halide.h>
