@@ -1,7 +1,8 @@
 // Featurizer: (pipeline, schedule) -> one fixed-length feature row, for ANY
 // pipeline (any number of Funcs and stages), so one cost model serves every
 // workload of a device type. Start here; the columns are listed in
-// Featurizer.cpp (kStageColumns, kGlobalColumns) and the README.
+// FeatureColumns.h (kStageColumns, kGlobalColumns), the parts of the
+// implementation in FeaturizerImpl.h.
 #pragma once
 
 #include <Halide.h>
@@ -67,7 +68,7 @@ public:
     int threads() const;
     const MachineCaches &caches() const;
 
-    struct Static;  // per-pipeline precomputation (Featurizer.cpp)
+    struct Static;  // per-pipeline precomputation (FeaturizerImpl.h)
 
 private:
     std::shared_ptr<const Static> static_;  // owns the analysis when built from a Workload
