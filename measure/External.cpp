@@ -1,7 +1,7 @@
 // External kernels (see External.h).
 #include "measure/External.h"
 
-#include "measure/Runner.h"
+#include "measure/Candidate.h"
 #include "ops/Error.h"
 
 #ifdef HTUNE_HAVE_OPENBLAS

@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "measure/Candidate.h"
 #include "measure/MeasureResult.h"
-#include "measure/Runner.h"
 #include "measure/Timing.h"
 #include "ops/OpRegistry.h"
 
@@ -52,9 +52,6 @@ struct RunJob {
     int id = 0;
     TimingPolicy timing;
 };
-
-// "autoscheduler" -> CandidateKind::autoscheduler; throws a usage Error for an unknown kind.
-CandidateKind candidate_kind_from_string(const std::string &s);
 
 nlohmann::json to_job_json(const LoadJob &j);
 nlohmann::json to_job_json(const CompileJob &j);

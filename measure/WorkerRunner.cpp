@@ -13,7 +13,6 @@
 #include <functional>
 #include <iomanip>
 #include <sstream>
-#include <thread>
 
 #include "measure/Protocol.h"
 #include "measure/Reference.h"
@@ -42,19 +41,6 @@ std::string self_exe() {
     return std::string(buf, (size_t)n);
 }
 
-// Rejects options that would make measurements meaningless or unbounded, naming the option.
-void validate(const MeasureOptions &o) {
-    if (o.workers < 1) throw_usage("measure: workers must be >= 1");
-    if (o.threads < 0) throw_usage("measure: threads must be >= 0 (0 = all cores)");
-    if (o.warmup < 0) throw_usage("measure: warmup must be >= 0");
-    if (o.min_repeats < 1) throw_usage("measure: min_repeats must be >= 1");
-    if (o.max_repeats < o.min_repeats) throw_usage("measure: max_repeats must be >= min_repeats");
-    if (!(o.min_seconds >= 0)) throw_usage("measure: min_seconds must be >= 0");
-    if (!(o.compile_timeout_s > 0)) throw_usage("measure: compile_timeout_s must be > 0");
-    if (!(o.run_timeout_floor_s > 0)) throw_usage("measure: run_timeout_floor_s must be > 0");
-    if (!(o.run_timeout_factor >= 0)) throw_usage("measure: run_timeout_factor must be >= 0");
-}
-
 // Where a candidate of the current batch was compiled, so its run goes to the same worker.
 struct Slot {
     bool compiled = false;
@@ -81,17 +67,6 @@ public:
     ~WorkerRunner() override {
         workers_.clear();  // stops and reaps every child
         remove_reference();
-    }
-
-    std::vector<MeasureResult> measure(const Workload &w, const std::vector<Schedule> &batch,
-                                       const std::vector<Fault> &faults) override {
-        if (!faults.empty() && faults.size() != batch.size())
-            throw Error(ErrorKind::internal, "measure: faults must be empty or one per schedule");
-        std::vector<Candidate> candidates;
-        candidates.reserve(batch.size());
-        for (size_t i = 0; i < batch.size(); i++)
-            candidates.push_back(Candidate::of(batch[i], faults.empty() ? Fault::none : faults[i]));
-        return measure_candidates(w, candidates);
     }
 
     double reference_seconds(const Workload &w) override {
@@ -317,134 +292,6 @@ private:
 };
 
 }  // namespace
-
-const char *to_string(CandidateKind k) {
-    switch (k) {
-        case CandidateKind::schedule:
-            return "schedule";
-        case CandidateKind::naive:
-            return "naive";
-        case CandidateKind::autoscheduler:
-            return "autoscheduler";
-        case CandidateKind::external:
-            return "external";
-    }
-    return "?";
-}
-
-CandidateKind candidate_kind_from_string(const std::string &s) {
-    for (CandidateKind k : {CandidateKind::schedule, CandidateKind::naive, CandidateKind::autoscheduler,
-                            CandidateKind::external})
-        if (s == to_string(k)) return k;
-    throw_usage("unknown candidate kind '" + s + "' (expected schedule, naive, autoscheduler or external)");
-}
-
-Candidate Candidate::of(Schedule s, Fault f) {
-    Candidate c;
-    c.schedule = std::move(s);
-    c.fault = f;
-    return c;
-}
-
-Candidate Candidate::naive() {
-    Candidate c;
-    c.kind = CandidateKind::naive;
-    return c;
-}
-
-Candidate Candidate::autoscheduler(std::string name, std::string plugin_path, AutoschedulerMachine m) {
-    Candidate c;
-    c.kind = CandidateKind::autoscheduler;
-    c.name = std::move(name);
-    c.plugin_path = std::move(plugin_path);
-    c.machine = m;
-    return c;
-}
-
-Candidate Candidate::external(std::string name) {
-    Candidate c;
-    c.kind = CandidateKind::external;
-    c.name = std::move(name);
-    return c;
-}
-
-std::vector<ImportedCandidate> Runner::import_autoschedules(const Workload &,
-                                                            const std::vector<Candidate> &autoschedulers) {
-    std::vector<ImportedCandidate> out(autoschedulers.size());
-    for (auto &c : out) {
-        c.status = Status::compile_error;
-        c.error = "this runner cannot run autoschedulers";
-    }
-    return out;
-}
-
-std::vector<MeasureResult> Runner::measure_candidates(const Workload &w,
-                                                      const std::vector<Candidate> &batch) {
-    std::vector<Schedule> schedules;
-    std::vector<Fault> faults;
-    std::vector<size_t> where;
-    std::vector<MeasureResult> out(batch.size());
-    for (size_t i = 0; i < batch.size(); i++) {
-        if (batch[i].kind == CandidateKind::schedule) {
-            schedules.push_back(batch[i].schedule);
-            faults.push_back(batch[i].fault);
-            where.push_back(i);
-        } else {
-            out[i].status = Status::compile_error;
-            out[i].error =
-                std::string("this runner cannot measure ") + to_string(batch[i].kind) + " candidates";
-        }
-    }
-    std::vector<MeasureResult> measured = measure(w, schedules, faults);
-    for (size_t k = 0; k < where.size() && k < measured.size(); k++) out[where[k]] = measured[k];
-    return out;
-}
-
-const char *to_string(Fault f) {
-    switch (f) {
-        case Fault::none:
-            return "none";
-        case Fault::crash:
-            return "crash";
-        case Fault::hang:
-            return "hang";
-        case Fault::oom:
-            return "oom";
-        case Fault::wrong_output:
-            return "wrong_output";
-    }
-    return "?";
-}
-
-Fault fault_from_string(const std::string &s) {
-    for (Fault f : {Fault::none, Fault::crash, Fault::hang, Fault::oom, Fault::wrong_output})
-        if (s == to_string(f)) return f;
-    throw_usage("unknown fault '" + s + "' (expected crash, hang, oom or wrong_output)");
-}
-
-std::vector<Fault> parse_fault_list(const std::string &list) {
-    std::vector<Fault> out;
-    std::stringstream ss(list);
-    for (std::string item; std::getline(ss, item, ',');) {
-        if (item.empty()) continue;
-        Fault f = fault_from_string(item);
-        if (f == Fault::none) throw_usage("fault 'none' cannot be injected");
-        for (Fault g : out)
-            if (g == f) throw_usage("fault '" + item + "' is listed twice");
-        out.push_back(f);
-    }
-    return out;
-}
-
-double run_timeout_s(const MeasureOptions &o, double reference_s) {
-    double runs = 2.0 + o.warmup + o.min_repeats;
-    return std::max(o.run_timeout_floor_s, o.run_timeout_factor * reference_s * runs) + o.min_seconds;
-}
-
-int resolved_threads(const MeasureOptions &o) {
-    if (o.threads > 0) return o.threads;
-    return std::max(1u, std::thread::hardware_concurrency());
-}
 
 std::unique_ptr<Runner> make_worker_runner(const MeasureOptions &options) {
     return std::make_unique<WorkerRunner>(options);

@@ -42,15 +42,20 @@ MeasureResult fake_measure(const Workload &, const Schedule &s, Fault fault) {
 FakeRunner::FakeRunner(Function fn) : fn_(std::move(fn)) {}
 FakeRunner::FakeRunner() : fn_(fake_measure) {}
 
-std::vector<MeasureResult> FakeRunner::measure(const Workload &w, const std::vector<Schedule> &batch,
-                                               const std::vector<Fault> &faults) {
-    if (!faults.empty() && faults.size() != batch.size())
-        throw Error(ErrorKind::internal, "measure: faults must be empty or one per schedule");
-    std::vector<MeasureResult> out;
+std::vector<MeasureResult> FakeRunner::measure_candidates(const Workload &w,
+                                                          const std::vector<Candidate> &batch) {
+    std::vector<MeasureResult> out(batch.size());
     std::vector<std::string> hashes;
     for (size_t i = 0; i < batch.size(); i++) {
-        out.push_back(fn_(w, batch[i], faults.empty() ? Fault::none : faults[i]));
-        hashes.push_back(schedule_hash(batch[i]));
+        const Candidate &c = batch[i];
+        if (c.run_timeout_s > 0) run_timeouts_.push_back(c.run_timeout_s);
+        if (c.kind != CandidateKind::schedule) {
+            out[i].status = Status::compile_error;
+            out[i].error = std::string("this runner cannot measure ") + to_string(c.kind) + " candidates";
+            continue;
+        }
+        out[i] = fn_(w, c.schedule, c.fault);
+        hashes.push_back(schedule_hash(c.schedule));
         measured_++;
     }
     batches_.push_back(std::move(hashes));

@@ -12,7 +12,7 @@ namespace htune {
 
 class FakeRunner : public Runner {
 public:
-    // Called once per candidate, in batch order; `fault` is Fault::none unless injected.
+    // Called once per schedule candidate, in batch order; `fault` is Fault::none unless injected.
     using Function = std::function<MeasureResult(const Workload &w, const Schedule &s, Fault fault)>;
 
     explicit FakeRunner(Function fn);
@@ -21,8 +21,11 @@ public:
     // maps to its status (crash, timeout, runtime_error, wrong_output).
     FakeRunner();
 
-    std::vector<MeasureResult> measure(const Workload &w, const std::vector<Schedule> &batch,
-                                       const std::vector<Fault> &faults = {}) override;
+    // Schedule candidates go to the function; every other kind is compile_error ("this runner
+    // cannot measure naive candidates"). A candidate with its own run limit (run_timeout_s > 0)
+    // has it recorded (run_timeouts()).
+    std::vector<MeasureResult> measure_candidates(const Workload &w,
+                                                  const std::vector<Candidate> &batch) override;
 
     // import_autoschedules: whatever `importer` returns (one entry per candidate); without one,
     // the Runner default (every candidate compile_error).
@@ -32,15 +35,10 @@ public:
         return importer ? importer(w, autoschedulers) : Runner::import_autoschedules(w, autoschedulers);
     }
 
-    // Records each candidate's run_timeout_s (run_timeouts()), then measures as measure() does.
-    std::vector<MeasureResult> measure_candidates(const Workload &w, const std::vector<Candidate> &batch) override {
-        for (const Candidate &c : batch) run_timeouts_.push_back(c.run_timeout_s);
-        return Runner::measure_candidates(w, batch);
-    }
-    // run_timeout_s of every candidate that came through measure_candidates, in order.
+    // Every run limit a candidate brought (run_timeout_s > 0), in order.
     const std::vector<double> &run_timeouts() const { return run_timeouts_; }
 
-    // Every batch seen, in call order (schedule hashes), for assertions.
+    // Every batch seen, in call order (the hashes of its schedule candidates), for assertions.
     const std::vector<std::vector<std::string>> &batches() const { return batches_; }
     int candidates_measured() const { return measured_; }
 
