@@ -1,11 +1,10 @@
-// The SQLite implementation of Database (see Database.h); opening and migrations are in
-// Schema.cpp. One transaction per batch; lookups use the records_best index.
-#include <chrono>
-#include <map>
+// The SQLite implementation of Database (see Database.h and SqliteDatabase.h): the connection,
+// runs, models and seed failures; the records are in SqliteRecords.cpp, opening and migrations
+// in Schema.cpp.
+#include "db/SqliteDatabase.h"
 
-#include "db/Database.h"
-#include "db/DeviceKey.h"
-#include "db/Schema.h"
+#include <chrono>
+
 #include "db/Version.h"
 #include "ops/Error.h"
 
@@ -13,439 +12,148 @@ namespace htune {
 
 using nlohmann::json;
 
-const char *to_string(Fallback f) {
-    switch (f) {
-        case Fallback::exact_device:
-            return "exact device";
-        case Fallback::same_target:
-            return "same target features";
-        case Fallback::none:
-            return "none";
-    }
-    return "none";
-}
+SqliteDatabase::SqliteDatabase(const std::string &path, const OpenOptions &options)
+    : options_(options), db_(open_checked(path, options)) {}
 
-namespace {
-
-const char *const kSelectRecords =
-    "SELECT r.id, w.key, w.spec, w.flops, d.key, r.schedule, r.schedule_hash, r.status, r.min_ms, "
-    "r.median_ms, r.spread, r.repeats, r.threads, r.compile_s, r.max_error, r.error, r.htune_version, "
-    "r.halide_version, r.feature_schema, r.timestamp, r.run_id "
-    "FROM records r JOIN workloads w ON w.id = r.workload_id JOIN devices d ON d.id = r.device_id ";
-
-int64_t now_s() {
+int64_t SqliteDatabase::now_s() {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
-class SqliteDatabase : public Database {
-public:
-    SqliteDatabase(const std::string &path, const OpenOptions &options)
-        : options_(options), db_(open_checked(path, options)) {}
+int64_t SqliteDatabase::begin_run(const RunInfo &run) {
+    Transaction t(*db_, options_.lock_wait_s);
+    Statement &st = db_->cached(
+        "INSERT INTO runs (started, options, seed, htune_version, command_line) VALUES (?, ?, ?, ?, ?)");
+    st.bind(1, run.started ? run.started : now_s())
+        .bind(2, run.options.dump())
+        .bind(3, (int64_t)run.seed)
+        .bind(4, run.htune_version.empty() ? std::string(htune_version()) : run.htune_version)
+        .bind(5, run.command_line)
+        .run();
+    int64_t id = sqlite3_last_insert_rowid(db_->handle());
+    t.commit();
+    return id;
+}
 
-    CommitStats commit(const std::vector<Record> &batch, OnDuplicate on_duplicate) override {
-        CommitStats stats;
-        if (batch.empty()) return stats;
-        Transaction t(*db_, options_.lock_wait_s);
-        std::map<std::string, int64_t> workloads, devices;
-        for (const Record &r : batch) {
-            auto w = workloads.find(r.workload_key);
-            if (w == workloads.end()) w = workloads.emplace(r.workload_key, ensure_workload(r)).first;
-            auto d = devices.find(r.device_key);
-            if (d == devices.end()) d = devices.emplace(r.device_key, ensure_device(r.device_key)).first;
-            int64_t existing =
-                on_duplicate == OnDuplicate::replace ? record_id(w->second, d->second, r.schedule_hash) : 0;
-            if (existing) {
-                write_record(update_sql(), r, w->second, d->second).bind(19, existing).run();
-                stats.duplicates++;
-            } else if (write_record(insert_sql(), r, w->second, d->second).run() == 1) {
-                stats.inserted++;
-            } else {
-                stats.duplicates++;
-            }
-        }
-        t.commit();
-        return stats;
+std::optional<RunInfo> SqliteDatabase::run(int64_t id) {
+    Statement &st =
+        db_->cached("SELECT id, started, options, seed, htune_version, command_line FROM runs WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    RunInfo r;
+    r.id = st.int64(0);
+    r.started = st.int64(1);
+    r.options = parse_json(st.text(2), "runs.options");
+    r.seed = (uint64_t)st.int64(3);
+    r.htune_version = st.text(4);
+    r.command_line = st.text(5);
+    st.reset();
+    return r;
+}
+
+void SqliteDatabase::put_model(const StoredModel &m) {
+    Transaction t(*db_, options_.lock_wait_s);
+    Statement &st = db_->cached(
+        "INSERT INTO models (device_key, schema_name, schema_version, created, blob, metrics) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
+    st.bind(1, m.device_key)
+        .bind(2, m.schema_name)
+        .bind(3, (int64_t)m.schema_version)
+        .bind(4, m.created ? m.created : now_s())
+        .bind_blob(5, m.blob)
+        .bind(6, m.metrics.dump())
+        .run();
+    t.commit();
+}
+
+std::optional<StoredModel> SqliteDatabase::get_model(const std::string &device_key,
+                                                     const std::string &schema_name, int schema_version) {
+    Statement &st = db_->cached(
+        "SELECT device_key, schema_name, schema_version, created, blob, metrics FROM models "
+        "WHERE device_key = ? AND schema_name = ? AND schema_version = ? "
+        "ORDER BY created DESC, id DESC LIMIT 1");
+    st.bind(1, device_key).bind(2, schema_name).bind(3, (int64_t)schema_version);
+    if (!st.step()) return std::nullopt;
+    StoredModel m;
+    m.device_key = st.text(0);
+    m.schema_name = st.text(1);
+    m.schema_version = (int)st.int64(2);
+    m.created = st.int64(3);
+    m.blob = st.blob(4);
+    m.metrics = parse_json(st.text(5), "models.metrics");
+    st.reset();
+    return m;
+}
+
+void SqliteDatabase::put_seed_failure(const std::string &workload_key, const std::string &device_key,
+                                      const SeedFailure &f) {
+    Transaction t(*db_, options_.lock_wait_s);
+    Statement &st = db_->cached(
+        "INSERT OR REPLACE INTO seed_failures (workload_key, device_key, autoscheduler, status, error, "
+        "limit_s, halide_version, timestamp, memory_limit_mb) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    st.bind(1, workload_key)
+        .bind(2, device_key)
+        .bind(3, f.autoscheduler)
+        .bind(4, f.status)
+        .bind(5, f.error)
+        .bind(6, f.limit_s)
+        .bind(7, f.halide_version)
+        .bind(8, f.timestamp ? f.timestamp : now_s())
+        .bind(9, f.memory_limit_mb)
+        .run();
+    t.commit();
+}
+
+std::vector<SeedFailure> SqliteDatabase::seed_failures(const std::string &workload_key,
+                                                       const std::string &device_key) {
+    Statement &st = db_->cached(
+        "SELECT autoscheduler, status, error, limit_s, halide_version, timestamp, memory_limit_mb "
+        "FROM seed_failures "
+        "WHERE workload_key = ? AND device_key = ? ORDER BY autoscheduler");
+    st.bind(1, workload_key).bind(2, device_key);
+    std::vector<SeedFailure> out;
+    while (st.step()) {
+        SeedFailure f;
+        f.autoscheduler = st.text(0);
+        f.status = st.text(1);
+        f.error = st.text(2);
+        f.limit_s = st.real(3);
+        f.halide_version = st.text(4);
+        f.timestamp = st.int64(5);
+        f.memory_limit_mb = st.real(6);
+        out.push_back(f);
     }
+    return out;
+}
 
-    bool has(const std::string &workload_key, const std::string &device_key,
-             const std::string &hash) override {
-        int64_t w = workload_id(workload_key), d = device_id(device_key);
-        return w && d && record_id(w, d, hash);
+void SqliteDatabase::clear_seed_failure(const std::string &workload_key, const std::string &device_key,
+                                        const std::string &autoscheduler) {
+    Transaction t(*db_, options_.lock_wait_s);
+    Statement &st = db_->cached(
+        "DELETE FROM seed_failures WHERE workload_key = ? AND device_key = ? AND autoscheduler = ?");
+    st.bind(1, workload_key).bind(2, device_key).bind(3, autoscheduler).run();
+    t.commit();
+}
+
+std::string SqliteDatabase::integrity_check() {
+    Statement st(db_->handle(), db_->path(), "PRAGMA integrity_check");
+    std::string out;
+    while (st.step()) out += (out.empty() ? "" : "\n") + st.text(0);
+    return out;
+}
+
+json SqliteDatabase::parse_json(const std::string &text, const char *column) {
+    try {
+        return json::parse(text);
+    } catch (const json::exception &e) {
+        throw Error(ErrorKind::sqlite,
+                    "database '" + db_->path() + "' holds invalid JSON in " + column + " (" + e.what() + ")",
+                    db_->path());
     }
+}
 
-    std::set<std::string> measured_hashes(const std::string &workload_key,
-                                          const std::string &device_key) override {
-        std::set<std::string> out;
-        int64_t w = workload_id(workload_key), d = device_id(device_key);
-        if (!w || !d) return out;
-        Statement &st =
-            db_->cached("SELECT schedule_hash FROM records WHERE workload_id = ? AND device_id = ?");
-        st.bind(1, w).bind(2, d);
-        while (st.step()) out.insert(st.text(0));
-        return out;
-    }
-
-    Lookup top_k(const std::string &workload_key, const std::string &device_key, int k) override {
-        Lookup out;
-        std::string target = DeviceKey::parse(device_key).target;  // validates the key first
-        int64_t w = workload_id(workload_key);
-        if (!w || k <= 0) return out;
-        if (int64_t d = device_id(device_key)) {
-            Statement &st = db_->cached(std::string(kSelectRecords) +
-                                        "WHERE r.workload_id = ? AND r.device_id = ? AND r.status = 'ok' "
-                                        "ORDER BY r.min_ms, r.id LIMIT ?");
-            st.bind(1, w).bind(2, d).bind(3, (int64_t)k);
-            while (st.step()) out.records.push_back(read_record(st));
-            if (!out.records.empty()) {
-                out.level = Fallback::exact_device;
-                return out;
-            }
-        }
-        Statement &st =
-            db_->cached(std::string(kSelectRecords) +
-                        // The inner query ranks on the covering index alone; only k rows are read.
-                        "WHERE r.id IN (SELECT id FROM records WHERE workload_id = ? AND status = 'ok' "
-                        "AND device_id IN (SELECT id FROM devices WHERE target = ?) "
-                        "ORDER BY min_ms, id LIMIT ?) ORDER BY r.min_ms, r.id");
-        st.bind(1, w).bind(2, target).bind(3, (int64_t)k);
-        while (st.step()) out.records.push_back(read_record(st));
-        if (!out.records.empty()) out.level = Fallback::same_target;
-        return out;
-    }
-
-    std::vector<HistoryPoint> history(const std::string &workload_key,
-                                      const std::string &device_key) override {
-        std::vector<HistoryPoint> out;
-        int64_t w = workload_id(workload_key), d = device_id(device_key);
-        if (!w || !d) return out;
-        Statement &st = db_->cached(
-            "SELECT id, status, min_ms FROM records WHERE workload_id = ? AND device_id = ? ORDER BY id");
-        st.bind(1, w).bind(2, d);
-        double best = 0;
-        while (st.step()) {
-            HistoryPoint p;
-            p.trial = (int)out.size() + 1;
-            p.record_id = st.int64(0);
-            p.status = status_from_string(st.text(1));
-            p.min_ms = p.status == Status::ok ? st.real(2) : 0;
-            if (p.status == Status::ok && (best == 0 || p.min_ms < best)) best = p.min_ms;
-            p.best_ms = best;
-            out.push_back(p);
-        }
-        return out;
-    }
-
-    void scan(const RecordQuery &q, const std::function<void(const Record &)> &visit) override {
-        Statement st(db_->handle(), db_->path(), kSelectRecords + where(q) + " ORDER BY r.id");
-        bind_query(st, q);
-        while (st.step()) visit(read_record(st));
-    }
-
-    int64_t count(const RecordQuery &q) override {
-        Statement st(db_->handle(), db_->path(),
-                     "SELECT count(*) FROM records r JOIN workloads w ON w.id = r.workload_id "
-                     "JOIN devices d ON d.id = r.device_id " +
-                         where(q));
-        bind_query(st, q);
-        return st.step() ? st.int64(0) : 0;
-    }
-
-    std::vector<DeviceSummary> devices() override {
-        std::vector<DeviceSummary> out;
-        Statement &st = db_->cached(
-            "SELECT d.key, d.target, d.cpu_model, d.threads, count(r.id), "
-            "coalesce(sum(r.status = 'ok'), 0), count(DISTINCT r.workload_id) "
-            "FROM devices d LEFT JOIN records r ON r.device_id = d.id GROUP BY d.id ORDER BY d.key");
-        while (st.step()) {
-            out.push_back({st.text(0), st.text(1), st.text(2), (int)st.int64(3), st.int64(4), st.int64(5),
-                           st.int64(6)});
-        }
-        return out;
-    }
-
-    int64_t begin_run(const RunInfo &run) override {
-        Transaction t(*db_, options_.lock_wait_s);
-        Statement &st = db_->cached(
-            "INSERT INTO runs (started, options, seed, htune_version, command_line) VALUES (?, ?, ?, ?, ?)");
-        st.bind(1, run.started ? run.started : now_s())
-            .bind(2, run.options.dump())
-            .bind(3, (int64_t)run.seed)
-            .bind(4, run.htune_version.empty() ? std::string(htune_version()) : run.htune_version)
-            .bind(5, run.command_line)
-            .run();
-        int64_t id = sqlite3_last_insert_rowid(db_->handle());
-        t.commit();
-        return id;
-    }
-
-    std::optional<RunInfo> run(int64_t id) override {
-        Statement &st = db_->cached(
-            "SELECT id, started, options, seed, htune_version, command_line FROM runs WHERE id = ?");
-        st.bind(1, id);
-        if (!st.step()) return std::nullopt;
-        RunInfo r;
-        r.id = st.int64(0);
-        r.started = st.int64(1);
-        r.options = parse_json(st.text(2), "runs.options");
-        r.seed = (uint64_t)st.int64(3);
-        r.htune_version = st.text(4);
-        r.command_line = st.text(5);
-        st.reset();
-        return r;
-    }
-
-    void put_model(const StoredModel &m) override {
-        Transaction t(*db_, options_.lock_wait_s);
-        Statement &st = db_->cached(
-            "INSERT INTO models (device_key, schema_name, schema_version, created, blob, metrics) "
-            "VALUES (?, ?, ?, ?, ?, ?)");
-        st.bind(1, m.device_key)
-            .bind(2, m.schema_name)
-            .bind(3, (int64_t)m.schema_version)
-            .bind(4, m.created ? m.created : now_s())
-            .bind_blob(5, m.blob)
-            .bind(6, m.metrics.dump())
-            .run();
-        t.commit();
-    }
-
-    std::optional<StoredModel> get_model(const std::string &device_key, const std::string &schema_name,
-                                         int schema_version) override {
-        Statement &st = db_->cached(
-            "SELECT device_key, schema_name, schema_version, created, blob, metrics FROM models "
-            "WHERE device_key = ? AND schema_name = ? AND schema_version = ? "
-            "ORDER BY created DESC, id DESC LIMIT 1");
-        st.bind(1, device_key).bind(2, schema_name).bind(3, (int64_t)schema_version);
-        if (!st.step()) return std::nullopt;
-        StoredModel m;
-        m.device_key = st.text(0);
-        m.schema_name = st.text(1);
-        m.schema_version = (int)st.int64(2);
-        m.created = st.int64(3);
-        m.blob = st.blob(4);
-        m.metrics = parse_json(st.text(5), "models.metrics");
-        st.reset();
-        return m;
-    }
-
-    void put_seed_failure(const std::string &workload_key, const std::string &device_key,
-                          const SeedFailure &f) override {
-        Transaction t(*db_, options_.lock_wait_s);
-        Statement &st = db_->cached(
-            "INSERT OR REPLACE INTO seed_failures (workload_key, device_key, autoscheduler, status, error, "
-            "limit_s, halide_version, timestamp, memory_limit_mb) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        st.bind(1, workload_key)
-            .bind(2, device_key)
-            .bind(3, f.autoscheduler)
-            .bind(4, f.status)
-            .bind(5, f.error)
-            .bind(6, f.limit_s)
-            .bind(7, f.halide_version)
-            .bind(8, f.timestamp ? f.timestamp : now_s())
-            .bind(9, f.memory_limit_mb)
-            .run();
-        t.commit();
-    }
-
-    std::vector<SeedFailure> seed_failures(const std::string &workload_key,
-                                           const std::string &device_key) override {
-        Statement &st = db_->cached(
-            "SELECT autoscheduler, status, error, limit_s, halide_version, timestamp, memory_limit_mb "
-            "FROM seed_failures "
-            "WHERE workload_key = ? AND device_key = ? ORDER BY autoscheduler");
-        st.bind(1, workload_key).bind(2, device_key);
-        std::vector<SeedFailure> out;
-        while (st.step()) {
-            SeedFailure f;
-            f.autoscheduler = st.text(0);
-            f.status = st.text(1);
-            f.error = st.text(2);
-            f.limit_s = st.real(3);
-            f.halide_version = st.text(4);
-            f.timestamp = st.int64(5);
-            f.memory_limit_mb = st.real(6);
-            out.push_back(f);
-        }
-        return out;
-    }
-
-    void clear_seed_failure(const std::string &workload_key, const std::string &device_key,
-                            const std::string &autoscheduler) override {
-        Transaction t(*db_, options_.lock_wait_s);
-        Statement &st = db_->cached(
-            "DELETE FROM seed_failures WHERE workload_key = ? AND device_key = ? AND autoscheduler = ?");
-        st.bind(1, workload_key).bind(2, device_key).bind(3, autoscheduler).run();
-        t.commit();
-    }
-
-    std::string integrity_check() override {
-        Statement st(db_->handle(), db_->path(), "PRAGMA integrity_check");
-        std::string out;
-        while (st.step()) out += (out.empty() ? "" : "\n") + st.text(0);
-        return out;
-    }
-
-    const std::string &path() const override { return db_->path(); }
-
-private:
-    static const std::string &insert_sql() {
-        static const std::string sql =
-            "INSERT INTO records (schedule, schedule_hash, status, min_ms, median_ms, spread, repeats, "
-            "threads, "
-            "compile_s, max_error, error, htune_version, halide_version, feature_schema, timestamp, run_id, "
-            "workload_id, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (workload_id, device_id, schedule_hash) DO NOTHING";
-        return sql;
-    }
-
-    static const std::string &update_sql() {
-        static const std::string sql =
-            "UPDATE records SET schedule = ?, schedule_hash = ?, status = ?, min_ms = ?, median_ms = ?, "
-            "spread = ?, repeats = ?, threads = ?, compile_s = ?, max_error = ?, error = ?, htune_version = "
-            "?, "
-            "halide_version = ?, feature_schema = ?, timestamp = ?, run_id = ?, workload_id = ?, device_id = "
-            "? "
-            "WHERE id = ?";
-        return sql;
-    }
-
-    // Binds parameters 1..18 of insert_sql()/update_sql() (same order in both).
-    Statement &write_record(const std::string &sql, const Record &r, int64_t w, int64_t d) {
-        Statement &st = db_->cached(sql);
-        const MeasureResult &m = r.result;
-        st.bind(1, r.schedule.dump()).bind(2, r.schedule_hash).bind(3, std::string(to_string(m.status)));
-        st.bind(4, m.min_ms).bind(5, m.median_ms).bind(6, m.spread).bind(7, (int64_t)m.repeats);
-        st.bind(8, (int64_t)m.threads).bind(9, m.compile_s).bind(10, m.max_error).bind(11, m.error);
-        st.bind(12, r.htune_version).bind(13, r.halide_version).bind(14, r.feature_schema);
-        st.bind(15, r.timestamp);
-        if (r.run_id)
-            st.bind(16, r.run_id);
-        else
-            st.bind_null(16);
-        st.bind(17, w).bind(18, d);
-        return st;
-    }
-
-    int64_t ensure_workload(const Record &r) {
-        if (r.workload_key.empty()) throw_usage("a record has an empty workload key");
-        db_->cached(
-               "INSERT INTO workloads (key, op, spec, flops) VALUES (?, ?, ?, ?) "
-               "ON CONFLICT (key) DO UPDATE SET flops = excluded.flops WHERE workloads.flops = 0")
-            .bind(1, r.workload_key)
-            .bind(2, r.workload.op)
-            .bind(3, json(r.workload).dump())
-            .bind(4, r.flops)
-            .run();
-        return workload_id(r.workload_key);
-    }
-
-    int64_t ensure_device(const std::string &key) {
-        DeviceKey k = DeviceKey::parse(key);
-        db_->cached(
-               "INSERT INTO devices (key, target, cpu_model, threads, first_seen) VALUES (?, ?, ?, ?, ?) "
-               "ON CONFLICT (key) DO NOTHING")
-            .bind(1, key)
-            .bind(2, k.target)
-            .bind(3, k.cpu_model)
-            .bind(4, (int64_t)k.threads)
-            .bind(5, now_s())
-            .run();
-        return device_id(key);
-    }
-
-    int64_t id_of(const std::string &sql, const std::string &key) {
-        Statement &st = db_->cached(sql);
-        st.bind(1, key);
-        int64_t id = st.step() ? st.int64(0) : 0;
-        st.reset();  // a statement left on a row would pin this connection's read snapshot
-        return id;
-    }
-    int64_t workload_id(const std::string &key) {
-        return id_of("SELECT id FROM workloads WHERE key = ?", key);
-    }
-    int64_t device_id(const std::string &key) { return id_of("SELECT id FROM devices WHERE key = ?", key); }
-
-    int64_t record_id(int64_t w, int64_t d, const std::string &hash) {
-        Statement &st = db_->cached(
-            "SELECT id FROM records WHERE workload_id = ? AND device_id = ? AND schedule_hash = ?");
-        st.bind(1, w).bind(2, d).bind(3, hash);
-        int64_t id = st.step() ? st.int64(0) : 0;
-        st.reset();
-        return id;
-    }
-
-    json parse_json(const std::string &text, const char *column) {
-        try {
-            return json::parse(text);
-        } catch (const json::exception &e) {
-            throw Error(
-                ErrorKind::sqlite,
-                "database '" + db_->path() + "' holds invalid JSON in " + column + " (" + e.what() + ")",
-                db_->path());
-        }
-    }
-
-    Record read_record(const Statement &st) {
-        Record r;
-        r.id = st.int64(0);
-        r.workload_key = st.text(1);
-        try {
-            r.workload = parse_json(st.text(2), "workloads.spec").get<WorkloadSpec>();
-        } catch (const Error &e) {
-            throw Error(ErrorKind::sqlite,
-                        "database '" + db_->path() + "': bad workload spec (" + e.what() + ")");
-        }
-        r.flops = st.real(3);
-        r.device_key = st.text(4);
-        r.schedule = parse_json(st.text(5), "records.schedule");
-        r.schedule_hash = st.text(6);
-        MeasureResult &m = r.result;
-        m.status = status_from_string(st.text(7));
-        m.min_ms = st.real(8);
-        m.median_ms = st.real(9);
-        m.spread = st.real(10);
-        m.repeats = (int)st.int64(11);
-        m.threads = (int)st.int64(12);
-        m.compile_s = st.real(13);
-        m.max_error = st.real(14);
-        m.error = st.text(15);
-        r.htune_version = st.text(16);
-        r.halide_version = st.text(17);
-        r.feature_schema = st.text(18);
-        r.timestamp = st.int64(19);
-        r.run_id = st.is_null(20) ? 0 : st.int64(20);
-        return r;
-    }
-
-    static std::string where(const RecordQuery &q) {
-        std::vector<std::string> conds;
-        if (!q.ops.empty()) {
-            std::string in = "w.op IN (";
-            for (size_t i = 0; i < q.ops.size(); i++) in += i ? ", ?" : "?";
-            conds.push_back(in + ")");
-        }
-        if (!q.workload_key.empty()) conds.push_back("w.key = ?");
-        if (!q.device_key.empty()) conds.push_back("d.key = ?");
-        if (q.ok_only) conds.push_back("r.status = 'ok'");
-        std::string out;
-        for (size_t i = 0; i < conds.size(); i++) out += (i ? " AND " : "WHERE ") + conds[i];
-        return out;
-    }
-
-    static void bind_query(Statement &st, const RecordQuery &q) {
-        int i = 1;
-        for (const auto &op : q.ops) st.bind(i++, op);
-        if (!q.workload_key.empty()) st.bind(i++, q.workload_key);
-        if (!q.device_key.empty()) st.bind(i++, q.device_key);
-    }
-
-    OpenOptions options_;
-    std::unique_ptr<Sqlite> db_;
-};
-
-}  // namespace
+const std::string &SqliteDatabase::path() const { return db_->path(); }
 
 std::unique_ptr<Database> open_database(const std::string &path, const OpenOptions &options) {
     return std::make_unique<SqliteDatabase>(path, options);
