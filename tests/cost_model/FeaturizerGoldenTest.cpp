@@ -24,6 +24,7 @@
 #include "ops/Hash.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Space.h"
+#include "tests/support/Golden.h"
 
 namespace htune {
 
@@ -45,17 +46,6 @@ const std::vector<Config> kConfigs = {
      8,
      {48 << 10, 1280 << 10, 30 << 20, 4, "golden-b"}},
 };
-
-std::vector<Workload> test_workloads() {
-    std::vector<Workload> out;
-    for (const auto &a : builtin_ops()) out.push_back(make_workload(a->name(), /*test_size=*/true));
-    std::ifstream in(HTUNE_TEST_GENERATOR_WORKLOADS);
-    for (const auto &spec : nlohmann::json::parse(in).get<std::vector<WorkloadSpec>>())
-        out.push_back(make_workload(spec));
-    out.push_back(
-        make_workload(WorkloadSpec{"sharpen_blend", HTUNE_EXAMPLE_GEN, {{"width", "64"}, {"height", "48"}}}));
-    return out;
-}
 
 // The schedules featurized per workload, in order: the heuristic, no schedule at all (every
 // Func compute_root with Halide's loops), the sketches, then seeded samples each followed by
@@ -85,8 +75,8 @@ using Rows = std::vector<std::string>;
 
 TEST(FeaturizerGolden, FeatureRowsOfEveryTestWorkloadMatchTheGoldenFile) {
     // config name -> workload canonical form -> rows
-    std::map<std::string, std::map<std::string, Rows>> actual;
-    const std::vector<Workload> workloads = test_workloads();
+    GoldenTable actual;
+    const std::vector<Workload> workloads = golden_test_workloads();
     for (const Config &c : kConfigs)
         for (const Workload &w : workloads) {
             ScheduleSpace space(w, Halide::Target(c.target));
@@ -98,49 +88,28 @@ TEST(FeaturizerGolden, FeatureRowsOfEveryTestWorkloadMatchTheGoldenFile) {
                 << "two test workloads are " << w.canonical();
         }
 
-    const char *update = std::getenv("HTUNE_UPDATE_GOLDEN");
-    if (update && std::string(update) == "1") {
-        std::ofstream out(kGoldenPath);
-        out << nlohmann::json(actual).dump(1) << "\n";
-        ASSERT_TRUE(out.good()) << kGoldenPath;
-        GTEST_SKIP() << "wrote " << kGoldenPath;
-    }
-    std::ifstream in(kGoldenPath);
-    ASSERT_TRUE(in.good()) << kGoldenPath << " (HTUNE_UPDATE_GOLDEN=1 writes it)";
-    const auto golden = nlohmann::json::parse(in).get<std::map<std::string, std::map<std::string, Rows>>>();
-    for (const auto &[name, by_workload] : actual) {
-        auto t = golden.find(name);
-        ASSERT_NE(t, golden.end()) << "configuration " << name << " is not in " << kGoldenPath;
-        for (const auto &[workload, rows] : by_workload) {
-            auto g = t->second.find(workload);
-            if (g == t->second.end()) {
-                ADD_FAILURE() << name << " " << workload << " is not in " << kGoldenPath;
-                continue;
-            }
-            if (rows.size() != g->second.size()) {
+    check_golden(
+        kGoldenPath, actual,
+        [](const std::string &name, const std::string &workload, const Rows &rows, const Rows &golden) {
+            if (rows.size() != golden.size()) {
                 ADD_FAILURE() << name << " " << workload << ": " << rows.size()
-                              << " schedules, the golden file has " << g->second.size()
+                              << " schedules, the golden file has " << golden.size()
                               << " (the schedule space changed, not the featurizer)";
-                continue;
+                return;
             }
             for (size_t i = 0; i < rows.size(); i++) {
                 // Both "<schedule hash> <row hash>", 16 hex digits each.
-                const std::string sched = rows[i].substr(0, 16), golden_sched = g->second[i].substr(0, 16);
+                const std::string sched = rows[i].substr(0, 16), golden_sched = golden[i].substr(0, 16);
                 if (sched != golden_sched) {
                     ADD_FAILURE() << name << " " << workload << " schedule #" << i << " is " << sched
                                   << ", the golden file has " << golden_sched
                                   << " (the schedule space changed, not the featurizer)";
                     continue;
                 }
-                EXPECT_EQ(rows[i], g->second[i]) << name << " " << workload << " schedule #" << i
-                                                 << ": the feature row differs from the golden file";
+                EXPECT_EQ(rows[i], golden[i]) << name << " " << workload << " schedule #" << i
+                                              << ": the feature row differs from the golden file";
             }
-        }
-    }
-    for (const auto &[name, by_workload] : golden)
-        for (const auto &kv : by_workload)
-            EXPECT_TRUE(actual[name].count(kv.first))
-                << name << " " << kv.first << " is no longer a test workload";
+        });
 }
 
 }  // namespace htune

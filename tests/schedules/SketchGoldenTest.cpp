@@ -18,6 +18,7 @@
 
 #include "ops/OpRegistry.h"
 #include "schedules/Space.h"
+#include "tests/support/Golden.h"
 
 namespace htune {
 
@@ -31,17 +32,6 @@ const std::vector<std::pair<std::string, std::string>> kTargets = {
     {"avx512", "x86-64-linux-avx-avx2-avx512-avx512_skylake-f16c-fma-sse41"},
 };
 
-std::vector<Workload> test_workloads() {
-    std::vector<Workload> out;
-    for (const auto &a : builtin_ops()) out.push_back(make_workload(a->name(), /*test_size=*/true));
-    std::ifstream in(HTUNE_TEST_GENERATOR_WORKLOADS);
-    for (const auto &spec : nlohmann::json::parse(in).get<std::vector<WorkloadSpec>>())
-        out.push_back(make_workload(spec));
-    out.push_back(
-        make_workload(WorkloadSpec{"sharpen_blend", HTUNE_EXAMPLE_GEN, {{"width", "64"}, {"height", "48"}}}));
-    return out;
-}
-
 // [heuristic hash, sketch hashes in order]
 std::vector<std::string> hashes(const ScheduleSpace &space) {
     std::vector<std::string> out = {schedule_hash(space.heuristic())};
@@ -49,59 +39,26 @@ std::vector<std::string> hashes(const ScheduleSpace &space) {
     return out;
 }
 
-using Golden = std::map<std::string, std::map<std::string, std::vector<std::string>>>;
-
-// Writes `actual` to `path` under HTUNE_UPDATE_GOLDEN=1 (and skips), else compares it with the
-// file: every target and workload of each, hash lists equal. `what` names the hash list.
-void check_golden(const std::string &path, const Golden &actual, const std::string &what) {
-    const char *update = std::getenv("HTUNE_UPDATE_GOLDEN");
-    if (update && std::string(update) == "1") {
-        std::ofstream out(path);
-        out << nlohmann::json(actual).dump(1) << "\n";
-        ASSERT_TRUE(out.good()) << path;
-        GTEST_SKIP() << "wrote " << path;
-    }
-    std::ifstream in(path);
-    ASSERT_TRUE(in.good()) << path << " (HTUNE_UPDATE_GOLDEN=1 writes it)";
-    const auto golden = nlohmann::json::parse(in).get<Golden>();
-    for (const auto &[name, by_workload] : actual)
-        for (const auto &[workload, h] : by_workload) {
-            auto t = golden.find(name);
-            ASSERT_NE(t, golden.end()) << "target " << name << " is not in " << path;
-            auto g = t->second.find(workload);
-            if (g == t->second.end()) {
-                ADD_FAILURE() << name << " " << workload << " is not in " << path;
-                continue;
-            }
-            EXPECT_EQ(h, g->second) << name << " " << workload << ": " << what << " hashes differ from "
-                                    << path;
-        }
-    for (const auto &[name, by_workload] : golden)
-        for (const auto &kv : by_workload)
-            EXPECT_TRUE(actual.count(name) && actual.at(name).count(kv.first))
-                << name << " " << kv.first << " is no longer a test workload";
-}
-
 }  // namespace
 
 TEST(SketchGolden, HeuristicAndSketchHashesOfEveryTestWorkloadMatchTheGoldenFile) {
-    Golden actual;  // target name -> workload canonical form -> hashes
-    const std::vector<Workload> workloads = test_workloads();
+    GoldenTable actual;  // target name -> workload canonical form -> hashes
+    const std::vector<Workload> workloads = golden_test_workloads();
     for (const auto &[name, target] : kTargets)
         for (const Workload &w : workloads)
             ASSERT_TRUE(
                 actual[name].emplace(w.canonical(), hashes(ScheduleSpace(w, Halide::Target(target)))).second)
                 << "two test workloads are " << w.canonical();
-    check_golden(kGoldenPath, actual, "[heuristic, sketches...]");
+    check_golden(kGoldenPath, actual, equal_lists(kGoldenPath, "[heuristic, sketches...]"));
 }
 
 // The sampler and the mutations from a fixed seed: a refactoring of the space's rules
 // (SpaceRules.cpp, SpaceSampling.cpp, SpaceMutations.cpp) that changes what a seed draws fails
 // here. Regenerated the same way as the sketch golden file (sample_golden.json).
 TEST(SketchGolden, SampledAndMutatedHashesFromAFixedSeedMatchTheGoldenFile) {
-    Golden actual;
+    GoldenTable actual;
     const auto &[name, target] = kTargets[0];
-    for (const Workload &w : test_workloads()) {
+    for (const Workload &w : golden_test_workloads()) {
         ScheduleSpace space(w, Halide::Target(target));
         std::mt19937_64 rng(11);
         std::vector<std::string> h;
@@ -112,8 +69,8 @@ TEST(SketchGolden, SampledAndMutatedHashesFromAFixedSeedMatchTheGoldenFile) {
         }
         actual[name][w.canonical()] = h;
     }
-    check_golden(std::string(HTUNE_TEST_DATA) + "/schedules/sample_golden.json", actual,
-                 "[sample, mutation, mutation]...");
+    const std::string path = std::string(HTUNE_TEST_DATA) + "/schedules/sample_golden.json";
+    check_golden(path, actual, equal_lists(path, "[sample, mutation, mutation]..."));
 }
 
 }  // namespace htune
