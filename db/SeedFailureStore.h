@@ -13,10 +13,10 @@ namespace htune {
 
 // An autoscheduler that gave no seed for a workload on a device type.
 struct SeedFailure {
-    std::string autoscheduler;  // "Adams2019"
-    std::string status;         // to_string(Status): compile_error, timeout, crash, ...
-    std::string error;          // first line of the error
-    double limit_s = 0;         // the compile timeout it ran under
+    std::string autoscheduler;              // "Adams2019"
+    Status status = Status::compile_error;  // compile_error, timeout, crash, ... (text in SQL)
+    std::string error;                      // first line of the error
+    double limit_s = 0;                     // the compile timeout it ran under
     // The workers' address-space limit it ran under, MiB: 0 = none, -1 = not recorded (a
     // failure remembered before schema 3, when the limit was not stored).
     double memory_limit_mb = 0;

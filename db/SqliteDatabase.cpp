@@ -95,7 +95,7 @@ void SqliteDatabase::put_seed_failure(const std::string &workload_key, const std
     st.bind(1, workload_key)
         .bind(2, device_key)
         .bind(3, f.autoscheduler)
-        .bind(4, f.status)
+        .bind(4, std::string(to_string(f.status)))
         .bind(5, f.error)
         .bind(6, f.limit_s)
         .bind(7, f.halide_version)
@@ -116,7 +116,7 @@ std::vector<SeedFailure> SqliteDatabase::seed_failures(const std::string &worklo
     while (st.step()) {
         SeedFailure f;
         f.autoscheduler = st.text(0);
-        f.status = st.text(1);
+        f.status = status_from_string(st.text(1));
         f.error = st.text(2);
         f.limit_s = st.real(3);
         f.halide_version = st.text(4);

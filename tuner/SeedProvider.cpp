@@ -25,7 +25,7 @@ const SeedFailure *known_seed_failure(const std::vector<SeedFailure> &failures,
     if (o.retry_seed_failures) return nullptr;
     for (const SeedFailure &f : failures) {
         if (f.autoscheduler != autoscheduler || f.halide_version != halide_version()) continue;
-        if (f.status == to_string(Status::timeout)) {
+        if (f.status == Status::timeout) {
             if (f.limit_s < o.measure.compile_timeout_s) continue;
         } else if (more_memory(o.memory_limit_mb(), f.memory_limit_mb)) {
             continue;
@@ -114,8 +114,8 @@ std::vector<Schedule> SeedProvider::autoscheduler_seeds(const Workload &w, const
     std::vector<Candidate> ask;
     for (const Candidate &c : o_.autoscheduler_seeds) {
         if (const SeedFailure *f = known_seed_failure(failures, c.name, o_)) {
-            note(name + ": " + c.name + " gave no seed in an earlier run (" + f->status + ": " + f->error +
-                 "); not asked again (--retry-seeds asks)");
+            note(name + ": " + c.name + " gave no seed in an earlier run (" + to_string(f->status) + ": " +
+                 f->error + "); not asked again (--retry-seeds asks)");
             continue;
         }
         ask.push_back(c);
@@ -145,7 +145,7 @@ std::vector<Schedule> SeedProvider::autoscheduler_seeds(const Workload &w, const
                       : ""));
             SeedFailure f;
             f.autoscheduler = plugin;
-            f.status = to_string(im.status);
+            f.status = im.status;
             f.error = error;
             f.limit_s = o_.measure.compile_timeout_s;
             f.memory_limit_mb = memory_limit_mb;

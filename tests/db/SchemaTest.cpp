@@ -100,13 +100,13 @@ TEST_F(SchemaTest, Version1DatabaseIsMigratedKeepingItsRecords) {
     EXPECT_EQ(db->count(), 3);
     SeedFailure f;
     f.autoscheduler = "Adams2019";
-    f.status = "compile_error";
+    f.status = Status::compile_error;
     f.error = "std::bad_alloc";
     f.limit_s = 120;
     f.halide_version = "14.0.0";
     f.memory_limit_mb = 4096;
     db->put_seed_failure("w#1", kDeviceA, f);
-    f.status = "timeout";  // a later failure replaces the earlier one
+    f.status = Status::timeout;  // a later failure replaces the earlier one
     db->put_seed_failure("w#1", kDeviceA, f);
     f.autoscheduler = "Li2018";
     db->put_seed_failure("w#1", kDeviceA, f);
@@ -114,7 +114,7 @@ TEST_F(SchemaTest, Version1DatabaseIsMigratedKeepingItsRecords) {
     auto got = db->seed_failures("w#1", kDeviceA);
     ASSERT_EQ(got.size(), 2u);
     EXPECT_EQ(got[0].autoscheduler, "Adams2019");
-    EXPECT_EQ(got[0].status, "timeout");
+    EXPECT_EQ(got[0].status, Status::timeout);
     EXPECT_EQ(got[0].error, "std::bad_alloc");
     EXPECT_EQ(got[0].limit_s, 120);
     EXPECT_EQ(got[0].halide_version, "14.0.0");

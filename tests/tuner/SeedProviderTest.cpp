@@ -24,14 +24,14 @@ TEST(SeedProviderTest, AFailureIsAskedAgainOnlyUnderLargerLimitsAnotherHalideOrR
     o.measure.address_space_bytes = size_t(4096) << 20;
     SeedFailure oom;
     oom.autoscheduler = "Adams2019";
-    oom.status = "compile_error";
+    oom.status = Status::compile_error;
     oom.error = "std::bad_alloc";
     oom.limit_s = 120;
     oom.memory_limit_mb = 4096;
     oom.halide_version = halide_version();
     SeedFailure slow = oom;
     slow.autoscheduler = "Li2018";
-    slow.status = "timeout";
+    slow.status = Status::timeout;
     slow.limit_s = 60;
     const std::vector<SeedFailure> failures = {oom, slow};
     auto known = [&](const std::string &name) { return known_seed_failure(failures, name, o); };
@@ -139,7 +139,7 @@ TEST(SeedProviderTest, SeedsComeInMeasuringOrderAndAFailureIsRememberedUntilItSe
     auto failures = h.db->seed_failures(w.key(), h.o.device_key);
     ASSERT_EQ(failures.size(), 1u);
     EXPECT_EQ(failures[0].autoscheduler, "Adams2019");
-    EXPECT_EQ(failures[0].status, "crash");
+    EXPECT_EQ(failures[0].status, Status::crash);
     EXPECT_EQ(failures[0].error, "worker killed by signal 6");
     EXPECT_EQ(failures[0].limit_s, 90);
     EXPECT_EQ(failures[0].memory_limit_mb, 4096);

@@ -114,7 +114,7 @@ TEST(TuneLoopTest, AutoschedulerFailuresAreRememberedAndNotAskedAgainOnResume) {
     auto failures = h.db->seed_failures(w.key(), h.o.device_key);
     ASSERT_EQ(failures.size(), 1u);
     EXPECT_EQ(failures[0].autoscheduler, "Adams2019");
-    EXPECT_EQ(failures[0].status, "compile_error");
+    EXPECT_EQ(failures[0].status, Status::compile_error);
     EXPECT_EQ(failures[0].error, "std::bad_alloc");
     EXPECT_EQ(failures[0].limit_s, 120);
     EXPECT_EQ(failures[0].memory_limit_mb, 4096);
@@ -166,7 +166,7 @@ TEST(TuneLoopTest, AutoschedulerFailuresAreRememberedAndNotAskedAgainOnResume) {
     // A timeout under a shorter compile limit than this run's is asked again; when it seeds,
     // the failure is forgotten.
     SeedFailure timeout = failures[0];
-    timeout.status = "timeout";
+    timeout.status = Status::timeout;
     timeout.limit_s = 60;
     h.db->put_seed_failure(w.key(), h.o.device_key, timeout);
     adams_works = true;
