@@ -104,21 +104,13 @@ TEST(SeedProviderTest, SeedsComeInMeasuringOrderAndAFailureIsRememberedUntilItSe
                                Candidate::autoscheduler("Li2018", "/x/l.so", {})};
     h.o.measure.compile_timeout_s = 90;
     h.o.measure.address_space_bytes = size_t(4096) << 20;
-    std::vector<std::vector<std::string>> asked;
-    bool adams_works = false;
-    h.runner.importer = [&](const Workload &, const std::vector<Candidate> &cs) {
-        asked.emplace_back();
-        std::vector<ImportedCandidate> out(cs.size());
-        for (size_t i = 0; i < cs.size(); i++) {
-            asked.back().push_back(cs[i].name);
-            out[i].schedule = cs[i].name == "Li2018" ? measured_import : imported;
-            if (cs[i].name == "Adams2019" && !adams_works) {
-                out[i].status = Status::crash;
-                out[i].error = "worker killed by signal 6\nbacktrace";
-            }
-        }
-        return out;
-    };
+    FlakyImporter importer;
+    importer.schedule = imported;
+    importer.by_name["Li2018"] = measured_import;
+    importer.failure.status = Status::crash;
+    importer.failure.error = "worker killed by signal 6\nbacktrace";
+    h.runner.importer = std::ref(importer);
+    const auto &asked = importer.asked;
     std::vector<std::string> notes;
     SeedProvider provider(h.o, h.runner, *h.db, [&](const std::string &n) { notes.push_back(n); });
     const std::set<std::string> measured = {schedule_hash(measured_import)};
@@ -159,7 +151,7 @@ TEST(SeedProviderTest, SeedsComeInMeasuringOrderAndAFailureIsRememberedUntilItSe
     bare.seeds_per_workload = 0;
     EXPECT_TRUE(SeedProvider(bare, h.runner, *h.db, nullptr).seeds(w, space, measured).queue.empty());
     // Once it seeds (under --retry-seeds), the failure is forgotten.
-    adams_works = true;
+    importer.adams_works = true;
     h.o.retry_seed_failures = true;
     provider.seeds(w, space, measured);
     ASSERT_EQ(asked.size(), 3u);

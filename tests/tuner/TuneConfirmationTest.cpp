@@ -28,12 +28,7 @@ TEST(TuneLoopTest, ConfirmationRemeasuresTheAutoschedulerSeedsInRoundsAndKeepsEa
     const std::string ih = schedule_hash(imported);
     const std::string hh = schedule_hash(space.heuristic());
     ASSERT_NE(ih, hh);
-    h.o.autoscheduler_seeds = {Candidate::autoscheduler("Mullapudi2016", "/x/m.so", {})};
-    h.runner.importer = [&](const Workload &, const std::vector<Candidate> &cs) {
-        std::vector<ImportedCandidate> out(cs.size());
-        out[0].schedule = imported;
-        return out;
-    };
+    h.seed_with(imported);
     std::map<std::string, int> calls;
     h.time_of = [&](const Workload &, const Schedule &s) {
         std::string k = schedule_hash(s);

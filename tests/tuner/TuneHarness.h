@@ -2,7 +2,7 @@
 // FakeRunner (times from a synthetic cost of the schedule), FakeCostModel (ranks by the same
 // synthetic features, i.e. a perfect model), a fake featurizer and a fake clock, so a whole
 // run takes well under a second. Used by TuneLoopTest.cpp (budgets, resume, scheduling,
-// strategies), TuneSeedsTest.cpp and TuneConfirmationTest.cpp.
+// strategies), TuneSeedsTest.cpp, TuneConfirmationTest.cpp and SeedProviderTest.cpp.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,7 @@
 #include "ops/HostTarget.h"
 #include "tests/support/FakeCostModel.h"
 #include "tests/support/FakeRunner.h"
+#include "tuner/Progress.h"
 #include "tuner/Tuner.h"
 #include "tuner/WorkloadSet.h"
 
@@ -93,6 +96,9 @@ struct Harness {
     std::unique_ptr<FakeCostModel> model = perfect_model();
     TuneOptions o;
     TuneEnv env;
+    // What the run prints, once log_progress() is called.
+    std::ostringstream log;
+    std::unique_ptr<Progress> progress;
 
     Harness() {
         o.device_key = "x86-64-linux-avx2|fake cpu|2t";
@@ -104,6 +110,20 @@ struct Harness {
         env.model = model.get();
         env.featurizer = fake_featurizer();
         env.clock = [this] { return now; };
+    }
+    // The run's progress lines and notes go to `log`.
+    void log_progress() {
+        progress = make_progress(log, false);
+        env.progress = progress.get();
+    }
+    // One autoscheduler seed, Mullapudi2016, whose import is `imported`.
+    void seed_with(const Schedule &imported) {
+        o.autoscheduler_seeds = {Candidate::autoscheduler("Mullapudi2016", "/x/m.so", {})};
+        runner.importer = [imported](const Workload &, const std::vector<Candidate> &cs) {
+            std::vector<ImportedCandidate> out(cs.size());
+            out[0].schedule = imported;
+            return out;
+        };
     }
     TuneResult run(const std::vector<WorkloadSpec> &specs) {
         env.db = db.get();
@@ -120,6 +140,32 @@ struct Harness {
 };
 
 inline WorkloadSpec test_spec(const std::string &op) { return spec_of(make_workload(op, true)); }
+
+// The autoschedulers of the seed-failure tests: each call's names are appended to `asked`;
+// every candidate imports `schedule` (or its entry in `by_name`), except that Adams2019 fails
+// with `failure` until `adams_works`.
+struct FlakyImporter {
+    Schedule schedule;
+    std::map<std::string, Schedule> by_name;
+    ImportedCandidate failure;
+    bool adams_works = false;
+    std::vector<std::vector<std::string>> asked;
+
+    std::vector<ImportedCandidate> operator()(const Workload &, const std::vector<Candidate> &cs) {
+        asked.emplace_back();
+        std::vector<ImportedCandidate> out(cs.size());
+        for (size_t i = 0; i < cs.size(); i++) {
+            asked.back().push_back(cs[i].name);
+            auto named = by_name.find(cs[i].name);
+            out[i].schedule = named != by_name.end() ? named->second : schedule;
+            if (cs[i].name == "Adams2019" && !adams_works) {
+                out[i].status = failure.status;
+                out[i].error = failure.error;
+            }
+        }
+        return out;
+    }
+};
 
 // Collects the notes a run prints.
 struct NoteCollector : Progress {

@@ -40,9 +40,7 @@ TEST(TuneLoopTest, AutoschedulerSchedulesSeedTheFirstBatchAndFailuresAreNotes) {
         out[2].schedule = invalid;
         return out;
     };
-    std::ostringstream log;
-    auto progress = make_progress(log, false);
-    h.env.progress = progress.get();
+    h.log_progress();
     h.o.trials = 8;
     TuneResult r = h.run({spec_of(w)});
     ASSERT_EQ(r.workloads.size(), 1u);
@@ -53,12 +51,13 @@ TEST(TuneLoopTest, AutoschedulerSchedulesSeedTheFirstBatchAndFailuresAreNotes) {
     const auto &first = h.runner.batches()[0];
     ASSERT_GE(first.size(), 2u);
     EXPECT_EQ(first[1], schedule_hash(imported));
-    EXPECT_NE(log.str().find("seeded with Mullapudi2016's schedule " + schedule_hash(imported)),
+    EXPECT_NE(h.log.str().find("seeded with Mullapudi2016's schedule " + schedule_hash(imported)),
               std::string::npos)
-        << log.str();
-    EXPECT_NE(log.str().find("Adams2019 gave no seed (crash: worker killed by signal 6)"), std::string::npos)
-        << log.str();
-    EXPECT_NE(log.str().find("Li2018's schedule is not valid here"), std::string::npos) << log.str();
+        << h.log.str();
+    EXPECT_NE(h.log.str().find("Adams2019 gave no seed (crash: worker killed by signal 6)"),
+              std::string::npos)
+        << h.log.str();
+    EXPECT_NE(h.log.str().find("Li2018's schedule is not valid here"), std::string::npos) << h.log.str();
     // Seeds are their own switch, not the strategy's: random search takes them when asked (the
     // same first batch), and none when the list is empty.
     Harness random;
@@ -88,24 +87,13 @@ TEST(TuneLoopTest, AutoschedulerFailuresAreRememberedAndNotAskedAgainOnResume) {
                                Candidate::autoscheduler("Adams2019", "/x/a.so", {})};
     h.o.measure.compile_timeout_s = 120;
     h.o.measure.address_space_bytes = size_t(4096) << 20;
-    std::vector<std::vector<std::string>> asked;
-    bool adams_works = false;
-    h.runner.importer = [&](const Workload &, const std::vector<Candidate> &cs) {
-        asked.emplace_back();
-        std::vector<ImportedCandidate> out(cs.size());
-        for (size_t i = 0; i < cs.size(); i++) {
-            asked.back().push_back(cs[i].name);
-            out[i].schedule = imported;
-            if (cs[i].name == "Adams2019" && !adams_works) {
-                out[i].status = Status::compile_error;
-                out[i].error = "std::bad_alloc\nmore detail";
-            }
-        }
-        return out;
-    };
-    std::ostringstream log;
-    auto progress = make_progress(log, false);
-    h.env.progress = progress.get();
+    FlakyImporter importer;
+    importer.schedule = imported;
+    importer.failure.status = Status::compile_error;
+    importer.failure.error = "std::bad_alloc\nmore detail";
+    h.runner.importer = std::ref(importer);
+    const auto &asked = importer.asked;
+    h.log_progress();
     h.o.trials = 8;
     h.run({spec_of(w)});
     using Names = std::vector<std::string>;
@@ -120,20 +108,21 @@ TEST(TuneLoopTest, AutoschedulerFailuresAreRememberedAndNotAskedAgainOnResume) {
     EXPECT_EQ(failures[0].memory_limit_mb, 4096);
     EXPECT_EQ(failures[0].halide_version, std::string(halide_version()));
     EXPECT_NE(
-        log.str().find("Adams2019 gave no seed (compile_error: std::bad_alloc); the workers may use 4096 "
-                       "MiB: a larger --memory-limit-mb asks it again"),
+        h.log.str().find("Adams2019 gave no seed (compile_error: std::bad_alloc); the workers may use 4096 "
+                         "MiB: a larger --memory-limit-mb asks it again"),
         std::string::npos)
-        << log.str();
+        << h.log.str();
 
     // Resume: Adams2019 is not asked again, and the log says why.
     h.o.trials = 12;
     h.run({spec_of(w)});
     ASSERT_EQ(asked.size(), 2u);
     EXPECT_EQ(asked[1], (Names{"Mullapudi2016"}));
-    EXPECT_NE(log.str().find("Adams2019 gave no seed in an earlier run (compile_error: std::bad_alloc); not "
-                             "asked again (--retry-seeds asks)"),
-              std::string::npos)
-        << log.str();
+    EXPECT_NE(
+        h.log.str().find("Adams2019 gave no seed in an earlier run (compile_error: std::bad_alloc); not "
+                         "asked again (--retry-seeds asks)"),
+        std::string::npos)
+        << h.log.str();
 
     // --retry-seeds asks it; it fails again and stays remembered.
     h.o.retry_seed_failures = true;
@@ -169,7 +158,7 @@ TEST(TuneLoopTest, AutoschedulerFailuresAreRememberedAndNotAskedAgainOnResume) {
     timeout.status = Status::timeout;
     timeout.limit_s = 60;
     h.db->put_seed_failure(w.key(), h.o.device_key, timeout);
-    adams_works = true;
+    importer.adams_works = true;
     h.o.trials = 20;
     h.run({spec_of(w)});
     ASSERT_EQ(asked.size(), 7u);
@@ -185,15 +174,8 @@ TEST(TuneLoopTest, SketchesFollowTheAutoschedulerSeedsInTheFirstBatch) {
     ASSERT_GE(sketches.size(), 2u);
     std::mt19937_64 rng(7);
     Schedule imported = space.sample(rng);
-    h.o.autoscheduler_seeds = {Candidate::autoscheduler("Mullapudi2016", "/x/m.so", {})};
-    h.runner.importer = [&](const Workload &, const std::vector<Candidate> &cs) {
-        std::vector<ImportedCandidate> out(cs.size());
-        out[0].schedule = imported;
-        return out;
-    };
-    std::ostringstream log;
-    auto progress = make_progress(log, false);
-    h.env.progress = progress.get();
+    h.seed_with(imported);
+    h.log_progress();
     h.o.trials = 16;
     h.o.batch_size = 16;
     h.run({spec_of(w)});
@@ -205,7 +187,7 @@ TEST(TuneLoopTest, SketchesFollowTheAutoschedulerSeedsInTheFirstBatch) {
     EXPECT_EQ(first[1], schedule_hash(imported));
     for (size_t i = 0; i < sketches.size() && 2 + i < 8; i++)
         EXPECT_EQ(first[2 + i], schedule_hash(sketches[i]));
-    EXPECT_NE(log.str().find("sketch(es) of"), std::string::npos) << log.str();
+    EXPECT_NE(h.log.str().find("sketch(es) of"), std::string::npos) << h.log.str();
     // Turned off: none of them is measured.
     Harness off;
     off.o.sketch_seeds = false;
@@ -230,12 +212,7 @@ TEST(TuneLoopTest, EveryStrategyMeasuresTheSameSeedsAndOnlyGuidedUsesTheModel) {
         h.o.trials = 24;
         h.o.batch_size = 8;
         h.o.confirm_top = 0;
-        h.o.autoscheduler_seeds = {Candidate::autoscheduler("Mullapudi2016", "/x/m.so", {})};
-        h.runner.importer = [&](const Workload &, const std::vector<Candidate> &cs) {
-            std::vector<ImportedCandidate> out(cs.size());
-            out[0].schedule = imported;
-            return out;
-        };
+        h.seed_with(imported);
         TuneResult r = h.run({spec_of(w)});
         EXPECT_EQ(r.workloads[0].trials, 24) << strategy;
         batches[strategy] = h.runner.batches();
