@@ -8,41 +8,20 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
-#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "cost_model/CostModel.h"
 #include "cost_model/Featurizer.h"
+#include "cost_model/bench/BenchClock.h"
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/PipelineAnalysis.h"
 #include "schedules/Space.h"
 
 using namespace htune;
-
-namespace {
-
-// CPU seconds of this process: on a shared machine wall time also counts other jobs' time.
-double cpu_seconds() {
-    timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-std::string load_average() {
-    std::ifstream f("/proc/loadavg");
-    std::string one;
-    return f >> one ? one : "?";
-}
-
-}  // namespace
+using namespace htune::bench;
 
 int main(int argc, char **argv) {
     std::size_t n = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 2000;

@@ -5,13 +5,14 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <random>
 #include <string>
 
 #include "cost_model/CostModel.h"
+#include "cost_model/bench/BenchClock.h"
 
 using namespace htune;
+using namespace htune::bench;
 
 namespace {
 
@@ -20,17 +21,6 @@ FeatureMatrix random_matrix(const FeatureSchema &schema, std::size_t rows, std::
     FeatureMatrix m(schema, rows);
     for (float &v : m.values) v = u(rng);
     return m;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// Printed with the figures: on a shared 2-core box the load changes them several-fold.
-std::string load_average() {
-    std::ifstream f("/proc/loadavg");
-    std::string one;
-    return f >> one ? one : "?";
 }
 
 }  // namespace
