@@ -5,13 +5,13 @@
 
 #include <random>
 
-#include "ops/BufferCompare.h"
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Apply.h"
 #include "schedules/AtRegion.h"
 #include "schedules/Space.h"
 #include "schedules/SpaceRules.h"
+#include "tests/schedules/ComputesReference.h"
 
 namespace htune {
 
@@ -75,14 +75,7 @@ TEST(AtRegionTest, AFuncInsideATileUnrollsLoopsItNeverSplitAndComputesTheReferen
     EXPECT_NE(space.validate(s).find("unrolled loops multiply to more than"), std::string::npos)
         << space.validate(s);
     s.funcs.at("blur_x").stages[0].unroll = {"y"};
-    auto in = w.make_inputs(3);
-    auto ref = w.reference(in, t);
-    Halide::Pipeline p = w.build();
-    apply_schedule(s, p, t);
-    auto outs = w.make_outputs();
-    realize_into(p, in, outs, t);
-    Comparison c = compare_outputs(outs, ref, w.tolerance());
-    EXPECT_TRUE(c.ok) << c.message;
+    expect_computes_reference(w, s, 3);
 
     // Per iteration of y_o, x has no constant extent: unrolling it is refused.
     Schedule r = tiled(space, "y_o");
@@ -114,12 +107,7 @@ TEST(AtRegionTest, AFuncInsideATileSplitsInSeveralLevelsOnlyWithoutTails) {
     ASSERT_EQ(space.validate(s), "");
     auto in = w.make_inputs(5);
     auto ref = w.reference(in, t);
-    Halide::Pipeline p = w.build();
-    apply_schedule(s, p, t);
-    auto outs = w.make_outputs();
-    realize_into(p, in, outs, t);
-    Comparison c = compare_outputs(outs, ref, w.tolerance());
-    EXPECT_TRUE(c.ok) << c.message;
+    expect_computes_reference(w, s, in, ref);
     // Three levels, each dividing the one outside it.
     bx.splits = {{"x", {8, 4, 2}, ""}, {"y", {3}, ""}};
     bx.order = {"x_i", "x_n", "x_m", "y_i", "x_o", "y_o"};
@@ -161,13 +149,9 @@ TEST(AtRegionTest, AFuncInsideATileSplitsInSeveralLevelsOnlyWithoutTails) {
     for (const std::string tail : {"shift_inwards", "round_up"}) {
         rx.splits = {{"x", {16, 8, 4}, tail}};
         rx.order = {"x_i", "x_n", "x_m", "y", "x_o"};
-        ASSERT_EQ(space.validate(r), "") << tail;
-        Halide::Pipeline q = w.build();
-        apply_schedule(r, q, t);
-        auto got = w.make_outputs();
-        realize_into(q, in, got, t);
-        Comparison d = compare_outputs(got, ref, w.tolerance());
-        EXPECT_TRUE(d.ok) << tail << ": " << d.message;
+        SCOPED_TRACE(tail);
+        ASSERT_EQ(space.validate(r), "");
+        expect_computes_reference(w, r, in, ref);
     }
     rx.splits = {{"x", {16, 8, 4}, "guard"}};
     EXPECT_NE(space.validate(r).find("splits 'x' " + why), std::string::npos) << space.validate(r);
@@ -194,14 +178,7 @@ TEST(AtRegionTest, AConsumerAtAnInnerLoopOfTheSameStageGivesItsProducerAConstant
     EXPECT_EQ(tail_free_region(a, s, cf).count(cf.args[1]), 1u);
     clamp.stages[0].unroll = {cf.args[1]};
     ASSERT_EQ(space.validate(s), "");
-    auto in = w.make_inputs(7);
-    auto ref = w.reference(in, t);
-    Halide::Pipeline p = w.build();
-    apply_schedule(s, p, t);
-    auto outs = w.make_outputs();
-    realize_into(p, in, outs, t);
-    Comparison c = compare_outputs(outs, ref, w.tolerance());
-    EXPECT_TRUE(c.ok) << c.message;
+    expect_computes_reference(w, s, 7);
     // A consumer at a loop outside the producer's is not in its tile: no region.
     s.funcs.at("blur_x").at_loop = "y_o";
     clamp.at_loop = "x_o";

@@ -1,9 +1,10 @@
-// Shared by the schedule-space tests: realize a schedule of a workload and compare it with
+// Shared by the schedule tests: realize a schedule of a workload and compare it with
 // the reference output.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <vector>
 
 #include "ops/BufferCompare.h"
@@ -25,6 +26,12 @@ inline void expect_computes_reference(const Workload &w, const Schedule &s,
     realize_into(p, in, outs, t);
     Comparison c = compare_outputs(outs, ref, w.tolerance());
     EXPECT_TRUE(c.ok) << w.canonical() << ": " << c.message << "\n" << nlohmann::json(s).dump();
+}
+
+// The same on inputs made from `seed`.
+inline void expect_computes_reference(const Workload &w, const Schedule &s, uint64_t seed) {
+    auto in = w.make_inputs(seed);
+    expect_computes_reference(w, s, in, w.reference(in, htune::host_target()));
 }
 
 }  // namespace htune

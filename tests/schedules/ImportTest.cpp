@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "ops/BufferCompare.h"
 #include "ops/Error.h"
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
@@ -14,6 +13,7 @@
 #include "schedules/Loops.h"
 #include "schedules/PipelineAnalysis.h"
 #include "schedules/Space.h"
+#include "tests/schedules/ComputesReference.h"
 
 namespace htune {
 
@@ -45,6 +45,14 @@ ImportedSchedule round_trip(const Workload &w, const ScheduleSpace &space, const
 
 std::string plugin(const std::string &name) {
     return "/usr/lib/x86_64-linux-gnu/halide14/libautoschedule_" + name + ".so";
+}
+
+// The schedule an autoscheduler (its plugin loaded) gives w, imported into the space.
+ImportedSchedule autoscheduled(const Workload &w, const ScheduleSpace &space,
+                               const std::string &autoscheduler) {
+    Halide::Pipeline p = w.build();
+    p.auto_schedule(autoscheduler, space.target(), Halide::MachineParams(2, 16 << 20, 40));
+    return import_schedule(p, space);
 }
 
 class EveryOp : public ::testing::TestWithParam<std::string> {};
@@ -119,17 +127,9 @@ TEST(ImportTest, UserGeneratorRoundTripAndMullapudiImport) {
     }
     if (access(plugin("mullapudi2016").c_str(), R_OK) != 0) GTEST_SKIP() << "no Mullapudi2016 plugin";
     Halide::load_plugin(plugin("mullapudi2016"));
-    Halide::Pipeline p = w.build();
-    p.auto_schedule("Mullapudi2016", t, Halide::MachineParams(2, 16 << 20, 40));
-    ImportedSchedule im = import_schedule(p, space);
+    ImportedSchedule im = autoscheduled(w, space, "Mullapudi2016");
     ASSERT_EQ(space.validate(im.schedule), "");
-    Halide::Pipeline q = w.build();
-    apply_schedule(im.schedule, q, t);
-    auto in = w.make_inputs(4);
-    auto outs = w.make_outputs();
-    realize_into(q, in, outs, t);
-    Comparison c = compare_outputs(outs, w.reference(in, t), w.tolerance());
-    EXPECT_TRUE(c.ok) << c.message;
+    expect_computes_reference(w, im.schedule, 4);
 }
 
 TEST(ImportTest, MullapudiScheduleOfHarrisIsReadExactly) {
@@ -138,9 +138,7 @@ TEST(ImportTest, MullapudiScheduleOfHarrisIsReadExactly) {
     Workload w = make_workload("harris", true);
     Halide::Target t = htune::host_target();
     ScheduleSpace space(w, t);
-    Halide::Pipeline p = w.build();
-    p.auto_schedule("Mullapudi2016", t, Halide::MachineParams(2, 16 << 20, 40));
-    ImportedSchedule im = import_schedule(p, space);
+    ImportedSchedule im = autoscheduled(w, space, "Mullapudi2016");
     EXPECT_EQ(space.validate(im.schedule), "");
     // At this size Mullapudi2016 computes four Funcs at the root, each vectorized at the
     // target's natural float width over x (8 on AVX2, 16 on AVX-512) and parallel over y, and
@@ -170,17 +168,9 @@ TEST(ImportTest, AdamsSchedulesComeBackValidAndComputeTheReference) {
     for (const char *op : {"harris", "conv2d"}) {
         Workload w = make_workload(op, true);
         ScheduleSpace space(w, t);
-        Halide::Pipeline p = w.build();
-        p.auto_schedule("Adams2019", t, Halide::MachineParams(2, 16 << 20, 40));
-        ImportedSchedule im = import_schedule(p, space);
+        ImportedSchedule im = autoscheduled(w, space, "Adams2019");
         ASSERT_EQ(space.validate(im.schedule), "") << op;
-        Halide::Pipeline q = w.build();
-        apply_schedule(im.schedule, q, t);
-        auto in = w.make_inputs(3);
-        auto outs = w.make_outputs();
-        realize_into(q, in, outs, t);
-        Comparison c = compare_outputs(outs, w.reference(in, t), w.tolerance());
-        EXPECT_TRUE(c.ok) << op << ": " << c.message;
+        expect_computes_reference(w, im.schedule, 3);
         if (std::string(op) == "harris") {
             // Adams2019 computes harris' stencil stages inside its tiles.
             int at = 0;

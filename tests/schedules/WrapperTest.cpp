@@ -7,7 +7,6 @@
 #include <random>
 #include <set>
 
-#include "ops/BufferCompare.h"
 #include "ops/Error.h"
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
@@ -16,6 +15,7 @@
 #include "schedules/Space.h"
 #include "schedules/SpaceRules.h"
 #include "schedules/Wrappers.h"
+#include "tests/schedules/ComputesReference.h"
 
 namespace htune {
 
@@ -27,18 +27,6 @@ const std::string kWrapper = "gPyramid_0_in_gPyramid_1_downx";
 Workload small_laplacian() {
     return make_workload(
         WorkloadSpec{"local_laplacian", "", {{"W", "64"}, {"H", "48"}, {"J", "3"}, {"levels", "4"}}});
-}
-
-void expect_computes_reference(const Workload &w, const Schedule &s) {
-    Halide::Target t = htune::host_target();
-    auto in = w.make_inputs(5);
-    auto ref = w.reference(in, t);
-    Halide::Pipeline p = w.build();
-    apply_schedule(s, p, t);
-    auto outs = w.make_outputs();
-    realize_into(p, in, outs, t);
-    Comparison c = compare_outputs(outs, ref, w.tolerance());
-    EXPECT_TRUE(c.ok) << c.message << "\n" << nlohmann::json(s).dump();
 }
 
 std::set<std::string> consumers_of(const FuncInfo &f) {
@@ -142,8 +130,8 @@ TEST_F(WrappedSketch, WrapsTheRemappedLevelForTheDownsamplingThatRecomputesIt) {
     EXPECT_NE(cpp.find("Func " + kWrapper + " = gPyramid_0.in(gPyramid_1_downx);"), std::string::npos) << cpp;
     EXPECT_NE(cpp.find(kWrapper + ".compute_at(" + dx.at_func + ", " + dx.at_loop + ")"), std::string::npos)
         << cpp;
-    expect_computes_reference(w, *s);
-    expect_computes_reference(w, unwrapped);
+    expect_computes_reference(w, *s, 5);
+    expect_computes_reference(w, unwrapped, 5);
 }
 
 TEST_F(WrappedSketch, ValidateNamesAWrapWithoutItsEntryAndAnEntryWithoutItsWrap) {
@@ -192,7 +180,7 @@ TEST_F(WrappedSketch, MutationsAddAndDropWrappersAndStayValid) {
     }
     EXPECT_GT(added, 0);
     EXPECT_GT(dropped, 0);
-    for (const Schedule &m : with_new) expect_computes_reference(w, m);
+    for (const Schedule &m : with_new) expect_computes_reference(w, m, 5);
 }
 
 }  // namespace htune
