@@ -17,6 +17,7 @@
 #include "schedules/RFactor.h"
 #include "schedules/Space.h"
 #include "schedules/Wrappers.h"
+#include "tests/schedules/TestWorkloads.h"
 
 namespace htune {
 
@@ -24,20 +25,6 @@ namespace {
 
 // A 2-core Zen3: the v1 constants.
 const MachineCaches kCaches{32 << 10, 512 << 10, 32 << 20, 2, "test"};
-
-Workload workload_named(const std::string &name) {
-    if (name == "example_generator")
-        return make_workload(
-            WorkloadSpec{"sharpen_blend", HTUNE_EXAMPLE_GEN, {{"width", "64"}, {"height", "48"}}});
-    return make_workload(name, /*test_size=*/true);
-}
-
-std::vector<std::string> workload_names() {
-    std::vector<std::string> names;
-    for (const auto &a : builtin_ops()) names.push_back(a->name());
-    names.push_back("example_generator");
-    return names;
-}
 
 std::size_t column(const std::string &name) {
     const auto &cols = feature_schema().columns;

@@ -18,24 +18,11 @@
 #include "schedules/SpaceRules.h"
 #include "tests/RunCommand.h"
 #include "tests/schedules/ComputesReference.h"
+#include "tests/schedules/TestWorkloads.h"
 
 namespace htune {
 
 namespace {
-
-Workload workload_named(const std::string &name) {
-    if (name == "example_generator")
-        return make_workload(
-            WorkloadSpec{"sharpen_blend", HTUNE_EXAMPLE_GEN, {{"width", "64"}, {"height", "48"}}});
-    return make_workload(name, /*test_size=*/true);
-}
-
-std::vector<std::string> workload_names() {
-    std::vector<std::string> names;
-    for (const auto &a : builtin_ops()) names.push_back(a->name());
-    names.push_back("example_generator");
-    return names;
-}
 
 class EveryWorkload : public ::testing::TestWithParam<std::string> {};
 
