@@ -9,11 +9,11 @@
 #include <fstream>
 
 #include "db/DeviceKey.h"
-#include "tests/support/FakeRunner.h"
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Space.h"
 #include "tests/RunCommand.h"
+#include "tests/support/FakeRunner.h"
 #include "tuner/Tuner.h"
 #include "tuner/bench/SearchBench.h"
 
@@ -39,6 +39,22 @@ size_t count_of(const std::string &text, const std::string &what) {
 }
 
 const std::vector<std::string> kStrategies = {"guided", "evolution", "random"};
+
+// The end-to-end benches: blur3x3 at its test size, one seed, quick measurements, no
+// autoscheduler seeds, output under `dir`.
+SearchBenchOptions blur_bench(const std::string &dir, std::vector<std::string> strategies, int trials,
+                              int batch_size) {
+    SearchBenchOptions o;
+    o.htune = HTUNE_BINARY;
+    o.workloads = {spec_of(make_workload("blur3x3", true))};
+    o.strategies = std::move(strategies);
+    o.seeds = 1;
+    o.trials = trials;
+    o.batch_size = batch_size;
+    o.out_dir = dir + "/out";
+    o.tune_args = {"--seed-autoschedulers", "none", "--min-repeats", "2", "--min-seconds", "0.01"};
+    return o;
+}
 
 }  // namespace
 
@@ -270,15 +286,8 @@ TEST(SearchBenchTest, ReadTuneSummaryTakesTheCurveAndSaysWhyARunFailed) {
 
 TEST(SearchBenchTest, EndToEndEveryStrategyInAFreshDatabaseAFailedRunReportedAndResume) {
     std::string dir = temp_dir();
-    SearchBenchOptions o;
-    o.htune = HTUNE_BINARY;
-    o.workloads = {spec_of(make_workload("blur3x3", true))};
-    o.strategies = {"guided", "evolution", "random", "nonesuch"};  // the last one fails in htune
-    o.seeds = 1;
-    o.trials = 6;
-    o.batch_size = 3;
-    o.out_dir = dir + "/out";
-    o.tune_args = {"--seed-autoschedulers", "none", "--min-repeats", "2", "--min-seconds", "0.01"};
+    // The last strategy fails in htune.
+    SearchBenchOptions o = blur_bench(dir, {"guided", "evolution", "random", "nonesuch"}, 6, 3);
     std::vector<BenchRun> runs = run_search_bench(o);
     ASSERT_EQ(runs.size(), 4u);
     for (size_t i = 0; i < 3; i++) {
@@ -356,15 +365,7 @@ TEST(SearchBenchTest, TheTransferArmWarmStartsFromAModelRetrainedWithoutTheOpera
             db->commit(records);
         }
     }
-    SearchBenchOptions o;
-    o.htune = HTUNE_BINARY;
-    o.workloads = {spec_of(make_workload("blur3x3", true))};
-    o.strategies = {"transfer", "guided"};
-    o.seeds = 1;
-    o.trials = 4;
-    o.batch_size = 4;
-    o.out_dir = dir + "/out";
-    o.tune_args = {"--seed-autoschedulers", "none", "--min-repeats", "2", "--min-seconds", "0.01"};
+    SearchBenchOptions o = blur_bench(dir, {"transfer", "guided"}, 4, 4);
 
     // Without a corpus the transfer runs fail saying why; the cold runs do not need one.
     std::vector<BenchRun> none = run_search_bench(o);
