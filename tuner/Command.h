@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <iosfwd>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -25,6 +26,11 @@ nlohmann::json run_provenance(const std::string &name, const std::vector<std::st
 
 // The items of a comma-separated option value ("a,b,,c" -> a, b, c: empty items dropped).
 std::vector<std::string> split_list(const std::string &list);
+
+// Writes `path` through `write` into a file beside it, then renames that over `path`, so a
+// failure (an exception from `write`, a full disk) never leaves half a file. Throws IoError
+// "cannot write 'PATH'" (" (disk full?)" when the stream failed).
+void write_atomically(const std::string &path, const std::function<void(std::ostream &)> &write);
 
 // Runs `htune ARGS...`: prints errors as one line "htune: error: ..." on stderr.
 int run_cli(int argc, char **argv);

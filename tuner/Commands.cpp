@@ -1,7 +1,9 @@
 // The list of `htune` subcommands and the top-level dispatcher (see Command.h).
 #include <Halide.h>
 
+#include <cstdio>
 #include <ctime>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -45,6 +47,28 @@ void print_usage(std::ostream &os) {
 }
 
 }  // namespace
+
+void write_atomically(const std::string &path, const std::function<void(std::ostream &)> &write) {
+    std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        if (!out) throw_io("cannot write '" + path + "'", path);
+        try {
+            write(out);
+        } catch (...) {
+            std::remove(tmp.c_str());
+            throw;
+        }
+        if (!out) {
+            std::remove(tmp.c_str());
+            throw_io("cannot write '" + path + "' (disk full?)", path);
+        }
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::remove(tmp.c_str());
+        throw_io("cannot write '" + path + "'", path);
+    }
+}
 
 std::vector<std::string> split_list(const std::string &list) {
     std::vector<std::string> out;

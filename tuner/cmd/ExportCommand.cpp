@@ -1,7 +1,5 @@
 // `htune export`: write records of a tuning database as JSON Lines (the portable tuning log),
 // optionally only some operators or one device type.
-#include <cstdio>
-#include <fstream>
 #include <iostream>
 
 #include "db/Database.h"
@@ -40,26 +38,8 @@ int run_export(const std::vector<std::string> &args) {
         return 0;
     }
     // Written beside the target and renamed, so a failed export never leaves half a log.
-    std::string tmp = out_path + ".tmp";
     int64_t n = 0;
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        if (!out) throw_io("cannot write '" + out_path + "'", out_path);
-        try {
-            n = export_jsonl(*db, q, out);
-        } catch (...) {
-            std::remove(tmp.c_str());
-            throw;
-        }
-        if (!out) {
-            std::remove(tmp.c_str());
-            throw_io("cannot write '" + out_path + "' (disk full?)", out_path);
-        }
-    }
-    if (std::rename(tmp.c_str(), out_path.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        throw_io("cannot write '" + out_path + "'", out_path);
-    }
+    write_atomically(out_path, [&](std::ostream &out) { n = export_jsonl(*db, q, out); });
     std::cout << "exported " << n << " records to " << out_path << "\n";
     return 0;
 }

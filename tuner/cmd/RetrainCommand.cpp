@@ -5,8 +5,6 @@
 // `htune tune` finds it (tuner/Training.h: load_stored_model).
 #include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -53,24 +51,6 @@ void print_gap_row(const std::string &name, const HeldOut &h) {
     for (std::size_t b = 0; b < h.pairwise_by_gap.size(); b++)
         std::cout << (b ? " / " : "") << h.pairwise_by_gap[b].count;
     std::cout << " pairs)\n";
-}
-
-// Written beside the target and renamed, so a failure never leaves half a file.
-void write_file(const std::string &path, const std::string &text) {
-    std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        if (!out) throw_io("cannot write '" + path + "'", path);
-        out << text;
-        if (!out) {
-            std::remove(tmp.c_str());
-            throw_io("cannot write '" + path + "' (disk full?)", path);
-        }
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        throw_io("cannot write '" + path + "'", path);
-    }
 }
 
 int run_retrain(const std::vector<std::string> &args) {
@@ -192,7 +172,8 @@ int run_retrain(const std::vector<std::string> &args) {
     }
     std::cout << " (" << stored.blob.size() << " bytes, " << std::fixed << std::setprecision(1) << seconds
               << " s)\n";
-    if (!json_path.empty()) write_file(json_path, report.dump(2) + "\n");
+    if (!json_path.empty())
+        write_atomically(json_path, [&](std::ostream &out) { out << report.dump(2) << "\n"; });
     return 0;
 }
 
