@@ -98,32 +98,17 @@ private:
         int n = o_.batch_size;
         if (o_.trials > 0) n = std::min(n, o_.trials - t.trials);
         std::vector<Schedule> batch;
-        try {
-            batch = propose(t, n);
-        } catch (const std::exception &e) {
-            fail(t, std::string("proposing candidates: ") + e.what());
-            return;
-        }
+        if (!attempt(t, "proposing candidates", [&] { batch = propose(t, n); })) return;
         if (batch.empty()) {
             t.stop("exhausted");
             report_.note(t.name + ": no unmeasured schedule found; the space looks exhausted");
             return;
         }
         std::vector<MeasureResult> results;
-        try {
-            results = measure(t, batch);
-        } catch (const std::exception &e) {
-            fail(t, std::string("measuring: ") + e.what());
-            return;
-        }
+        if (!attempt(t, "measuring", [&] { results = measure(t, batch); })) return;
         size_t first_new = t.rows.size();
         store(t, batch, results);
-        try {
-            featurize_rows(t, first_new);
-        } catch (const std::exception &e) {
-            fail(t, std::string("featurizing: ") + e.what());
-            return;
-        }
+        if (!attempt(t, "featurizing", [&] { featurize_rows(t, first_new); })) return;
         check_budgets(t);
         if (use_model_ && t.rows.size() > first_new) update_model();
         report_.batch_done(tasks_, index, env_.clock() - start_, o_);
@@ -249,7 +234,7 @@ private:
     // Builds the workload and its space, loads what the database holds of it (resume), checks
     // its budgets and, when it goes on, takes its seeds.
     void setup(Task &t) {
-        try {
+        bool ok = attempt(t, "", [&] {
             t.w = std::make_unique<Workload>(make_workload(t.spec));
             t.name = t.w->canonical();
             t.key = t.w->key();
@@ -258,18 +243,11 @@ private:
             t.heuristic_hash = schedule_hash(t.heuristic);
             t.search = make_search_();
             if (use_model_) t.featurize = env_.featurizer(*t.w, *t.space);
-        } catch (const std::exception &e) {
-            fail(t, e.what());
-            return;
-        }
+        });
+        if (!ok) return;
         size_t first_new = t.rows.size();
         load_stored(t);
-        try {
-            featurize_rows(t, first_new);
-        } catch (const std::exception &e) {
-            fail(t, std::string("featurizing stored records: ") + e.what());
-            return;
-        }
+        if (!attempt(t, "featurizing stored records", [&] { featurize_rows(t, first_new); })) return;
         t.curve.push_back(t.best_ms);
         check_budgets(t);
         if (t.active) t.seeds = seeds_.seeds(*t.w, *t.space, t.measured);
@@ -320,6 +298,19 @@ private:
         t.active = false;
         t.stop_reason = "error";
         report_.note("htune: error: " + t.display_name() + ": " + what + " (the run goes on)");
+    }
+
+    // Runs one step of t; an exception from it fails t with "STEP: message" (the message alone
+    // where `step` is empty) and gives false.
+    template <class F>
+    bool attempt(Task &t, const std::string &step, F &&f) {
+        try {
+            f();
+            return true;
+        } catch (const std::exception &e) {
+            fail(t, step.empty() ? std::string(e.what()) : step + ": " + e.what());
+            return false;
+        }
     }
 
     const TuneOptions &o_;
