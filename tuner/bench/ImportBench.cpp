@@ -32,6 +32,12 @@ std::string cell(double ms) {
     return os.str();
 }
 
+// Each row's fastest ok time over the rounds so far (0: none yet).
+void keep_best(std::vector<double> &best, const std::vector<MeasureResult> &res) {
+    for (size_t i = 0; i < res.size(); i++)
+        if (res[i].status == Status::ok && (best[i] == 0 || res[i].min_ms < best[i])) best[i] = res[i].min_ms;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -69,12 +75,7 @@ int main(int argc, char **argv) {
             std::vector<Schedule> batch = {space.heuristic()};
             for (auto &s : space.sketches()) batch.push_back(s);
             std::vector<double> best(batch.size(), 0);
-            for (int round = 0; round < rounds; round++) {
-                auto res = runner->measure(w, batch);
-                for (size_t i = 0; i < res.size(); i++)
-                    if (res[i].status == Status::ok && (best[i] == 0 || res[i].min_ms < best[i]))
-                        best[i] = res[i].min_ms;
-            }
+            for (int round = 0; round < rounds; round++) keep_best(best, runner->measure(w, batch));
             std::cout << op << ": heuristic " << cell(best[0]) << " ms; sketches:";
             for (size_t i = 1; i < best.size(); i++)
                 std::cout << " " << schedule_hash(batch[i]) << "=" << cell(best[i]);
@@ -118,10 +119,9 @@ int main(int argc, char **argv) {
             std::vector<double> best(batch.size(), 0);
             for (int r = 0; r < rounds; r++) {
                 auto res = runner->measure_candidates(w, batch);
-                for (size_t i = 0; i < res.size(); i++)
-                    if (res[i].status == Status::ok && (best[i] == 0 || res[i].min_ms < best[i]))
-                        best[i] = res[i].min_ms;
-                    else if (res[i].status != Status::ok && r == 0)
+                keep_best(best, res);
+                for (size_t i = 0; i < res.size() && r == 0; i++)
+                    if (res[i].status != Status::ok)
                         std::cerr << op << " " << plugins[k] << " row " << i << ": "
                                   << to_string(res[i].status) << " " << res[i].error.substr(0, 200)
                                   << std::endl;
