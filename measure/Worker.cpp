@@ -23,6 +23,7 @@
 #include "ops/BufferCompare.h"
 #include "ops/Error.h"
 #include "ops/HostTarget.h"
+#include "ops/TypeDispatch.h"
 #include "schedules/Apply.h"
 #include "schedules/Import.h"
 #include "schedules/Space.h"
@@ -115,24 +116,7 @@ void perturb_typed(Halide::Buffer<T> b) {
 // Changes one element of the first output, for the wrong_output fault.
 void perturb(Halide::Buffer<> &b) {
     Halide::Type t = b.type();
-    if (t == Halide::Float(32))
-        perturb_typed<float>(b);
-    else if (t == Halide::Float(64))
-        perturb_typed<double>(b);
-    else if (t == Halide::UInt(8))
-        perturb_typed<uint8_t>(b);
-    else if (t == Halide::UInt(16))
-        perturb_typed<uint16_t>(b);
-    else if (t == Halide::UInt(32))
-        perturb_typed<uint32_t>(b);
-    else if (t == Halide::Int(8))
-        perturb_typed<int8_t>(b);
-    else if (t == Halide::Int(16))
-        perturb_typed<int16_t>(b);
-    else if (t == Halide::Int(32))
-        perturb_typed<int32_t>(b);
-    else
-        ((uint8_t *)b.data())[0] ^= 0xff;
+    if (!visit_type(t, [&](auto v) { perturb_typed<decltype(v)>(b); })) ((uint8_t *)b.data())[0] ^= 0xff;
 }
 
 // Keeps Halide's compile-time warnings ("Not folding Func ...") off the shared stderr, where

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "ops/TypeDispatch.h"
+
 namespace htune {
 
 namespace {
@@ -58,23 +60,8 @@ Comparison compare_outputs(const std::vector<Halide::Buffer<>> &candidate,
             return c;
         }
         Halide::Type t = a.type();
-        if (t == Halide::Float(32))
-            compare_typed<float>(a, b, tol, int_tol, i, c);
-        else if (t == Halide::Float(64))
-            compare_typed<double>(a, b, tol, int_tol, i, c);
-        else if (t == Halide::UInt(8))
-            compare_typed<uint8_t>(a, b, tol, int_tol, i, c);
-        else if (t == Halide::UInt(16))
-            compare_typed<uint16_t>(a, b, tol, int_tol, i, c);
-        else if (t == Halide::UInt(32))
-            compare_typed<uint32_t>(a, b, tol, int_tol, i, c);
-        else if (t == Halide::Int(8))
-            compare_typed<int8_t>(a, b, tol, int_tol, i, c);
-        else if (t == Halide::Int(16))
-            compare_typed<int16_t>(a, b, tol, int_tol, i, c);
-        else if (t == Halide::Int(32))
-            compare_typed<int32_t>(a, b, tol, int_tol, i, c);
-        else {
+        bool known = visit_type(t, [&](auto v) { compare_typed<decltype(v)>(a, b, tol, int_tol, i, c); });
+        if (!known) {
             c.ok = false;
             c.message = "output " + std::to_string(i) + " has an unsupported element type";
         }

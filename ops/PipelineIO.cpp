@@ -10,6 +10,7 @@
 #include "ops/Error.h"
 #include "ops/Hash.h"
 #include "ops/Regions.h"
+#include "ops/TypeDispatch.h"
 
 namespace htune {
 
@@ -214,26 +215,9 @@ void bind_inputs(const Halide::Pipeline &p, const std::vector<Halide::Buffer<>> 
         Parameter &par = kv.second;
         double v = const_number(par.estimate().defined() ? par.estimate() : par.default_value());
         Type t = par.type();
-        if (t == Float(32))
-            par.set_scalar<float>((float)v);
-        else if (t == Float(64))
-            par.set_scalar<double>(v);
-        else if (t == Int(32))
-            par.set_scalar<int32_t>((int32_t)v);
-        else if (t == Int(16))
-            par.set_scalar<int16_t>((int16_t)v);
-        else if (t == Int(8))
-            par.set_scalar<int8_t>((int8_t)v);
-        else if (t == UInt(32))
-            par.set_scalar<uint32_t>((uint32_t)v);
-        else if (t == UInt(16))
-            par.set_scalar<uint16_t>((uint16_t)v);
-        else if (t == UInt(8))
-            par.set_scalar<uint8_t>((uint8_t)v);
-        else if (t == Bool())
-            par.set_scalar<bool>(v != 0);
-        else
-            throw_usage("scalar input '" + par.name() + "' has unsupported type");
+        bool known = visit_type(
+            t, [&](auto x) { par.set_scalar<decltype(x)>((decltype(x))v); }, /*with_bool=*/true);
+        if (!known) throw_usage("scalar input '" + par.name() + "' has unsupported type");
     }
 }
 

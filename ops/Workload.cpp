@@ -7,6 +7,7 @@
 #include "ops/CanonicalPipeline.h"
 #include "ops/Error.h"
 #include "ops/Flops.h"
+#include "ops/TypeDispatch.h"
 
 namespace htune {
 
@@ -62,26 +63,9 @@ void fill_typed(Halide::Buffer<T> b, ValueRange r, std::mt19937_64 &rng) {
 void fill_uniform(Halide::Buffer<> &b, ValueRange range, uint64_t seed) {
     std::mt19937_64 rng(seed);
     Halide::Type t = b.type();
-    if (t == Halide::Float(32))
-        fill_typed(Halide::Buffer<float>(b), range, rng);
-    else if (t == Halide::Float(64))
-        fill_typed(Halide::Buffer<double>(b), range, rng);
-    else if (t == Halide::UInt(8))
-        fill_typed(Halide::Buffer<uint8_t>(b), range, rng);
-    else if (t == Halide::UInt(16))
-        fill_typed(Halide::Buffer<uint16_t>(b), range, rng);
-    else if (t == Halide::UInt(32))
-        fill_typed(Halide::Buffer<uint32_t>(b), range, rng);
-    else if (t == Halide::Int(8))
-        fill_typed(Halide::Buffer<int8_t>(b), range, rng);
-    else if (t == Halide::Int(16))
-        fill_typed(Halide::Buffer<int16_t>(b), range, rng);
-    else if (t == Halide::Int(32))
-        fill_typed(Halide::Buffer<int32_t>(b), range, rng);
-    else if (t == Halide::Bool())
-        fill_typed(Halide::Buffer<bool>(b), range, rng);
-    else
-        throw_usage("cannot synthesize inputs of this element type");
+    bool known = visit_type(
+        t, [&](auto v) { fill_typed(Halide::Buffer<decltype(v)>(b), range, rng); }, /*with_bool=*/true);
+    if (!known) throw_usage("cannot synthesize inputs of this element type");
 }
 
 std::vector<Halide::Buffer<>> Workload::make_inputs(uint64_t seed) const {
