@@ -190,11 +190,19 @@ const std::vector<std::string> &search_strategy_names() {
     return names;
 }
 
+std::string search_strategy_choices(const std::string &sep, const std::string &last) {
+    const auto &names = search_strategy_names();
+    std::string out;
+    for (size_t i = 0; i < names.size(); i++)
+        out += (i == 0 ? "" : i + 1 == names.size() ? last : sep) + names[i];
+    return out;
+}
+
 std::unique_ptr<SearchStrategy> make_search_strategy(const std::string &name, const SearchOptions &options) {
     if (name == "guided") return std::make_unique<GuidedSearch>(options);
     if (name == "evolution") return std::make_unique<EvolutionSearch>(options);
     if (name == "random") return std::make_unique<RandomSearch>();
-    throw_usage("unknown search strategy '" + name + "' (expected guided, evolution or random)");
+    throw_usage("unknown search strategy '" + name + "' (expected " + search_strategy_choices() + ")");
 }
 
 }  // namespace htune

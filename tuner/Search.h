@@ -86,6 +86,9 @@ std::unique_ptr<SearchStrategy> make_search_strategy(const std::string &name, co
 
 // "guided", "evolution", "random": what make_search_strategy knows, in the order help lists them.
 const std::vector<std::string> &search_strategy_names();
+// The names joined for messages: "guided, evolution or random" (or with other separators,
+// e.g. "|" and "|" for a usage line).
+std::string search_strategy_choices(const std::string &sep = ", ", const std::string &last = " or ");
 
 // Up to `n` distinct fresh samples whose hashes are not in `exclude` (fewer
 // only when the space seems exhausted: bounded attempts).

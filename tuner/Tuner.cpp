@@ -340,8 +340,8 @@ TuneResult tune(const std::vector<WorkloadSpec> &specs, const TuneOptions &o, Tu
     if (!make_search) {
         const auto &names = search_strategy_names();
         if (std::find(names.begin(), names.end(), o.search_strategy) == names.end())
-            throw_usage("tune: --search must be guided, evolution or random, not '" + o.search_strategy +
-                        "'");
+            throw_usage("tune: --search must be " + search_strategy_choices() + ", not '" +
+                        o.search_strategy + "'");
         make_search = [name = o.search_strategy, so = o.search] { return make_search_strategy(name, so); };
     }
     if (env.model && !env.featurizer && make_search()->uses_model())

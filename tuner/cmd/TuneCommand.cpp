@@ -163,15 +163,16 @@ int run_tune(const std::vector<std::string> &args) {
                            "default|small|corpus | --workloads FILE.json | "
                            "--generator-lib LIB --generator NAME [-g k=v]) "
                            "[--trials N] [--time-budget T] "
-                           "[--early-stop N] [--search guided|evolution|random] [--sketches on|off] "
-                           "[--db FILE] [--json FILE]"))
+                           "[--early-stop N] [--search " +
+                               search_strategy_choices("|", "|") +
+                               "] [--sketches on|off] [--db FILE] [--json FILE]"))
         return 0;
     cold = cold || no_transfer;
     if (cold && !model_path.empty()) throw_usage("tune: --model and --cold exclude each other");
     if (!time_budget.empty()) o.time_budget_s = parse_duration(time_budget);
     const auto &strategies = search_strategy_names();
     if (std::find(strategies.begin(), strategies.end(), search) == strategies.end())
-        throw_usage("tune: --search must be guided, evolution or random, not '" + search + "'");
+        throw_usage("tune: --search must be " + search_strategy_choices() + ", not '" + search + "'");
     o.search_strategy = search;
     if (sketches != "on" && sketches != "off")
         throw_usage("tune: --sketches must be on or off, not '" + sketches + "'");
@@ -337,8 +338,9 @@ int run_tune(const std::vector<std::string> &args) {
 
 Command tune_command() {
     return {"tune",
-            "tune workloads (guided, evolution or random search, many workloads, budgets, resume) "
-            "into the database",
+            "tune workloads (" + search_strategy_choices() +
+                " search, many workloads, budgets, resume) "
+                "into the database",
             run_tune};
 }
 
