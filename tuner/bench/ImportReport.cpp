@@ -3,8 +3,10 @@
 // process, imports its schedule into htune's space and prints whether the import is valid, how
 // many adaptations it needed (each listed) and whether it computes the reference. One line per
 // (workload, plugin), then a summary; --json FILE writes the same as JSON.
-//   htune_bench_import_report [--plugins mullapudi2016,adams2019] [--json FILE] \
+//   htune_bench_import_report [--plugins mullapudi2016,adams2019] [--json FILE] [--source]
 //       (--workloads FILE | OP ...)
+// --source prints each autoscheduler's schedule as Halide C++ (its schedule_source) before the
+// import's verdict: what to read when an adaptation needs explaining.
 // Autoschedulers run with full search (Adams2019's beam too); minutes per Generator at test size.
 #include <fstream>
 #include <iostream>
@@ -37,12 +39,15 @@ int main(int argc, char **argv) {
     std::vector<std::string> plugins = {"mullapudi2016", "adams2019"};
     std::vector<WorkloadSpec> specs;
     std::string json_path;
+    bool print_source = false;
     for (int i = 1; i < argc; i++) {
         std::string a = argv[i];
         if (a == "--plugins" && i + 1 < argc) {
             plugins = split_list(argv[++i]);
         } else if (a == "--json" && i + 1 < argc) {
             json_path = argv[++i];
+        } else if (a == "--source") {
+            print_source = true;
         } else if (a == "--workloads" && i + 1 < argc) {
             std::ifstream in(argv[++i]);
             if (!in) {
@@ -58,7 +63,8 @@ int main(int argc, char **argv) {
         }
     }
     if (specs.empty()) {
-        std::cerr << "usage: htune_bench_import_report [--plugins LIST] [--json FILE] (--workloads FILE | OP "
+        std::cerr << "usage: htune_bench_import_report [--plugins LIST] [--json FILE] [--source] "
+                     "(--workloads FILE | OP "
                      "...)\n";
         return 2;
     }
@@ -79,9 +85,11 @@ int main(int argc, char **argv) {
             try {
                 Halide::Pipeline p = w.build();
                 // The MachineParams `htune tune` seeds with: this machine's cores and last-level cache.
-                p.auto_schedule(plugin_scheduler(plugin), t,
-                                Halide::MachineParams((int)std::thread::hardware_concurrency(),
-                                                      last_level_cache_bytes(), 40));
+                Halide::AutoSchedulerResults res =
+                    p.auto_schedule(plugin_scheduler(plugin), t,
+                                    Halide::MachineParams((int)std::thread::hardware_concurrency(),
+                                                          last_level_cache_bytes(), 40));
+                if (print_source) std::cout << res.schedule_source << "\n";
                 ImportedSchedule im = import_schedule(p, space);
                 Halide::Pipeline q = w.build();
                 apply_schedule(im.schedule, q, t);
