@@ -36,7 +36,7 @@ void Featurizer::Static::build_loops(const FuncDyn &fd, const FuncStatic &fs, co
             if (sp.var == dims[d]) split = &sp;
         double e = extent[d];
         true_points *= e;
-        bool ok = split && !split->factors.empty() && split->factors.size() <= 3 &&
+        bool ok = split && !split->factors.empty() && split->factors.size() <= kMaxSplitLevels &&
                   std::all_of(split->factors.begin(), split->factors.end(), [](int f) { return f >= 1; });
         if (!ok) {
             loops.push_back({dims[d], (int)d, e, false});

@@ -87,16 +87,33 @@ private:
             return loop_vars(cf, cs, st, cs.stages[stage]);
         }
         // A consumer computed at the same loop, or at one inside it, covers per iteration of the
-        // loop what its own consumers need then.
-        bool same_loop = cs.placement == Placement::at && cs.at_func == at_.at_func &&
-                         cs.at_stage == at_.at_stage && loop_depth(cs.at_loop) <= loop_depth(at_.at_loop) &&
-                         loop_depth(cs.at_loop) >= 0;
-        if (cs.placement != Placement::inline_ && !same_loop) return vars;
+        // loop what its own consumers need then; so does one computed in the loops of a Func
+        // that is itself (through a chain of compute_at) computed there: Adams2019's attention
+        // computes attn inside the reduction loop of the output's sum, which is computed inside
+        // the output's row tile, where the row maximum is computed.
+        if (cs.placement != Placement::inline_ && !inside_the_loop(c)) return vars;
         std::vector<SymRange> r = region(cf);
         for (size_t i = 0; i < cf.args.size(); i++) vars[cf.args[i]] = r[i];
         for (const auto &[rv, range] : st.constant_rvars)
             vars[rv] = constant_range(range.first, (long)range.first + range.second - 1);
         return vars;
+    }
+
+    // Func c is computed, directly or through the Funcs whose loops it is computed in, at the
+    // loop the Func is computed at or at a loop inside it.
+    bool inside_the_loop(const std::string &c) const {
+        std::string cur = c;
+        for (size_t depth = 0; depth <= s_.funcs.size(); depth++) {
+            auto it = s_.funcs.find(cur);
+            if (it == s_.funcs.end() || it->second.placement != Placement::at) return false;
+            const FuncSchedule &cs = it->second;
+            if (cs.at_func == at_.at_func) {
+                int d = loop_depth(cs.at_loop);
+                return cs.at_stage == at_.at_stage && d >= 0 && d <= loop_depth(at_.at_loop);
+            }
+            cur = cs.at_func;
+        }
+        return false;
     }
 
     // The position of a loop of the stage the Func is computed at, innermost 0; -1 if none.

@@ -11,8 +11,9 @@
 //   base + [0, span - 1], where span is the product of its loops inside L: split-inner loops
 //   have constant trip counts; a var with no loop inside L spans 1; a var whose outermost loop
 //   is inside L spans its whole region, constant only for an RVar of a constant RDom.
-// - A consumer that is inlined, or computed at the same loop L, ranges over its own region,
-//   computed the same way; any other consumer makes the region unknown.
+// - A consumer that is inlined, or computed at the same loop L, or at a loop inside it, or in
+//   the loops of a Func that is (through a chain of compute_at) computed there, ranges over its
+//   own region, computed the same way; any other consumer makes the region unknown.
 // - The producer's region is the union over its uses: constant when all of them are offsets of
 //   the same symbolic bases.
 #pragma once

@@ -92,6 +92,12 @@ StageMap translate_stage(const std::string &func, const StageInfo &info, const I
             std::string dim = owner.at(p.name);
             if (!contains(split_dims, dim)) split_dims.push_back(dim);
             if (!out.tails.count(dim)) out.tails[dim] = resolve_auto(sp.tail, info, dim);
+            // A factor that does not divide a constant piece: Halide runs the inner loop over a
+            // shifted or guarded last tile; here the piece grows to whole tiles (129 for 128 / 3).
+            if (p.extent > 0 && p.extent % *f != 0)
+                changes.push_back(where + "split of '" + p.name + "' (" + std::to_string(p.extent) + ") by " +
+                                  std::to_string(*f) + " kept with whole tiles (" +
+                                  std::to_string((p.extent + *f - 1) / *f * *f) + ")");
             Piece outer{sp.outer, p.extent > 0 ? (int)((p.extent + *f - 1) / *f) : 0},
                 inner{sp.inner, (int)*f};
             (*list)[i] = outer;
@@ -318,7 +324,7 @@ static ImportedSchedule import_with(const Halide::Pipeline &scheduled, const Sch
         // A Func computed inside another's loops splits a dim in more than one level only without
         // tails (validate_func); that needs its placement, known below: tried first, then
         // imported again in one level where it had tails.
-        size_t levels = p.placement == Placement::at && one_level.count(f.name) ? 1 : 3;
+        size_t levels = p.placement == Placement::at && one_level.count(f.name) ? 1 : kMaxSplitLevels;
         for (size_t i = 0; i < f.stages.size(); i++) {
             const Internal::StageSchedule &hs =
                 i == 0 ? fn.definition().schedule() : fn.updates()[i - 1].schedule();
@@ -346,6 +352,12 @@ static ImportedSchedule import_with(const Halide::Pipeline &scheduled, const Sch
         auto uses = effective_uses(a, s, f);
         for (int k = 0; k < (int)maps[p.func].size() && loop.empty(); k++) {
             if (!uses.count({p.func, k}) && maps[p.func].size() > 1) continue;
+            loop = loop_named(maps[p.func][k], p.var);
+            stage = k;
+        }
+        // An enclosing Func that does not consume f (a fusion group): the stage that has the
+        // loop (validate_func requires it to be the only one).
+        for (int k = 0; k < (int)maps[p.func].size() && loop.empty(); k++) {
             loop = loop_named(maps[p.func][k], p.var);
             stage = k;
         }

@@ -9,7 +9,8 @@ std::vector<std::string> split_loop_names(const std::string &var, size_t factors
     if (factors == 0) return {var};
     if (factors == 1) return {var + "_o", var + "_i"};
     if (factors == 2) return {var + "_o", var + "_m", var + "_i"};
-    return {var + "_o", var + "_m", var + "_n", var + "_i"};
+    if (factors == 3) return {var + "_o", var + "_m", var + "_n", var + "_i"};
+    return {var + "_o", var + "_m", var + "_n", var + "_p", var + "_i"};
 }
 
 std::string fused_loop_name(const std::vector<std::string> &parallel) {
@@ -83,8 +84,9 @@ std::string validate_stage(const std::string &func, const StageInfo &stage, cons
             stage.default_order.end())
             return where + "split of '" + s.var + "', which is not a dim of this stage";
         if (!seen.insert(s.var).second) return where + "'" + s.var + "' is split twice";
-        if (s.factors.empty() || s.factors.size() > 3)
-            return where + "split of '" + s.var + "' needs 1 to 3 factors";
+        if (s.factors.empty() || s.factors.size() > kMaxSplitLevels)
+            return where + "split of '" + s.var + "' needs 1 to " + std::to_string(kMaxSplitLevels) +
+                   " factors";
         for (int f : s.factors)
             if (f < 2) return where + "split factor of '" + s.var + "' is < 2";
         // Equal factors are allowed: a middle loop of one iteration, as Mullapudi2016 writes

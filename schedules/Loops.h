@@ -17,7 +17,8 @@ namespace htune {
 constexpr int kMaxUnrollProduct = 32;
 
 // Names of the loops a split of `var` makes, outermost first: {var_o, var_i},
-// {var_o, var_m, var_i} or {var_o, var_m, var_n, var_i}; {var} when unsplit.
+// {var_o, var_m, var_i}, {var_o, var_m, var_n, var_i} or {var_o, var_m, var_n, var_p, var_i};
+// {var} when unsplit.
 std::vector<std::string> split_loop_names(const std::string &var, size_t factors);
 
 // The fused loop that `parallel` (innermost first) becomes; the single loop when size 1.

@@ -78,8 +78,9 @@ StageSchedule stage_from_json(const json &j, const std::string &where) {
             DimSplit s;
             s.var = field<std::string>(d, "var", where, "");
             s.factors = field<std::vector<int>>(d, "factors", where, {});
-            if (s.var.empty() || s.factors.empty() || s.factors.size() > 3)
-                throw_usage("schedule: a split of " + where + " needs a var and 1 to 3 factors");
+            if (s.var.empty() || s.factors.empty() || s.factors.size() > kMaxSplitLevels)
+                throw_usage("schedule: a split of " + where + " needs a var and 1 to " +
+                            std::to_string(kMaxSplitLevels) + " factors");
             for (int f : s.factors)
                 if (f < 1)
                     throw_usage("schedule: split factor " + std::to_string(f) + " of " + where + " is < 1");

@@ -17,12 +17,16 @@ constexpr int kScheduleSchemaVersion = 1;
 // factors = {f1, f2}:     var -> var_o, var_m (extent f1/f2), var_i (extent f2); f1 % f2 == 0.
 // factors = {f1, f2, f3}: var -> var_o, var_m (f1/f2), var_n (f2/f3), var_i (f3); each divides
 //                         the one before (Adams2019 tiles a root Func's x in three levels).
+// factors = {f1, .., f4}: var -> var_o, var_m, var_n, var_p (f3/f4), var_i (f4): Adams2019's
+//                         output tiles in four levels (lens blur's x: 768, 192, 48, 16).
 // tail: how the last, partial tile is handled (Halide's TailStrategy). "" = the space's default
 // (schedules/Apply.h, default_tail: ShiftInwards on root pure stages of known extent,
 // GuardWithIf elsewhere); "round_up" (over-compute to a multiple; pure vars only, also of
 // updates), "shift_inwards" (re-compute the last tile shifted inwards; pure definitions only)
 // or "guard" (GuardWithIf). Autoschedulers choose RoundUp/ShiftInwards where the default guards, which
 // keeps vector loops free of scalar tails.
+constexpr size_t kMaxSplitLevels = 4;  // factors per DimSplit
+
 struct DimSplit {
     std::string var;
     std::vector<int> factors;

@@ -21,16 +21,30 @@ using namespace rules;
 namespace {
 
 // "" when loop `fs.at_loop` of `fs.at_func` encloses every stage in `uses` (each computed,
-// through a chain of compute_at, at that loop or a loop inside it), else the reason.
+// through a chain of compute_at, at that loop or a loop inside it), else the reason. apply()
+// names the loop without a stage index, which Halide 14 matches against every stage of the
+// enclosing Func: so the loop must belong to stage `fs.at_stage` alone (any loop of a
+// single-stage Func; the RVar loop of one update, as Adams2019 computes lens blur's cost per
+// disparity inside argmin's reduction).
 std::string enclosing_reason(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f,
                              const FuncSchedule &fs, const std::set<std::pair<std::string, int>> &uses) {
     const std::string not_consumer = f.name + ": is computed at " + fs.at_func + " stage " +
                                      std::to_string(fs.at_stage) + ", which does not consume it";
-    if (!a.has(fs.at_func) || a.func(fs.at_func).stages.size() != 1 || fs.at_stage != 0) return not_consumer;
     auto git = s.funcs.find(fs.at_func);
-    if (git == s.funcs.end() || git->second.stages.empty()) return not_consumer;
-    const StageSchedule &gst = git->second.stages[0];
-    std::vector<std::string> loops = final_loops(loop_nest(a.func(fs.at_func).stages[0], gst), gst);
+    if (!a.has(fs.at_func) || git == s.funcs.end() || fs.at_stage < 0 ||
+        fs.at_stage >= (int)git->second.stages.size() ||
+        git->second.stages.size() != a.func(fs.at_func).stages.size())
+        return not_consumer;
+    const FuncInfo &g = a.func(fs.at_func);
+    auto stage_loops = [&](size_t k) {
+        const StageSchedule &st = git->second.stages[k];
+        return final_loops(loop_nest(g.stages[k], st), st);
+    };
+    std::vector<std::string> loops = stage_loops(fs.at_stage);
+    for (size_t k = 0; k < g.stages.size(); k++)
+        if ((int)k != fs.at_stage && contains(stage_loops(k), fs.at_loop))
+            return not_consumer + ", and its loop '" + fs.at_loop + "' is also a loop of stage " +
+                   std::to_string(k);
     int at = index_of(loops, fs.at_loop);
     if (at < 0) return not_consumer;
     for (const auto &u : uses) {
@@ -41,7 +55,7 @@ std::string enclosing_reason(const PipelineAnalysis &a, const Schedule &s, const
             auto it = s.funcs.find(cur);
             if (it == s.funcs.end() || it->second.placement != Placement::at) break;
             if (it->second.at_func == fs.at_func) {
-                int l = index_of(loops, it->second.at_loop);
+                int l = it->second.at_stage == fs.at_stage ? index_of(loops, it->second.at_loop) : -1;
                 inside = l >= 0 && l <= at;
                 break;
             }
@@ -57,11 +71,11 @@ std::string enclosing_reason(const PipelineAnalysis &a, const Schedule &s, const
 }  // namespace
 
 std::vector<std::string> placement_loops(const FuncInfo &g, int stage, const StageSchedule &st,
-                                         bool unrolled_ok) {
+                                         bool unrolled_ok, bool rvar_ok) {
     LoopNest nest = loop_nest(g.stages[stage], st);
     std::vector<std::string> out;
     for (const auto &l : final_loops(nest, st))
-        if (l != st.vectorize && (unrolled_ok || !contains(st.unroll, l)) && !nest.is_rvar(l))
+        if (l != st.vectorize && (unrolled_ok || !contains(st.unroll, l)) && (rvar_ok || !nest.is_rvar(l)))
             out.push_back(l);
     return out;
 }
@@ -273,10 +287,10 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
         return f.name + ": its consumer " + fs.at_func + " has no loop nest";
     const StageSchedule &gst = gs.stages[fs.at_stage];
     std::vector<std::string> loops = final_loops(loop_nest(g.stages[fs.at_stage], gst), gst);
-    auto allowed = placement_loops(g, fs.at_stage, gst, /*unrolled_ok=*/true);
+    auto allowed = placement_loops(g, fs.at_stage, gst, /*unrolled_ok=*/true, /*rvar_ok=*/true);
     if (!contains(allowed, fs.at_loop))
-        return f.name + ": loop '" + fs.at_loop + "' of " + fs.at_func +
-               " does not exist, is vectorized or is a reduction loop";
+        return f.name + ": loop '" + fs.at_loop + "' of " + fs.at_func + " stage " +
+               std::to_string(fs.at_stage) + " does not exist or is vectorized";
     if (!fs.store_loop.empty()) {
         if (!contains(allowed, fs.store_loop))
             return f.name + ": store loop '" + fs.store_loop + "' of " + fs.at_func + " does not exist";

@@ -62,13 +62,15 @@ int inline_expansion(const PipelineAnalysis &a, const Schedule &s, const FuncInf
 bool inline_allowed(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f,
                     int limit = kMaxInlineExpansion);
 
-// Loops of (g, stage) that a producer may be computed or stored at: not vectorized, and not
-// reduction loops (computing inside an RVar loop crashes Halide 14's simplifier on some
-// pipelines, e.g. the example Generator; it is rarely profitable anyway). An unrolled loop is
-// valid (Halide unrolls the producer with it: Adams2019 computes Harris' Ix per unrolled row
-// of the output) but sampling does not pick one (`unrolled_ok` false). Innermost first.
+// Loops of (g, stage) that a producer may be computed or stored at: not vectorized. An
+// unrolled loop is valid (Halide unrolls the producer with it: Adams2019 computes Harris' Ix
+// per unrolled row of the output) and so is a reduction loop (Adams2019 computes lens blur's
+// cost volume per disparity, inside argmin's RVar loop), but sampling picks neither
+// (`unrolled_ok`, `rvar_ok` false): computing inside an RVar loop crashes Halide 14's
+// simplifier on some pipelines (the example Generator), so only imported schedules, which
+// Halide already compiled for the autoscheduler, bring one in. Innermost first.
 std::vector<std::string> placement_loops(const FuncInfo &g, int stage, const StageSchedule &st,
-                                         bool unrolled_ok = false);
+                                         bool unrolled_ok = false, bool rvar_ok = false);
 
 // Every split of `st` down to one level (its outer and inner loops), as a Func computed inside
 // another's loops must split (validate_func, multi_level_split_reason).

@@ -203,4 +203,46 @@ TEST(AtRegionTest, UsesRecordAffineIndicesOfTheCallSites) {
 
 }  // namespace
 
+TEST(AtRegionTest, AConsumerInTheLoopsOfAFuncInsideTheTileCountsToo) {
+    // Adams2019's attention: the row maximum is computed per row tile of the output; its
+    // consumer attn is computed inside the reduction loop of the output's sum, which is computed
+    // at that row tile. The maximum's region per tile is then the tile's rows, a constant.
+    Workload w =
+        make_workload(WorkloadSpec{"attention", HTUNE_TEST_GENERATORS, {{"seq", "16"}, {"dim", "8"}}});
+    Halide::Target t = host_target();
+    ScheduleSpace space(w, t);
+    const PipelineAnalysis &a = space.analysis();
+    Schedule s = space.heuristic();
+    for (auto &[name, fs] : s.funcs)
+        if (a.func(name).can_inline)
+            fs = FuncSchedule{Placement::inline_};
+        else
+            fs = FuncSchedule{
+                Placement::root, "", "", "", 0, std::vector<StageSchedule>(a.func(name).stages.size())};
+    auto at = [&](const std::string &f, const std::string &g, int stage, const std::string &loop) {
+        FuncSchedule &fs = s.funcs.at(f);
+        fs.placement = Placement::at;
+        fs.at_func = g;
+        fs.at_stage = stage;
+        fs.at_loop = loop;
+        fs.stages.assign(a.func(f).stages.size(), StageSchedule{});
+    };
+    FuncSchedule &out = s.funcs.at("output");
+    out.stages[0].splits = {{"v1", {4}, ""}};  // 4 rows (s) per tile
+    out.stages[0].order = {"v0", "v1_i", "v1_o"};
+    at("sum#0", "output", 0, "v1_o");  // the output's sum over t
+    at("f#0", "sum#0", 1, "r$x");      // attn, per t
+    at("f#3", "output", 0, "v1_o");    // the row maximum
+    at("sum#2", "output", 0, "v1_o");  // the row sum of e
+    const FuncInfo &rmax = a.func("f#3");
+    ASSERT_EQ(space.validate(s), "");
+    EXPECT_EQ(region_per_iteration(a, s, rmax), (ConstantRegion{{rmax.args[0], 4}}));
+    s.funcs.at("f#3").stages[0].unroll = {rmax.args[0]};
+    ASSERT_EQ(space.validate(s), "");
+    expect_computes_reference(w, s, 4);
+    // attn at the root: it is no longer in the tile, and neither is what the maximum must cover.
+    s.funcs.at("f#0") = FuncSchedule{Placement::root, "", "", "", 0, {StageSchedule{}}};
+    EXPECT_TRUE(region_per_iteration(a, s, rmax).empty());
+}
+
 }  // namespace htune
