@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <functional>
@@ -14,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <thread>
 
 #include "measure/Allocator.h"
 #include "measure/BufferPlacement.h"
@@ -342,11 +344,30 @@ int run_worker(std::istream &in, int out_fd) {
     return 0;
 }
 
+namespace {
+
+// An idle worker ends with its parent (EOF on stdin), but a busy one would not look at stdin
+// until its candidate ends: a tuner killed mid-batch left a worker running a lens blur
+// candidate for 13 minutes, reparented to init. So a thread watches the parent: once the worker
+// is reparented, it exits within half a second, whatever it is doing.
+void exit_when_orphaned() {
+    const char *env = getenv(kWorkerParentEnv);
+    pid_t parent = env ? (pid_t)atol(env) : getppid();
+    std::thread([parent] {
+        while (getppid() == parent) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        _exit(3);
+    }).detach();
+}
+
+}  // namespace
+
 int run_worker_stdio() {
     // A Ctrl-C on the terminal reaches the whole process group: the tuner finishes the batch in
     // flight and stops (tune's signal handling), so its workers must not die mid-candidate and
-    // turn that batch into crashes. A worker still ends when the tuner does (EOF on stdin).
+    // turn that batch into crashes. A worker still ends when the tuner does (EOF on stdin), or
+    // dies (exit_when_orphaned).
     signal(SIGINT, SIG_IGN);
+    exit_when_orphaned();
     // Every candidate timed with the heap in the same steady state (measure/Allocator.h).
     if (!use_steady_state_allocator())
         std::cerr << "htune worker: the C library refused the steady-state allocator policy; times of "

@@ -17,6 +17,10 @@ int run_worker(std::istream &in, int out_fd);
 // print()) cannot corrupt the protocol; then run_worker(std::cin, that copy).
 int run_worker_stdio();
 
+// The environment variable that tells a worker its parent's pid (set by WorkerProcess): the
+// worker exits when it is no longer its child. Without it, the parent at start is watched.
+constexpr const char *kWorkerParentEnv = "HTUNE_WORKER_PARENT";
+
 // One JSON line on `fd` (invalid UTF-8 replaced); false when the write fails.
 bool write_json_line(int fd, const std::string &line);
 

@@ -65,6 +65,10 @@ void WorkerProcess::start() {
     std::vector<char *> argv = {const_cast<char *>(exe_.c_str()), const_cast<char *>("worker"), nullptr};
     std::vector<char *> envp;
     for (auto &e : env_) envp.push_back(const_cast<char *>(e.c_str()));
+    // Who the worker's parent is, for it to exit when orphaned (Worker.cpp), even when the parent
+    // died before the worker started.
+    std::string parent = std::string(kWorkerParentEnv) + "=" + std::to_string(getpid());
+    envp.push_back(const_cast<char *>(parent.c_str()));
     envp.push_back(nullptr);
     struct rlimit as_limit = {(rlim_t)address_space_bytes_, (rlim_t)address_space_bytes_};
     struct rlimit no_core = {0, 0};

@@ -1,11 +1,15 @@
 // `htune worker` spoken to directly over its JSON-lines protocol: one reply line per job,
 // nothing else on stdout, malformed jobs and schedules answered rather than fatal.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <fstream>
 
 #include "measure/Protocol.h"
 #include "measure/Reference.h"
+#include "measure/Worker.h"
 #include "ops/HostTarget.h"
 #include "tests/RunCommand.h"
 
@@ -66,6 +70,49 @@ TEST(WorkerProtocolTest, OneReplyPerJobAndBadInputIsAnswered) {
     EXPECT_EQ(bad[0]["ok"], false);
     EXPECT_NE(bad[0]["error"].get<std::string>().find("missing.bin"), std::string::npos) << bad[0];
     test::run_shell("rm -rf " + dir);
+}
+
+// A worker whose parent dies while the worker is not at EOF (busy with a candidate, or, here,
+// its stdin still held open by someone else) exits on its own instead of running on under init.
+TEST(WorkerProtocolTest, AWorkerExitsWhenItsParentDies) {
+    int in[2], report[2];
+    ASSERT_EQ(pipe(in), 0);
+    ASSERT_EQ(pipe(report), 0);
+    pid_t parent = fork();
+    ASSERT_GE(parent, 0);
+    if (parent == 0) {
+        // As WorkerProcess starts it: the parent may be gone before the worker is up.
+        setenv(kWorkerParentEnv, std::to_string(getpid()).c_str(), 1);
+        pid_t w = fork();
+        if (w == 0) {
+            dup2(in[0], STDIN_FILENO);
+            close(in[1]);
+            execl(HTUNE_BINARY, HTUNE_BINARY, "worker", (char *)nullptr);
+            _exit(127);
+        }
+        ssize_t n = write(report[1], &w, sizeof w);
+        _exit(n == (ssize_t)sizeof w ? 0 : 1);
+    }
+    close(in[0]);
+    close(report[1]);
+    pid_t worker = -1;
+    ASSERT_EQ(read(report[0], &worker, sizeof worker), (ssize_t)sizeof worker);
+    close(report[0]);
+    int status = 0;
+    ASSERT_EQ(waitpid(parent, &status, 0), parent);  // the worker's parent is gone; in[1] stays open
+    auto alive = [&] {
+        std::ifstream stat("/proc/" + std::to_string(worker) + "/stat");
+        std::string pid, comm, state;
+        return stat >> pid >> comm >> state && state != "Z" && state != "X";
+    };
+    bool gone = false;
+    for (int i = 0; i < 100 && !gone; i++) {
+        gone = !alive();
+        if (!gone) usleep(100 * 1000);
+    }
+    EXPECT_TRUE(gone) << "worker " << worker << " still runs 10 s after its parent exited";
+    if (!gone) kill(worker, SIGKILL);
+    close(in[1]);
 }
 
 }  // namespace htune
