@@ -43,6 +43,8 @@ Seeds SeedProvider::seeds(const Workload &w, const ScheduleSpace &space,
     Seeds out;
     std::vector<Schedule> params = parameter_seeds(w, space, measured);
     out.queue = autoscheduler_seeds(w, space, measured, out.imported);
+    out.pacers = out.queue;
+    out.pacers.insert(out.pacers.end(), params.begin(), params.end());
     if (o_.sketch_seeds) {
         std::vector<Schedule> sketches = sketch_seeds(w, space, measured);
         out.queue.insert(out.queue.end(), sketches.begin(), sketches.end());

@@ -34,6 +34,10 @@ struct Seeds {
     // Every valid autoscheduler import of this run, measured before or not: the confirmation
     // re-measures them beside the best records (Confirmation.h).
     std::vector<Schedule> imported;
+    // The proven schedules among `queue` (autoscheduler imports, other parameters' bests):
+    // measured with the heuristic, alone, while the workload has no best time, so that their
+    // best caps every later run (TuneOptions::run_cap_factor).
+    std::vector<Schedule> pacers;
 };
 
 class SeedProvider {

@@ -116,7 +116,8 @@ private:
 
     // The batch: the heuristic until it is measured, then the seeds (whatever the strategy:
     // seeds are their own switch), at most half a batch of them so that the strategy proposes
-    // from the first batch on, then the strategy's proposals. No hash twice, none measured.
+    // from the first batch on, then the strategy's proposals. No hash twice, none measured. A
+    // workload without a best time first measures the heuristic and the autoscheduler seeds alone.
     std::vector<Schedule> propose(Task &t, int n) {
         std::mt19937_64 rng(splitmix(o_.seed ^ splitmix(fnv1a64(t.key) ^ splitmix((uint64_t)t.trials))));
         std::vector<Schedule> batch;
@@ -126,6 +127,15 @@ private:
             if (exclude.insert(schedule_hash(s)).second) batch.push_back(s);
         };
         if (!t.heuristic_measured) take(t.heuristic);
+        // Until the workload has a best time, a batch holds only the heuristic and the proven
+        // seeds (autoscheduler imports, other parameters' bests): their best sets the run cap
+        // (measure()) for everything after. Otherwise a sketch 500x slower than them is timed in
+        // full in the first batch (max filter at bench size: 39.6 s a run against 75 ms, 9
+        // minutes of a 13-minute budget).
+        if (t.best_ms <= 0 && o_.run_cap_factor > 0) {
+            for (const Schedule &s : t.seeds.pacers) take(s);
+            if (!batch.empty()) return batch;
+        }
         for (const Schedule &s : t.seeds.queue)
             if ((int)batch.size() < std::max(1, n / 2)) take(s);
         int rest = n - (int)batch.size();

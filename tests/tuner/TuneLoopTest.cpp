@@ -265,7 +265,7 @@ TEST(TuneLoopTest, AWorkloadThatCannotMakeProgressStopsAndNamesItsDistinctErrors
     TuneResult r = h.run({test_spec("matmul"), test_spec("blur3x3")});
     const WorkloadOutcome &m = r.workloads[0];
     EXPECT_EQ(m.stop_reason, "no progress");
-    EXPECT_EQ(m.trials, 8);  // one batch, with the failed heuristic: no more
+    EXPECT_EQ(m.trials, 9);  // the failed heuristic alone (nothing to cap by), one batch: no more
     EXPECT_EQ(m.best_ms, 0);
     EXPECT_FALSE(m.confirmed);
     EXPECT_NE(m.error.find("the heuristic schedule included"), std::string::npos);
@@ -362,8 +362,10 @@ TEST(TuneLoopTest, RunsAreCappedByTheBestTimeSoFar) {
     h.time_of = [](const Workload &, const Schedule &) { return 100.0; };  // 100 ms each
     TuneResult r = h.run({test_spec("matmul")});
     ASSERT_EQ(r.workloads[0].trials, 12);
-    // The first batch has no best yet: the runner's own limit. Then 20 * 0.1 s * 8 runs + 0.1 s.
-    ASSERT_EQ(h.runner.run_timeouts().size(), 8u);
+    // The first batch, the heuristic alone, has no best yet: the runner's own limit. Then
+    // 20 * 0.1 s * 8 runs + 0.1 s.
+    ASSERT_EQ(h.runner.batches().at(0).size(), 1u);
+    ASSERT_EQ(h.runner.run_timeouts().size(), 11u);
     for (double cap : h.runner.run_timeouts()) EXPECT_DOUBLE_EQ(cap, 16.1);
     Harness off;
     off.o.trials = 12;
