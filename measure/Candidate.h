@@ -51,6 +51,7 @@ struct Candidate {
     std::string plugin_path;       // autoscheduler: the plugin library, loaded in the worker
     AutoschedulerMachine machine;  // autoscheduler: its MachineParams
     double run_timeout_s = 0;      // > 0: this candidate's run-job limit instead of run_timeout_s()
+    double cutoff_ms = 0;          // > 0: its TimingPolicy::cutoff_ms (fewer runs when this slow)
     Fault fault = Fault::none;
 
     static Candidate of(Schedule s, Fault f = Fault::none);

@@ -117,7 +117,8 @@ public:
                 compile(slots[i].worker, batch[i], results[i], slots[i]);
                 if (!slots[i].compiled) continue;
             }
-            run(wp, slots[i], batch[i].run_timeout_s > 0 ? batch[i].run_timeout_s : run_limit, results[i]);
+            run(wp, slots[i], batch[i].run_timeout_s > 0 ? batch[i].run_timeout_s : run_limit,
+                batch[i].cutoff_ms, results[i]);
         }
         return results;
     }
@@ -254,9 +255,9 @@ private:
         return text;
     }
 
-    void run(WorkerProcess &wp, const Slot &slot, double limit_s, MeasureResult &r) {
-        wp.send(to_job_json(RunJob{
-            slot.id, TimingPolicy{opt_.warmup, opt_.min_repeats, opt_.min_seconds, opt_.max_repeats}}));
+    void run(WorkerProcess &wp, const Slot &slot, double limit_s, double cutoff_ms, MeasureResult &r) {
+        wp.send(to_job_json(RunJob{slot.id, TimingPolicy{opt_.warmup, opt_.min_repeats, opt_.min_seconds,
+                                                         opt_.max_repeats, cutoff_ms}}));
         auto rep = wp.receive(limit_s);
         double compile_s = r.compile_s;
         if (rep.kind == WorkerProcess::Reply::ok) {

@@ -41,6 +41,10 @@ struct TuneOptions {
     // stopped as a timeout: at bench sizes a bad candidate otherwise runs until the runner's
     // limit, 10x the (slow) reference per run. 0 = the runner's limit only.
     double run_cap_factor = 20;
+    // Once a workload has a best time, a candidate with a run more than cutoff_factor x best is
+    // timed by that run alone (TimingPolicy::cutoff_ms): 2 runs instead of 7 for what cannot be
+    // the best. 0 = every candidate timed in full.
+    double cutoff_factor = 4;
     // The measurement options the runner was made with (make_worker_runner). The loop reads the
     // timing protocol (run_cap_factor above) and the limits of the seed-failure policy from them.
     MeasureOptions measure;

@@ -164,7 +164,8 @@ private:
     }
 
     // Measures the batch; once the workload has a best time, each candidate's run job is capped
-    // (TuneOptions::run_cap_factor). Throws what the runner throws.
+    // (TuneOptions::run_cap_factor) and a slow one timed by one run (cutoff_factor). Throws what
+    // the runner throws.
     std::vector<MeasureResult> measure(Task &t, const std::vector<Schedule> &batch) {
         double t0 = env_.clock();
         std::vector<MeasureResult> results;
@@ -175,6 +176,7 @@ private:
             for (const Schedule &s : batch) {
                 cs.push_back(Candidate::of(s));
                 cs.back().run_timeout_s = cap;
+                cs.back().cutoff_ms = o_.cutoff_factor * t.best_ms;
             }
             results = env_.runner->measure_candidates(*t.w, cs);
         } else {

@@ -3,11 +3,11 @@
 
 #include <thread>
 
-#include "tests/support/FakeRunner.h"
 #include "measure/Protocol.h"
 #include "measure/Timing.h"
 #include "ops/Error.h"
 #include "ops/OpRegistry.h"
+#include "tests/support/FakeRunner.h"
 
 namespace htune {
 
@@ -41,10 +41,38 @@ TEST(TimingTest, RepeatsUntilBothMinimumCountAndMinimumTime) {
     EXPECT_EQ(time_repeats(capped, [] {}).repeats, 7);
 }
 
+TEST(TimingTest, ARunSlowerThanTheCutoffEndsTheTiming) {
+    // Warm-up slower than the cutoff: it is the one sample, and nothing more runs.
+    int calls = 0;
+    auto slow = [&] {
+        calls++;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    };
+    TimingStats a = time_repeats(TimingPolicy{1, 5, 0.0, 100, 10.0}, slow);
+    EXPECT_EQ(calls, 1);
+    EXPECT_EQ(a.repeats, 1);
+    EXPECT_GE(a.median_ms, 20.0);
+    // No warm-up: the first timed run is the last.
+    calls = 0;
+    EXPECT_EQ(time_repeats(TimingPolicy{0, 5, 0.0, 100, 10.0}, slow).repeats, 1);
+    EXPECT_EQ(calls, 1);
+    // Faster than the cutoff, or no cutoff: the full protocol.
+    calls = 0;
+    EXPECT_EQ(time_repeats(TimingPolicy{1, 5, 0.0, 100, 1000.0}, slow).repeats, 5);
+    EXPECT_EQ(calls, 6);
+    calls = 0;
+    EXPECT_EQ(time_repeats(TimingPolicy{1, 5, 0.0, 100}, slow).repeats, 5);
+    EXPECT_EQ(calls, 6);
+}
+
 TEST(TimingTest, PolicyJsonRoundTripAndValidation) {
     TimingPolicy p{3, 9, 0.5, 77};
     EXPECT_EQ(nlohmann::json(p).get<TimingPolicy>(), p);
+    TimingPolicy cut{1, 5, 0.2, 100, 250.0};
+    EXPECT_EQ(nlohmann::json(cut).get<TimingPolicy>(), cut);
+    EXPECT_FALSE(nlohmann::json(p).contains("cutoff_ms"));  // jobs without a cutoff read as before
     EXPECT_THROW(nlohmann::json({{"min_repeats", -1}}).get<TimingPolicy>(), Error);
+    EXPECT_THROW(nlohmann::json({{"cutoff_ms", -1}}).get<TimingPolicy>(), Error);
 }
 
 TEST(ProtocolTest, JobsRoundTrip) {

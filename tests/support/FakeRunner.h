@@ -35,8 +35,9 @@ public:
         return importer ? importer(w, autoschedulers) : Runner::import_autoschedules(w, autoschedulers);
     }
 
-    // Every run limit a candidate brought (run_timeout_s > 0), in order.
+    // Every run limit a candidate brought (run_timeout_s > 0), in order, and its cutoff_ms.
     const std::vector<double> &run_timeouts() const { return run_timeouts_; }
+    const std::vector<double> &cutoffs() const { return cutoffs_; }
 
     // Every batch seen, in call order (the hashes of its schedule candidates), for assertions.
     const std::vector<std::vector<std::string>> &batches() const { return batches_; }
@@ -46,7 +47,7 @@ private:
     Function fn_;
     std::vector<std::vector<std::string>> batches_;
     int measured_ = 0;
-    std::vector<double> run_timeouts_;
+    std::vector<double> run_timeouts_, cutoffs_;
 };
 
 // The default FakeRunner function (see FakeRunner()).

@@ -367,6 +367,9 @@ TEST(TuneLoopTest, RunsAreCappedByTheBestTimeSoFar) {
     ASSERT_EQ(h.runner.batches().at(0).size(), 1u);
     ASSERT_EQ(h.runner.run_timeouts().size(), 11u);
     for (double cap : h.runner.run_timeouts()) EXPECT_DOUBLE_EQ(cap, 16.1);
+    // And a candidate slower than 4 x 100 ms is timed by that one run.
+    ASSERT_EQ(h.runner.cutoffs().size(), 11u);
+    for (double cutoff : h.runner.cutoffs()) EXPECT_DOUBLE_EQ(cutoff, 400);
     Harness off;
     off.o.trials = 12;
     off.o.run_cap_factor = 0;
