@@ -102,18 +102,10 @@ private:
     // Func c is computed, directly or through the Funcs whose loops it is computed in, at the
     // loop the Func is computed at or at a loop inside it.
     bool inside_the_loop(const std::string &c) const {
-        std::string cur = c;
-        for (size_t depth = 0; depth <= s_.funcs.size(); depth++) {
-            auto it = s_.funcs.find(cur);
-            if (it == s_.funcs.end() || it->second.placement != Placement::at) return false;
-            const FuncSchedule &cs = it->second;
-            if (cs.at_func == at_.at_func) {
-                int d = loop_depth(cs.at_loop);
-                return cs.at_stage == at_.at_stage && d >= 0 && d <= loop_depth(at_.at_loop);
-            }
-            cur = cs.at_func;
-        }
-        return false;
+        const FuncSchedule *cs = computed_under(s_, c, at_.at_func);
+        if (!cs || cs->at_stage != at_.at_stage) return false;
+        int d = loop_depth(cs->at_loop);
+        return d >= 0 && d <= loop_depth(at_.at_loop);
     }
 
     // The position of a loop of the stage the Func is computed at, innermost 0; -1 if none.

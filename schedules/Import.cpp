@@ -350,17 +350,15 @@ static ImportedSchedule import_with(const Halide::Pipeline &scheduled, const Sch
         std::string loop;
         int stage = -1;
         auto uses = effective_uses(a, s, f);
-        for (int k = 0; k < (int)maps[p.func].size() && loop.empty(); k++) {
-            if (!uses.count({p.func, k}) && maps[p.func].size() > 1) continue;
-            loop = loop_named(maps[p.func][k], p.var);
-            stage = k;
-        }
-        // An enclosing Func that does not consume f (a fusion group): the stage that has the
-        // loop (validate_func requires it to be the only one).
-        for (int k = 0; k < (int)maps[p.func].size() && loop.empty(); k++) {
-            loop = loop_named(maps[p.func][k], p.var);
-            stage = k;
-        }
+        // First among the stages that consume f; then, for an enclosing Func that does not
+        // consume it (a fusion group), the stage that has the loop (validate_func requires it to
+        // be the only one).
+        for (bool consumers_only : {true, false})
+            for (int k = 0; k < (int)maps[p.func].size() && loop.empty(); k++) {
+                if (consumers_only && !uses.count({p.func, k}) && maps[p.func].size() > 1) continue;
+                loop = loop_named(maps[p.func][k], p.var);
+                stage = k;
+            }
         if (loop.empty()) {
             give_up("loop '" + p.var + "' of " + p.func + " not found");
             continue;

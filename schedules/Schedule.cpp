@@ -173,6 +173,17 @@ void from_json(const json &j, Schedule &s) {
     }
 }
 
+const FuncSchedule *computed_under(const Schedule &s, const std::string &f, const std::string &g) {
+    std::string cur = f;
+    for (size_t depth = 0; depth <= s.funcs.size(); depth++) {
+        auto it = s.funcs.find(cur);
+        if (it == s.funcs.end() || it->second.placement != Placement::at) return nullptr;
+        if (it->second.at_func == g) return &it->second;
+        cur = it->second.at_func;
+    }
+    return nullptr;
+}
+
 std::string schedule_hash(const Schedule &s) {
     // nlohmann::json objects keep keys sorted, so dump() is canonical.
     return hex16(fnv1a64(json(s).dump()));

@@ -116,4 +116,9 @@ std::string schedule_hash(const Schedule &s);
 
 const char *to_string(Placement p);
 
+// Up the chain of compute_at from Func `f` (f, the Func whose loops f is computed in, and so on):
+// the schedule of the first one computed directly at a loop of Func `g`; nullptr when the chain
+// ends at the root, at an inlined Func or at a cycle first.
+const FuncSchedule *computed_under(const Schedule &s, const std::string &f, const std::string &g);
+
 }  // namespace htune

@@ -49,19 +49,9 @@ std::string enclosing_reason(const PipelineAnalysis &a, const Schedule &s, const
     if (at < 0) return not_consumer;
     for (const auto &u : uses) {
         if (u.first == fs.at_func && u.second == fs.at_stage) continue;  // (it consumes f itself)
-        std::string cur = u.first;
-        bool inside = false;
-        for (size_t depth = 0; depth <= a.funcs().size() && !inside; depth++) {
-            auto it = s.funcs.find(cur);
-            if (it == s.funcs.end() || it->second.placement != Placement::at) break;
-            if (it->second.at_func == fs.at_func) {
-                int l = it->second.at_stage == fs.at_stage ? index_of(loops, it->second.at_loop) : -1;
-                inside = l >= 0 && l <= at;
-                break;
-            }
-            cur = it->second.at_func;
-        }
-        if (!inside)
+        const FuncSchedule *c = computed_under(s, u.first, fs.at_func);
+        int l = c && c->at_stage == fs.at_stage ? index_of(loops, c->at_loop) : -1;
+        if (l < 0 || l > at)
             return not_consumer + " nor encloses its consumer " + u.first + " (computed at or inside loop '" +
                    fs.at_loop + "')";
     }

@@ -66,9 +66,9 @@ bool inline_allowed(const PipelineAnalysis &a, const Schedule &s, const FuncInfo
 // unrolled loop is valid (Halide unrolls the producer with it: Adams2019 computes Harris' Ix
 // per unrolled row of the output) and so is a reduction loop (Adams2019 computes lens blur's
 // cost volume per disparity, inside argmin's RVar loop), but sampling picks neither
-// (`unrolled_ok`, `rvar_ok` false): computing inside an RVar loop crashes Halide 14's
-// simplifier on some pipelines (the example Generator), so only imported schedules, which
-// Halide already compiled for the autoscheduler, bring one in. Innermost first.
+// (`unrolled_ok`, `rvar_ok` false): computing inside an RVar loop with a two-level split there
+// segfaults Halide 14 (the example Generator; the multi-level rule rejects that form), and it is
+// rarely profitable, so imported schedules bring one in and mutations keep it. Innermost first.
 std::vector<std::string> placement_loops(const FuncInfo &g, int stage, const StageSchedule &st,
                                          bool unrolled_ok = false, bool rvar_ok = false);
 

@@ -117,7 +117,7 @@ private:
     // The batch: the heuristic until it is measured, then the seeds (whatever the strategy:
     // seeds are their own switch), at most half a batch of them so that the strategy proposes
     // from the first batch on, then the strategy's proposals. No hash twice, none measured. A
-    // workload without a best time first measures the heuristic and the autoscheduler seeds alone.
+    // workload without a best time first measures the heuristic and the proven seeds alone.
     std::vector<Schedule> propose(Task &t, int n) {
         std::mt19937_64 rng(splitmix(o_.seed ^ splitmix(fnv1a64(t.key) ^ splitmix((uint64_t)t.trials))));
         std::vector<Schedule> batch;
