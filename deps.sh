@@ -6,7 +6,7 @@ set -euo pipefail
 htune_install_deps() {
   local pkgs=(libhalide14-0-dev libxgboost-dev xgboost libsqlite3-dev libtbb-dev
               libboost-program-options-dev nlohmann-json3-dev libgtest-dev cmake g++ make
-              libopenblas-dev "$@")
+              libopenblas-dev libdnnl-dev "$@")
   local missing=()
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -17,15 +17,18 @@ const char *to_string(CandidateKind k) {
             return "autoscheduler";
         case CandidateKind::external:
             return "external";
+        case CandidateKind::as_written:
+            return "as_written";
     }
     return "?";
 }
 
 CandidateKind candidate_kind_from_string(const std::string &s) {
     for (CandidateKind k : {CandidateKind::schedule, CandidateKind::naive, CandidateKind::autoscheduler,
-                            CandidateKind::external})
+                            CandidateKind::external, CandidateKind::as_written})
         if (s == to_string(k)) return k;
-    throw_usage("unknown candidate kind '" + s + "' (expected schedule, naive, autoscheduler or external)");
+    throw_usage("unknown candidate kind '" + s +
+                "' (expected schedule, naive, autoscheduler, external or as_written)");
 }
 
 Candidate Candidate::of(Schedule s, Fault f) {
@@ -54,6 +57,13 @@ Candidate Candidate::external(std::string name) {
     Candidate c;
     c.kind = CandidateKind::external;
     c.name = std::move(name);
+    return c;
+}
+
+Candidate Candidate::as_written() {
+    Candidate c;
+    c.kind = CandidateKind::as_written;
+    c.name = "as_written";
     return c;
 }
 

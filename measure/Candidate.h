@@ -38,7 +38,8 @@ enum class CandidateKind {
     schedule,       // a Schedule value (apply_schedule)
     naive,          // Halide's default schedule: nothing applied (everything inlined)
     autoscheduler,  // a fresh pipeline scheduled by one of Halide's autoscheduler plugins
-    external        // a library kernel computing the same output ("openblas" for matmul)
+    external,       // a library kernel computing the same output ("openblas" for matmul)
+    as_written      // the schedule the algorithm's author wrote (Workload::build_as_written)
 };
 const char *to_string(CandidateKind k);
 // "autoscheduler" -> CandidateKind::autoscheduler; throws a usage Error for an unknown kind.
@@ -58,14 +59,17 @@ struct Candidate {
     static Candidate naive();
     static Candidate autoscheduler(std::string name, std::string plugin_path, AutoschedulerMachine m);
     static Candidate external(std::string name);
+    static Candidate as_written();
 };
 
 // True when this htune was built with OpenBLAS (the "openblas" external candidate exists).
 bool have_openblas();
+// True when this htune was built with oneDNN (the "onednn" external candidate exists).
+bool have_onednn();
 
-// An autoscheduler's schedule brought into htune's space (import_autoschedules): status ok with
-// the schedule and what had to be adapted, or the autoscheduler's failure (compile_error,
-// crash, timeout) with its error text.
+// An autoscheduler's (or the author's, as_written) schedule brought into htune's space
+// (import_autoschedules): status ok with the schedule and what had to be adapted, or the
+// failure (compile_error, crash, timeout) with its error text.
 struct ImportedCandidate {
     Status status = Status::ok;
     std::string error;

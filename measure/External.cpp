@@ -2,6 +2,7 @@
 #include "measure/External.h"
 
 #include "measure/Candidate.h"
+#include "measure/OneDnn.h"
 #include "ops/Error.h"
 
 #ifdef HTUNE_HAVE_OPENBLAS
@@ -21,7 +22,9 @@ bool have_openblas() {
 std::function<void(std::vector<Halide::Buffer<>> &)> external_kernel(
     const std::string &name, const WorkloadSpec &spec, const std::vector<Halide::Buffer<>> &inputs,
     int threads) {
-    if (name != "openblas") throw_usage("unknown external kernel '" + name + "' (expected openblas)");
+    if (name == "onednn") return onednn_kernel(spec, inputs, threads);
+    if (name != "openblas")
+        throw_usage("unknown external kernel '" + name + "' (expected openblas or onednn)");
     if (spec.op != "matmul" || !spec.generator_lib.empty())
         throw_usage("openblas computes only the built-in matmul, not '" + spec.op + "'");
 #ifdef HTUNE_HAVE_OPENBLAS

@@ -1,7 +1,8 @@
 // External kernels: library implementations of a workload that the worker
 // measures with the same protocol as Halide candidates (reference check,
-// timing). Today: "openblas" (cblas_sgemm) for the built-in matmul, when htune
-// was built with OpenBLAS (HTUNE_HAVE_OPENBLAS).
+// timing). "openblas" (cblas_sgemm) for the built-in matmul, when htune was
+// built with OpenBLAS (HTUNE_HAVE_OPENBLAS); "onednn" for the built-in DNN ops
+// and matmul, when built with oneDNN (HTUNE_HAVE_ONEDNN; measure/OneDnn.h).
 #pragma once
 
 #include <Halide.h>

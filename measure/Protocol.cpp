@@ -49,6 +49,9 @@ nlohmann::json to_job_json(const CompileJob &j) {
         case CandidateKind::external:
             o["name"] = j.name;
             break;
+        case CandidateKind::as_written:
+            if (j.import_schedule) o["import"] = true;
+            break;
     }
     return o;
 }
@@ -90,6 +93,10 @@ CompileJob compile_job_from_json(const nlohmann::json &j) {
         }
         case CandidateKind::external:
             c.name = get_field<std::string>(j, "compile", "name");
+            break;
+        case CandidateKind::as_written:
+            c.name = "as_written";
+            if (j.contains("import")) c.import_schedule = get_field<bool>(j, "compile", "import");
             break;
     }
     c.fault =

@@ -31,10 +31,12 @@ struct LoadJob {
 // {"job":"compile","id":9,"kind":"autoscheduler","name":"Adams2019","plugin":"/usr/lib/...so",
 //  "machine":{"parallelism":2,"last_level_cache":33554432,"balance":40},"log":"/tmp/.../9.log"}
 // {"job":"compile","id":10,"kind":"external","name":"openblas"}
+// {"job":"compile","id":11,"kind":"as_written"}: the algorithm built with its author's schedule
 // "kind" defaults to "schedule". The schedule stays raw JSON so that a malformed one is
 // reported by the worker as that candidate's compile_error rather than failing the protocol.
-// "import": true (autoscheduler only): run the plugin, then translate the schedule it left into
-// htune's space (schedules/Import.h) and reply with it instead of compiling; nothing is run.
+// "import": true (autoscheduler and as_written): run the plugin (or build as written), then
+// translate the schedule it left into htune's space (schedules/Import.h) and reply with it
+// instead of compiling; nothing is run.
 // "log": where the worker sends whatever the autoscheduler prints (stdout and stderr) while it
 // runs, so that the parent can quote it when the plugin aborts the worker.
 struct CompileJob {
@@ -44,7 +46,7 @@ struct CompileJob {
     CandidateKind kind = CandidateKind::schedule;  // after the original fields: aggregate-init compatible
     std::string name, plugin, log;
     AutoschedulerMachine machine;
-    bool import_schedule = false;  // autoscheduler: reply with its schedule in htune's space, no JIT
+    bool import_schedule = false;  // autoscheduler, as_written: reply with the imported schedule
 };
 
 // {"job":"run","id":7,"timing":{TimingPolicy}}

@@ -187,16 +187,16 @@ public:
                                              (float)job.machine.balance);
                     c.pipeline.auto_schedule(job.name, target_, mp);
                     capture.reset();
-                    if (job.import_schedule) {
-                        ScheduleSpace space(*workload_, target_);
-                        ImportedSchedule im = import_schedule(c.pipeline, space);
-                        nlohmann::json reply = compile_reply(job.id, Status::ok, seconds_since(t0), "");
-                        reply["schedule"] = im.schedule;
-                        reply["changes"] = im.changes;
-                        return reply;
-                    }
+                    if (job.import_schedule) return import_reply(job.id, c.pipeline, ImportNames::stable, t0);
                     break;
                 }
+                case CandidateKind::as_written:
+                    c.pipeline = workload_->build_as_written();
+                    if (!c.pipeline.defined())
+                        throw_usage(workload_->canonical() + " has no schedule of its own (as_written)");
+                    if (job.import_schedule)
+                        return import_reply(job.id, c.pipeline, ImportNames::as_written, t0);
+                    break;
                 case CandidateKind::external:
                     c.external = external_kernel(job.name, spec_, inputs_, threads_);
                     break;
@@ -237,6 +237,17 @@ public:
     }
 
 private:
+    // The schedule left on `scheduled` in htune's space, as the reply to an import job.
+    nlohmann::json import_reply(int id, const Halide::Pipeline &scheduled, ImportNames names,
+                                std::chrono::steady_clock::time_point t0) {
+        ScheduleSpace space(*workload_, target_);
+        ImportedSchedule im = import_schedule(scheduled, space, names);
+        nlohmann::json reply = compile_reply(id, Status::ok, seconds_since(t0), "");
+        reply["schedule"] = im.schedule;
+        reply["changes"] = im.changes;
+        return reply;
+    }
+
     // An error message plus what the autoscheduler printed before failing, if anything.
     static std::string with_output(const std::string &error, const std::unique_ptr<OutputToFile> &capture) {
         std::string out = capture ? capture->tail() : "";

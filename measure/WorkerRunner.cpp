@@ -82,8 +82,9 @@ public:
         std::vector<MeasureResult> results(batch.size());
         std::vector<Slot> slots(batch.size());
         for (size_t i = 0; i < batch.size(); i++)
-            if (batch[i].kind != CandidateKind::autoscheduler)
-                throw Error(ErrorKind::internal, "import_autoschedules: candidate is not an autoscheduler");
+            if (batch[i].kind != CandidateKind::autoscheduler && batch[i].kind != CandidateKind::as_written)
+                throw Error(ErrorKind::internal,
+                            "import_autoschedules: candidate is neither an autoscheduler nor as_written");
         for_each_worker(batch.size(),
                         [&](int k, size_t i) { compile(k, batch[i], results[i], slots[i], &out[i]); });
         for (size_t i = 0; i < batch.size(); i++) {

@@ -30,6 +30,11 @@ public:
     // A fresh Pipeline with new Funcs every call (so a Schedule can be applied to it), with
     // estimates on every input and output. Unscheduled: the Funcs carry no directives.
     virtual Halide::Pipeline build(const ParamValues &values) const = 0;
+    // The pipeline as its author schedules it when no autoscheduler is asked for (a Generator
+    // built with auto_schedule=false: its hand schedule, conditional or not, applied), for the
+    // `as_written` reference row and seed. An undefined Pipeline when the algorithm has no
+    // schedule of its own (built-in operators).
+    virtual Halide::Pipeline build_as_written(const ParamValues &values) const { return Halide::Pipeline(); }
 
     // Useful floating-point (or integer arithmetic) operations of one run; 0 when unknown.
     virtual double flops(const ParamValues &values) const { return 0.0; }

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "ops/Error.h"
+#include "ops/PipelineIO.h"
 
 namespace htune {
 
@@ -276,6 +277,59 @@ std::map<std::string, std::string> canonical_func_names(const Pipeline &p) {
     std::map<std::string, std::string> out;
     for (const Function &f : r.order()) out[f.name()] = r.names().at(id(f));
     return out;
+}
+
+namespace {
+
+// The loops Halide gives a definition nobody scheduled, innermost first: its RVars, then the
+// pure Vars among its args (Definition's constructor), then the outermost marker.
+std::vector<std::string> default_dims(const Internal::Definition &d) {
+    std::vector<std::string> out;
+    for (const auto &rv : d.schedule().rvars()) out.push_back(rv.var);
+    for (const Expr &a : d.args())
+        if (const auto *v = a.as<Internal::Variable>())
+            if (!v->reduction_domain.defined()) out.push_back(v->name);
+    out.push_back(Var::outermost().name());
+    return out;
+}
+
+bool stage_scheduled(const Internal::Definition &d) {
+    const Internal::StageSchedule &s = d.schedule();
+    if (!s.splits().empty() || !s.prefetches().empty() || !s.fused_pairs().empty() ||
+        !d.specializations().empty() || s.allow_race_conditions() || s.atomic())
+        return true;
+    std::vector<std::string> names;
+    for (const Internal::Dim &dim : s.dims()) {
+        if (dim.for_type != Internal::ForType::Serial) return true;
+        names.push_back(dim.var);
+    }
+    return names != default_dims(d);
+}
+
+}  // namespace
+
+std::string canonical_var_name(const Function &f, const std::string &var) {
+    const auto &args = f.args();
+    for (size_t i = 0; i < args.size(); i++)
+        if (args[i] == var) return is_auto_var(var) ? "v" + std::to_string(i) : var;
+    return canonical_rvar(var);
+}
+
+bool has_schedule_directives(const Pipeline &p) {
+    for (const auto &kv : pipeline_functions(p)) {
+        const Function &f = kv.second;
+        const Internal::FuncSchedule &fs = f.schedule();
+        LoopLevel cl = fs.compute_level(), sl = fs.store_level();
+        cl.lock();
+        sl.lock();
+        if (!cl.is_inlined() || !sl.is_inlined() || !fs.wrappers().empty() || !fs.bounds().empty() ||
+            fs.memory_type() != MemoryType::Auto || fs.async() || fs.memoized())
+            return true;
+        if (f.has_pure_definition() && stage_scheduled(f.definition())) return true;
+        for (const auto &u : f.updates())
+            if (stage_scheduled(u)) return true;
+    }
+    return false;
 }
 
 }  // namespace htune

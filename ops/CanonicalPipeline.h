@@ -42,6 +42,19 @@ Halide::Pipeline canonical_pipeline(const Halide::Pipeline &p);
 // canonical_pipeline names them; `htune ops --describe` shows it).
 std::map<std::string, std::string> canonical_func_names(const Halide::Pipeline &p);
 
+// What canonical_pipeline calls the loop var `var` of Function `f` (Halide's name for it): a
+// pure arg Halide named ("v12") is "v<i>" by its position, an RVar of an unnamed RDom
+// ("r452$x") is "r$x"; anything else keeps its name. For reading a schedule written on the
+// pipeline as built (the `as_written` import).
+std::string canonical_var_name(const Halide::Internal::Function &f, const std::string &var);
+
+// True when any Function of `p` carries a scheduling directive: a compute or store level, a
+// split, a loop type other than serial, a reorder, a wrapper (Func::in), bound, prefetch,
+// fused pair, specialization, memory type, async or memoize. A Generator built with
+// auto_schedule=false that writes no schedule has none (its `as_written` row would be Halide's
+// defaults, the `naive` row).
+bool has_schedule_directives(const Halide::Pipeline &p);
+
 // The base of a Halide Func name (see above): "blur$3" -> "blur", "f12" -> "f",
 // "lambda_5" -> "lambda".
 std::string func_base_name(const std::string &halide_name);

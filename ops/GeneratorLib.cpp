@@ -43,8 +43,16 @@ public:
     // hand schedule behind `if (!auto_schedule)` is skipped, and estimates set only for
     // autoschedulers are there. What a Generator schedules unconditionally is dropped by the
     // canonical form (Workload::build).
-    Halide::Pipeline build(const ParamValues &values) const override {
-        Halide::GeneratorContext context(htune::host_target(), /*auto_schedule=*/true);
+    Halide::Pipeline build(const ParamValues &values) const override { return build_with(values, true); }
+
+    // Built as a user's own build would (auto_schedule=false): every schedule the Generator
+    // writes is applied.
+    Halide::Pipeline build_as_written(const ParamValues &values) const override {
+        return build_with(values, false);
+    }
+
+    Halide::Pipeline build_with(const ParamValues &values, bool auto_schedule) const {
+        Halide::GeneratorContext context(htune::host_target(), auto_schedule);
         std::unique_ptr<Halide::Internal::GeneratorBase> gen;
         try {
             gen = Halide::Internal::GeneratorRegistry::create(name_, context);

@@ -39,6 +39,17 @@ Halide::Pipeline Workload::build() const {
     }
 }
 
+Halide::Pipeline Workload::build_as_written() const {
+    try {
+        Halide::Pipeline p = algorithm_->build_as_written(values_);
+        if (!p.defined() || !has_schedule_directives(p)) return Halide::Pipeline();
+        return p;
+    } catch (const Halide::Error &e) {
+        throw Error(ErrorKind::halide,
+                    canonical() + ": building the algorithm as written failed: " + e.what(), canonical());
+    }
+}
+
 const PipelineIO &Workload::io() const {
     if (!io_) io_ = std::make_unique<PipelineIO>(describe_io(build()));
     return *io_;

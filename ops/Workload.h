@@ -35,6 +35,10 @@ public:
     // (CanonicalPipeline.h): Funcs, Vars and RVars carry stable names, and whatever schedule
     // the algorithm's author applied is gone.
     Halide::Pipeline build() const;
+    // The pipeline as its author schedules it (Algorithm::build_as_written), Halide's own names
+    // and all; an undefined Pipeline when the algorithm has no schedule of its own, or its
+    // build applies no directive (has_schedule_directives).
+    Halide::Pipeline build_as_written() const;
     // Shapes of inputs and outputs (cached; from the estimates).
     const PipelineIO &io() const;
 

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 
+#include "ops/CanonicalPipeline.h"
 #include "ops/Error.h"
 #include "ops/PipelineIO.h"
 #include "schedules/Apply.h"
@@ -253,7 +254,11 @@ struct Placed {
     bool store_root = false;  // compute_at with storage hoisted to the root
 };
 
-Placed placement_of(const Internal::Function &fn, const std::map<std::string, std::string> &stable) {
+// Halide's loop var `var` of the Function named `func` (Halide's name) as the space names it.
+using VarNames = std::function<std::string(const std::string &func, const std::string &var)>;
+
+Placed placement_of(const Internal::Function &fn, const std::map<std::string, std::string> &stable,
+                    const VarNames &var_name) {
     Placed p;
     LoopLevel cl = fn.schedule().compute_level(), sl = fn.schedule().store_level();
     cl.lock();
@@ -270,13 +275,33 @@ Placed placement_of(const Internal::Function &fn, const std::map<std::string, st
         return it->second;
     };
     p.func = name(cl.func());
-    p.var = cl.var().name();
+    p.var = var_name(cl.func(), cl.var().name());
     if (!sl.is_inlined() && !sl.is_root()) {
         p.store_func = name(sl.func());
-        p.store_var = sl.var().name();
+        p.store_var = var_name(sl.func(), sl.var().name());
     }
     p.store_root = sl.is_root();
     return p;
+}
+
+// A copy of a stage's schedule with every loop name as the space names it (`var_name` of the
+// Function `func`); a name made by a split keeps its own, and so does a piece of a dim it
+// splits ("v12.xi" -> "v0.xi").
+Internal::StageSchedule with_canonical_names(const Internal::StageSchedule &hs, const std::string &func,
+                                             const VarNames &var_name) {
+    Internal::StageSchedule c = hs.get_copy();
+    auto rename = [&](std::string &n) {
+        std::string head = n.substr(0, n.find('.'));
+        n = var_name(func, head) + n.substr(head.size());
+    };
+    for (auto &sp : c.splits()) {
+        rename(sp.old_var);
+        rename(sp.outer);
+        rename(sp.inner);
+    }
+    for (auto &d : c.dims()) rename(d.var);
+    for (auto &rv : c.rvars()) rename(rv.var);
+    return c;
 }
 
 }  // namespace
@@ -285,11 +310,20 @@ Placed placement_of(const Internal::Function &fn, const std::map<std::string, st
 // When another such Func's multi-level splits have tails (multi_level_split_reason), its name
 // goes to `redo` and the result is not final.
 static ImportedSchedule import_with(const Halide::Pipeline &scheduled, const ScheduleSpace &space,
-                                    const std::set<std::string> &one_level, std::set<std::string> &redo) {
+                                    ImportNames names, const std::set<std::string> &one_level,
+                                    std::set<std::string> &redo) {
     const PipelineAnalysis &a = space.analysis();
     const Halide::Target &target = space.target();
-    auto fns = functions_by_stable_name(scheduled);
-    auto stable = stable_func_names(scheduled);
+    const bool as_written = names == ImportNames::as_written;
+    auto stable = as_written ? canonical_func_names(scheduled) : stable_func_names(scheduled);
+    std::map<std::string, Internal::Function> fns, by_halide_name = pipeline_functions(scheduled);
+    for (const auto &kv : by_halide_name)
+        if (stable.count(kv.first)) fns[stable.at(kv.first)] = kv.second;
+    VarNames var_name = [&](const std::string &func, const std::string &var) {
+        if (!as_written) return var;
+        auto it = by_halide_name.find(func);
+        return it == by_halide_name.end() ? var : canonical_var_name(it->second, var);
+    };
     ImportedSchedule out;
     Schedule &s = out.schedule;
     std::map<std::string, std::vector<StageMap>> maps;
@@ -311,7 +345,7 @@ static ImportedSchedule import_with(const Halide::Pipeline &scheduled, const Sch
         const Internal::Function &fn = it->second;
         if ((int)fn.updates().size() + 1 != (int)f.stages.size())
             throw_usage("schedule import: Func '" + f.name + "' has another number of stages");
-        Placed p = placement_of(fn, stable);
+        Placed p = placement_of(fn, stable, var_name);
         if (p.placement == Placement::inline_ && !f.can_inline) p.placement = Placement::root;
         placed[f.name] = p;
         FuncSchedule &fs = s.funcs[f.name];
@@ -319,15 +353,15 @@ static ImportedSchedule import_with(const Halide::Pipeline &scheduled, const Sch
         if (p.placement == Placement::inline_) continue;
         // reorder_storage: the storage dims innermost first, kept where they differ from args.
         std::vector<std::string> storage;
-        for (const auto &d : fn.schedule().storage_dims()) storage.push_back(d.var);
+        for (const auto &d : fn.schedule().storage_dims()) storage.push_back(var_name(fn.name(), d.var));
         if (storage != f.args) fs.storage = storage;
         // A Func computed inside another's loops splits a dim in more than one level only without
         // tails (validate_func); that needs its placement, known below: tried first, then
         // imported again in one level where it had tails.
         size_t levels = p.placement == Placement::at && one_level.count(f.name) ? 1 : kMaxSplitLevels;
         for (size_t i = 0; i < f.stages.size(); i++) {
-            const Internal::StageSchedule &hs =
-                i == 0 ? fn.definition().schedule() : fn.updates()[i - 1].schedule();
+            Internal::StageSchedule hs = i == 0 ? fn.definition().schedule() : fn.updates()[i - 1].schedule();
+            if (as_written) hs = with_canonical_names(hs, fn.name(), var_name);
             maps[f.name].push_back(translate_stage(f.name, f.stages[i], hs, levels, out.changes));
             fs.stages.push_back(maps[f.name].back().st);
         }
@@ -461,11 +495,12 @@ static ImportedSchedule import_with(const Halide::Pipeline &scheduled, const Sch
     return out;
 }
 
-ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const ScheduleSpace &space) {
+ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const ScheduleSpace &space,
+                                 ImportNames names) {
     std::set<std::string> one_level;
     for (;;) {
         std::set<std::string> redo;
-        ImportedSchedule out = import_with(scheduled, space, one_level, redo);
+        ImportedSchedule out = import_with(scheduled, space, names, one_level, redo);
         if (redo.empty()) return out;
         one_level.insert(redo.begin(), redo.end());
     }

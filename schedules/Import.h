@@ -28,6 +28,13 @@ struct ImportedSchedule {
 // scheduled. Throws a usage Error naming the Func and the reason when the schedule cannot be
 // brought into the space at all (e.g. a Func the space does not know, a split by a non-constant
 // factor).
-ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const ScheduleSpace &space);
+//
+// `names`: `stable` for a pipeline in canonical form (Workload::build, then scheduled: the
+// autoscheduler case); `as_written` for the algorithm as its author built and scheduled it
+// (Workload::build_as_written): Func, Var and RVar names are translated to canonical ones
+// (canonical_func_names, canonical_var_name) before reading.
+enum class ImportNames { stable, as_written };
+ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const ScheduleSpace &space,
+                                 ImportNames names = ImportNames::stable);
 
 }  // namespace htune

@@ -7,6 +7,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "measure/OneDnn.h"
 #include "ops/Error.h"
 #include "ops/HostTarget.h"
 #include "schedules/Schedule.h"
@@ -54,8 +55,9 @@ std::string first_line(const std::string &s, size_t max_len) {
 }  // namespace
 
 const std::vector<std::string> &compare_schedule_names() {
-    static const std::vector<std::string> names = {"naive",     "heuristic", "mullapudi2016", "li2018",
-                                                   "adams2019", "tuned",     "openblas"};
+    static const std::vector<std::string> names = {"naive",  "heuristic", "mullapudi2016",
+                                                   "li2018", "adams2019", "as_written",
+                                                   "tuned",  "openblas",  "onednn"};
     return names;
 }
 
@@ -69,8 +71,8 @@ std::vector<std::string> parse_compare_schedules(const std::string &list) {
         if (!known)
             throw_usage("compare: unknown schedule '" + item +
                         "' in --schedules (expected naive, heuristic, mullapudi2016, "
-                        "li2018, adams2019, "
-                        "tuned, openblas)");
+                        "li2018, adams2019, as_written, "
+                        "tuned, openblas, onednn)");
         for (const std::string &o : out)
             if (o == item) throw_usage("compare: schedule '" + item + "' is listed twice in --schedules");
         out.push_back(item);
@@ -131,6 +133,14 @@ CompareWorkload compare_workload(Runner &runner, const Workload &w, Database *db
                 continue;
             }
             add(name, Candidate::autoscheduler(plugin, path, o.machine));
+        } else if (name == "as_written") {
+            // The schedule the Generator's author wrote: a row only where there is one.
+            if (w.algorithm().library().empty()) continue;
+            if (!w.build_as_written().defined()) {
+                note_row(name, "unavailable", "the Generator applies no schedule of its own");
+                continue;
+            }
+            add(name, Candidate::as_written());
         } else if (name == "tuned") {
             if (!db) {
                 note_row(name, "no_record", "no tuned record (no database)");
@@ -159,6 +169,15 @@ CompareWorkload compare_workload(Runner &runner, const Workload &w, Database *db
                 continue;
             }
             add(name, Candidate::external("openblas"));
+        } else if (name == "onednn") {
+            // An outside reference for the ops oneDNN computes in one primitive only, as openblas
+            // for matmul: no row elsewhere.
+            if (!onednn_unsupported(spec_of(w)).empty()) continue;
+            if (!have_onednn()) {
+                note_row(name, "unavailable", "onednn not available (install libdnnl-dev and rebuild)");
+                continue;
+            }
+            add(name, Candidate::external("onednn"));
         }
     }
 

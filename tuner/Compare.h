@@ -1,8 +1,8 @@
 // `htune compare`: one workload measured under several schedules with one
 // protocol (naive, heuristic, Halide's three autoschedulers, the tuned record,
-// openblas for matmul), plus the derived figures (GFLOP/s, GB/s, % of this
-// machine's peak, speedups). The command is tuner/cmd/CompareCommand.cpp; the
-// HTML page is Report.h.
+// openblas for matmul, onednn for the DNN ops and matmul), plus the derived
+// figures (GFLOP/s, GB/s, % of this machine's peak, speedups). The command is
+// tuner/cmd/CompareCommand.cpp; the HTML page is Report.h.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -44,7 +44,7 @@ struct CompareOptions {
 
 struct CompareRow {
     std::string schedule;  // naive | heuristic | mullapudi2016 | li2018 |
-                           // adams2019 | tuned | openblas
+                           // adams2019 | as_written | tuned | openblas | onednn
     // A measurement status (ok, compile_error, runtime_error, timeout, crash,
     // wrong_output), or skipped (naive too slow), unavailable (plugin/library
     // missing), no_record (nothing tuned).

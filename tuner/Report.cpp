@@ -52,6 +52,7 @@ const char *color_of(const std::string &schedule) {
     if (schedule == "li2018") return "#9467bd";
     if (schedule == "mullapudi2016") return "#8c564b";
     if (schedule == "openblas") return "#ff7f0e";
+    if (schedule == "onednn") return "#17becf";
     return "#7f7f7f";
 }
 

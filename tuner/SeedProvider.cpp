@@ -110,11 +110,14 @@ std::vector<Schedule> SeedProvider::autoscheduler_seeds(const Workload &w, const
                                                         const std::set<std::string> &measured,
                                                         std::vector<Schedule> &imported) {
     std::vector<Schedule> first;
-    if (o_.autoscheduler_seeds.empty()) return first;
+    std::vector<Candidate> seeders = o_.autoscheduler_seeds;
+    if (o_.as_written_seed && !w.algorithm().library().empty() && w.build_as_written().defined())
+        seeders.push_back(Candidate::as_written());
+    if (seeders.empty()) return first;
     const std::string key = w.key(), name = w.canonical();
     std::vector<SeedFailure> failures = db_.seed_failures(key, o_.device_key);
     std::vector<Candidate> ask;
-    for (const Candidate &c : o_.autoscheduler_seeds) {
+    for (const Candidate &c : seeders) {
         if (const SeedFailure *f = known_seed_failure(failures, c.name, o_)) {
             note(name + ": " + c.name + " gave no seed in an earlier run (" + to_string(f->status) + ": " +
                  f->error + "); not asked again (--retry-seeds asks)");

@@ -3,7 +3,8 @@
 // measures them first, whatever the strategy, when they are switched on, so every ablation
 // changes one thing. In measuring order:
 //   1. the schedules Halide's autoschedulers make for the workload, imported into its space
-//      (TuneOptions::autoscheduler_seeds), with the seed-failure policy (known_seed_failure);
+//      (TuneOptions::autoscheduler_seeds), and a Generator's own schedule (`as_written`,
+//      TuneOptions::as_written_seed), with the seed-failure policy (known_seed_failure);
 //   2. the space's sketches (TuneOptions::sketch_seeds);
 //   3. the best schedules of the same op at other parameters that fit this workload's space
 //      (TuneOptions::seeds_per_workload).

@@ -58,6 +58,10 @@ struct TuneOptions {
     // workers' address space, 0 = none; Adams2019 can run out of 4 GiB), or
     // `retry_seed_failures` (SeedProvider.h).
     bool retry_seed_failures = false;
+    // A Generator that schedules itself (Workload::build_as_written) seeds its search with that
+    // schedule, imported into the space like the autoschedulers' and under the same failure
+    // policy (as "as_written"); `htune tune --seed-as-written on|off`.
+    bool as_written_seed = true;
     // ScheduleSpace::sketches() (register-tiled reductions) seed each workload's search too,
     // after the autoschedulers' (`htune tune --sketches on|off`).
     bool sketch_seeds = true;

@@ -1,6 +1,6 @@
 // Candidates other than Schedule values, through the real worker protocol:
 // Halide's default schedule, autoscheduler plugins (working and failing), the
-// openblas kernel; machine peaks.
+// openblas and onednn kernels; machine peaks.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "measure/Machine.h"
+#include "measure/OneDnn.h"
 #include "measure/Protocol.h"
 #include "measure/Runner.h"
 #include "ops/HostTarget.h"
@@ -130,6 +131,57 @@ TEST(CandidateTest, OpenblasComputesMatmulCorrectly) {
     } else {
         EXPECT_EQ(r[0].status, Status::compile_error);
         EXPECT_NE(r[0].error.find("libopenblas-dev"), std::string::npos) << r[0].error;
+    }
+}
+
+// The onednn kernel on every op it computes, through the worker: its output is compared with the
+// reference, so a wrong stride, a swapped x/y or kx/ky, a missing bias or ReLU is wrong_output.
+// Shapes are small but asymmetric (W != H, CI != CO, M != N != K, batch 2, a 5x5 filter) so that
+// such mistakes cannot cancel out.
+TEST(CandidateTest, OnednnComputesTheDnnOpsAndMatmulCorrectly) {
+    auto runner = make_worker_runner(quick());
+    const std::vector<WorkloadSpec> specs = {
+        {"conv2d", "", {{"N", "2"}, {"W", "10"}, {"H", "6"}, {"CI", "4"}, {"CO", "16"}, {"K", "5"}}, 0},
+        {"conv2d", "", {{"W", "9"}, {"H", "7"}, {"CI", "3"}, {"CO", "8"}}, 0},
+        {"depthwise_separable_conv", "", {{"N", "2"}, {"W", "10"}, {"H", "6"}, {"CI", "8"}, {"CO", "16"}}, 0},
+        {"matmul", "", {{"M", "48"}, {"N", "80"}, {"K", "24"}}, 0},
+        {"softmax", "", {{"rows", "12"}, {"cols", "40"}}, 0},
+        {"layernorm", "", {{"rows", "12"}, {"cols", "40"}}, 0},
+    };
+    for (const WorkloadSpec &s : specs) {
+        Workload w = make_workload(s);
+        std::vector<MeasureResult> r = runner->measure_candidates(w, {Candidate::external("onednn")});
+        ASSERT_EQ(r.size(), 1u);
+        if (have_onednn()) {  // built with libdnnl-dev (./test.sh installs it)
+            EXPECT_EQ(r[0].status, Status::ok) << w.canonical() << ": " << r[0].error;
+            EXPECT_GT(r[0].min_ms, 0) << w.canonical();
+            EXPECT_GE(r[0].repeats, 2) << w.canonical();
+        } else {
+            EXPECT_EQ(r[0].status, Status::compile_error) << w.canonical();
+            EXPECT_NE(r[0].error.find("libdnnl-dev"), std::string::npos) << r[0].error;
+        }
+    }
+}
+
+TEST(CandidateTest, OnednnNamesTheOpsItComputesForAnyOther) {
+    EXPECT_EQ(onednn_unsupported({"conv2d", "", {}, 0}), "");
+    EXPECT_EQ(onednn_unsupported({"layernorm", "", {}, 0}), "");
+    std::string gen = onednn_unsupported({"conv2d", "libmygen.so", {}, 0});
+    EXPECT_NE(gen.find("not the Generator 'conv2d'"), std::string::npos) << gen;
+    // resnet_block is a DNN op too, but not one oneDNN primitive: the row says so, the worker
+    // refuses it (compile_error), and the batch goes on.
+    auto runner = make_worker_runner(quick());
+    for (const char *op : {"blur3x3", "resnet_block"}) {
+        Workload w = make_workload(op, true);
+        std::vector<MeasureResult> r =
+            runner->measure_candidates(w, {Candidate::external("onednn"), Candidate::naive()});
+        ASSERT_EQ(r.size(), 2u);
+        EXPECT_EQ(r[0].status, Status::compile_error) << op;
+        EXPECT_EQ(r[0].error, onednn_unsupported(spec_of(w)));
+        const std::string ops = "onednn computes only the built-in conv2d, depthwise_separable_conv, matmul";
+        EXPECT_NE(r[0].error.find(ops), std::string::npos) << r[0].error;
+        EXPECT_NE(r[0].error.find(std::string("not '") + op + "'"), std::string::npos) << r[0].error;
+        EXPECT_EQ(r[1].status, Status::ok) << r[1].error;
     }
 }
 

@@ -3,17 +3,19 @@
 // autoscheduler as a row, bad input).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <set>
 
 #include "db/Database.h"
 #include "db/DeviceKey.h"
-#include "tests/support/FakeRunner.h"
+#include "measure/OneDnn.h"
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Space.h"
 #include "tests/RunCommand.h"
+#include "tests/support/FakeRunner.h"
 #include "tuner/Compare.h"
 #include "tuner/Report.h"
 
@@ -42,7 +44,15 @@ const CompareRow &row(const CompareWorkload &cw, const std::string &name) {
 
 TEST(CompareTest, ScheduleListIsValidated) {
     EXPECT_EQ(parse_compare_schedules("adams2019,naive"), (std::vector<std::string>{"adams2019", "naive"}));
+    EXPECT_EQ(parse_compare_schedules("onednn,openblas"), (std::vector<std::string>{"onednn", "openblas"}));
     EXPECT_THROW(parse_compare_schedules("naive,halide"), Error);
+    try {
+        parse_compare_schedules("onednnn");
+        ADD_FAILURE() << "a misspelt row name was accepted";
+    } catch (const Error &e) {
+        EXPECT_NE(std::string(e.what()).find("'onednnn'"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("openblas, onednn)"), std::string::npos) << e.what();
+    }
     EXPECT_THROW(parse_compare_schedules("naive,naive"), Error);
     EXPECT_THROW(parse_compare_schedules(","), Error);
 }
@@ -64,7 +74,7 @@ TEST(CompareTest, RowsFiguresAndTunedRecordWithFakeRunner) {
     o.device_key = device;
     o.plugin_dir = "/nonexistent";
     CompareWorkload cw = compare_workload(runner, w, db.get(), o, fake_peaks());
-    ASSERT_EQ(cw.rows.size(), 7u);  // openblas: matmul only
+    ASSERT_EQ(cw.rows.size(), 8u);  // openblas: matmul only; onednn: matmul is one of its ops
     EXPECT_EQ(row(cw, "heuristic").status, "ok");
     EXPECT_EQ(row(cw, "tuned").status, "ok");
     EXPECT_NE(row(cw, "tuned").error.find("exact device"), std::string::npos) << row(cw, "tuned").error;
@@ -72,6 +82,8 @@ TEST(CompareTest, RowsFiguresAndTunedRecordWithFakeRunner) {
               "unavailable");  // no plugin in /nonexistent
     EXPECT_EQ(row(cw, "naive").status,
               "compile_error");  // FakeRunner: schedules only
+    // matmul is one of onednn's ops: measured (FakeRunner: compile_error), or unavailable.
+    EXPECT_EQ(row(cw, "onednn").status, have_onednn() ? "compile_error" : "unavailable");
     EXPECT_EQ(cw.history.size(), 1u);
     // Figures: flops-based, % of the FMA peak, speedup 1 against itself.
     const CompareRow &h = row(cw, "heuristic");
@@ -90,6 +102,9 @@ TEST(CompareTest, RowsFiguresAndTunedRecordWithFakeRunner) {
     CompareWorkload blur = compare_workload(runner, small("blur3x3"), nullptr, o, fake_peaks());
     EXPECT_EQ(row(blur, "tuned").status, "no_record");
     for (const CompareRow &r : blur.rows) EXPECT_NE(r.schedule, "openblas");
+    // oneDNN does not compute blur3x3: no row, as for openblas (FakeRunner would have made a
+    // measured one compile_error).
+    for (const CompareRow &r : blur.rows) EXPECT_NE(r.schedule, "onednn");
 }
 
 TEST(CompareTest, RoundsKeepEachRowsBestRoundAndSkipFailedRows) {
@@ -258,6 +273,7 @@ TEST(CompareTest, SuiteSmallEndToEndWithJsonAndHtml) {
     EXPECT_EQ(j["machine"]["device_key"].get<std::string>(), host_device().key());
     EXPECT_EQ(j["workloads"].size(), builtin_ops().size());
     bool saw_openblas = false, saw_tuned = false;
+    size_t onednn_ok = 0;
     for (const auto &w : j["workloads"]) {
         std::map<std::string, nlohmann::json> rows;
         for (const auto &x : w["results"]) rows[x["schedule"]] = x;
@@ -293,6 +309,19 @@ TEST(CompareTest, SuiteSmallEndToEndWithJsonAndHtml) {
             else
                 EXPECT_EQ(rows["openblas"]["status"], "unavailable") << rows["openblas"];
         }
+        // The onednn row (in the default --schedules): measured on the ops oneDNN computes,
+        // absent on the others.
+        const std::string op = name.substr(0, name.find(':'));
+        const auto &ops = onednn_ops();
+        if (std::find(ops.begin(), ops.end(), op) == ops.end()) {
+            EXPECT_FALSE(rows.count("onednn")) << name;
+        } else if (have_onednn()) {  // built with libdnnl-dev (./test.sh installs it)
+            EXPECT_EQ(rows["onednn"]["status"], "ok") << name << ": " << rows["onednn"];
+            EXPECT_GT(rows["onednn"]["time_ms"].get<double>(), 0) << name;
+            onednn_ok++;
+        } else {
+            EXPECT_EQ(rows["onednn"]["status"], "unavailable") << rows["onednn"];
+        }
         if (name.rfind("blur3x3:", 0) == 0) {
             EXPECT_EQ(rows["tuned"]["status"], "ok") << rows["tuned"];
             EXPECT_GE(w["history"].size(), 3u);
@@ -303,6 +332,7 @@ TEST(CompareTest, SuiteSmallEndToEndWithJsonAndHtml) {
     }
     EXPECT_TRUE(saw_openblas);
     EXPECT_TRUE(saw_tuned);
+    EXPECT_EQ(onednn_ok, have_onednn() ? onednn_ops().size() : 0u);
 
     // Chromium renders the page: every chart (one bar chart per workload +
     // blur3x3's tuning curve) has a non-empty box and non-empty bars/lines.

@@ -16,6 +16,7 @@
 #include "schedules/Apply.h"
 #include "schedules/PipelineAnalysis.h"
 #include "schedules/Space.h"
+#include "tests/QuickMeasure.h"
 #include "tests/RunCommand.h"
 
 namespace htune {
@@ -60,17 +61,6 @@ std::string generator_args(const WorkloadSpec &s) {
     std::string a = "--generator-lib " + s.generator_lib + " --generator " + s.op;
     for (const auto &kv : s.params) a += " -g " + kv.first + "=" + kv.second;
     return a;
-}
-
-MeasureOptions quick_measure() {
-    MeasureOptions o;
-    o.workers = 2;
-    o.warmup = 0;
-    o.min_repeats = 1;
-    o.min_seconds = 0;
-    o.compile_timeout_s = 300;
-    o.worker_exe = HTUNE_BINARY;
-    return o;
 }
 
 class Corpus : public ::testing::TestWithParam<std::string> {};
@@ -146,7 +136,7 @@ TEST_P(Corpus, SamplesAreValidAndTheHeuristicComputesTheReference) {
         EXPECT_NO_THROW(apply_schedule(s, p, t)) << nlohmann::json(s).dump();
         if (i < 1) measured.push_back(s);
     }
-    auto runner = make_worker_runner(quick_measure());
+    auto runner = make_worker_runner(test::quick_measure());
     std::vector<MeasureResult> r = runner->measure(w, measured);
     EXPECT_EQ(r[0].status, Status::ok) << "heuristic: " << r[0].error;
     for (size_t i = 1; i < r.size(); i++) EXPECT_NE(r[i].status, Status::compile_error) << r[i].error;
@@ -156,7 +146,7 @@ TEST_P(Corpus, AutoschedulerSchedulesImportIntoTheSpace) {
     // HL_BEAM_SIZE=1: Adams2019's greedy search (its workers inherit the environment), to keep
     // the test short; the full beam search is the benchmark's (README, docs/BENCHMARKS.md).
     setenv("HL_BEAM_SIZE", "1", 1);
-    auto runner = make_worker_runner(quick_measure());
+    auto runner = make_worker_runner(test::quick_measure());
     AutoschedulerMachine m;
     m.parallelism = 2;
     m.last_level_cache_bytes = 16 << 20;

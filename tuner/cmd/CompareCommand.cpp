@@ -1,5 +1,5 @@
 // `htune compare`: measure workloads under naive, heuristic, Halide's
-// autoschedulers, the tuned record and openblas with one protocol; print a
+// autoschedulers, the tuned record, openblas and onednn with one protocol; print a
 // table per workload, optionally JSON and HTML.
 #include <sys/stat.h>
 
@@ -57,8 +57,12 @@ int run_compare(const std::vector<std::string> &args) {
                                                             "also write the results as JSON to FILE")(
         "html", po::value(&html_path), "also write a self-contained HTML report to FILE")(
         "schedules",
-        po::value(&schedules)->default_value("naive,heuristic,mullapudi2016,li2018,adams2019,tuned,openblas"),
-        "rows to measure, in this order (openblas applies to matmul only)")(
+        po::value(&schedules)
+            ->default_value(
+                "naive,heuristic,mullapudi2016,li2018,adams2019,as_written,tuned,openblas,onednn"),
+        "rows to measure, in this order (openblas applies to matmul only; onednn to conv2d, "
+        "depthwise_separable_conv, matmul, softmax and layernorm; as_written to "
+        "Generators, as their own schedule builds them)")(
         "naive-limit", po::value(&naive_limit)->default_value(naive_limit, number_text(naive_limit)),
         "skip the naive row when its runs would take longer than this many "
         "seconds")("plugin-dir", po::value(&plugin_dir)->default_value(plugin_dir),
@@ -139,7 +143,7 @@ int run_compare(const std::vector<std::string> &args) {
 Command compare_command() {
     return {"compare",
             "measure naive, heuristic, Halide's autoschedulers, the tuned record "
-            "(and openblas) side by side",
+            "(and openblas, onednn) side by side",
             run_compare};
 }
 

@@ -109,7 +109,7 @@ int run_tune(const std::vector<std::string> &args) {
     TuneOptions o;
     MeasureCliOptions mcli;
     std::string db_path = kDefaultDatabasePath, time_budget, json_path, search = "guided", sketches = "on",
-                model_path;
+                seed_as_written = "on", model_path;
     bool cold = false, no_transfer = false;
     std::string seed_autoschedulers = "mullapudi2016,adams2019", plugin_dir = HTUNE_HALIDE_PLUGIN_DIR;
     po::options_description desc("htune tune options");
@@ -151,6 +151,9 @@ int run_tune(const std::vector<std::string> &args) {
         "seed-autoschedulers", po::value(&seed_autoschedulers)->default_value(seed_autoschedulers),
         "Halide autoschedulers whose schedules (imported into the space) seed each workload's "
         "search: a list of mullapudi2016, li2018, adams2019, or none")(
+        "seed-as-written", po::value(&seed_as_written)->default_value(seed_as_written),
+        "on|off: seed a Generator's search with the schedule its own code applies (imported into "
+        "the space), when it has one")(
         "retry-seeds", po::bool_switch(&o.retry_seed_failures),
         "ask autoschedulers again that gave no seed for a workload in an earlier run (the "
         "database remembers them)")("plugin-dir", po::value(&plugin_dir)->default_value(plugin_dir),
@@ -177,6 +180,9 @@ int run_tune(const std::vector<std::string> &args) {
     if (sketches != "on" && sketches != "off")
         throw_usage("tune: --sketches must be on or off, not '" + sketches + "'");
     o.sketch_seeds = sketches == "on";
+    if (seed_as_written != "on" && seed_as_written != "off")
+        throw_usage("tune: --seed-as-written must be on or off, not '" + seed_as_written + "'");
+    o.as_written_seed = seed_as_written == "on";
     if (o.seeds_per_workload < 0) throw_usage("tune: --param-seeds must be >= 0");
     if (o.trials < 0) throw_usage("tune: --trials must be >= 0");
     if (o.batch_size < 1) throw_usage("tune: --batch-size must be >= 1");
@@ -242,6 +248,7 @@ int run_tune(const std::vector<std::string> &args) {
                     {"search", search},
                     {"sketches", sketches},
                     {"seed_autoschedulers", seeders},
+                    {"seed_as_written", o.as_written_seed},
                     {"param_seeds", o.seeds_per_workload},
                     {"epsilon", o.search.epsilon},
                     {"confirm", o.confirm_top},
