@@ -276,7 +276,8 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
     if (gs.placement == Placement::inline_ || fs.at_stage >= (int)gs.stages.size())
         return f.name + ": its consumer " + fs.at_func + " has no loop nest";
     const StageSchedule &gst = gs.stages[fs.at_stage];
-    std::vector<std::string> loops = final_loops(loop_nest(g.stages[fs.at_stage], gst), gst);
+    LoopNest nest = loop_nest(g.stages[fs.at_stage], gst);
+    std::vector<std::string> loops = final_loops(nest, gst);
     auto allowed = placement_loops(g, fs.at_stage, gst, /*unrolled_ok=*/true, /*rvar_ok=*/true);
     if (!contains(allowed, fs.at_loop))
         return f.name + ": loop '" + fs.at_loop + "' of " + fs.at_func + " stage " +
@@ -286,9 +287,11 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
             return f.name + ": store loop '" + fs.store_loop + "' of " + fs.at_func + " does not exist";
         int ci = index_of(loops, fs.at_loop), si = index_of(loops, fs.store_loop);
         if (si < ci) return f.name + ": stored inside the loop it is computed at";
-        // Halide 14's sliding window gives wrong results when storage is hoisted over more
-        // than one loop (seen on harris): only the classic form, storage one loop out.
-        if (si > ci + 1) return f.name + ": stored more than one loop outside where it is computed";
+        if (si > ci + 1) {
+            std::string why = hoisted_storage_reason(f, nest, loops, ci, si);
+            if (!why.empty())
+                return f.name + ": stored more than one loop outside where it is computed, " + why;
+        }
         if (!gst.parallel.empty()) {
             int pi = index_of(loops, fused_loop_name(gst.parallel));
             if (pi >= ci && pi < si)
@@ -297,6 +300,28 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
     }
     std::string why = multi_level_split_reason(f, fs, tail_free_region(a, s, f));
     if (!why.empty()) return why;
+    return "";
+}
+
+// Storage hoisted over several loops (loops[si] stores, loops[ci] computes, si > ci + 1).
+// Halide 14 slides the window over one of the loops in between and gives wrong values in
+// three cases, each seen in sampled schedules whose storage was hoisted further (at test size,
+// checked against the reference): another loop of the same dimension inside the one it slides
+// over (harris: computed at x_m, stored at y_o over x_o: NaN; Halide's fix for loop vars lifted
+// out of such loops came with #7896, in Halide 17); a reduction loop between or at the store
+// (max_filter's repeat_edge computed inside maximum's pure loops, stored at an r$y loop); and a
+// Func with update stages (unsharp's sum computed at x_i, stored at x_o over y_o). What is left
+// is what Adams2019 writes (max_filter: repeat_edge computed at an x loop, stored over one y
+// loop at the next x loop out), and it computes the reference.
+std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest,
+                                   const std::vector<std::string> &loops, int ci, int si) {
+    if (f.stages.size() > 1) return "and it has update stages";
+    std::set<std::string> dims;
+    for (int i = ci; i <= si; i++) {
+        if (i > ci && nest.is_rvar(loops[i])) return "over the reduction loop '" + loops[i] + "'";
+        std::string dim = nest.dim.count(loops[i]) ? nest.dim.at(loops[i]) : loops[i];
+        if (i < si && !dims.insert(dim).second) return "over two loops of '" + dim + "'";
+    }
     return "";
 }
 

@@ -95,6 +95,13 @@ std::string validate_tails(const FuncInfo &f, const StageInfo &stage, const Stag
 // Why f's multi-level splits are not allowed where it is placed ("" when they are): a Func
 // computed inside another's loops splits a dim in more than one level only without tails.
 std::string multi_level_split_reason(const FuncInfo &f, const FuncSchedule &fs, const ConstantRegion &region);
+
+// Why f, computed at loops[ci] of its consumer's final loops (innermost first) and stored at
+// loops[si] more than one loop further out, gives wrong values on Halide 14; "" when it does
+// not: a single-stage Func stored over pure loops, each of a dimension of its own from the
+// compute loop to the last loop inside the store loop (SpaceRules.cpp says what was seen).
+std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest,
+                                   const std::vector<std::string> &loops, int ci, int si);
 std::string validate_func(const PipelineAnalysis &a, const Halide::Target &target, const Schedule &s,
                           const FuncInfo &f);
 

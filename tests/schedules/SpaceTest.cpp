@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <random>
 #include <set>
 
@@ -498,6 +499,52 @@ TEST(SpaceTest, SchedulesThatHitHalideBugsAreRejected) {
     EXPECT_NE(validate_file(gen, "generator_compute_in_rvar_loop.json").find("in more than one level only"),
               std::string::npos)
         << validate_file(gen, "generator_compute_in_rvar_loop.json");
+}
+
+// Storage more than one loop outside where a Func is computed: valid only in the form Halide 14
+// computes right (hoisted_storage_reason). Each excluded fixture is a sampled schedule with its
+// storage hoisted further, measured wrong at test size before the rule; the allowed one is
+// Adams2019's own max_filter schedule, imported exactly.
+TEST(SpaceTest, StorageHoistedOverSeveralLoopsOnlyInTheFormHalideComputesRight) {
+    std::ifstream in(HTUNE_TEST_GENERATOR_WORKLOADS);
+    auto corpus = nlohmann::json::parse(in).get<std::vector<WorkloadSpec>>();
+    auto generator = [&](const std::string &name) {
+        for (const auto &spec : corpus)
+            if (spec.op == name) return make_workload(spec);
+        throw std::runtime_error("no corpus Generator " + name);
+    };
+    auto load = [](const std::string &file) {
+        return nlohmann::json::parse(test::read_file(HTUNE_TEST_DATA "/schedules/" + file)).get<Schedule>();
+    };
+    // Adams2019's tiles are 768 x 160 (its bench-size schedule), so a size that holds them.
+    Workload max_filter = make_workload(WorkloadSpec{
+        "max_filter", HTUNE_TEST_GENERATORS, {{"width", "768"}, {"height", "320"}, {"radius", "2"}}});
+    ScheduleSpace space(max_filter, htune::host_target());
+    // Adams2019: repeat_edge computed at an x loop, stored at the next x loop out, over one y loop.
+    Schedule adams = load("max_filter_gen_adams2019_store_over_y.json");
+    ASSERT_EQ(adams.funcs.at("repeat_edge").store_loop, "v0_m");
+    ASSERT_EQ(space.validate(adams), "");
+    expect_computes_reference(max_filter, adams, 2);
+    // A reduction loop between: repeat_edge computed in maximum's pure loops, stored at r$y_o
+    // (output was 1e33 where the reference has 0.9).
+    EXPECT_NE(space.validate(load("max_filter_gen_store_over_rvar.json"))
+                  .find("repeat_edge: stored more than one loop outside where it is computed, over the "
+                        "reduction loop"),
+              std::string::npos)
+        << space.validate(load("max_filter_gen_store_over_rvar.json"));
+    // A Func with an update stage: unsharp's sum computed at x_i, stored at x_o over y_o (off by
+    // 0.19).
+    Workload unsharp = generator("unsharp");
+    EXPECT_NE(
+        ScheduleSpace(unsharp, htune::host_target())
+            .validate(load("unsharp_gen_store_hoisted_multistage.json"))
+            .find("sum#2: stored more than one loop outside where it is computed, and it has update stages"),
+        std::string::npos);
+    // Two loops of one dimension inside: harris's NaN.
+    EXPECT_NE(ScheduleSpace(make_workload("harris", true), htune::host_target())
+                  .validate(load("harris_store_two_loops_out_one_level.json"))
+                  .find("over two loops of 'x'"),
+              std::string::npos);
 }
 
 TEST(SpaceTest, AFuncMayBeComputedInsideAReductionLoop) {

@@ -1,0 +1,131 @@
+// Bench program (not a test): does Halide 14 compute right what the space allows as storage
+// hoisted more than one loop (hoisted_storage_reason, schedules/SpaceRules.h)? Sampling never
+// draws such storage; imports (Adams2019) and their mutations keep it. For each workload: draw
+// valid samples, pick one Func computed inside another's loops, move its storage to a random
+// loop at least two loops further out, keep the schedule where the space still accepts it, and
+// measure it against the reference in isolated workers (correctness run only). Prints per
+// workload how many were ok, wrong_output or another failure, each failure with the Func, its
+// loops and the error, and writes each failing schedule to --dump DIR when given.
+//   htune_bench_storage_hoist [--count N] [--seed S] [--dump DIR] (--workloads FILE | OP ...)
+// OP names are built-ins at their test size; a workload file may list Generators.
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+
+#include "measure/Runner.h"
+#include "ops/HostTarget.h"
+#include "ops/OpRegistry.h"
+#include "schedules/Loops.h"
+#include "schedules/Space.h"
+#include "tuner/WorkloadSet.h"
+
+using namespace htune;
+
+namespace {
+
+// A valid sample with one Func's storage hoisted two or more loops out, or nothing after
+// `tries` draws. `what` says which Func and where.
+std::optional<Schedule> hoisted_sample(const ScheduleSpace &space, std::mt19937_64 &rng, std::string &what) {
+    const PipelineAnalysis &a = space.analysis();
+    for (int tries = 0; tries < 500; tries++) {
+        Schedule s = space.sample(rng);
+        if (!space.validate(s).empty()) continue;
+        std::vector<std::string> at;
+        for (const auto &[name, fs] : s.funcs)
+            if (fs.placement == Placement::at && a.has(fs.at_func)) at.push_back(name);
+        if (at.empty()) continue;
+        const std::string name = at[rng() % at.size()];
+        FuncSchedule &fs = s.funcs.at(name);
+        const StageSchedule &gst = s.funcs.at(fs.at_func).stages.at(fs.at_stage);
+        std::vector<std::string> loops =
+            final_loops(loop_nest(a.func(fs.at_func).stages.at(fs.at_stage), gst), gst);
+        auto ci = std::find(loops.begin(), loops.end(), fs.at_loop) - loops.begin();
+        if (ci + 2 >= (long)loops.size()) continue;
+        fs.store_loop = loops[ci + 2 + rng() % (loops.size() - ci - 2)];
+        if (!space.validate(s).empty()) continue;
+        what = name + " computed at " + fs.at_func + "." + fs.at_loop + ", stored at " + fs.store_loop;
+        return s;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    int count = 60;
+    uint64_t seed = 5;
+    std::string dump;
+    std::vector<WorkloadSpec> specs;
+    try {
+        for (int i = 1; i < argc; i++) {
+            std::string a = argv[i];
+            if (a == "--count" && i + 1 < argc)
+                count = std::stoi(argv[++i]);
+            else if (a == "--seed" && i + 1 < argc)
+                seed = std::stoull(argv[++i]);
+            else if (a == "--dump" && i + 1 < argc)
+                dump = argv[++i];
+            else if (a == "--workloads" && i + 1 < argc)
+                for (auto &s : read_workloads_file(argv[++i])) specs.push_back(s);
+            else if (!a.empty() && a[0] == '-')
+                throw_usage("unknown option " + a);
+            else
+                specs.push_back(WorkloadSpec{a, "", {}});
+        }
+        if (specs.empty()) throw_usage("no workloads (--workloads FILE or OP names)");
+    } catch (const std::exception &e) {
+        std::cerr << "htune_bench_storage_hoist: error: " << e.what()
+                  << "\nusage: htune_bench_storage_hoist [--count N] [--seed S] [--dump DIR] "
+                     "(--workloads FILE | OP ...)\n";
+        return 2;
+    }
+    MeasureOptions o;
+    o.workers = 2;
+    o.warmup = 0;
+    o.min_repeats = 1;
+    o.min_seconds = 0;
+    o.compile_timeout_s = 300;
+    o.worker_exe = HTUNE_BINARY;
+    auto runner = make_worker_runner(o);
+    int all = 0, all_wrong = 0, all_other = 0;
+    for (const WorkloadSpec &spec : specs) {
+        Workload w =
+            spec.generator_lib.empty() ? make_workload(spec.op, /*test_size=*/true) : make_workload(spec);
+        ScheduleSpace space(w, host_target());
+        std::mt19937_64 rng(seed);
+        std::vector<Candidate> batch;
+        std::vector<std::string> what;
+        for (int k = 0; k < count; k++) {
+            std::string why;
+            auto s = hoisted_sample(space, rng, why);
+            if (!s) break;
+            batch.push_back(Candidate::of(*s));
+            what.push_back(why);
+        }
+        std::vector<MeasureResult> r = runner->measure_candidates(w, batch);
+        int ok = 0, wrong = 0, other = 0;
+        for (size_t i = 0; i < r.size(); i++) {
+            if (r[i].status == Status::ok) {
+                ok++;
+                continue;
+            }
+            (r[i].status == Status::wrong_output ? wrong : other)++;
+            std::cout << "  " << w.canonical() << ": " << to_string(r[i].status) << ": " << what[i] << ": "
+                      << r[i].error.substr(0, r[i].error.find('\n')).substr(0, 160) << "\n";
+            if (!dump.empty())
+                std::ofstream(dump + "/" + w.op() + "-" + std::to_string(i) + ".json")
+                    << nlohmann::json(batch[i].schedule).dump() << "\n";
+        }
+        std::cout << w.canonical() << ": " << batch.size() << " hoisted: ok " << ok << ", wrong_output "
+                  << wrong << ", other failures " << other << std::endl;
+        all += (int)batch.size();
+        all_wrong += wrong;
+        all_other += other;
+    }
+    std::cout << "total: " << all << " hoisted, wrong_output " << all_wrong << ", other failures "
+              << all_other << std::endl;
+    return 0;
+}
