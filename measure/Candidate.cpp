@@ -79,14 +79,17 @@ const char *to_string(Fault f) {
             return "oom";
         case Fault::wrong_output:
             return "wrong_output";
+        case Fault::wrong_second_input:
+            return "wrong_second_input";
     }
     return "?";
 }
 
 Fault fault_from_string(const std::string &s) {
-    for (Fault f : {Fault::none, Fault::crash, Fault::hang, Fault::oom, Fault::wrong_output})
+    for (Fault f :
+         {Fault::none, Fault::crash, Fault::hang, Fault::oom, Fault::wrong_output, Fault::wrong_second_input})
         if (s == to_string(f)) return f;
-    throw_usage("unknown fault '" + s + "' (expected crash, hang, oom or wrong_output)");
+    throw_usage("unknown fault '" + s + "' (expected crash, hang, oom, wrong_output or wrong_second_input)");
 }
 
 std::vector<Fault> parse_fault_list(const std::string &list) {

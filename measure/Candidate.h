@@ -15,8 +15,9 @@ namespace htune {
 // Misbehaviour injected into one candidate inside its worker, for tests and demonstrations.
 // crash: raise(SIGSEGV) when run; hang: spin forever when run; oom: allocate and touch memory
 // until the worker's address-space limit stops it; wrong_output: perturb the output before it
-// is compared with the reference.
-enum class Fault { none, crash, hang, oom, wrong_output };
+// is compared with the reference; wrong_second_input: perturb it only on the second input set
+// (a candidate that is right on the first input and wrong on another).
+enum class Fault { none, crash, hang, oom, wrong_output, wrong_second_input };
 
 const char *to_string(Fault f);
 // "crash" -> Fault::crash; throws a usage Error naming the bad kind and the valid ones.

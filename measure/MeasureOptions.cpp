@@ -21,7 +21,7 @@ void validate(const MeasureOptions &o) {
 }
 
 double run_timeout_s(const MeasureOptions &o, double reference_s) {
-    double runs = 2.0 + o.warmup + o.min_repeats;
+    double runs = 3.0 + o.warmup + o.min_repeats;  // two checked runs (Check.h) and one to spare
     return std::max(o.run_timeout_floor_s, o.run_timeout_factor * reference_s * runs) + o.min_seconds;
 }
 

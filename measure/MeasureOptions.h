@@ -20,8 +20,8 @@ struct MeasureOptions {
     double min_seconds = 0.2;        // ... and at least this much total timed wall time (seconds)
     int max_repeats = 10000;         // hard cap on timed runs, for very fast kernels
     double compile_timeout_s = 120;  // per compile (fresh pipeline + apply + JIT), seconds
-    // A run job (correctness run + warm-up + timed repeats) may take at most
-    // max(run_timeout_floor_s, run_timeout_factor * reference_s * (2 + warmup + min_repeats))
+    // A run job (two correctness runs + warm-up + timed repeats) may take at most
+    // max(run_timeout_floor_s, run_timeout_factor * reference_s * (3 + warmup + min_repeats))
     // + min_seconds, where reference_s is one run of the reference schedule (see
     // run_timeout_s()).
     double run_timeout_factor = 10;

@@ -16,8 +16,9 @@ namespace htune {
 
 // {"job":"load","workload":{WorkloadSpec},"seed":1,"reference":"/tmp/.../reference.bin",
 //  "target":"host","threads":2}
-// The reference file holds the raw bytes of every output buffer of the reference run, in
-// output order, each dense as allocated by Workload::make_outputs().
+// The worker makes kInputSets input sets, with seeds input_set_seed(seed, k) (Reference.h). The
+// reference file holds the raw bytes of every output buffer of the reference run on set 0, in
+// output order, each dense as allocated by Workload::make_outputs(), then the same for set 1.
 struct LoadJob {
     WorkloadSpec workload;
     uint64_t seed = 1;

@@ -19,10 +19,10 @@
 
 #include "measure/Allocator.h"
 #include "measure/BufferPlacement.h"
+#include "measure/Check.h"
 #include "measure/External.h"
 #include "measure/Protocol.h"
 #include "measure/Reference.h"
-#include "ops/BufferCompare.h"
 #include "ops/Error.h"
 #include "ops/HostTarget.h"
 #include "ops/TypeDispatch.h"
@@ -42,8 +42,9 @@ struct Compiled {
     Halide::Pipeline pipeline;
     Fault fault = Fault::none;
     double compile_s = 0;
-    // Set for an external kernel: computes the outputs from the inputs instead of `pipeline`.
-    std::function<void(std::vector<Halide::Buffer<>> &outputs)> external;
+    // Set for an external kernel: computes the outputs from input set k (external[k]) instead of
+    // `pipeline`. One kernel per set: a library may prepare its inputs (oneDNN's weights) once.
+    std::vector<std::function<void(std::vector<Halide::Buffer<>> &outputs)>> external;
 };
 
 // Sends this process's stdout and stderr to `path` while alive (an autoscheduler's chatter, or
@@ -115,7 +116,7 @@ void perturb_typed(Halide::Buffer<T> b) {
         v = (T)(v + 1);
 }
 
-// Changes one element of the first output, for the wrong_output fault.
+// Changes one element of the first output, for the wrong_output and wrong_second_input faults.
 void perturb(Halide::Buffer<> &b) {
     Halide::Type t = b.type();
     if (!visit_type(t, [&](auto v) { perturb_typed<decltype(v)>(b); })) ((uint8_t *)b.data())[0] ^= 0xff;
@@ -145,9 +146,15 @@ public:
             auto w = std::make_unique<Workload>(make_workload(job.workload));
             spec_ = job.workload;
             // Placed once, apart from each other, and shared by every candidate of this
-            // workload: the same addresses for all of them (BufferPlacement.h says why).
+            // workload: the same addresses for all of them (BufferPlacement.h says why). Set 0
+            // is checked and timed, set 1 only checked (Check.h).
             arena_.clear();
-            inputs_ = arena_.place(w->make_inputs(job.seed));
+            inputs_.clear();
+            seeds_.clear();
+            for (int k = 0; k < kInputSets; k++) {
+                seeds_.push_back(input_set_seed(job.seed, k));
+                inputs_.push_back(arena_.place(w->make_inputs(seeds_.back())));
+            }
             outputs_ = arena_.place(w->make_outputs());
             reference_ = read_reference_outputs(job.reference_path, *w);
             threads_ = job.threads;
@@ -198,12 +205,13 @@ public:
                         return import_reply(job.id, c.pipeline, ImportNames::as_written, t0);
                     break;
                 case CandidateKind::external:
-                    c.external = external_kernel(job.name, spec_, inputs_, threads_);
+                    for (const auto &set : inputs_)
+                        c.external.push_back(external_kernel(job.name, spec_, set, threads_));
                     break;
             }
-            if (!c.external) {
+            if (c.external.empty()) {
                 c.pipeline.compile_jit(target_);
-                bind_inputs(c.pipeline, inputs_);
+                bind_inputs(c.pipeline, inputs_[0]);
             }
             c.compile_s = seconds_since(t0);
             double compile_s = c.compile_s;
@@ -255,16 +263,17 @@ private:
     }
 
     void run_candidate(Compiled &c, const TimingPolicy &timing, MeasureResult &r) {
-        // The previous candidate's results must not pass for this one's: every output byte is
-        // overwritten (0xff: NaN for floats, the maximum for integers) before the checked run.
         std::vector<Halide::Buffer<>> &outs = outputs_;
-        for (auto &b : outs)
-            if (b.data()) std::memset(b.data(), 0xff, b.size_in_bytes());
         std::vector<Halide::Buffer<>> outs_arg = outs;
         Halide::Realization realization(outs_arg);
+        int set = 0;  // the input set the pipeline is bound to
+        auto use_set = [&](int k) {
+            if (c.external.empty() && k != set) bind_inputs(c.pipeline, inputs_[k]);
+            set = k;
+        };
         auto realize = [&] {
-            if (c.external)
-                c.external(outs);
+            if (!c.external.empty())
+                c.external[set](outs);
             else
                 c.pipeline.realize(realization, target_);
         };
@@ -274,17 +283,22 @@ private:
                 for (volatile bool forever = true; forever;) {
                 }
             if (c.fault == Fault::oom) exhaust_memory();
-            realize();
-            if (c.fault == Fault::wrong_output) perturb(outs[0]);
-            Comparison cmp =
-                compare_outputs(outs, reference_, workload_->tolerance(), workload_->integer_tolerance());
-            r.max_error = cmp.max_abs_error;
-            if (!cmp.ok) {
+            // Every input set is checked (each time on outputs overwritten with 0xff first), set 0
+            // first; the timed runs are on set 0.
+            auto checked_run = [&](int k) {
+                use_set(k);
+                realize();
+                bool wrong = (c.fault == Fault::wrong_output && k == 0) ||
+                             (c.fault == Fault::wrong_second_input && k == 1);
+                if (wrong) perturb(outs[0]);
+            };
+            CheckResult check = check_input_sets(checked_run, outs, reference_, seeds_,
+                                                 workload_->tolerance(), workload_->integer_tolerance());
+            use_set(0);
+            r.max_error = check.max_error;
+            if (!check.ok) {
                 r.status = Status::wrong_output;
-                std::ostringstream os;
-                os << "output differs from the reference: max abs error " << cmp.max_abs_error
-                   << " (max rel error " << cmp.max_rel_error << "); " << cmp.message;
-                r.error = os.str();
+                r.error = check.error;
                 return;
             }
             TimingStats s = time_repeats(timing, realize);
@@ -306,8 +320,11 @@ private:
 
     std::unique_ptr<Workload> workload_;
     Halide::Target target_;
-    BufferArena arena_;  // owns inputs_ and outputs_
-    std::vector<Halide::Buffer<>> inputs_, outputs_, reference_;
+    BufferArena arena_;                                     // owns inputs_ and outputs_
+    std::vector<std::vector<Halide::Buffer<>>> inputs_;     // per input set
+    std::vector<Halide::Buffer<>> outputs_;                 // shared by the sets
+    std::vector<std::vector<Halide::Buffer<>>> reference_;  // per input set
+    std::vector<uint64_t> seeds_;                           // per input set
     int threads_ = 0;
     std::map<int, Compiled> compiled_;
     WarningCollector reporter_;

@@ -144,7 +144,8 @@ private:
         });
     }
 
-    // Computes and shares the reference once per workload (and seed, target).
+    // Computes and shares the reference outputs of both input sets once per workload (and seed,
+    // target): one compile of the reference schedule and one run per set (Reference.h).
     void prepare(const Workload &w) {
         WorkloadSpec spec = spec_of(w);
         std::string key =
@@ -157,7 +158,7 @@ private:
         if (!mkdtemp(tmpl)) throw_io("cannot create a temporary directory", "/tmp");
         temp_dir_ = tmpl;
         load_ = LoadJob{spec, opt_.input_seed, temp_dir_ + "/reference.bin", opt_.target, threads_};
-        write_raw_buffers(load_.reference_path, ref.outputs);
+        write_reference_file(load_.reference_path, ref);
         reference_s_ = ref.run_s;
         key_ = key;
     }

@@ -65,6 +65,8 @@ public:
     double flops_override() const { return flops_override_; }
     // Minimum bytes moved: the algorithm's figure, or the total input + output size.
     double min_bytes() const;
+    // The rtol of float outputs (Algorithm::tolerance): an element matches when |got - want| <=
+    // rtol * (0.1 * the output's largest |want| + |want|), or within 4 ulps (ops/BufferCompare.h).
     double tolerance() const { return algorithm_->tolerance(); }
     // Absolute tolerance of integer outputs: 0 (exact), or 1 when the algorithm converts floats
     // to integers (converts_float_to_int, cached): Halide optimizes float arithmetic

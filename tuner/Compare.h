@@ -33,7 +33,7 @@ struct CompareOptions {
     std::string plugin_dir;     // where libautoschedule_<name>.so live
     AutoschedulerMachine machine;
     std::string device_key;  // for the tuned record and the history
-    int timed_runs = 7;      // 2 + warmup + min_repeats: runs of one candidate, for
+    int timed_runs = 8;      // 3 + warmup + min_repeats: runs of one candidate, for
                              // the naive estimate
     // The batch is measured this many times, one round after another; each row reports its
     // best round. On a machine whose speed drifts over minutes (shared memory bandwidth),

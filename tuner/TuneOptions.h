@@ -71,8 +71,8 @@ struct TuneOptions {
     SearchOptions search;
     SchedulerOptions scheduler;
 
-    // Runs of one candidate's run job: correctness + warm-up + timed runs.
-    int runs_per_candidate() const { return 2 + measure.warmup + measure.min_repeats; }
+    // Runs of one candidate's run job: two correctness runs (two input sets) + warm-up + timed runs.
+    int runs_per_candidate() const { return 3 + measure.warmup + measure.min_repeats; }
     // The workers' memory limit in MiB (0 = none), as seed failures record it.
     double memory_limit_mb() const { return (double)measure.address_space_bytes / (1024 * 1024); }
 };

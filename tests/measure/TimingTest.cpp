@@ -100,6 +100,7 @@ TEST(ProtocolTest, FaultListsAndTimeouts) {
     EXPECT_TRUE(parse_fault_list("").empty());
     EXPECT_THROW(parse_fault_list("crash,crash"), Error);
     EXPECT_THROW(parse_fault_list("segv"), Error);
+    EXPECT_EQ(parse_fault_list("wrong_second_input"), (std::vector<Fault>{Fault::wrong_second_input}));
     MeasureOptions o;
     o.run_timeout_floor_s = 2;
     o.run_timeout_factor = 10;
@@ -107,7 +108,8 @@ TEST(ProtocolTest, FaultListsAndTimeouts) {
     o.min_repeats = 5;
     o.min_seconds = 0.2;
     EXPECT_DOUBLE_EQ(run_timeout_s(o, 0.001), 2.2);               // the floor
-    EXPECT_DOUBLE_EQ(run_timeout_s(o, 0.1), 10 * 0.1 * 8 + 0.2);  // scaled from the reference
+    // Scaled from the reference: two checked runs, one spare, warm-up and repeats.
+    EXPECT_DOUBLE_EQ(run_timeout_s(o, 0.1), 10 * 0.1 * 9 + 0.2);
     o.threads = 3;
     EXPECT_EQ(resolved_threads(o), 3);
     o.threads = 0;

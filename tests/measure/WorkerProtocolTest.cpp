@@ -39,7 +39,9 @@ TEST(WorkerProtocolTest, OneReplyPerJobAndBadInputIsAnswered) {
     Workload w = make_workload("blur3x3", true);
     ReferenceData ref = compute_reference(w, 1, parse_target("host"));
     EXPECT_GT(ref.run_s, 0);
-    write_raw_buffers(dir + "/ref.bin", ref.outputs);
+    ASSERT_EQ(ref.sets.size(), (size_t)kInputSets);
+    EXPECT_NE(ref.sets[0].seed, ref.sets[1].seed);
+    write_reference_file(dir + "/ref.bin", ref);
     Schedule unknown_func;
     unknown_func.funcs["nope"] = FuncSchedule{};
     auto replies = run_worker_with({to_job_json(LoadJob{spec_of(w), 1, dir + "/ref.bin", "host", 1}),
@@ -63,6 +65,15 @@ TEST(WorkerProtocolTest, OneReplyPerJobAndBadInputIsAnswered) {
     EXPECT_EQ(replies[5]["result"]["status"], "runtime_error");  // never compiled
     EXPECT_EQ(replies[6]["job"], "error");
     EXPECT_EQ(replies[7]["job"], "error");
+
+    // A reference file with one input set's outputs only is refused: every candidate is checked
+    // on both sets.
+    write_raw_buffers(dir + "/one_set.bin", ref.sets[0].outputs);
+    auto short_file =
+        run_worker_with({to_job_json(LoadJob{spec_of(w), 1, dir + "/one_set.bin", "host", 1})}, dir);
+    ASSERT_EQ(short_file.size(), 1u);
+    EXPECT_EQ(short_file[0]["ok"], false);
+    EXPECT_NE(short_file[0]["error"].get<std::string>().find("shorter"), std::string::npos) << short_file[0];
 
     // A load that cannot find its reference is answered, not fatal.
     auto bad = run_worker_with({to_job_json(LoadJob{spec_of(w), 1, dir + "/missing.bin", "host", 1})}, dir);

@@ -157,6 +157,33 @@ TEST(WorkerRunnerTest, InvalidScheduleIsCompileErrorAndCompileTimeoutIsTimeout) 
     EXPECT_NE(t.error.find("compile did not finish"), std::string::npos) << t.error;
 }
 
+// Issue 25's "wrong-but-first-run-lucky candidate is caught": a candidate right on the first
+// input set and wrong on the second is wrong_output, through real workers, for an integer and a
+// float output; the error names the input set. Measured again (as the confirmation at the end
+// of `tune` re-measures its top candidates), a candidate is checked again on both sets.
+TEST(WorkerRunnerTest, ACandidateRightOnlyOnTheFirstInputIsWrongOutput) {
+    MeasureOptions o = test_options();
+    auto runner = make_worker_runner(o);
+    for (const char *op : {"blur3x3", "matmul"}) {
+        SCOPED_TRACE(op);
+        Workload w = make_workload(op, true);
+        auto r = runner->measure(w, std::vector<Schedule>(3, empty_schedule()),
+                                 {Fault::none, Fault::wrong_output, Fault::wrong_second_input});
+        expect_measured(r[0], o, "good");
+        EXPECT_EQ(r[1].status, Status::wrong_output) << r[1].error;
+        EXPECT_NE(r[1].error.find("on input set 1 of 2 (seed 1)"), std::string::npos) << r[1].error;
+        EXPECT_EQ(r[2].status, Status::wrong_output) << r[2].error;
+        EXPECT_NE(r[2].error.find("on input set 2 of 2 (seed "), std::string::npos) << r[2].error;
+        EXPECT_NE(r[2].error.find("worst at (0,0)"), std::string::npos) << r[2].error;
+        EXPECT_EQ(r[2].min_ms, 0);  // never timed
+        // The same schedule measured again: ok again, and caught again when it is wrong.
+        std::vector<Fault> faults = {Fault::none, Fault::wrong_second_input};
+        auto again = runner->measure(w, {empty_schedule(), empty_schedule()}, faults);
+        expect_measured(again[0], o, "re-measured");
+        EXPECT_EQ(again[1].status, Status::wrong_output) << again[1].error;
+    }
+}
+
 TEST(WorkerRunnerTest, UserGeneratorMeasuredThroughAWorker) {
     MeasureOptions o = test_options();
     o.workers = 1;

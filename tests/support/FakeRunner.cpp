@@ -25,6 +25,7 @@ MeasureResult fake_measure(const Workload &, const Schedule &s, Fault fault) {
             r.error = "out of memory (fake)";
             return r;
         case Fault::wrong_output:
+        case Fault::wrong_second_input:
             r.status = Status::wrong_output;
             r.max_error = 1;
             r.error = "output differs from the reference: max abs error 1 (fake)";

@@ -111,7 +111,7 @@ int run_compare(const std::vector<std::string> &args) {
     o.device_key = report.device_key;
     o.machine.parallelism = threads;
     o.machine.last_level_cache_bytes = last_level_cache_bytes();
-    o.timed_runs = 2 + m.warmup + m.min_repeats;
+    o.timed_runs = 3 + m.warmup + m.min_repeats;
     report.peaks = measure_peaks(threads);
     std::cout << "device: " << report.device_key << "\n" << format_peaks(report.peaks) << "\n";
     std::cout << "database: "
