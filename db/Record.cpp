@@ -16,7 +16,48 @@ bool Record::operator==(const Record &o) const {
     return id == o.id && workload_key == o.workload_key && workload == o.workload && flops == o.flops &&
            device_key == o.device_key && schedule == o.schedule && schedule_hash == o.schedule_hash &&
            result == o.result && htune_version == o.htune_version && halide_version == o.halide_version &&
-           feature_schema == o.feature_schema && timestamp == o.timestamp && run_id == o.run_id;
+           feature_schema == o.feature_schema && timestamp == o.timestamp && run_id == o.run_id &&
+           provenance == o.provenance;
+}
+
+const char *to_string(Provenance p) { return p == Provenance::imported ? "imported" : "measured"; }
+
+Provenance provenance_from_string(const std::string &s) {
+    if (s == "measured") return Provenance::measured;
+    if (s == "imported") return Provenance::imported;
+    throw_usage("unknown record provenance '" + s + "' (measured or imported)");
+}
+
+Trust trust_of(const Record &r) {
+    if (r.provenance == Provenance::imported) return Trust::imported;
+    return r.htune_version == htune_version() && r.halide_version == halide_version() ? Trust::current
+                                                                                      : Trust::stale;
+}
+
+const char *to_string(Trust t) {
+    switch (t) {
+        case Trust::current:
+            return "measured here";
+        case Trust::stale:
+            return "stale";
+        case Trust::imported:
+            return "imported";
+    }
+    return "imported";
+}
+
+std::string describe_trust(const Record &r) {
+    std::string versions = "htune " + r.htune_version + ", Halide " + r.halide_version;
+    switch (trust_of(r)) {
+        case Trust::current:
+            return "measured here (" + versions + ")";
+        case Trust::stale:
+            return "stale: measured here with " + versions + " (this is htune " + htune_version() +
+                   ", Halide " + halide_version() + ")";
+        case Trust::imported:
+            return "imported (" + versions + "; not measured on this machine)";
+    }
+    return "";
 }
 
 void to_json(json &j, const Record &r) {
@@ -102,6 +143,7 @@ void from_json(const json &j, Record &r) {
     out.halide_version = text(v, "halide");
     out.feature_schema = text(v, "feature_schema");
     out.timestamp = field(j, "timestamp", json::value_t::number_integer, "an integer").get<int64_t>();
+    out.provenance = Provenance::imported;  // whoever measured it, this database did not
     r = std::move(out);
 }
 

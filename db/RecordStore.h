@@ -65,8 +65,12 @@ public:
     virtual std::set<std::string> measured_hashes(const std::string &workload_key,
                                                   const std::string &device_key) = 0;
 
-    // The k fastest ok records of the exact device type or, when it has none, of device types
-    // with the same target; `level` says which answered.
+    // The k best ok records of the exact device type or, when it has none, of device types
+    // with the same target; `level` says which answered. Within a level, records measured here by
+    // this htune and Halide version (trust_of: current) come first, fastest first; then, when
+    // fewer than k, the others (stale, imported), fastest first, except schedules that have a
+    // current record of any status (a failure measured now outranks an old success). One record
+    // per schedule hash.
     virtual Lookup top_k(const std::string &workload_key, const std::string &device_key, int k) = 0;
     Lookup best(const std::string &workload_key, const std::string &device_key) {
         return top_k(workload_key, device_key, 1);
@@ -79,6 +83,9 @@ public:
     virtual void scan(const RecordQuery &q, const std::function<void(const Record &)> &visit) = 0;
     virtual int64_t count(const RecordQuery &q = {}) = 0;
     virtual std::vector<DeviceSummary> devices() = 0;
+    // Keys of the workloads with an ok record on a device type of Halide target `target`, in the
+    // order they entered the database.
+    virtual std::vector<std::string> workload_keys(const std::string &target) = 0;
 };
 
 }  // namespace htune

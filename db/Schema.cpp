@@ -87,6 +87,21 @@ CREATE TABLE seed_failures (
     R"sql(
 ALTER TABLE seed_failures ADD COLUMN memory_limit_mb REAL NOT NULL DEFAULT -1;  -- MiB, 0 = none
 )sql",
+    // 3 -> 4: record provenance. A record with a run was written by `htune tune` into this file:
+    // measured. One without a run came from `htune import` or `sample --db`, which cannot be told
+    // apart, so it counts as imported (conservative: `htune verify` makes it measured here). A
+    // schedule re-measured under other versions or provenance (verify, revalidate) is a row of
+    // its own, so the identity gains those columns and nothing stored before is overwritten.
+    R"sql(
+ALTER TABLE records ADD COLUMN provenance TEXT NOT NULL DEFAULT 'measured';  -- measured, imported
+UPDATE records SET provenance = 'imported' WHERE run_id IS NULL;
+DROP INDEX records_identity;
+CREATE UNIQUE INDEX records_identity
+  ON records(workload_id, device_id, schedule_hash, provenance, htune_version, halide_version);
+-- The lookup's first pass (records measured here by this build) seeks, even when there are none.
+CREATE INDEX records_current
+  ON records(workload_id, device_id, status, provenance, htune_version, halide_version, min_ms, schedule_hash);
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kDatabaseSchemaVersion,
               "one migration per schema version");

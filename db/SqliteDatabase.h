@@ -3,6 +3,7 @@
 // SqliteRecords.cpp; the connection, runs, models and seed failures in SqliteDatabase.cpp.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -28,6 +29,7 @@ public:
     void scan(const RecordQuery &q, const std::function<void(const Record &)> &visit) override;
     int64_t count(const RecordQuery &q) override;
     std::vector<DeviceSummary> devices() override;
+    std::vector<std::string> workload_keys(const std::string &target) override;
 
     // RunStore
     int64_t begin_run(const RunInfo &run) override;
@@ -61,7 +63,13 @@ private:
     int64_t id_of(const std::string &sql, const std::string &key);
     int64_t workload_id(const std::string &key);  // 0 when absent
     int64_t device_id(const std::string &key);    // 0 when absent
-    int64_t record_id(int64_t w, int64_t d, const std::string &hash);
+    int64_t record_id(int64_t w, int64_t d, const std::string &hash);  // any row of that schedule
+    // The row with r's identity (schedule, provenance, versions); 0 when absent.
+    int64_t same_record_id(int64_t w, int64_t d, const Record &r);
+    // Up to k ok records of workload w on the devices `device_cond` selects (an SQL condition on
+    // r.device_id using parameter ?2, bound by bind_device), appended to `out` (see top_k).
+    void ranked(int64_t w, const std::string &device_cond,
+                const std::function<void(Statement &)> &bind_device, int k, std::vector<Record> &out);
     Record read_record(const Statement &st);
 
     OpenOptions options_;

@@ -1,10 +1,12 @@
 // SqliteDatabase's RecordStore (see RecordStore.h and SqliteDatabase.h): commits, lookups with
 // device fallback, history and scans. One transaction per batch; lookups use the records_best
-// index. The runs, models and seed failures are in SqliteDatabase.cpp.
+// index; records measured here under this build's versions rank first. The runs, models and seed
+// failures are in SqliteDatabase.cpp.
 #include <map>
 
 #include "db/DeviceKey.h"
 #include "db/SqliteDatabase.h"
+#include "db/Version.h"
 #include "ops/Error.h"
 
 namespace htune {
@@ -28,7 +30,7 @@ namespace {
 const char *const kSelectRecords =
     "SELECT r.id, w.key, w.spec, w.flops, d.key, r.schedule, r.schedule_hash, r.status, r.min_ms, "
     "r.median_ms, r.spread, r.repeats, r.threads, r.compile_s, r.max_error, r.error, r.htune_version, "
-    "r.halide_version, r.feature_schema, r.timestamp, r.run_id "
+    "r.halide_version, r.feature_schema, r.timestamp, r.run_id, r.provenance "
     "FROM records r JOIN workloads w ON w.id = r.workload_id JOIN devices d ON d.id = r.device_id ";
 
 const std::string &insert_sql() {
@@ -36,8 +38,10 @@ const std::string &insert_sql() {
         "INSERT INTO records (schedule, schedule_hash, status, min_ms, median_ms, spread, repeats, "
         "threads, "
         "compile_s, max_error, error, htune_version, halide_version, feature_schema, timestamp, run_id, "
-        "workload_id, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (workload_id, device_id, schedule_hash) DO NOTHING";
+        "workload_id, device_id, provenance) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (workload_id, device_id, schedule_hash, provenance, htune_version, halide_version) "
+        "DO NOTHING";
     return sql;
 }
 
@@ -47,7 +51,7 @@ const std::string &update_sql() {
         "spread = ?, repeats = ?, threads = ?, compile_s = ?, max_error = ?, error = ?, htune_version = "
         "?, "
         "halide_version = ?, feature_schema = ?, timestamp = ?, run_id = ?, workload_id = ?, device_id = "
-        "? "
+        "?, provenance = ? "
         "WHERE id = ?";
     return sql;
 }
@@ -86,10 +90,15 @@ CommitStats SqliteDatabase::commit(const std::vector<Record> &batch, OnDuplicate
         if (w == workloads.end()) w = workloads.emplace(r.workload_key, ensure_workload(r)).first;
         auto d = devices.find(r.device_key);
         if (d == devices.end()) d = devices.emplace(r.device_key, ensure_device(r.device_key)).first;
-        int64_t existing =
-            on_duplicate == OnDuplicate::replace ? record_id(w->second, d->second, r.schedule_hash) : 0;
+        // An import never adds a second row for a schedule this database already has; a measurement
+        // adds one per (provenance, versions), so re-measuring never overwrites an older fact.
+        if (r.provenance == Provenance::imported && record_id(w->second, d->second, r.schedule_hash)) {
+            stats.duplicates++;
+            continue;
+        }
+        int64_t existing = on_duplicate == OnDuplicate::replace ? same_record_id(w->second, d->second, r) : 0;
         if (existing) {
-            write_record(update_sql(), r, w->second, d->second).bind(19, existing).run();
+            write_record(update_sql(), r, w->second, d->second).bind(20, existing).run();
             stats.duplicates++;
         } else if (write_record(insert_sql(), r, w->second, d->second).run() == 1) {
             stats.inserted++;
@@ -124,26 +133,58 @@ Lookup SqliteDatabase::top_k(const std::string &workload_key, const std::string 
     int64_t w = workload_id(workload_key);
     if (!w || k <= 0) return out;
     if (int64_t d = device_id(device_key)) {
-        Statement &st = db_->cached(std::string(kSelectRecords) +
-                                    "WHERE r.workload_id = ? AND r.device_id = ? AND r.status = 'ok' "
-                                    "ORDER BY r.min_ms, r.id LIMIT ?");
-        st.bind(1, w).bind(2, d).bind(3, (int64_t)k);
-        while (st.step()) out.records.push_back(read_record(st));
+        ranked(
+            w, "device_id = ?2", [&](Statement &st) { st.bind(2, d); }, k, out.records);
         if (!out.records.empty()) {
             out.level = Fallback::exact_device;
             return out;
         }
     }
-    Statement &st =
-        db_->cached(std::string(kSelectRecords) +
-                    // The inner query ranks on the covering index alone; only k rows are read.
-                    "WHERE r.id IN (SELECT id FROM records WHERE workload_id = ? AND status = 'ok' "
-                    "AND device_id IN (SELECT id FROM devices WHERE target = ?) "
-                    "ORDER BY min_ms, id LIMIT ?) ORDER BY r.min_ms, r.id");
-    st.bind(1, w).bind(2, target).bind(3, (int64_t)k);
-    while (st.step()) out.records.push_back(read_record(st));
+    ranked(
+        w, "device_id IN (SELECT id FROM devices WHERE target = ?2)",
+        [&](Statement &st) { st.bind(2, target); }, k, out.records);
     if (!out.records.empty()) out.level = Fallback::same_target;
     return out;
+}
+
+// Two passes, each fastest first: the records measured here by this htune and Halide version,
+// then the others (imported, stale), skipping schedules that have a current record of their device
+// (a current failure outranks an old success) and schedules already listed. Each pass ranks ids in
+// an inner query on the indexes alone (records_current makes the first a seek, records_best orders
+// the second) and reads only the rows it may keep: k plus a margin for repeated schedules, all of
+// them only when the margin was not enough.
+void SqliteDatabase::ranked(int64_t w, const std::string &device_cond,
+                            const std::function<void(Statement &)> &bind_device, int k,
+                            std::vector<Record> &out) {
+    const std::string current =
+        "x.provenance = 'measured' AND x.htune_version = ?3 AND x.halide_version = ?4";
+    const std::string where = "SELECT x.id FROM records x WHERE x.workload_id = ?1 AND x." + device_cond +
+                              " AND x.status = 'ok' AND ";
+    const std::string passes[] = {
+        where + current,
+        where + "NOT (" + current +
+            ") AND NOT EXISTS (SELECT 1 FROM records t WHERE t.workload_id = x.workload_id AND "
+            "t.device_id = x.device_id AND t.schedule_hash = x.schedule_hash AND t.provenance = 'measured' "
+            "AND t.htune_version = ?3 AND t.halide_version = ?4)"};
+    std::set<std::string> seen;
+    for (const std::string &ids : passes) {
+        Statement &st = db_->cached(std::string(kSelectRecords) + "WHERE r.id IN (" + ids +
+                                    " ORDER BY x.min_ms, x.id LIMIT ?5) ORDER BY r.min_ms, r.id");
+        for (int64_t limit : {(int64_t)k + 8, (int64_t)-1}) {  // -1: no limit
+            st.bind(1, w).bind(3, std::string(htune_version())).bind(4, std::string(halide_version()));
+            st.bind(5, limit);
+            bind_device(st);
+            int64_t rows = 0;
+            while ((int)out.size() < k && st.step()) {
+                rows++;
+                Record r = read_record(st);
+                if (seen.insert(r.schedule_hash).second) out.push_back(std::move(r));
+            }
+            st.reset();  // a statement left on a row would pin this connection's read snapshot
+            if ((int)out.size() >= k) return;
+            if (rows < limit) break;  // the pass had no more rows
+        }
+    }
 }
 
 std::vector<HistoryPoint> SqliteDatabase::history(const std::string &workload_key,
@@ -196,7 +237,17 @@ std::vector<DeviceSummary> SqliteDatabase::devices() {
     return out;
 }
 
-// Binds parameters 1..18 of insert_sql()/update_sql() (same order in both).
+std::vector<std::string> SqliteDatabase::workload_keys(const std::string &target) {
+    std::vector<std::string> out;
+    Statement &st = db_->cached(
+        "SELECT w.key FROM workloads w WHERE EXISTS (SELECT 1 FROM records r JOIN devices d ON "
+        "d.id = r.device_id WHERE r.workload_id = w.id AND r.status = 'ok' AND d.target = ?) ORDER BY w.id");
+    st.bind(1, target);
+    while (st.step()) out.push_back(st.text(0));
+    return out;
+}
+
+// Binds parameters 1..19 of insert_sql()/update_sql() (same order in both).
 Statement &SqliteDatabase::write_record(const std::string &sql, const Record &r, int64_t w, int64_t d) {
     Statement &st = db_->cached(sql);
     const MeasureResult &m = r.result;
@@ -209,7 +260,7 @@ Statement &SqliteDatabase::write_record(const std::string &sql, const Record &r,
         st.bind(16, r.run_id);
     else
         st.bind_null(16);
-    st.bind(17, w).bind(18, d);
+    st.bind(17, w).bind(18, d).bind(19, std::string(to_string(r.provenance)));
     return st;
 }
 
@@ -256,6 +307,17 @@ int64_t SqliteDatabase::device_id(const std::string &key) {
     return id_of("SELECT id FROM devices WHERE key = ?", key);
 }
 
+int64_t SqliteDatabase::same_record_id(int64_t w, int64_t d, const Record &r) {
+    Statement &st = db_->cached(
+        "SELECT id FROM records WHERE workload_id = ? AND device_id = ? AND schedule_hash = ? AND "
+        "provenance = ? AND htune_version = ? AND halide_version = ?");
+    st.bind(1, w).bind(2, d).bind(3, r.schedule_hash).bind(4, std::string(to_string(r.provenance)));
+    st.bind(5, r.htune_version).bind(6, r.halide_version);
+    int64_t id = st.step() ? st.int64(0) : 0;
+    st.reset();
+    return id;
+}
+
 int64_t SqliteDatabase::record_id(int64_t w, int64_t d, const std::string &hash) {
     Statement &st =
         db_->cached("SELECT id FROM records WHERE workload_id = ? AND device_id = ? AND schedule_hash = ?");
@@ -294,6 +356,7 @@ Record SqliteDatabase::read_record(const Statement &st) {
     r.feature_schema = st.text(18);
     r.timestamp = st.int64(19);
     r.run_id = st.is_null(20) ? 0 : st.int64(20);
+    r.provenance = st.text(21) == "imported" ? Provenance::imported : Provenance::measured;
     return r;
 }
 

@@ -25,12 +25,14 @@ Command compare_command();
 Command tune_command();
 Command build_command();
 Command retrain_command();
+Command verify_command();
+Command revalidate_command();
 
 const std::vector<Command> &commands() {
     static const std::vector<Command> all = {
-        ops_command(),     sample_command(), worker_command(),  best_command(),
-        devices_command(), export_command(), import_command(),  compare_command(),
-        tune_command(),    build_command(),  retrain_command(),
+        ops_command(),     sample_command(), worker_command(),     best_command(), devices_command(),
+        export_command(),  import_command(), compare_command(),    tune_command(), build_command(),
+        retrain_command(), verify_command(), revalidate_command(),
     };
     return all;
 }

@@ -38,6 +38,7 @@ protected:
             s.funcs["C"].stages.push_back(StageSchedule{{DimSplit{"n", {2 << i}}}, {}, "", {}, {}});
             r.schedule = s;
             r.schedule_hash = schedule_hash(s);
+            r.provenance = Provenance::imported;  // what reading a log gives
             records_.push_back(r);
         }
         log_ = dir_ + "/log.jsonl";

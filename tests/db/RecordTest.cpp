@@ -32,10 +32,14 @@ TEST(RecordTest, JsonRoundTripKeepsEveryPortableField) {
     EXPECT_EQ(j["workload"]["key"], r.workload_key);
     EXPECT_EQ(j["device_key"], kDeviceA);
     EXPECT_FALSE(j.contains("id"));  // database-local
+    EXPECT_FALSE(j.contains("provenance"));  // database-local too: a log is always imported
     Record back = nlohmann::json::parse(j.dump()).get<Record>();
+    EXPECT_EQ(back.provenance, Provenance::imported);
+    r.provenance = Provenance::imported;
     EXPECT_EQ(back, r);
 
     Record failed = fake_record(3, kDeviceA, 8, 0, Status::crash);
+    failed.provenance = Provenance::imported;
     EXPECT_EQ(nlohmann::json(failed).get<Record>(), failed);
 }
 

@@ -23,6 +23,12 @@ void raw_exec(const std::string &path, const std::string &sql) {
     sqlite3_close(db);
 }
 
+// Undoes migration 3 -> 4 (record provenance) on a file this htune made, so that it looks like
+// one written by an htune of schema 3: the old identity index and no provenance column.
+const char *const kUndoProvenance =
+    "DROP INDEX records_identity; DROP INDEX records_current; ALTER TABLE records DROP COLUMN provenance; "
+    "CREATE UNIQUE INDEX records_identity ON records(workload_id, device_id, schedule_hash); ";
+
 std::string open_error(const std::string &path, ErrorKind kind = ErrorKind::sqlite) {
     try {
         open_database(path)->count();
@@ -95,7 +101,7 @@ TEST_F(SchemaTest, FreshDatabaseHasCurrentSchemaAndWal) {
 TEST_F(SchemaTest, Version1DatabaseIsMigratedKeepingItsRecords) {
     // A file of the first schema: no seed_failures table, user_version 1.
     make_htune_db(3);
-    raw_exec(path_, "DROP TABLE seed_failures; PRAGMA user_version = 1");
+    raw_exec(path_, std::string(kUndoProvenance) + "DROP TABLE seed_failures; PRAGMA user_version = 1");
     auto db = open_database(path_);
     EXPECT_EQ(db->count(), 3);
     SeedFailure f;
@@ -141,14 +147,16 @@ TEST_F(SchemaTest, Version1DatabaseIsMigratedKeepingItsRecords) {
 TEST_F(SchemaTest, Version2SeedFailuresAreMigratedWithTheirMemoryLimitNotRecorded) {
     // Schema 2 had seed_failures without memory_limit_mb.
     make_htune_db(2);
-    raw_exec(path_,
-             "DROP TABLE seed_failures; CREATE TABLE seed_failures (workload_key TEXT NOT NULL, device_key "
-             "TEXT NOT NULL, autoscheduler TEXT NOT NULL, status TEXT NOT NULL, error TEXT NOT NULL, limit_s "
-             "REAL NOT NULL, halide_version TEXT NOT NULL, timestamp INTEGER NOT NULL, PRIMARY KEY "
-             "(workload_key, device_key, autoscheduler)); INSERT INTO seed_failures VALUES ('w#1', '" +
-                 std::string(kDeviceA) +
-                 "', 'Adams2019', 'compile_error', 'std::bad_alloc', 120, '14.0.0', 1700000000); PRAGMA "
-                 "user_version = 2");
+    raw_exec(
+        path_,
+        std::string(kUndoProvenance) +
+            "DROP TABLE seed_failures; CREATE TABLE seed_failures (workload_key TEXT NOT NULL, device_key "
+            "TEXT NOT NULL, autoscheduler TEXT NOT NULL, status TEXT NOT NULL, error TEXT NOT NULL, limit_s "
+            "REAL NOT NULL, halide_version TEXT NOT NULL, timestamp INTEGER NOT NULL, PRIMARY KEY "
+            "(workload_key, device_key, autoscheduler)); INSERT INTO seed_failures VALUES ('w#1', '" +
+            std::string(kDeviceA) +
+            "', 'Adams2019', 'compile_error', 'std::bad_alloc', 120, '14.0.0', 1700000000); PRAGMA "
+            "user_version = 2");
     auto db = open_database(path_);
     EXPECT_EQ(db->count(), 2);
     auto got = db->seed_failures("w#1", kDeviceA);
@@ -158,6 +166,35 @@ TEST_F(SchemaTest, Version2SeedFailuresAreMigratedWithTheirMemoryLimitNotRecorde
     EXPECT_EQ(got[0].limit_s, 120);
     EXPECT_EQ(got[0].timestamp, 1700000000);
     EXPECT_EQ(got[0].memory_limit_mb, -1);  // not recorded
+}
+
+TEST_F(SchemaTest, Version3RecordsGetTheirProvenanceFromTheirRunAndKeepEverything) {
+    // Schema 3: no provenance; a record with a run was measured by `htune tune` into the file.
+    {
+        auto db = open_database(path_);
+        int64_t run = db->begin_run(RunInfo{});
+        Record tuned = fake_record(1, kDeviceA, 1, 2.0), imported = fake_record(1, kDeviceA, 2, 1.0);
+        tuned.run_id = run;
+        db->commit({tuned, imported, fake_record(2, kDeviceA, 3, 0, Status::crash)});
+    }
+    raw_exec(path_, std::string(kUndoProvenance) + "PRAGMA user_version = 3");
+    auto db = open_database(path_);
+    std::vector<Record> got;
+    db->scan({}, [&](const Record &r) { got.push_back(r); });
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_EQ(got[0].provenance, Provenance::measured);
+    EXPECT_GT(got[0].run_id, 0);
+    EXPECT_EQ(got[1].provenance, Provenance::imported);
+    EXPECT_EQ(got[2].provenance, Provenance::imported);
+    EXPECT_EQ(got[1].result.min_ms, 1.0);
+    EXPECT_EQ(got[2].result.status, Status::crash);
+    // The new identity: the same schedule measured again here is a row of its own.
+    Record again = got[1];
+    again.provenance = Provenance::measured;
+    again.halide_version = "15.0.0";
+    EXPECT_EQ(db->commit({again}).inserted, 1);
+    EXPECT_EQ(db->count(), 4);
+    EXPECT_EQ(db->integrity_check(), "ok");
 }
 
 TEST_F(SchemaTest, NewerSchemaIsRefusedAndUntouched) {

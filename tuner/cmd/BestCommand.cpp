@@ -71,6 +71,10 @@ int run_best(const std::vector<std::string> &args) {
                             {"device_key", device_key},
                             {"record_device_key", r.device_key},
                             {"fallback", to_string(found.level)},
+                            {"provenance", to_string(r.provenance)},
+                            {"trust", to_string(trust_of(r))},
+                            {"record_htune_version", r.htune_version},
+                            {"record_halide_version", r.halide_version},
                             {"record_id", r.id},
                             {"min_ms", r.result.min_ms},
                             {"median_ms", r.result.median_ms},
@@ -85,8 +89,17 @@ int run_best(const std::vector<std::string> &args) {
               << "device:    " << device_key << "\n"
               << "answered:  " << to_string(found.level);
     if (found.level != Fallback::exact_device) std::cout << " (measured on " << r.device_key << ")";
-    std::cout << "\n"
-              << std::setprecision(4) << "time:      " << r.result.min_ms << " ms min, " << r.result.median_ms
+    std::cout << "\n";
+    // Preferred: measured here by this htune and Halide; otherwise say what answered instead.
+    if (found.level != Fallback::exact_device)
+        std::cout << "record:    from another device type (" << to_string(r.provenance) << " there, htune "
+                  << r.htune_version << ", Halide " << r.halide_version << ")\n";
+    else
+        std::cout << "record:    " << describe_trust(r) << "\n";
+    if (found.level != Fallback::exact_device || trust_of(r) != Trust::current)
+        std::cout << "           not verified on this machine by this htune and Halide; `htune verify` "
+                     "re-measures it\n";
+    std::cout << std::setprecision(4) << "time:      " << r.result.min_ms << " ms min, " << r.result.median_ms
               << " ms median (" << r.result.repeats << " repeats, " << r.result.threads << " threads)\n"
               << "GFLOP/s:   ";
     if (gf > 0)

@@ -22,6 +22,7 @@
 #include "schedules/Schedule.h"
 #include "schedules/Space.h"
 #include "tuner/Command.h"
+#include "tuner/Verify.h"
 #include "tuner/WorkloadOptions.h"
 
 namespace po = boost::program_options;
@@ -35,6 +36,8 @@ struct BuildArgs {
     WorkloadOptions workload;
     std::string db_path, target = "host", out_dir, function_name;
     bool require_tuned = false;
+    bool verify = false;  // --verify: re-measure the best records here first (tuner/Verify.h)
+    VerifyCliOptions verify_cli;
 };
 
 // The schedule to compile and where it came from (the provenance written into
@@ -45,6 +48,7 @@ struct Chosen {
     int64_t record_id = 0;  // 0: the heuristic schedule, not a record
     double min_ms = 0, median_ms = 0;
     int threads = 0;
+    std::string trust;  // describe_trust of the record ("" for the heuristic)
 };
 
 Halide::Target resolve_target(const std::string &text) {
@@ -113,6 +117,11 @@ Chosen choose_schedule(const BuildArgs &a, bool db_given, const Workload &w, con
     c.min_ms = r.result.min_ms;
     c.median_ms = r.result.median_ms;
     c.threads = r.result.threads;
+    c.trust = describe_trust(r);
+    if (found.level != Fallback::exact_device || trust_of(r) != Trust::current)
+        std::cerr << "htune: warning: build: the best record (" << r.id << ") of " << key << " is "
+                  << (found.level != Fallback::exact_device ? "from device " + r.device_key + ", " : "")
+                  << c.trust << "; `htune build --verify` or `htune verify` re-measures it here\n";
     return c;
 }
 
@@ -127,6 +136,7 @@ std::string provenance_comment(const Workload &w, const Chosen &c, const Halide:
        << "//   fallback:     " << c.fallback << "\n";
     if (c.record_id) {
         os << "//   record:       " << c.record_id << " (measured on " << c.record_device_key << ")\n"
+           << "//   provenance:   " << c.trust << "\n"
            << "//   measured:     " << c.min_ms << " ms min, " << c.median_ms << " ms median, " << c.threads
            << " threads\n";
     } else {
@@ -155,21 +165,34 @@ int run_build(const std::vector<std::string> &args) {
         "output,o", po::value(&a.out_dir), "output directory (required; created if missing)")(
         "function-name", po::value(&a.function_name),
         "name of the generated function and files (default: the op)")(
-        "require-tuned", po::bool_switch(&a.require_tuned), "fail instead of using the heuristic schedule");
+        "require-tuned", po::bool_switch(&a.require_tuned), "fail instead of using the heuristic schedule")(
+        "verify", po::bool_switch(&a.verify),
+        "first re-measure the best records here and store the results (like `htune verify`; writes the "
+        "database; --target host only)");
+    po::options_description verify_desc("with --verify");
+    a.verify_cli.add_to(verify_desc);
+    desc.add(verify_desc);
     po::variables_map vm;
     if (parse_command_line("build", args, desc, vm, nullptr,
                            "--op NAME [-p k=v ...] | --generator-lib LIB "
                            "--generator NAME [-g k=v ...]  -o DIR "
                            "[--db FILE] [--target host|TARGET] [--function-name "
-                           "NAME] [--require-tuned]"))
+                           "NAME] [--require-tuned] [--verify [--top K] [--tolerance PCT]]"))
         return 0;
     if (a.out_dir.empty()) throw_usage("build: -o DIR is required");
+    if (a.verify && a.target != "host")
+        throw_usage("build: --verify measures on this machine: use it with --target host");
     Halide::Target target = resolve_target(a.target);
     Workload w = a.workload.workload();
     std::string fn = a.function_name.empty() ? w.op() : a.function_name;
     if (!is_c_identifier(fn))
         throw_usage("build: function name '" + fn + "' is not a C identifier (use --function-name)");
 
+    if (a.verify) {
+        VerifySession session = start_verify_session("build", args, a.db_path, a.verify_cli);
+        VerifyWorkload v = verify_workload(w, *session.db, *session.runner, session.verify);
+        std::cout << verify_table_header() << "\n" << format_rows(v) << std::flush;
+    }
     Chosen c = choose_schedule(a, vm.count("db") > 0, w, target);
     Halide::Pipeline p = w.build();
     apply_schedule(c.schedule, p, target);
@@ -236,8 +259,8 @@ int run_build(const std::vector<std::string> &args) {
               << "workload:   " << w.key() << "\n"
               << "target:     " << target.to_string() << "\n"
               << "schedule:   " << schedule_hash(c.schedule) << ", "
-              << (c.record_id ? "record " + std::to_string(c.record_id) + " (" + c.fallback + ", " +
-                                    std::to_string(c.min_ms) + " ms min)"
+              << (c.record_id ? "record " + std::to_string(c.record_id) + " (" + c.fallback + ", " + c.trust +
+                                    ", " + std::to_string(c.min_ms) + " ms min)"
                               : std::string("heuristic (no tuned record)"))
               << "\n";
     return 0;
