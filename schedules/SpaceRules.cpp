@@ -310,9 +310,9 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
 // over (harris: computed at x_m, stored at y_o over x_o: NaN; Halide's fix for loop vars lifted
 // out of such loops came with #7896, in Halide 17); a reduction loop between or at the store
 // (max_filter's repeat_edge computed inside maximum's pure loops, stored at an r$y loop); and a
-// Func with update stages (unsharp's sum computed at x_i, stored at x_o over y_o); more than one
-// loop between (lens blur's repeat_edge computed at an x loop of a 4-D Func, stored at its 4th
-// dimension: 4 of 60 such samples wrong, htune_bench_storage_hoist). What is left
+// Func with update stages (unsharp's sum computed at x_i, stored at x_o over y_o); in lens blur,
+// 4 of 60 samples wrong (htune_bench_storage_hoist), each stored at a loop of another dimension
+// than the compute loop's, two of them also more than one loop between. What is left
 // is what Adams2019 writes (max_filter: repeat_edge computed at an x loop, stored over one y
 // loop at the next x loop out), and it computes the reference.
 std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest,
@@ -325,6 +325,9 @@ std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest,
         if (i < si && !dims.insert(dim).second) return "over two loops of '" + dim + "'";
     }
     if (si > ci + 2) return "over more than one loop between";
+    std::string cdim = nest.dim.count(loops[ci]) ? nest.dim.at(loops[ci]) : loops[ci];
+    std::string sdim = nest.dim.count(loops[si]) ? nest.dim.at(loops[si]) : loops[si];
+    if (cdim != sdim) return "at a loop of another dimension than the compute loop's";
     return "";
 }
 

@@ -98,8 +98,8 @@ std::string multi_level_split_reason(const FuncInfo &f, const FuncSchedule &fs, 
 
 // Why f, computed at loops[ci] of its consumer's final loops (innermost first) and stored at
 // loops[si] more than one loop further out, gives wrong values on Halide 14; "" when it does
-// not: a single-stage Func stored two loops out over a pure loop, the compute loop and the one
-// between of different dimensions (SpaceRules.cpp says what was seen).
+// not: a single-stage Func stored two loops out, at a pure loop of the compute loop's dimension,
+// over a pure loop of another dimension (SpaceRules.cpp says what was seen).
 std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest,
                                    const std::vector<std::string> &loops, int ci, int si);
 std::string validate_func(const PipelineAnalysis &a, const Halide::Target &target, const Schedule &s,

@@ -540,6 +540,16 @@ TEST(SpaceTest, StorageHoistedOverSeveralLoopsOnlyInTheFormHalideComputesRight) 
             .validate(load("unsharp_gen_store_hoisted_multistage.json"))
             .find("sum#2: stored more than one loop outside where it is computed, and it has update stages"),
         std::string::npos);
+    // Stored at a loop of another dimension than the compute loop's: lens blur's repeat_edge
+    // computed at an x loop, stored at the 4th dimension's over a z loop (off by 0.19).
+    Workload lens_blur = generator("lens_blur");
+    EXPECT_NE(ScheduleSpace(lens_blur, htune::host_target())
+                  .validate(load("lens_blur_gen_store_other_dim.json"))
+                  .find("repeat_edge#1: stored more than one loop outside where it is computed, at a loop of "
+                        "another dimension"),
+              std::string::npos)
+        << ScheduleSpace(lens_blur, htune::host_target())
+               .validate(load("lens_blur_gen_store_other_dim.json"));
     // Two loops of one dimension inside: harris's NaN.
     EXPECT_NE(ScheduleSpace(make_workload("harris", true), htune::host_target())
                   .validate(load("harris_store_two_loops_out_one_level.json"))

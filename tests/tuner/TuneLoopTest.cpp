@@ -356,17 +356,17 @@ TEST(TuneLoopTest, RunsAreCappedByTheBestTimeSoFar) {
     h.o.trials = 12;
     h.o.confirm_top = 0;
     h.o.run_cap_factor = 20;
-    h.o.measure.warmup = 1;  // 8 runs per candidate: 2 + warmup + min_repeats
+    h.o.measure.warmup = 1;  // 9 runs per candidate: 3 + warmup + min_repeats
     h.o.measure.min_repeats = 5;
     h.o.measure.min_seconds = 0.1;
     h.time_of = [](const Workload &, const Schedule &) { return 100.0; };  // 100 ms each
     TuneResult r = h.run({test_spec("matmul")});
     ASSERT_EQ(r.workloads[0].trials, 12);
     // The first batch, the heuristic alone, has no best yet: the runner's own limit. Then
-    // 20 * 0.1 s * 8 runs + 0.1 s.
+    // 20 * 0.1 s * 9 runs + 0.1 s.
     ASSERT_EQ(h.runner.batches().at(0).size(), 1u);
     ASSERT_EQ(h.runner.run_timeouts().size(), 11u);
-    for (double cap : h.runner.run_timeouts()) EXPECT_DOUBLE_EQ(cap, 16.1);
+    for (double cap : h.runner.run_timeouts()) EXPECT_DOUBLE_EQ(cap, 18.1);
     // And a candidate slower than 4 x 100 ms is timed by that one run.
     ASSERT_EQ(h.runner.cutoffs().size(), 11u);
     for (double cutoff : h.runner.cutoffs()) EXPECT_DOUBLE_EQ(cutoff, 400);
