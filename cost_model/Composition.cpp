@@ -88,7 +88,10 @@ std::vector<featurizer::FuncDyn> Featurizer::Static::compose(const Schedule &s) 
                     return -1;
                 };
                 int at = find_loop(fs->at_loop);
-                int st = fs->store_loop.empty() ? at : find_loop(fs->store_loop);
+                // Stored where g is computed: outside all of g's loops, g's whole region.
+                int st = fs->store_with_consumer  ? (int)gs.loops.size()
+                         : fs->store_loop.empty() ? at
+                                                  : find_loop(fs->store_loop);
                 if (at >= 0 && st >= at) {
                     placed = true;
                     // f's region per iteration of loop `level` of g: g's tile there,

@@ -172,7 +172,12 @@ public:
         reporter_.warnings.clear();
         std::unique_ptr<OutputToFile> capture;
         try {
-            Compiled c{workload_->build(), job.fault, 0, {}};
+            // Each kind builds its own pipeline: as_written and external ones never need the
+            // canonical one.
+            Compiled c{Halide::Pipeline(), job.fault, 0, {}};
+            if (job.kind == CandidateKind::schedule || job.kind == CandidateKind::naive ||
+                job.kind == CandidateKind::autoscheduler)
+                c.pipeline = workload_->build();
             switch (job.kind) {
                 case CandidateKind::schedule: {
                     Schedule s;

@@ -50,6 +50,11 @@ Halide::Pipeline Workload::build_as_written() const {
     }
 }
 
+bool Workload::has_own_schedule() const {
+    if (own_schedule_ < 0) own_schedule_ = build_as_written().defined() ? 1 : 0;
+    return own_schedule_ == 1;
+}
+
 const PipelineIO &Workload::io() const {
     if (!io_) io_ = std::make_unique<PipelineIO>(describe_io(build()));
     return *io_;

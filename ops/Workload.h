@@ -39,6 +39,8 @@ public:
     // and all; an undefined Pipeline when the algorithm has no schedule of its own, or its
     // build applies no directive (has_schedule_directives).
     Halide::Pipeline build_as_written() const;
+    // Whether build_as_written() is defined (cached: the check builds the pipeline).
+    bool has_own_schedule() const;
     // Shapes of inputs and outputs (cached; from the estimates).
     const PipelineIO &io() const;
 
@@ -85,6 +87,7 @@ private:
     double flops_override_ = 0;
     mutable double counted_flops_ = -1;
     mutable int float_to_int_ = -1;
+    mutable int own_schedule_ = -1;
 };
 
 // Fills `b` with deterministic uniform values in `range` (integers rounded) from `seed`.

@@ -33,7 +33,8 @@ public:
     // Storage layout, innermost first (a permutation of f's pure args).
     virtual void reorder_storage(const std::string &f, const std::vector<std::string> &dims) = 0;
     virtual void compute_at(const std::string &f, const std::string &g, int stage, const std::string &loop,
-                            bool loop_rvar, const std::string &store_loop, bool store_rvar) = 0;
+                            bool loop_rvar, const std::string &store_func, const std::string &store_loop,
+                            bool store_rvar) = 0;
     // Directives on stage `stage` of `f`; `rvar` says whether the loop derives from an RVar.
     virtual void split(const std::string &f, int stage, const std::string &var, bool rvar,
                        const std::string &outer, const std::string &inner, int factor, TailStrategy tail) = 0;
@@ -153,8 +154,29 @@ void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
         if (!fs.store_loop.empty() && !exists(fs.store_loop))
             throw_usage("schedule: Func '" + kv.first + "' is stored at loop '" + fs.store_loop +
                         "', which " + fs.at_func + " does not have");
-        e.compute_at(kv.first, fs.at_func, fs.at_stage, fs.at_loop, nest.is_rvar(fs.at_loop), fs.store_loop,
-                     nest.is_rvar(fs.store_loop));
+        if (!fs.store_with_consumer) {
+            e.compute_at(kv.first, fs.at_func, fs.at_stage, fs.at_loop, nest.is_rvar(fs.at_loop), fs.at_func,
+                         fs.store_loop, nest.is_rvar(fs.store_loop));
+            continue;
+        }
+        // Stored where at_func is computed: at_func's own compute_at loop, in its consumer.
+        if (it == s.funcs.end() || it->second.placement != Placement::at || !a.has(it->second.at_func))
+            throw_usage("schedule: Func '" + kv.first + "' is stored with its consumer " + fs.at_func +
+                        ", which is not computed inside another Func's loops");
+        const FuncSchedule &gs = it->second;
+        const FuncInfo &h = a.func(gs.at_func);
+        auto ht = s.funcs.find(gs.at_func);
+        StageSchedule hst =
+            (ht != s.funcs.end() && gs.at_stage >= 0 && gs.at_stage < (int)ht->second.stages.size() &&
+             gs.at_stage < (int)h.stages.size())
+                ? ht->second.stages[gs.at_stage]
+                : StageSchedule{};
+        if (gs.at_stage < 0 || gs.at_stage >= (int)h.stages.size())
+            throw_usage("schedule: Func '" + fs.at_func + "' is computed at a stage '" + gs.at_func +
+                        "' does not have");
+        LoopNest hnest = loop_nest(h.stages[gs.at_stage], hst);
+        e.compute_at(kv.first, fs.at_func, fs.at_stage, fs.at_loop, nest.is_rvar(fs.at_loop), gs.at_func,
+                     gs.at_loop, hnest.is_rvar(gs.at_loop));
     }
 }
 
@@ -178,12 +200,14 @@ public:
         func(f).reorder_storage(vs);
     }
     void compute_at(const std::string &f, const std::string &g, int st, const std::string &loop,
-                    bool loop_rvar, const std::string &store_loop, bool store_rvar) override {
+                    bool loop_rvar, const std::string &store_func, const std::string &store_loop,
+                    bool store_rvar) override {
         // Halide 14 rejects an explicit stage index here even where the location is legal; the
         // default (-1) means "the stage that uses f", which the space guarantees is `st`.
         Func gf = func(g);
         func(f).compute_at(LoopLevel(gf, var_or_rvar(loop, loop_rvar)));
-        if (!store_loop.empty()) func(f).store_at(LoopLevel(gf, var_or_rvar(store_loop, store_rvar)));
+        if (!store_loop.empty())
+            func(f).store_at(LoopLevel(func(store_func), var_or_rvar(store_loop, store_rvar)));
     }
     void split(const std::string &f, int s, const std::string &var, bool rvar, const std::string &outer,
                const std::string &inner, int factor, TailStrategy tail) override {
@@ -241,10 +265,11 @@ public:
         body << ");\n";
     }
     void compute_at(const std::string &f, const std::string &g, int st, const std::string &loop,
-                    bool loop_rvar, const std::string &store_loop, bool store_rvar) override {
+                    bool loop_rvar, const std::string &store_func, const std::string &store_loop,
+                    bool store_rvar) override {
         body << ident(f) << ".compute_at(" << ident(g) << ", " << use(loop, loop_rvar) << ")";
         if (!store_loop.empty())
-            body << ".store_at(" << ident(g) << ", " << use(store_loop, store_rvar) << ")";
+            body << ".store_at(" << ident(store_func) << ", " << use(store_loop, store_rvar) << ")";
         body << ";\n";
     }
     void split(const std::string &f, int s, const std::string &var, bool rvar, const std::string &outer,

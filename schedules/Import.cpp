@@ -94,7 +94,8 @@ StageMap translate_stage(const std::string &func, const StageInfo &info, const I
             if (!contains(split_dims, dim)) split_dims.push_back(dim);
             if (!out.tails.count(dim)) out.tails[dim] = resolve_auto(sp.tail, info, dim);
             // A factor that does not divide a constant piece: Halide runs the inner loop over a
-            // shifted or guarded last tile; here the piece grows to whole tiles (129 for 128 / 3).
+            // shifted or guarded last tile; here the piece grows to whole tiles (129 for 128 / 3):
+            // the space's factors are tile sizes, each dividing the one outside it.
             if (p.extent > 0 && p.extent % *f != 0)
                 changes.push_back(where + "split of '" + p.name + "' (" + std::to_string(p.extent) + ") by " +
                                   std::to_string(*f) + " kept with whole tiles (" +
@@ -403,6 +404,13 @@ static ImportedSchedule import_with(const Halide::Pipeline &scheduled, const Sch
         if (!p.store_func.empty() && p.store_func == p.func) {
             std::string st = loop_named(maps[p.func][stage], p.store_var);
             if (st != loop) fs.store_loop = st;
+        } else if (!p.store_func.empty() && placed[p.func].placement == Placement::at &&
+                   placed[p.func].func == p.store_func && placed[p.func].var == p.store_var &&
+                   !placed[p.func].store_root &&
+                   (placed[p.func].store_func.empty() || placed[p.func].store_func == placed[p.func].func) &&
+                   (placed[p.func].store_var.empty() || placed[p.func].store_var == placed[p.func].var)) {
+            // Stored where its consumer is computed (Adams2019's unsharp: gray).
+            fs.store_with_consumer = true;
         } else if (!p.store_func.empty() || p.store_root) {
             out.changes.push_back(
                 f.name + ": stored " +
@@ -458,7 +466,11 @@ static ImportedSchedule import_with(const Halide::Pipeline &scheduled, const Sch
                      for (auto &st : fs.stages)
                          for (auto &d : st.splits) d.tail.clear();
                  }},
-                {"stored where it is computed", [&] { fs.store_loop.clear(); }},
+                {"stored where it is computed",
+                 [&] {
+                     fs.store_loop.clear();
+                     fs.store_with_consumer = false;
+                 }},
                 {"unrolling dropped",
                  [&] {
                      for (auto &st : fs.stages) st.unroll.clear();

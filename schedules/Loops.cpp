@@ -7,10 +7,12 @@ namespace htune {
 
 std::vector<std::string> split_loop_names(const std::string &var, size_t factors) {
     if (factors == 0) return {var};
-    if (factors == 1) return {var + "_o", var + "_i"};
-    if (factors == 2) return {var + "_o", var + "_m", var + "_i"};
-    if (factors == 3) return {var + "_o", var + "_m", var + "_n", var + "_i"};
-    return {var + "_o", var + "_m", var + "_n", var + "_p", var + "_i"};
+    // Outermost first: var_o, then the middle levels var_m, var_n, var_p, var_q, then var_i.
+    static const char *middle[] = {"_m", "_n", "_p", "_q"};
+    std::vector<std::string> names = {var + "_o"};
+    for (size_t k = 0; k + 1 < factors && k < 4; k++) names.push_back(var + middle[k]);
+    names.push_back(var + "_i");
+    return names;
 }
 
 std::string fused_loop_name(const std::vector<std::string> &parallel) {

@@ -123,6 +123,7 @@ void to_json(json &j, const Schedule &s) {
         if (f.placement == Placement::at) {
             fj["at"] = {{"func", f.at_func}, {"stage", f.at_stage}, {"loop", f.at_loop}};
             if (!f.store_loop.empty()) fj["at"]["store_loop"] = f.store_loop;
+            if (f.store_with_consumer) fj["at"]["store_with_consumer"] = true;
         }
         if (!f.stages.empty()) {
             json stages = json::array();
@@ -158,6 +159,7 @@ void from_json(const json &j, Schedule &s) {
             f.at_stage = field<int>(at, "stage", where, 0);
             f.at_loop = field<std::string>(at, "loop", where, "");
             f.store_loop = field<std::string>(at, "store_loop", where, "");
+            f.store_with_consumer = field<bool>(at, "store_with_consumer", where, false);
             if (f.at_func.empty() || f.at_loop.empty())
                 throw_usage("schedule: " + where + " 'at' needs a func and a loop");
         }

@@ -25,7 +25,7 @@ constexpr int kScheduleSchemaVersion = 1;
 // updates), "shift_inwards" (re-compute the last tile shifted inwards; pure definitions only)
 // or "guard" (GuardWithIf). Autoschedulers choose RoundUp/ShiftInwards where the default guards, which
 // keeps vector loops free of scalar tails.
-constexpr size_t kMaxSplitLevels = 4;  // factors per DimSplit
+constexpr size_t kMaxSplitLevels = 5;  // factors per DimSplit
 
 struct DimSplit {
     std::string var;
@@ -90,10 +90,17 @@ struct FuncSchedule {
     // expensive consumer while its other consumers still inline it. JSON "wrap", absent when
     // empty.
     std::vector<std::string> wrap;
+    // Stored where at_func itself is computed (at_func's compute_at loop, in its own
+    // consumer's loops) instead of in at_func's loops: one loop further out than at_func's
+    // outermost, where this Func is computed, so Halide slides its window over that loop
+    // (Adams2019's unsharp: gray computed at detail's y, stored at output's x). JSON
+    // "at": {"store_with_consumer": true}, absent when false.
+    bool store_with_consumer = false;
     bool operator==(const FuncSchedule &o) const {
         return placement == o.placement && at_func == o.at_func && at_loop == o.at_loop &&
-               store_loop == o.store_loop && at_stage == o.at_stage && stages == o.stages &&
-               storage == o.storage && wrap == o.wrap;
+               store_loop == o.store_loop && at_stage == o.at_stage &&
+               store_with_consumer == o.store_with_consumer && stages == o.stages && storage == o.storage &&
+               wrap == o.wrap;
     }
 };
 

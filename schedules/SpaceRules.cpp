@@ -298,8 +298,35 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
                 return f.name + ": stored outside a parallel loop it is computed inside (a race)";
         }
     }
+    if (fs.store_with_consumer) {
+        if (!fs.store_loop.empty())
+            return f.name + ": stored both at loop '" + fs.store_loop + "' and with its consumer";
+        std::string why = store_with_consumer_reason(f, g, gs, nest, loops, fs.at_loop);
+        if (!why.empty()) return f.name + ": stored where " + g.name + " is computed, " + why;
+    }
     std::string why = multi_level_split_reason(f, fs, tail_free_region(a, s, f));
     if (!why.empty()) return why;
+    return "";
+}
+
+// Storage at g's own compute_at loop (FuncSchedule::store_with_consumer), the one form Adams2019
+// writes (unsharp's gray: computed at detail's outermost loop y, stored at output's x, where
+// detail is computed): it computes the reference. Kept to that form, one loop outside where f
+// is computed, as the same-Func hoisting rules found (hoisted_storage_reason): f and g single-
+// stage, f computed at g's outermost loop, a pure serial one, g computed inside another Func's
+// loops and stored where it is computed.
+std::string store_with_consumer_reason(const FuncInfo &f, const FuncInfo &g, const FuncSchedule &gs,
+                                       const LoopNest &nest, const std::vector<std::string> &loops,
+                                       const std::string &at_loop) {
+    if (f.stages.size() > 1) return "and it has update stages";
+    if (g.stages.size() > 1) return "which has update stages";
+    if (gs.placement != Placement::at) return "which is not computed inside another Func's loops";
+    if (!gs.store_loop.empty() || gs.store_with_consumer) return "which is not stored where it is computed";
+    if (loops.empty() || at_loop != loops.back()) return "from a loop other than its outermost";
+    if (nest.is_rvar(at_loop)) return "sliding over the reduction loop '" + at_loop + "'";
+    if (!gs.stages.empty() && !gs.stages[0].parallel.empty() &&
+        fused_loop_name(gs.stages[0].parallel) == at_loop)
+        return "outside the parallel loop it is computed in (a race)";
     return "";
 }
 
@@ -318,16 +345,13 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
 std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest,
                                    const std::vector<std::string> &loops, int ci, int si) {
     if (f.stages.size() > 1) return "and it has update stages";
-    std::set<std::string> dims;
-    for (int i = ci; i <= si; i++) {
-        if (i > ci && nest.is_rvar(loops[i])) return "over the reduction loop '" + loops[i] + "'";
-        std::string dim = nest.dim.count(loops[i]) ? nest.dim.at(loops[i]) : loops[i];
-        if (i < si && !dims.insert(dim).second) return "over two loops of '" + dim + "'";
-    }
+    for (int i = ci + 1; i <= si; i++)
+        if (nest.is_rvar(loops[i])) return "over the reduction loop '" + loops[i] + "'";
     if (si > ci + 2) return "over more than one loop between";
-    std::string cdim = nest.dim.count(loops[ci]) ? nest.dim.at(loops[ci]) : loops[ci];
-    std::string sdim = nest.dim.count(loops[si]) ? nest.dim.at(loops[si]) : loops[si];
-    if (cdim != sdim) return "at a loop of another dimension than the compute loop's";
+    auto dim_of = [&](const std::string &loop) { return nest.dim.count(loop) ? nest.dim.at(loop) : loop; };
+    const std::string &between = loops[ci + 1], &store = loops[si];
+    if (dim_of(between) == dim_of(loops[ci])) return "over two loops of '" + dim_of(between) + "'";
+    if (dim_of(store) != dim_of(loops[ci])) return "at a loop of another dimension than the compute loop's";
     return "";
 }
 

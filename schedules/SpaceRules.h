@@ -102,6 +102,13 @@ std::string multi_level_split_reason(const FuncInfo &f, const FuncSchedule &fs, 
 // over a pure loop of another dimension (SpaceRules.cpp says what was seen).
 std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest,
                                    const std::vector<std::string> &loops, int ci, int si);
+// Why f, computed at loop `at_loop` of g (whose stage's final loops are `loops`, innermost first)
+// and stored where g is computed (FuncSchedule::store_with_consumer), is not allowed; "" when it
+// is: f and g single-stage, at_loop g's outermost loop, pure and serial, g computed inside another
+// Func's loops and stored there.
+std::string store_with_consumer_reason(const FuncInfo &f, const FuncInfo &g, const FuncSchedule &gs,
+                                       const LoopNest &nest, const std::vector<std::string> &loops,
+                                       const std::string &at_loop);
 std::string validate_func(const PipelineAnalysis &a, const Halide::Target &target, const Schedule &s,
                           const FuncInfo &f);
 

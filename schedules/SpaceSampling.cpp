@@ -142,6 +142,7 @@ void sample_placement(const PipelineAnalysis &a, const Halide::Target &target, S
     if (f.is_output) {
         fs.placement = Placement::root;
         fs.at_func = fs.at_loop = fs.store_loop = "";
+        fs.store_with_consumer = false;
         fs.at_stage = 0;
         if (fs.stages.size() != f.stages.size()) fs.stages = sample_stages(f, target, rng, 0.9);
         return;
@@ -177,6 +178,7 @@ void sample_placement(const PipelineAnalysis &a, const Halide::Target &target, S
     }
     fs.placement = chosen;
     fs.at_func = fs.at_loop = fs.store_loop = "";
+    fs.store_with_consumer = false;
     fs.at_stage = 0;
     if (chosen == Placement::inline_) {
         fs.stages.clear();

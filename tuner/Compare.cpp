@@ -136,7 +136,7 @@ CompareWorkload compare_workload(Runner &runner, const Workload &w, Database *db
         } else if (name == "as_written") {
             // The schedule the Generator's author wrote: a row only where there is one.
             if (w.algorithm().library().empty()) continue;
-            if (!w.build_as_written().defined()) {
+            if (!w.has_own_schedule()) {
                 note_row(name, "unavailable", "the Generator applies no schedule of its own");
                 continue;
             }

@@ -111,7 +111,7 @@ std::vector<Schedule> SeedProvider::autoscheduler_seeds(const Workload &w, const
                                                         std::vector<Schedule> &imported) {
     std::vector<Schedule> first;
     std::vector<Candidate> seeders = o_.autoscheduler_seeds;
-    if (o_.as_written_seed && !w.algorithm().library().empty() && w.build_as_written().defined())
+    if (o_.as_written_seed && !w.algorithm().library().empty() && w.has_own_schedule())
         seeders.push_back(Candidate::as_written());
     if (seeders.empty()) return first;
     const std::string key = w.key(), name = w.canonical();
@@ -141,13 +141,16 @@ std::vector<Schedule> SeedProvider::autoscheduler_seeds(const Workload &w, const
                                        [&](const SeedFailure &f) { return f.autoscheduler == plugin; });
         if (im.status != Status::ok) {
             std::string error = im.error.substr(0, im.error.find('\n'));
+            // An autoscheduler that runs out of address space mostly aborts (an uncaught
+            // bad_alloc: Adams2019 needs about 7 GB on local_laplacian and nl_means at bench size).
             const bool oom = error.find("bad_alloc") != std::string::npos ||
-                             error.find("out of memory") != std::string::npos;
+                             error.find("out of memory") != std::string::npos ||
+                             (im.status == Status::crash && error.find("signal 6") != std::string::npos);
             note(name + ": " + plugin + " gave no seed (" + to_string(im.status) + ": " + error + ")" +
-                 (oom && memory_limit_mb > 0
-                      ? "; the workers may use " + std::to_string((long)memory_limit_mb) +
-                            " MiB: a larger --memory-limit-mb asks it again"
-                      : ""));
+                 (oom && memory_limit_mb > 0 ? "; likely out of memory: the workers may use " +
+                                                   std::to_string((long)memory_limit_mb) +
+                                                   " MiB, a larger --memory-limit-mb asks it again"
+                                             : ""));
             SeedFailure f;
             f.autoscheduler = plugin;
             f.status = im.status;

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <set>
+
 #include "ops/Error.h"
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
@@ -13,6 +15,7 @@
 #include "schedules/Loops.h"
 #include "schedules/PipelineAnalysis.h"
 #include "schedules/Space.h"
+#include "schedules/SpaceRules.h"
 #include "tests/schedules/ComputesReference.h"
 
 namespace htune {
@@ -178,6 +181,83 @@ TEST(ImportTest, AdamsSchedulesComeBackValidAndComputeTheReference) {
             EXPECT_GT(at, 0);
         }
     }
+}
+
+// Adams2019 splits a 128-wide tile by 3 (stencil_chain, attention at bench size). The space's
+// factors are tile sizes, each dividing the one outside it, so the import grows the tile to whole
+// inner tiles (16 by 3 -> 18), says so, and the result still computes the reference.
+TEST(ImportTest, InnerSplitThatDoesNotDivideItsTileIsKeptWithWholeTiles) {
+    Workload w = make_workload("blur3x3", true);
+    ScheduleSpace space(w, htune::host_target());
+    Halide::Pipeline p = w.build();
+    Halide::Func out = p.outputs()[0];
+    Halide::Var x("x"), xi("xi"), xii("xii");
+    out.split(x, x, xi, 16, Halide::TailStrategy::ShiftInwards).split(xi, xi, xii, 3);
+    ImportedSchedule im = import_schedule(p, space);
+    ASSERT_EQ(space.validate(im.schedule), "");
+    const StageSchedule &st = im.schedule.funcs.at(out.name()).stages.at(0);
+    ASSERT_EQ(st.splits.size(), 1u);
+    EXPECT_EQ(st.splits[0].factors, (std::vector<int>{18, 3}));
+    ASSERT_EQ(im.changes.size(), 1u);
+    EXPECT_NE(im.changes[0].find("(16) by 3 kept with whole tiles (18)"), std::string::npos) << im.changes[0];
+    EXPECT_EQ(round_trip(w, space, im.schedule).schedule, im.schedule);
+    expect_computes_reference(w, im.schedule, 5);
+}
+
+// Adams2019 stores unsharp's gray where detail is computed (gray.compute_at(detail, y)
+// .store_at(output, x), detail computed at output's x): the space holds that form
+// (FuncSchedule::store_with_consumer), imports it exactly and computes the reference with it;
+// the forms around it are refused.
+TEST(ImportTest, StorageWhereTheConsumerIsComputedImportsExactly) {
+    Workload w =
+        make_workload(WorkloadSpec{"unsharp", HTUNE_TEST_GENERATORS, {{"width", "64"}, {"height", "48"}}});
+    ScheduleSpace space(w, htune::host_target());
+    Halide::Pipeline p = w.build();
+    auto fns = functions_by_stable_name(p);
+    auto F = [&](const std::string &n) { return Halide::Func(fns.at(n)); };
+    const std::set<std::string> in_detail = {"blur_y", "blur_x", "sum#1", "sum#2"};
+    for (const auto &[name, fn] : fns)
+        if (name != "output" && name != "detail" && name != "gray" && !in_detail.count(name) &&
+            name.rfind("lambda", 0) != 0)
+            Halide::Func(fn).compute_root();
+    Halide::Var x("x"), y("y"), c("c"), xi("xi"), yi("yi");
+    F("output").split(y, y, yi, 16).split(x, x, xi, 32).reorder(xi, yi, c, x, y).parallel(y);
+    F("detail").split(y, y, yi, 4).compute_at(F("output"), x);
+    for (const auto &n : in_detail) F(n).compute_at(F("detail"), y);
+    F("gray").compute_at(F("detail"), y).store_at(F("output"), x);
+
+    ImportedSchedule im = import_schedule(p, space);
+    EXPECT_TRUE(im.changes.empty()) << im.changes.size() << " change(s), first: " << im.changes[0];
+    const FuncSchedule &gray = im.schedule.funcs.at("gray");
+    EXPECT_TRUE(gray.store_with_consumer);
+    EXPECT_EQ(gray.at_func, "detail");
+    EXPECT_EQ(gray.store_loop, "");
+    ASSERT_EQ(space.validate(im.schedule), "");
+    EXPECT_EQ(round_trip(w, space, im.schedule).schedule, im.schedule);
+    EXPECT_EQ(nlohmann::json(im.schedule).get<Schedule>(), im.schedule);
+    expect_computes_reference(w, im.schedule, 7);
+
+    const PipelineAnalysis &a = space.analysis();
+    auto reason = [&](const Schedule &s, const std::string &f) {
+        return validate_func(a, space.target(), s, a.func(f));
+    };
+    // Computed at an inner loop of detail: the window would slide over two loops.
+    Schedule inner = im.schedule;
+    for (const auto &n : in_detail) inner.funcs[n].at_loop = "x";
+    inner.funcs["gray"].at_loop = "x";
+    EXPECT_NE(
+        reason(inner, "gray").find("stored where detail is computed, from a loop other than its outermost"),
+        std::string::npos)
+        << reason(inner, "gray");
+    // detail's outermost loop parallel: every thread would share gray's storage.
+    Schedule racing = im.schedule;
+    racing.funcs["detail"].stages[0].parallel = {gray.at_loop};
+    EXPECT_NE(reason(racing, "gray").find("(a race)"), std::string::npos) << reason(racing, "gray");
+    // A Func with an update stage (blur_y's sum).
+    Schedule multistage = im.schedule;
+    multistage.funcs["sum#2"].store_with_consumer = true;
+    EXPECT_NE(reason(multistage, "sum#2").find("and it has update stages"), std::string::npos)
+        << reason(multistage, "sum#2");
 }
 
 TEST(ImportTest, RFactorIsRefusedWithAReason) {

@@ -314,6 +314,7 @@ int run_tune(const std::vector<std::string> &args) {
                              : "")
               << ", sketches " << sketches << ", autoscheduler seeds "
               << (o.autoscheduler_seeds.empty() ? std::string("none") : seed_autoschedulers)
+              << (o.as_written_seed ? ", the Generators' own schedules as seeds" : "")
               << (o.trials > 0 ? ", " + std::to_string(o.trials) + " trials per workload" : "")
               << (o.time_budget_s > 0 ? ", time budget " + format_duration(o.time_budget_s) : "")
               << std::endl;
