@@ -130,21 +130,28 @@ void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
         }
     }
     // compute_at last: the consumer's loops must exist (splits above) before they are named.
-    for (const auto &kv : s.funcs) {
-        const FuncSchedule &fs = kv.second;
-        if (fs.placement != Placement::at) continue;
+    // The loop nest and final loops of the stage that Func `f` (scheduled `fs`) is computed at.
+    auto consumer_loops = [&](const std::string &f, const FuncSchedule &fs) {
         if (!a.has(fs.at_func))
-            throw_usage("schedule: Func '" + kv.first + "' is computed at unknown Func '" + fs.at_func + "'");
+            throw_usage("schedule: Func '" + f + "' is computed at unknown Func '" + fs.at_func + "'");
         const FuncInfo &g = a.func(fs.at_func);
         if (fs.at_stage < 0 || fs.at_stage >= (int)g.stages.size())
-            throw_usage("schedule: Func '" + kv.first + "' is computed at a stage '" + fs.at_func +
+            throw_usage("schedule: Func '" + f + "' is computed at a stage '" + fs.at_func +
                         "' does not have");
         auto it = s.funcs.find(fs.at_func);
         StageSchedule gst = (it != s.funcs.end() && fs.at_stage < (int)it->second.stages.size())
                                 ? it->second.stages[fs.at_stage]
                                 : StageSchedule{};
         LoopNest nest = loop_nest(g.stages[fs.at_stage], gst);
-        auto loops = final_loops(nest, gst);
+        std::vector<std::string> loops = final_loops(nest, gst);
+        return std::make_pair(std::move(nest), std::move(loops));
+    };
+    for (const auto &kv : s.funcs) {
+        const FuncSchedule &fs = kv.second;
+        if (fs.placement != Placement::at) continue;
+        auto nest_loops = consumer_loops(kv.first, fs);
+        const LoopNest &nest = nest_loops.first;
+        const std::vector<std::string> &loops = nest_loops.second;
         auto exists = [&](const std::string &l) {
             return std::find(loops.begin(), loops.end(), l) != loops.end();
         };
@@ -160,21 +167,12 @@ void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
             continue;
         }
         // Stored where at_func is computed: at_func's own compute_at loop, in its consumer.
-        if (it == s.funcs.end() || it->second.placement != Placement::at || !a.has(it->second.at_func))
+        auto it = s.funcs.find(fs.at_func);
+        if (it == s.funcs.end() || it->second.placement != Placement::at)
             throw_usage("schedule: Func '" + kv.first + "' is stored with its consumer " + fs.at_func +
                         ", which is not computed inside another Func's loops");
         const FuncSchedule &gs = it->second;
-        const FuncInfo &h = a.func(gs.at_func);
-        auto ht = s.funcs.find(gs.at_func);
-        StageSchedule hst =
-            (ht != s.funcs.end() && gs.at_stage >= 0 && gs.at_stage < (int)ht->second.stages.size() &&
-             gs.at_stage < (int)h.stages.size())
-                ? ht->second.stages[gs.at_stage]
-                : StageSchedule{};
-        if (gs.at_stage < 0 || gs.at_stage >= (int)h.stages.size())
-            throw_usage("schedule: Func '" + fs.at_func + "' is computed at a stage '" + gs.at_func +
-                        "' does not have");
-        LoopNest hnest = loop_nest(h.stages[gs.at_stage], hst);
+        LoopNest hnest = consumer_loops(fs.at_func, gs).first;
         e.compute_at(kv.first, fs.at_func, fs.at_stage, fs.at_loop, nest.is_rvar(fs.at_loop), gs.at_func,
                      gs.at_loop, hnest.is_rvar(gs.at_loop));
     }

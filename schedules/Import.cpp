@@ -255,6 +255,11 @@ struct Placed {
     bool store_root = false;  // compute_at with storage hoisted to the root
 };
 
+// Whether a compute_at Func is stored at the loop it is computed at (no store_at of its own).
+bool stored_where_computed(const Placed &p) {
+    return !p.store_root && (p.store_func.empty() || (p.store_func == p.func && p.store_var == p.var));
+}
+
 // Halide's loop var `var` of the Function named `func` (Halide's name) as the space names it.
 using VarNames = std::function<std::string(const std::string &func, const std::string &var)>;
 
@@ -404,11 +409,9 @@ static ImportedSchedule import_with(const Halide::Pipeline &scheduled, const Sch
         if (!p.store_func.empty() && p.store_func == p.func) {
             std::string st = loop_named(maps[p.func][stage], p.store_var);
             if (st != loop) fs.store_loop = st;
-        } else if (!p.store_func.empty() && placed[p.func].placement == Placement::at &&
-                   placed[p.func].func == p.store_func && placed[p.func].var == p.store_var &&
-                   !placed[p.func].store_root &&
-                   (placed[p.func].store_func.empty() || placed[p.func].store_func == placed[p.func].func) &&
-                   (placed[p.func].store_var.empty() || placed[p.func].store_var == placed[p.func].var)) {
+        } else if (const Placed &c = placed[p.func]; !p.store_func.empty() && c.placement == Placement::at &&
+                                                     c.func == p.store_func && c.var == p.store_var &&
+                                                     stored_where_computed(c)) {
             // Stored where its consumer is computed (Adams2019's unsharp: gray).
             fs.store_with_consumer = true;
         } else if (!p.store_func.empty() || p.store_root) {
