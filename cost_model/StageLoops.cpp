@@ -49,10 +49,16 @@ void Featurizer::Static::build_loops(const FuncDyn &fd, const FuncStatic &fs, co
         // Innermost level first: its factor, then each level's ratio to the one inside.
         const auto &f = split->factors;
         loops.push_back({names.back(), (int)d, (double)f.back(), true});
-        for (size_t k = f.size() - 1; k > 0; k--)
-            loops.push_back({names[k], (int)d, std::max(1.0, std::floor((double)f[k - 1] / f[k])), true});
+        // A level that does not divide the one outside it (shift_inwards) runs one more,
+        // overlapping tile: the points computed grow with it.
+        double computed = f.back();
+        for (size_t k = f.size() - 1; k > 0; k--) {
+            double trips = std::max(1.0, std::ceil((double)f[k - 1] / f[k]));
+            loops.push_back({names[k], (int)d, trips, true});
+            computed *= trips;
+        }
         loops.push_back({names[0], (int)d, std::max(1.0, outer), false});
-        padded *= std::max(1.0, outer) * f0;
+        padded *= std::max(1.0, outer) * computed;
     }
     if (!st.order.empty() && st.order.size() == loops.size()) {
         std::vector<Loop> ordered;

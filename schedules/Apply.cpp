@@ -100,8 +100,9 @@ void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
                 bool rv = stage.is_rvar(d.var);
                 TailStrategy tail = tail_strategy(d, info, fs, stage);
                 // Level k splits what level k-1 left inside (var_t, var_t2, ...) by factor k.
-                // The inner splits divide their constant outer factors exactly, so their tail
-                // strategy never takes effect; the outer one's is repeated for simplicity.
+                // Inner splits that divide their constant outer factors never use their tail;
+                // those that do not are valid only with shift_inwards (validate_stage), which
+                // every level then repeats, as Adams2019 writes them.
                 std::string cur = d.var;
                 for (size_t k = 0; k < d.factors.size(); k++) {
                     bool last = k + 1 == d.factors.size();
@@ -258,9 +259,9 @@ public:
     }
     void compute_root(const std::string &f) override { body << ident(f) << ".compute_root();\n"; }
     void reorder_storage(const std::string &f, const std::vector<std::string> &dims) override {
-        body << ident(f) << ".reorder_storage(";
+        body << ident(f) << (dims.size() == 1 ? ".reorder_storage({" : ".reorder_storage(");
         for (size_t i = 0; i < dims.size(); i++) body << (i ? ", " : "") << use(dims[i], false);
-        body << ");\n";
+        body << (dims.size() == 1 ? "});\n" : ");\n");
     }
     void compute_at(const std::string &f, const std::string &g, int st, const std::string &loop,
                     bool loop_rvar, const std::string &store_func, const std::string &store_loop,
@@ -289,10 +290,12 @@ public:
     }
     void reorder(const std::string &f, int s,
                  const std::vector<std::pair<std::string, bool>> &loops) override {
-        body << stage(f, s) << ".reorder(";
+        // Halide's variadic reorder takes two or more loops; one (a stage of a single loop,
+        // e.g. a 1-D Func or a reduction over one RVar) goes through its vector overload.
+        body << stage(f, s) << (loops.size() == 1 ? ".reorder({" : ".reorder(");
         for (size_t i = 0; i < loops.size(); i++)
             body << (i ? ", " : "") << use(loops[i].first, loops[i].second);
-        body << ");\n";
+        body << (loops.size() == 1 ? "});\n" : ");\n");
     }
     void fuse(const std::string &f, int s, const std::string &inner, const std::string &outer,
               const std::string &fused) override {

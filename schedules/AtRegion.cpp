@@ -179,8 +179,9 @@ private:
                 if (rvar &&
                     (rdom == stage.constant_rvars.end() || rdom->second.second % split->factors[0] != 0))
                     continue;
-                long span = 1;
-                for (size_t i = k; i < names.size(); i++) span *= nest.extent.at(names[i]);
+                // The loops names[k..] cover level k-1's tile (shifted inwards when its inner
+                // factor does not divide it, so never more).
+                long span = split->factors[k - 1];
                 // Full tiles: a reduction tile dividing its RDom (above), a tail that never
                 // shrinks the last tile, or a guard whose factor divides a full constant extent.
                 bool full = rvar || tail_strategy(*split, cf, cs, stage) != Halide::TailStrategy::GuardWithIf;

@@ -32,6 +32,7 @@ namespace {
 struct Piece {
     std::string name;  // Halide's (qualified) dim name, e.g. "x.xi.xii"
     int extent = 0;    // constant trip count; 0 = not constant (the outermost piece)
+    int span = 0;      // points of the dim it and the pieces inside it cover; 0 = not constant
 };
 
 // One translated stage: the StageSchedule and, for compute_at/store_at, Halide's final dim
@@ -43,6 +44,7 @@ struct StageMap {
     std::vector<std::pair<std::string, std::string>> unroll_if_constant;
     std::vector<std::pair<std::string, std::string>> dims;  // Halide dim -> our loop
     std::map<std::string, TailStrategy> tails;              // split dim -> its first split's tail
+    std::set<std::string> shifted_tiles;  // dims whose inner factors do not all divide: shift_inwards
 };
 
 // What Halide does with TailStrategy::Auto (its documented rule).
@@ -72,8 +74,10 @@ StageMap translate_stage(const std::string &func, const StageInfo &info, const I
     std::map<std::string, std::string> owner;          // piece name -> stage dim
     std::map<std::string, std::pair<std::string, std::string>> fused;  // fused name -> (inner, outer)
     std::vector<std::string> split_dims;                               // in the order of their first split
+    std::map<std::string, std::vector<std::string>> not_dividing;      // dim -> what whole tiles change
+    std::map<std::string, bool> shifted;  // dim -> false once a split of it does not shift inwards
     for (const auto &d : info.default_order) {
-        pieces[d] = {Piece{d, 0}};
+        pieces[d] = {Piece{d, 0, 0}};
         owner[d] = d;
     }
     auto find_piece = [&](const std::string &name) -> std::pair<std::vector<Piece> *, size_t> {
@@ -92,16 +96,21 @@ StageMap translate_stage(const std::string &func, const StageInfo &info, const I
             Piece p = (*list)[i];
             std::string dim = owner.at(p.name);
             if (!contains(split_dims, dim)) split_dims.push_back(dim);
-            if (!out.tails.count(dim)) out.tails[dim] = resolve_auto(sp.tail, info, dim);
+            TailStrategy tail = resolve_auto(sp.tail, info, dim);
+            if (!out.tails.count(dim)) out.tails[dim] = tail;
             // A factor that does not divide a constant piece: Halide runs the inner loop over a
-            // shifted or guarded last tile; here the piece grows to whole tiles (129 for 128 / 3):
-            // the space's factors are tile sizes, each dividing the one outside it.
-            if (p.extent > 0 && p.extent % *f != 0)
-                changes.push_back(where + "split of '" + p.name + "' (" + std::to_string(p.extent) + ") by " +
-                                  std::to_string(*f) + " kept with whole tiles (" +
-                                  std::to_string((p.extent + *f - 1) / *f * *f) + ")");
-            Piece outer{sp.outer, p.extent > 0 ? (int)((p.extent + *f - 1) / *f) : 0},
-                inner{sp.inner, (int)*f};
+            // shifted or guarded last tile. Shifted inwards at every level of a pure definition,
+            // the space holds it (factors are then the tiles' sizes, 128 and 3 for 128 / 3);
+            // otherwise the piece grows to whole tiles below (129).
+            if (p.extent > 0 && p.extent % *f != 0) {
+                not_dividing[dim].push_back("split of '" + p.name + "' (" + std::to_string(p.extent) +
+                                            ") by " + std::to_string(*f) + " kept with whole tiles (" +
+                                            std::to_string((p.extent + *f - 1) / *f * *f) + ")");
+            }
+            if (tail != TailStrategy::ShiftInwards) shifted[dim] = false;
+            int stride = i + 1 < list->size() ? (*list)[i + 1].span : 1;
+            Piece outer{sp.outer, p.extent > 0 ? (int)((p.extent + *f - 1) / *f) : 0, p.span},
+                inner{sp.inner, (int)*f, stride > 0 ? (int)*f * stride : 0};
             (*list)[i] = outer;
             list->insert(list->begin() + i + 1, inner);
             owner.erase(p.name);
@@ -156,12 +165,21 @@ StageMap translate_stage(const std::string &func, const StageInfo &info, const I
         }
         if (keep == 1) out.st.splits.push_back({d, {list.back().extent}});
         if (keep >= 2) {
-            // Factors outermost first: each level's constant extent times the ones inside it.
+            // Factors outermost first: each level's tile size. Where every split divides, that
+            // is the level's constant extent times the ones inside it; where some inner split
+            // does not and all shift inwards, the tile sizes Halide splits (its pieces' spans).
+            bool exact_tiles = not_dividing.count(d) && info.index == 0 && !shifted.count(d) &&
+                               keep == levels && list[list.size() - keep].span > 0;
             std::vector<int> factors(keep);
             int inside = 1;
             for (size_t k = 0; k < keep; k++) {
                 inside *= list[list.size() - 1 - k].extent;
-                factors[keep - 1 - k] = inside;
+                factors[keep - 1 - k] = exact_tiles ? list[list.size() - 1 - k].span : inside;
+            }
+            if (exact_tiles) {
+                out.shifted_tiles.insert(d);
+            } else if (not_dividing.count(d)) {
+                for (const auto &c : not_dividing[d]) changes.push_back(where + c);
             }
             out.st.splits.push_back({d, factors});
         }
@@ -447,7 +465,11 @@ static ImportedSchedule import_with(const Halide::Pipeline &scheduled, const Sch
                 auto t = tails.find(d.var);
                 if (t == tails.end()) continue;
                 std::string name = tail_name(t->second);
-                if (t->second != default_tail(f, fs, f.stages[i], d.var) && !name.empty()) d.tail = name;
+                // Tiles that inner factors do not divide are valid only with an explicit
+                // shift_inwards (validate_stage), whatever this placement's default.
+                if (maps[f.name][i].shifted_tiles.count(d.var) ||
+                    (t->second != default_tail(f, fs, f.stages[i], d.var) && !name.empty()))
+                    d.tail = name;
             }
     }
     for (const FuncInfo &f : a.funcs())

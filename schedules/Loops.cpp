@@ -39,7 +39,7 @@ LoopNest loop_nest(const StageInfo &stage, const StageSchedule &st, const Consta
         if (n > 0) {
             const auto &f = split->factors;
             trips = {(ext + f[0] - 1) / std::max(1, f[0])};
-            for (size_t k = 1; k < n; k++) trips.push_back(f[k - 1] / std::max(1, f[k]));
+            for (size_t k = 1; k < n; k++) trips.push_back((f[k - 1] + f[k] - 1) / std::max(1, f[k]));
             trips.push_back(f[n - 1]);
         }
         for (size_t i = 0; i < names.size(); i++) {
@@ -93,9 +93,18 @@ std::string validate_stage(const std::string &func, const StageInfo &stage, cons
             if (f < 2) return where + "split factor of '" + s.var + "' is < 2";
         // Equal factors are allowed: a middle loop of one iteration, as Mullapudi2016 writes
         // a 64-wide tile whose inner 64 are then vectorized (camera_pipe's preview with AVX-512).
-        for (size_t k = 1; k < s.factors.size(); k++)
-            if (s.factors[k] > s.factors[k - 1] || s.factors[k - 1] % s.factors[k] != 0)
-                return where + "inner factor of '" + s.var + "' must divide its outer factor";
+        // An inner factor that does not divide the one outside it needs the shift_inwards tail
+        // (pure definitions only): each level's last tile then moves back inside the one outside
+        // it, as Adams2019 splits a 128-row tile by 3. Guarded, it would leave a partial tile
+        // that the space's per-iteration regions do not model; rounded up, it would spill into
+        // the next tile.
+        for (size_t k = 1; k < s.factors.size(); k++) {
+            if (s.factors[k] > s.factors[k - 1])
+                return where + "inner factor of '" + s.var + "' exceeds its outer factor";
+            if (s.factors[k - 1] % s.factors[k] != 0 && (s.tail != "shift_inwards" || stage.index != 0))
+                return where + "inner factor of '" + s.var +
+                       "' must divide its outer factor (or the split needs the shift_inwards tail)";
+        }
     }
     LoopNest nest = loop_nest(stage, st, region);
     LoopNest def = loop_nest(stage, StageSchedule{st.splits, {}, "", {}, {}, {}}, region);

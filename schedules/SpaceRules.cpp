@@ -378,8 +378,11 @@ std::string multi_level_split_reason(const FuncInfo &f, const FuncSchedule &fs,
             bool exact = extent > 0 && d.factors[0] > 0 && extent % d.factors[0] == 0;
             // The pure definition's outer level may also be made whole by its own tail: ShiftInwards
             // or RoundUp computes every outer iteration in full (over a larger region when the
-            // extent is short), so the inner levels, dividing it, have no tail either.
+            // extent is short), so the inner levels, dividing it, have no tail either. Shifted
+            // inwards, an inner level that does not divide is whole too: its last tile moves back
+            // inside the one outside it (validate_stage allows that only with shift_inwards).
             if (i == 0 && (d.tail == "shift_inwards" || d.tail == "round_up")) exact = d.factors[0] > 0;
+            if (i == 0 && d.tail == "shift_inwards") continue;
             for (size_t k = 0; exact && k + 1 < d.factors.size(); k++)
                 exact = d.factors[k + 1] > 0 && d.factors[k] % d.factors[k + 1] == 0;
             if (!exact)

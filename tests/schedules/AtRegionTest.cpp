@@ -138,6 +138,11 @@ TEST(AtRegionTest, AFuncInsideATileSplitsInSeveralLevelsOnlyWithoutTails) {
     bx.splits = {{"x", {4, 3}, ""}, {"y", {3}, ""}};  // the space's rule for every Func
     EXPECT_NE(space.validate(s).find("inner factor of 'x' must divide its outer factor"), std::string::npos)
         << space.validate(s);
+    // Shifted inwards, 4 columns in tiles of 3 is two whole tiles (the second from column 1):
+    // no level has a tail, so it is valid inside a tile too.
+    bx.splits = {{"x", {4, 3}, "shift_inwards"}, {"y", {3}, ""}};
+    ASSERT_EQ(space.validate(s), "");
+    expect_computes_reference(w, s, in, ref);
     // Per iteration of y_o the columns are not a constant: one level only.
     Schedule r = tiled(space, "y_o");
     StageSchedule &rx = r.funcs.at("blur_x").stages[0];

@@ -16,6 +16,7 @@
 #include "schedules/PipelineAnalysis.h"
 #include "schedules/Space.h"
 #include "schedules/SpaceRules.h"
+#include "tests/schedules/AdamsUnsharp.h"
 #include "tests/schedules/ComputesReference.h"
 
 namespace htune {
@@ -183,25 +184,47 @@ TEST(ImportTest, AdamsSchedulesComeBackValidAndComputeTheReference) {
     }
 }
 
-// Adams2019 splits a 128-wide tile by 3 (stencil_chain, attention at bench size). The space's
-// factors are tile sizes, each dividing the one outside it, so the import grows the tile to whole
-// inner tiles (16 by 3 -> 18), says so, and the result still computes the reference.
-TEST(ImportTest, InnerSplitThatDoesNotDivideItsTileIsKeptWithWholeTiles) {
+// Adams2019 splits a 128-wide tile by 3 (stencil_chain, attention at bench size), every level
+// shifted inwards: the space's factors are the tiles' sizes (128, 3) with the shift_inwards
+// tail. Any other inner tail grows the tile to whole inner tiles (16 by 3 -> 18) and says so.
+TEST(ImportTest, InnerSplitThatDoesNotDivideItsTileImportsExactlyWhenShiftedInwards) {
     Workload w = make_workload("blur3x3", true);
     ScheduleSpace space(w, htune::host_target());
-    Halide::Pipeline p = w.build();
-    Halide::Func out = p.outputs()[0];
-    Halide::Var x("x"), xi("xi"), xii("xii");
-    out.split(x, x, xi, 16, Halide::TailStrategy::ShiftInwards).split(xi, xi, xii, 3);
-    ImportedSchedule im = import_schedule(p, space);
-    ASSERT_EQ(space.validate(im.schedule), "");
-    const StageSchedule &st = im.schedule.funcs.at(out.name()).stages.at(0);
-    ASSERT_EQ(st.splits.size(), 1u);
-    EXPECT_EQ(st.splits[0].factors, (std::vector<int>{18, 3}));
-    ASSERT_EQ(im.changes.size(), 1u);
-    EXPECT_NE(im.changes[0].find("(16) by 3 kept with whole tiles (18)"), std::string::npos) << im.changes[0];
-    EXPECT_EQ(round_trip(w, space, im.schedule).schedule, im.schedule);
-    expect_computes_reference(w, im.schedule, 5);
+    {
+        // Adams2019's form (Auto tails resolve to ShiftInwards on a pure definition): the last
+        // 3-column tile of each 16 moves back inside it; the space holds that with shift_inwards.
+        Halide::Pipeline p = w.build();
+        Halide::Func out = p.outputs()[0];
+        Halide::Var x("x"), xi("xi"), xii("xii");
+        out.split(x, x, xi, 16).split(xi, xi, xii, 3);
+        ImportedSchedule im = import_schedule(p, space);
+        ASSERT_EQ(space.validate(im.schedule), "");
+        EXPECT_TRUE(im.changes.empty()) << im.changes[0];
+        const StageSchedule &st = im.schedule.funcs.at(out.name()).stages.at(0);
+        ASSERT_EQ(st.splits.size(), 1u);
+        EXPECT_EQ(st.splits[0].factors, (std::vector<int>{16, 3}));
+        EXPECT_EQ(st.splits[0].tail, "shift_inwards");  // explicit, though a root output's default
+        EXPECT_EQ(round_trip(w, space, im.schedule).schedule, im.schedule);
+        expect_computes_reference(w, im.schedule, 5);
+    }
+    {
+        // A guarded inner level leaves a partial tile the space does not model: whole tiles.
+        Halide::Pipeline p = w.build();
+        Halide::Func out = p.outputs()[0];
+        Halide::Var x("x"), xi("xi"), xii("xii");
+        out.split(x, x, xi, 16, Halide::TailStrategy::ShiftInwards)
+            .split(xi, xi, xii, 3, Halide::TailStrategy::GuardWithIf);
+        ImportedSchedule im = import_schedule(p, space);
+        ASSERT_EQ(space.validate(im.schedule), "");
+        const StageSchedule &st = im.schedule.funcs.at(out.name()).stages.at(0);
+        ASSERT_EQ(st.splits.size(), 1u);
+        EXPECT_EQ(st.splits[0].factors, (std::vector<int>{18, 3}));
+        ASSERT_EQ(im.changes.size(), 1u);
+        EXPECT_NE(im.changes[0].find("(16) by 3 kept with whole tiles (18)"), std::string::npos)
+            << im.changes[0];
+        EXPECT_EQ(round_trip(w, space, im.schedule).schedule, im.schedule);
+        expect_computes_reference(w, im.schedule, 5);
+    }
 }
 
 // Adams2019 stores unsharp's gray where detail is computed (gray.compute_at(detail, y)
@@ -213,18 +236,8 @@ TEST(ImportTest, StorageWhereTheConsumerIsComputedImportsExactly) {
         make_workload(WorkloadSpec{"unsharp", HTUNE_TEST_GENERATORS, {{"width", "64"}, {"height", "48"}}});
     ScheduleSpace space(w, htune::host_target());
     Halide::Pipeline p = w.build();
-    auto fns = functions_by_stable_name(p);
-    auto F = [&](const std::string &n) { return Halide::Func(fns.at(n)); };
-    const std::set<std::string> in_detail = {"blur_y", "blur_x", "sum#1", "sum#2"};
-    for (const auto &[name, fn] : fns)
-        if (name != "output" && name != "detail" && name != "gray" && !in_detail.count(name) &&
-            name.rfind("lambda", 0) != 0)
-            Halide::Func(fn).compute_root();
-    Halide::Var x("x"), y("y"), c("c"), xi("xi"), yi("yi");
-    F("output").split(y, y, yi, 16).split(x, x, xi, 32).reorder(xi, yi, c, x, y).parallel(y);
-    F("detail").split(y, y, yi, 4).compute_at(F("output"), x);
-    for (const auto &n : in_detail) F(n).compute_at(F("detail"), y);
-    F("gray").compute_at(F("detail"), y).store_at(F("output"), x);
+    schedule_like_adams2019_unsharp(p);
+    const std::set<std::string> &in_detail = unsharp_in_detail();
 
     ImportedSchedule im = import_schedule(p, space);
     EXPECT_TRUE(im.changes.empty()) << im.changes.size() << " change(s), first: " << im.changes[0];

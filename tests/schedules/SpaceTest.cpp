@@ -280,6 +280,23 @@ TEST(SpaceTest, ThreeAndFourLevelSplitsNameTheirLoopsAndComputeTheReference) {
     st.splits[0].factors = {32, 12, 8};
     EXPECT_NE(space.validate(s).find("inner factor of 'x' must divide its outer factor"), std::string::npos)
         << space.validate(s);
+    // ... unless every level shifts inwards (Adams2019 splits a 128-row tile by 3): 32 in tiles
+    // of 12 is three tiles, the last moved back to start at 20; 12 in tiles of 8 is two.
+    for (const char *tail : {"guard", "round_up"}) {
+        st.splits[0].tail = tail;
+        EXPECT_NE(space.validate(s).find("(or the split needs the shift_inwards tail)"), std::string::npos)
+            << space.validate(s);
+    }
+    st.splits[0].tail = "shift_inwards";
+    ASSERT_EQ(space.validate(s), "");
+    nest = loop_nest(space.analysis().func("blur_y").stages[0], st);
+    EXPECT_EQ(nest.extent.at("x_m"), 3);
+    EXPECT_EQ(nest.extent.at("x_n"), 2);
+    expect_computes_reference(w, s, in, ref);
+    st.splits[0] = {"x", {32, 36, 8}, "shift_inwards"};
+    EXPECT_NE(space.validate(s).find("inner factor of 'x' exceeds its outer factor"), std::string::npos)
+        << space.validate(s);
+    st.splits[0] = {"x", {32, 16, 8}, ""};
     // Equal factors: a middle loop of one iteration (Mullapudi2016's 64-wide tile vectorized 64
     // wide), valid and correct.
     st.splits[0].factors = {32, 32, 8};

@@ -8,9 +8,11 @@
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Apply.h"
+#include "schedules/Import.h"
 #include "schedules/PipelineAnalysis.h"
 #include "schedules/Space.h"
 #include "tests/RunCommand.h"
+#include "tests/schedules/AdamsUnsharp.h"
 
 namespace htune {
 
@@ -157,6 +159,21 @@ TEST(ToCppTest, EmittedCppLowersToTheSameStatement) {
         for (const Schedule &s : space.sketches())
             if (!s.funcs.at("gPyramid_0").wrap.empty() && found++ == 0) cases.push_back({spec, s});
         EXPECT_GT(found, 0);
+    }
+    {
+        // Storage where the consumer is computed (Adams2019's unsharp: gray computed at detail's
+        // y, stored at output's x where detail is computed) and an inner split that does not
+        // divide its tile, shifted inwards (32 columns in tiles of 3).
+        WorkloadSpec spec{"unsharp", HTUNE_TEST_GENERATORS, {{"width", "64"}, {"height", "48"}}};
+        Workload w = make_workload(spec);
+        ScheduleSpace space(w, t);
+        Halide::Pipeline p = w.build();
+        schedule_like_adams2019_unsharp(p, /*inner_by_3=*/true);
+        ImportedSchedule im = import_schedule(p, space);
+        EXPECT_TRUE(im.changes.empty()) << im.changes[0];
+        ASSERT_TRUE(im.schedule.funcs.at("gray").store_with_consumer);
+        ASSERT_EQ(im.schedule.funcs.at("output").stages.at(0).splits.at(1).tail, "shift_inwards");
+        cases.push_back({spec, im.schedule});
     }
     std::string dir = test::temp_dir();
     {
