@@ -179,9 +179,13 @@ private:
                 if (rvar &&
                     (rdom == stage.constant_rvars.end() || rdom->second.second % split->factors[0] != 0))
                     continue;
-                // The loops names[k..] cover level k-1's tile (shifted inwards when its inner
-                // factor does not divide it, so never more).
+                // The loops names[k..] cover level k-1's tile: shifted inwards where an inner
+                // factor does not divide it, never more; rounded up, their whole trips.
                 long span = split->factors[k - 1];
+                if (tail_strategy(*split, cf, cs, stage) == Halide::TailStrategy::RoundUp) {
+                    span = 1;
+                    for (size_t i = k; i < names.size(); i++) span *= nest.extent.at(names[i]);
+                }
                 // Full tiles: a reduction tile dividing its RDom (above), a tail that never
                 // shrinks the last tile, or a guard whose factor divides a full constant extent.
                 bool full = rvar || tail_strategy(*split, cf, cs, stage) != Halide::TailStrategy::GuardWithIf;

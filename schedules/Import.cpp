@@ -44,7 +44,7 @@ struct StageMap {
     std::vector<std::pair<std::string, std::string>> unroll_if_constant;
     std::vector<std::pair<std::string, std::string>> dims;  // Halide dim -> our loop
     std::map<std::string, TailStrategy> tails;              // split dim -> its first split's tail
-    std::set<std::string> shifted_tiles;  // dims whose inner factors do not all divide: shift_inwards
+    std::set<std::string> uneven_tiles;  // dims whose inner factors do not all divide (explicit tail)
 };
 
 // What Halide does with TailStrategy::Auto (its documented rule).
@@ -66,8 +66,9 @@ bool names_dim(const std::string &dim, const std::string &var) {
             dim[dim.size() - var.size() - 1] == '.');
 }
 
-StageMap translate_stage(const std::string &func, const StageInfo &info, const Internal::StageSchedule &hs,
+StageMap translate_stage(const FuncInfo &fi, const StageInfo &info, const Internal::StageSchedule &hs,
                          size_t max_levels, std::vector<std::string> &changes) {
+    const std::string &func = fi.name;
     const std::string where = func + " stage " + std::to_string(info.index) + ": ";
     StageMap out;
     std::map<std::string, std::vector<Piece>> pieces;  // stage dim -> its pieces, outermost first
@@ -75,7 +76,8 @@ StageMap translate_stage(const std::string &func, const StageInfo &info, const I
     std::map<std::string, std::pair<std::string, std::string>> fused;  // fused name -> (inner, outer)
     std::vector<std::string> split_dims;                               // in the order of their first split
     std::map<std::string, std::vector<std::string>> not_dividing;      // dim -> what whole tiles change
-    std::map<std::string, bool> shifted;  // dim -> false once a split of it does not shift inwards
+    // Dims whose splits do not all shift inwards, or do not all round up.
+    std::set<std::string> not_whole_tails;
     for (const auto &d : info.default_order) {
         pieces[d] = {Piece{d, 0, 0}};
         owner[d] = d;
@@ -99,15 +101,19 @@ StageMap translate_stage(const std::string &func, const StageInfo &info, const I
             TailStrategy tail = resolve_auto(sp.tail, info, dim);
             if (!out.tails.count(dim)) out.tails[dim] = tail;
             // A factor that does not divide a constant piece: Halide runs the inner loop over a
-            // shifted or guarded last tile. Shifted inwards at every level of a pure definition,
-            // the space holds it (factors are then the tiles' sizes, 128 and 3 for 128 / 3);
-            // otherwise the piece grows to whole tiles below (129).
+            // shifted, rounded-up or guarded last tile. Shifted inwards or rounded up at every
+            // level of a pure definition, the space holds it (factors are then the tiles' sizes,
+            // 128 and 3 for 128 / 3); otherwise the piece grows to whole tiles below (129).
             if (p.extent > 0 && p.extent % *f != 0) {
                 not_dividing[dim].push_back("split of '" + p.name + "' (" + std::to_string(p.extent) +
                                             ") by " + std::to_string(*f) + " kept with whole tiles (" +
                                             std::to_string((p.extent + *f - 1) / *f * *f) + ")");
             }
-            if (tail != TailStrategy::ShiftInwards) shifted[dim] = false;
+            if (tail != out.tails[dim] ||
+                (tail != TailStrategy::ShiftInwards && tail != TailStrategy::RoundUp))
+                not_whole_tails.insert(dim);
+            // Rounded up on an output, the spill would write past the caller's buffer.
+            if (tail == TailStrategy::RoundUp && fi.is_output) not_whole_tails.insert(dim);
             int stride = i + 1 < list->size() ? (*list)[i + 1].span : 1;
             Piece outer{sp.outer, p.extent > 0 ? (int)((p.extent + *f - 1) / *f) : 0, p.span},
                 inner{sp.inner, (int)*f, stride > 0 ? (int)*f * stride : 0};
@@ -167,8 +173,9 @@ StageMap translate_stage(const std::string &func, const StageInfo &info, const I
         if (keep >= 2) {
             // Factors outermost first: each level's tile size. Where every split divides, that
             // is the level's constant extent times the ones inside it; where some inner split
-            // does not and all shift inwards, the tile sizes Halide splits (its pieces' spans).
-            bool exact_tiles = not_dividing.count(d) && info.index == 0 && !shifted.count(d) &&
+            // does not and all shift inwards (or all round up), the tile sizes Halide splits
+            // (its pieces' spans).
+            bool exact_tiles = not_dividing.count(d) && info.index == 0 && !not_whole_tails.count(d) &&
                                keep == levels && list[list.size() - keep].span > 0;
             std::vector<int> factors(keep);
             int inside = 1;
@@ -177,7 +184,7 @@ StageMap translate_stage(const std::string &func, const StageInfo &info, const I
                 factors[keep - 1 - k] = exact_tiles ? list[list.size() - 1 - k].span : inside;
             }
             if (exact_tiles) {
-                out.shifted_tiles.insert(d);
+                out.uneven_tiles.insert(d);
             } else if (not_dividing.count(d)) {
                 for (const auto &c : not_dividing[d]) changes.push_back(where + c);
             }
@@ -386,7 +393,7 @@ static ImportedSchedule import_with(const Halide::Pipeline &scheduled, const Sch
         for (size_t i = 0; i < f.stages.size(); i++) {
             Internal::StageSchedule hs = i == 0 ? fn.definition().schedule() : fn.updates()[i - 1].schedule();
             if (as_written) hs = with_canonical_names(hs, fn.name(), var_name);
-            maps[f.name].push_back(translate_stage(f.name, f.stages[i], hs, levels, out.changes));
+            maps[f.name].push_back(translate_stage(f, f.stages[i], hs, levels, out.changes));
             fs.stages.push_back(maps[f.name].back().st);
         }
     }
@@ -466,8 +473,8 @@ static ImportedSchedule import_with(const Halide::Pipeline &scheduled, const Sch
                 if (t == tails.end()) continue;
                 std::string name = tail_name(t->second);
                 // Tiles that inner factors do not divide are valid only with an explicit
-                // shift_inwards (validate_stage), whatever this placement's default.
-                if (maps[f.name][i].shifted_tiles.count(d.var) ||
+                // shift_inwards or round_up (validate_stage), whatever this placement's default.
+                if (maps[f.name][i].uneven_tiles.count(d.var) ||
                     (t->second != default_tail(f, fs, f.stages[i], d.var) && !name.empty()))
                     d.tail = name;
             }

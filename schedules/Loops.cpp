@@ -93,17 +93,21 @@ std::string validate_stage(const std::string &func, const StageInfo &stage, cons
             if (f < 2) return where + "split factor of '" + s.var + "' is < 2";
         // Equal factors are allowed: a middle loop of one iteration, as Mullapudi2016 writes
         // a 64-wide tile whose inner 64 are then vectorized (camera_pipe's preview with AVX-512).
-        // An inner factor that does not divide the one outside it needs the shift_inwards tail
-        // (pure definitions only): each level's last tile then moves back inside the one outside
-        // it, as Adams2019 splits a 128-row tile by 3. Guarded, it would leave a partial tile
-        // that the space's per-iteration regions do not model; rounded up, it would spill into
-        // the next tile.
+        // An inner factor that does not divide the one outside it needs a whole-tile tail on a
+        // pure definition, as Adams2019 writes them: shift_inwards moves each level's last tile
+        // back inside the one outside it (attention's 128-row tile by 3); round_up runs it whole
+        // past the outer tile, over the first points of the next, which compute the same values
+        // again (local_laplacian's 191-row tile by 8; not on an output, validate_tails). Guarded,
+        // it would leave a partial tile that the space's per-iteration regions do not model; on
+        // an update, the overlapping points would be updated twice.
         for (size_t k = 1; k < s.factors.size(); k++) {
             if (s.factors[k] > s.factors[k - 1])
                 return where + "inner factor of '" + s.var + "' exceeds its outer factor";
-            if (s.factors[k - 1] % s.factors[k] != 0 && (s.tail != "shift_inwards" || stage.index != 0))
+            if (s.factors[k - 1] % s.factors[k] != 0 &&
+                ((s.tail != "shift_inwards" && s.tail != "round_up") || stage.index != 0))
                 return where + "inner factor of '" + s.var +
-                       "' must divide its outer factor (or the split needs the shift_inwards tail)";
+                       "' must divide its outer factor (or the split of the pure definition needs the "
+                       "shift_inwards or round_up tail)";
         }
     }
     LoopNest nest = loop_nest(stage, st, region);

@@ -20,8 +20,9 @@ constexpr int kScheduleSchemaVersion = 1;
 // factors = {f1, .., f4}: var -> var_o, var_m, var_n, var_p (f3/f4), var_i (f4): Adams2019's
 //                         output tiles in four levels (lens blur's x: 768, 192, 48, 16).
 // Each factor is a tile size. An inner factor that does not divide the one before it needs
-// tail "shift_inwards" (pure definitions): its loop runs ceil(f1/f2) tiles, the last moved back
-// inside the outer tile (Adams2019 splits a 128-row tile by 3: var_m runs 43 tiles of 3).
+// tail "shift_inwards" or "round_up" (pure definitions; round_up not on an output): its loop
+// runs ceil(f1/f2) tiles, the last moved back inside the outer tile or run whole past it
+// (Adams2019 splits a 128-row tile by 3: var_m runs 43 tiles of 3).
 // tail: how the last, partial tile is handled (Halide's TailStrategy). "" = the space's default
 // (schedules/Apply.h, default_tail: ShiftInwards on root pure stages of known extent,
 // GuardWithIf elsewhere); "round_up" (over-compute to a multiple; pure vars only, also of

@@ -166,6 +166,13 @@ std::string validate_tails(const FuncInfo &f, const StageInfo &stage, const Stag
             return where + "' (the output's extent " +
                    (known ? std::to_string(e) : std::string("is unknown and")) + " does not fit factor " +
                    std::to_string(d.factors[0]) + ")";
+        // Rounded up, an inner level that does not divide the one outside it spills into the
+        // next tile, and the last tile's past the caller's buffer.
+        for (size_t k = 1; d.tail == "round_up" && k < d.factors.size(); k++)
+            if (d.factors[k - 1] % d.factors[k] != 0)
+                return where +
+                       "' (an inner factor that does not divide its outer one would write past the "
+                       "output)";
     }
     return "";
 }
@@ -380,7 +387,8 @@ std::string multi_level_split_reason(const FuncInfo &f, const FuncSchedule &fs,
             // or RoundUp computes every outer iteration in full (over a larger region when the
             // extent is short), so the inner levels, dividing it, have no tail either. Shifted
             // inwards, an inner level that does not divide is whole too: its last tile moves back
-            // inside the one outside it (validate_stage allows that only with shift_inwards).
+            // inside the one outside it (rounded up, it would spill into the next tile's region:
+            // such tiles stay dividing here).
             if (i == 0 && (d.tail == "shift_inwards" || d.tail == "round_up")) exact = d.factors[0] > 0;
             if (i == 0 && d.tail == "shift_inwards") continue;
             for (size_t k = 0; exact && k + 1 < d.factors.size(); k++)

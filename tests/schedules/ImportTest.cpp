@@ -185,8 +185,9 @@ TEST(ImportTest, AdamsSchedulesComeBackValidAndComputeTheReference) {
 }
 
 // Adams2019 splits a 128-wide tile by 3 (stencil_chain, attention at bench size), every level
-// shifted inwards: the space's factors are the tiles' sizes (128, 3) with the shift_inwards
-// tail. Any other inner tail grows the tile to whole inner tiles (16 by 3 -> 18) and says so.
+// shifted inwards (or rounded up, off the output): the space's factors are the tiles' sizes
+// (128, 3) with that tail. A guarded inner level grows the tile to whole inner tiles (16 by 3
+// -> 18) and says so.
 TEST(ImportTest, InnerSplitThatDoesNotDivideItsTileImportsExactlyWhenShiftedInwards) {
     Workload w = make_workload("blur3x3", true);
     ScheduleSpace space(w, htune::host_target());
@@ -204,6 +205,27 @@ TEST(ImportTest, InnerSplitThatDoesNotDivideItsTileImportsExactlyWhenShiftedInwa
         ASSERT_EQ(st.splits.size(), 1u);
         EXPECT_EQ(st.splits[0].factors, (std::vector<int>{16, 3}));
         EXPECT_EQ(st.splits[0].tail, "shift_inwards");  // explicit, though a root output's default
+        EXPECT_EQ(round_trip(w, space, im.schedule).schedule, im.schedule);
+        expect_computes_reference(w, im.schedule, 5);
+    }
+    {
+        // Rounded up at every level, off the output (Adams2019's local_laplacian: a root Func's
+        // 191-row tile by 8): the same, with round_up.
+        Halide::Pipeline p = w.build();
+        auto fns = functions_by_stable_name(p);
+        Halide::Func bx(fns.at("blur_x"));
+        Halide::Var x("x"), y("y"), yi("yi"), yii("yii");
+        bx.compute_root()
+            .split(y, y, yi, 16, Halide::TailStrategy::RoundUp)
+            .split(yi, yi, yii, 3, Halide::TailStrategy::RoundUp)
+            .reorder(x, yii, yi, y);
+        ImportedSchedule im = import_schedule(p, space);
+        ASSERT_EQ(space.validate(im.schedule), "");
+        EXPECT_TRUE(im.changes.empty()) << im.changes[0];
+        const StageSchedule &st = im.schedule.funcs.at("blur_x").stages.at(0);
+        ASSERT_EQ(st.splits.size(), 1u);
+        EXPECT_EQ(st.splits[0].factors, (std::vector<int>{16, 3}));
+        EXPECT_EQ(st.splits[0].tail, "round_up");
         EXPECT_EQ(round_trip(w, space, im.schedule).schedule, im.schedule);
         expect_computes_reference(w, im.schedule, 5);
     }

@@ -254,6 +254,29 @@ TEST(SpaceTest, ExplicitTailsComputeTheReferenceAndIllegalOnesAreRejected) {
     upd.splits = {{rv, {2}, "round_up"}};
     EXPECT_NE(sspace.validate(m).find("a reduction loop can only guard"), std::string::npos)
         << sspace.validate(m);
+    // Two levels, the inner not dividing the outer: on an update the overlapping points would
+    // be updated twice.
+    upd.splits = {{pv, {12, 8}, "round_up"}};
+    EXPECT_NE(sspace.validate(m).find("inner factor of '" + pv + "' must divide"), std::string::npos)
+        << sspace.validate(m);
+
+    // On a pure definition off the output, rounded up, such an inner tile runs whole past its
+    // outer one (Adams2019 splits local_laplacian's 191-row tiles by 8), and computes the
+    // reference: 16 points per tile of 12, the next tile's first 4 computed again.
+    Schedule r = space.heuristic();
+    int changed = 0;
+    for (auto &[name, fs] : r.funcs) {
+        const FuncInfo &f = space.analysis().func(name);
+        if (f.is_output || fs.placement != Placement::root || f.stages.size() != 1) continue;
+        const std::string var = f.args[0];
+        fs.stages[0] = StageSchedule{};
+        fs.stages[0].splits = {{var, {12, 8}, "round_up"}};
+        EXPECT_EQ(loop_nest(f.stages[0], fs.stages[0]).extent.at(var + "_m"), 2);
+        changed++;
+    }
+    ASSERT_GT(changed, 0) << "the heuristic computes no single-stage intermediate of harris at the root";
+    ASSERT_EQ(space.validate(r), "");
+    expect_computes_reference(w, r, in, ref);
 }
 
 TEST(SpaceTest, ThreeAndFourLevelSplitsNameTheirLoopsAndComputeTheReference) {
@@ -282,11 +305,14 @@ TEST(SpaceTest, ThreeAndFourLevelSplitsNameTheirLoopsAndComputeTheReference) {
         << space.validate(s);
     // ... unless every level shifts inwards (Adams2019 splits a 128-row tile by 3): 32 in tiles
     // of 12 is three tiles, the last moved back to start at 20; 12 in tiles of 8 is two.
-    for (const char *tail : {"guard", "round_up"}) {
-        st.splits[0].tail = tail;
-        EXPECT_NE(space.validate(s).find("(or the split needs the shift_inwards tail)"), std::string::npos)
-            << space.validate(s);
-    }
+    // Guarded it is refused; rounded up, the output's last tile would spill past the buffer.
+    st.splits[0].tail = "guard";
+    EXPECT_NE(space.validate(s).find(
+                  "(or the split of the pure definition needs the shift_inwards or round_up tail)"),
+              std::string::npos)
+        << space.validate(s);
+    st.splits[0].tail = "round_up";
+    EXPECT_NE(space.validate(s).find("would write past the output"), std::string::npos) << space.validate(s);
     st.splits[0].tail = "shift_inwards";
     ASSERT_EQ(space.validate(s), "");
     nest = loop_nest(space.analysis().func("blur_y").stages[0], st);

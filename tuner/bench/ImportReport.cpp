@@ -2,7 +2,9 @@
 // workload of a workload file (or built-in OP names) and every plugin, runs the plugin in this
 // process, imports its schedule into htune's space and prints whether the import is valid, how
 // many adaptations it needed (each listed) and whether it computes the reference. One line per
-// (workload, plugin), then a summary; --json FILE writes the same as JSON.
+// (workload, plugin), then a summary; --json FILE writes the same as JSON
+// (htune-bench-import/1: the run's provenance, a row per (workload, plugin), the counts per
+// plugin), which ./bench_report.py renders into docs/BENCHMARKS.md.
 //   htune_bench_import_report [--plugins mullapudi2016,adams2019] [--json FILE] [--source]
 //       (--workloads FILE | OP ...)
 // --source prints each autoscheduler's schedule as Halide C++ (its schedule_source) before the
@@ -113,6 +115,21 @@ int main(int argc, char **argv) {
     for (const std::string &plugin : plugins)
         std::cout << plugin << ": " << exact[plugin] << " of " << total[plugin] << " imported exactly, "
                   << correct[plugin] << " compute the reference\n";
-    if (!json_path.empty()) std::ofstream(json_path) << report.dump(1) << "\n";
+    if (!json_path.empty()) {
+        std::string command = "htune_bench_import_report";
+        for (int i = 1; i < argc; i++) command += std::string(" ") + argv[i];
+        nlohmann::json run = run_provenance("bench_import_report", {});
+        run["command"] = command;
+        nlohmann::json counts = nlohmann::json::object();
+        for (const std::string &plugin : plugins)
+            counts[plugin] = {
+                {"workloads", total[plugin]}, {"exact", exact[plugin]}, {"correct", correct[plugin]}};
+        nlohmann::json out = {{"format", "htune-bench-import/1"},
+                              {"run", run},
+                              {"target", t.to_string()},
+                              {"rows", report},
+                              {"counts", counts}};
+        std::ofstream(json_path) << out.dump(1) << "\n";
+    }
     return 0;
 }
