@@ -222,11 +222,17 @@ RegionInfo region_info(const PipelineAnalysis &a, const Schedule &s, const FuncI
     if (it == s.funcs.end() || it->second.placement != Placement::at) return out;
     Solver solver(a, s, it->second);
     std::vector<SymRange> r = solver.region(f);
-    for (size_t i = 0; i < f.args.size(); i++)
-        if (r[i].known && r[i].hi >= r[i].lo) {
+    out.known = !f.args.empty();
+    for (size_t i = 0; i < f.args.size(); i++) {
+        out.known = out.known && i < r.size() && r[i].known;
+        if (i >= r.size() || !r[i].known) continue;
+        for (const auto &[var, coefficient] : r[i].base)
+            if (coefficient != 0 && !var.empty() && var[0] == '@') out.moves_with.insert(var.substr(1));
+        if (r[i].hi >= r[i].lo) {
             out.constant[f.args[i]] = (int)(r[i].hi - r[i].lo + 1);
             if (r[i].full) out.full.insert(f.args[i]);
         }
+    }
     return out;
 }
 

@@ -40,6 +40,11 @@ ConstantRegion region_per_iteration(const PipelineAnalysis &a, const Schedule &s
 struct RegionInfo {
     ConstantRegion constant;
     std::set<std::string> full;
+    // The dims of the stage f is computed at whose loop values move f's region (its position
+    // is an affine function of them); `known` when every arg's range is, so that a dim absent
+    // here leaves the region where it is (local_laplacian's 2-D f#0 under the output's c loop).
+    std::set<std::string> moves_with;
+    bool known = false;
 };
 RegionInfo region_info(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f);
 

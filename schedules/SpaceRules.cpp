@@ -295,7 +295,11 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
         int ci = index_of(loops, fs.at_loop), si = index_of(loops, fs.store_loop);
         if (si < ci) return f.name + ": stored inside the loop it is computed at";
         if (si > ci + 1) {
-            std::string why = hoisted_storage_reason(f, nest, loops, ci, si);
+            RegionInfo region = region_info(a, s, f);
+            const std::string &between = loops[ci + 1];
+            bool moves =
+                !region.known || !nest.dim.count(between) || region.moves_with.count(nest.dim.at(between));
+            std::string why = hoisted_storage_reason(f, nest, loops, ci, si, moves);
             if (!why.empty())
                 return f.name + ": stored more than one loop outside where it is computed, " + why;
         }
@@ -350,11 +354,17 @@ std::string store_with_consumer_reason(const FuncInfo &f, const FuncInfo &g, con
 // is what Adams2019 writes (max_filter: repeat_edge computed at an x loop, stored over one y
 // loop at the next x loop out), and it computes the reference.
 std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest,
-                                   const std::vector<std::string> &loops, int ci, int si) {
+                                   const std::vector<std::string> &loops, int ci, int si,
+                                   bool between_moves_region) {
     if (f.stages.size() > 1) return "and it has update stages";
     for (int i = ci + 1; i <= si; i++)
         if (nest.is_rvar(loops[i])) return "over the reduction loop '" + loops[i] + "'";
     if (si > ci + 2) return "over more than one loop between";
+    // Over a loop that leaves f's region where it is, there is nothing to slide: Adams2019
+    // stores local_laplacian's 2-D f#0, computed at the output's yiii, at its xi over the c
+    // loop between, so that its rows are kept across the three channels; it computes the
+    // reference (the wrong values above all slid over a loop that moves the region).
+    if (!between_moves_region) return "";
     auto dim_of = [&](const std::string &loop) { return nest.dim.count(loop) ? nest.dim.at(loop) : loop; };
     const std::string &between = loops[ci + 1], &store = loops[si];
     if (dim_of(between) == dim_of(loops[ci])) return "over two loops of '" + dim_of(between) + "'";

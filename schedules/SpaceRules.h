@@ -98,10 +98,12 @@ std::string multi_level_split_reason(const FuncInfo &f, const FuncSchedule &fs, 
 
 // Why f, computed at loops[ci] of its consumer's final loops (innermost first) and stored at
 // loops[si] more than one loop further out, gives wrong values on Halide 14; "" when it does
-// not: a single-stage Func stored two loops out, at a pure loop of the compute loop's dimension,
-// over a pure loop of another dimension (SpaceRules.cpp says what was seen).
+// not: a single-stage Func stored two loops out over a pure loop, either at a pure loop of the
+// compute loop's dimension over a loop of another dimension, or over a loop whose value does
+// not move f's region (`between_moves_region` false; SpaceRules.cpp says what was seen).
 std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest,
-                                   const std::vector<std::string> &loops, int ci, int si);
+                                   const std::vector<std::string> &loops, int ci, int si,
+                                   bool between_moves_region);
 // Why f, computed at loop `at_loop` of g (whose stage's final loops are `loops`, innermost first)
 // and stored where g is computed (FuncSchedule::store_with_consumer), is not allowed; "" when it
 // is: f and g single-stage, at_loop g's outermost loop, pure and serial, g computed inside another

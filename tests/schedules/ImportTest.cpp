@@ -11,6 +11,7 @@
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Apply.h"
+#include "schedules/AtRegion.h"
 #include "schedules/Import.h"
 #include "schedules/Loops.h"
 #include "schedules/PipelineAnalysis.h"
@@ -247,6 +248,35 @@ TEST(ImportTest, InnerSplitThatDoesNotDivideItsTileImportsExactlyWhenShiftedInwa
         EXPECT_EQ(round_trip(w, space, im.schedule).schedule, im.schedule);
         expect_computes_reference(w, im.schedule, 5);
     }
+}
+
+// Adams2019 stores local_laplacian's 2-D f#0, computed at the output's yiii, at its xi over the
+// c loop between: its region does not move with c, so there is no window to slide (Halide 14's
+// wrong values all came from sliding over a loop that moves it). The same form on unsharp's
+// detail, computed at the output's row tile and stored at its column tile over c, imports
+// exactly and computes the reference.
+TEST(ImportTest, StorageOverALoopThatDoesNotMoveTheRegionImportsExactly) {
+    Workload w =
+        make_workload(WorkloadSpec{"unsharp", HTUNE_TEST_GENERATORS, {{"width", "64"}, {"height", "48"}}});
+    ScheduleSpace space(w, htune::host_target());
+    Halide::Pipeline p = w.build();
+    auto fns = functions_by_stable_name(p);
+    for (const auto &[name, fn] : fns)
+        if (name != "output" && name != "detail" && name.rfind("lambda", 0) != 0)
+            Halide::Func(fn).compute_root();
+    Halide::Func out(fns.at("output")), detail(fns.at("detail"));
+    Halide::Var x("x"), y("y"), c("c"), xi("xi"), yi("yi");
+    out.split(x, x, xi, 32).split(y, y, yi, 8).reorder(xi, yi, c, x, y);
+    detail.compute_at(out, yi).store_at(out, x);
+    ImportedSchedule im = import_schedule(p, space);
+    EXPECT_TRUE(im.changes.empty()) << im.changes.size() << " change(s), first: " << im.changes[0];
+    ASSERT_EQ(space.validate(im.schedule), "");
+    EXPECT_EQ(im.schedule.funcs.at("detail").at_loop, "y_i");
+    EXPECT_EQ(im.schedule.funcs.at("detail").store_loop, "x_o");
+    RegionInfo region = region_info(space.analysis(), im.schedule, space.analysis().func("detail"));
+    EXPECT_TRUE(region.known);
+    EXPECT_EQ(region.moves_with, (std::set<std::string>{"x", "y"}));
+    expect_computes_reference(w, im.schedule, 3);
 }
 
 // Adams2019 stores unsharp's gray where detail is computed (gray.compute_at(detail, y)
