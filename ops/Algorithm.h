@@ -33,7 +33,7 @@ public:
     // The pipeline as its author schedules it when no autoscheduler is asked for (a Generator
     // built with auto_schedule=false: its hand schedule, conditional or not, applied), for the
     // `as_written` reference row and seed. An undefined Pipeline when the algorithm has no
-    // schedule of its own (built-in operators).
+    // schedule of its own (most built-in operators; matmul and blur3x3 carry one).
     virtual Halide::Pipeline build_as_written(const ParamValues &values) const { return Halide::Pipeline(); }
 
     // Useful floating-point (or integer arithmetic) operations of one run; 0 when unknown.

@@ -19,6 +19,9 @@ public:
     const std::vector<ParamSpec> &params() const override { return def_.params; }
     std::vector<std::pair<std::string, std::string>> test_params() const override { return def_.test; }
     Halide::Pipeline build(const ParamValues &v) const override { return def_.build(v); }
+    Halide::Pipeline build_as_written(const ParamValues &v) const override {
+        return def_.build_as_written ? def_.build_as_written(v) : Halide::Pipeline();
+    }
     double flops(const ParamValues &v) const override { return def_.flops ? def_.flops(v) : 0.0; }
     double min_bytes(const ParamValues &v) const override { return def_.bytes ? def_.bytes(v) : -1.0; }
     ValueRange input_range(const std::string &input, Halide::Type type) const override {

@@ -18,6 +18,9 @@ struct OpDef {
     std::vector<ParamSpec> params;                          // defaults = "bench" size
     std::vector<std::pair<std::string, std::string>> test;  // overrides for "test" size
     std::function<Halide::Pipeline(const ParamValues &)> build;
+    // The same pipeline with a hand-written schedule as a Halide expert writes it for a CPU
+    // (Algorithm::build_as_written: the `as_written` compare row and tune seed); may be empty.
+    std::function<Halide::Pipeline(const ParamValues &)> build_as_written;
     std::function<double(const ParamValues &)> flops;  // may be empty (unknown)
     std::function<double(const ParamValues &)> bytes;  // may be empty (io total)
     std::map<std::string, ValueRange> ranges;          // per input name

@@ -134,8 +134,9 @@ CompareWorkload compare_workload(Runner &runner, const Workload &w, Database *db
             }
             add(name, Candidate::autoscheduler(plugin, path, o.machine));
         } else if (name == "as_written") {
-            // The schedule the Generator's author wrote: a row only where there is one.
-            if (w.algorithm().library().empty()) continue;
+            // The schedule the Generator's author wrote, or a built-in operator's hand-written
+            // one: a row only where there is one (built-in operators without one have no row).
+            if (!w.has_own_schedule() && w.algorithm().library().empty()) continue;
             if (!w.has_own_schedule()) {
                 note_row(name, "unavailable", "the Generator applies no schedule of its own");
                 continue;

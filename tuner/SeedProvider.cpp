@@ -111,8 +111,7 @@ std::vector<Schedule> SeedProvider::autoscheduler_seeds(const Workload &w, const
                                                         std::vector<Schedule> &imported) {
     std::vector<Schedule> first;
     std::vector<Candidate> seeders = o_.autoscheduler_seeds;
-    if (o_.as_written_seed && !w.algorithm().library().empty() && w.has_own_schedule())
-        seeders.push_back(Candidate::as_written());
+    if (o_.as_written_seed && w.has_own_schedule()) seeders.push_back(Candidate::as_written());
     if (seeders.empty()) return first;
     const std::string key = w.key(), name = w.canonical();
     std::vector<SeedFailure> failures = db_.seed_failures(key, o_.device_key);

@@ -10,6 +10,7 @@
 
 #include "measure/Runner.h"
 #include "ops/CanonicalPipeline.h"
+#include "ops/Error.h"
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Import.h"
@@ -43,7 +44,36 @@ TEST(AsWrittenTest, OnlyAGeneratorThatSchedulesItselfHasAnAsWrittenPipeline) {
         EXPECT_FALSE(has_schedule_directives(w.build())) << name;
     }
     EXPECT_FALSE(make_workload(corpus_spec("max_filter")).build_as_written().defined());
-    EXPECT_FALSE(make_workload("matmul", true).build_as_written().defined());
+    EXPECT_FALSE(make_workload("softmax", true).build_as_written().defined());
+}
+
+// matmul and blur3x3 carry a hand-written schedule (OpDef::build_as_written), which computes the
+// reference through the worker. blur3x3's imports into the space exactly, under the operator's
+// own names; matmul's accumulates in an rfactor'd Func, which the import refuses by name.
+TEST(AsWrittenTest, BuiltinOperatorsWithAHandWrittenScheduleMeasureIt) {
+    auto runner = make_worker_runner(quick_measure(1));
+    for (const char *name : {"matmul", "blur3x3"}) {
+        Workload w = make_workload(name, true);
+        ASSERT_TRUE(w.has_own_schedule()) << name;
+        EXPECT_FALSE(has_schedule_directives(w.build())) << name;
+        std::vector<MeasureResult> r = runner->measure_candidates(w, {Candidate::as_written()});
+        ASSERT_EQ(r.size(), 1u);
+        EXPECT_EQ(r[0].status, Status::ok) << name << ": " << r[0].error;
+    }
+    Workload blur = make_workload("blur3x3", true);
+    ScheduleSpace space(blur, host_target());
+    ImportedSchedule im = import_schedule(blur.build_as_written(), space, ImportNames::as_written);
+    EXPECT_EQ(space.validate(im.schedule), "");
+    for (const auto &c : im.changes) ADD_FAILURE() << "adapted: " << c;
+    EXPECT_EQ(im.schedule.funcs.at("blur_x").at_func, "blur_y");
+    EXPECT_EQ(im.schedule.funcs.at("blur_y").stages.at(0).parallel, std::vector<std::string>{"y_o"});
+    Workload mm = make_workload("matmul", true);
+    try {
+        import_schedule(mm.build_as_written(), ScheduleSpace(mm, host_target()), ImportNames::as_written);
+        ADD_FAILURE() << "matmul's rfactor'd schedule imported";
+    } catch (const Error &e) {
+        EXPECT_NE(std::string(e.what()).find("rfactor"), std::string::npos) << e.what();
+    }
 }
 
 TEST(AsWrittenTest, TheHandScheduleImportsUnderCanonicalNames) {
@@ -118,7 +148,10 @@ TEST(AsWrittenTest, CompareHasTheRowOnlyWhereTheGeneratorWritesASchedule) {
     ASSERT_TRUE(plain.count("as_written"));
     EXPECT_EQ(plain["as_written"].status, "unavailable");
     EXPECT_NE(plain["as_written"].error.find("no schedule of its own"), std::string::npos);
-    EXPECT_FALSE(rows(make_workload("blur3x3", true)).count("as_written"));
+    EXPECT_FALSE(rows(make_workload("softmax", true)).count("as_written"));
+    auto blur = rows(make_workload("blur3x3", true));
+    ASSERT_TRUE(blur.count("as_written"));
+    EXPECT_EQ(blur["as_written"].status, "ok") << blur["as_written"].error;
 }
 
 TEST(AsWrittenTest, AGeneratorsOwnScheduleSeedsItsSearchUnlessSwitchedOff) {

@@ -74,7 +74,10 @@ TEST(CompareTest, RowsFiguresAndTunedRecordWithFakeRunner) {
     o.device_key = device;
     o.plugin_dir = "/nonexistent";
     CompareWorkload cw = compare_workload(runner, w, db.get(), o, fake_peaks());
-    ASSERT_EQ(cw.rows.size(), 8u);  // openblas: matmul only; onednn: matmul is one of its ops
+    // openblas: matmul only; onednn: matmul is one of its ops; as_written: matmul's hand-written
+    // schedule (FakeRunner: compile_error).
+    ASSERT_EQ(cw.rows.size(), 9u);
+    EXPECT_EQ(row(cw, "as_written").status, "compile_error");
     EXPECT_EQ(row(cw, "heuristic").status, "ok");
     EXPECT_EQ(row(cw, "tuned").status, "ok");
     EXPECT_NE(row(cw, "tuned").error.find("exact device"), std::string::npos) << row(cw, "tuned").error;
