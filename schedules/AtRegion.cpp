@@ -181,14 +181,15 @@ private:
                     continue;
                 // The loops names[k..] cover level k-1's tile: shifted inwards where an inner
                 // factor does not divide it, never more; rounded up, their whole trips.
+                const Halide::TailStrategy tail = tail_strategy(*split, cf, cs, stage);
                 long span = split->factors[k - 1];
-                if (tail_strategy(*split, cf, cs, stage) == Halide::TailStrategy::RoundUp) {
+                if (tail == Halide::TailStrategy::RoundUp) {
                     span = 1;
                     for (size_t i = k; i < names.size(); i++) span *= nest.extent.at(names[i]);
                 }
                 // Full tiles: a reduction tile dividing its RDom (above), a tail that never
                 // shrinks the last tile, or a guard whose factor divides a full constant extent.
-                bool full = rvar || tail_strategy(*split, cf, cs, stage) != Halide::TailStrategy::GuardWithIf;
+                bool full = rvar || tail != Halide::TailStrategy::GuardWithIf;
                 auto own = own_region().constant.find(d);
                 if (!full && own != own_region().constant.end() && own_region().full.count(d))
                     full = own->second % split->factors[0] == 0;
