@@ -3,6 +3,9 @@
 // so a schedule can vectorize over channels), softmax and layernorm (rows: (feature, row)).
 // Convolutions are "valid": the input carries the halo, so no boundary condition is needed.
 // FLOPs: 2 per multiply-add, 1 per other arithmetic op, compare/max or transcendental.
+#include <algorithm>
+
+#include "ops/HostTarget.h"
 #include "ops/builtin/Builtins.h"
 
 namespace htune {
@@ -33,7 +36,18 @@ OpDef conv2d() {
         int_param("H", 128, 1, 4096, "output height"),   int_param("CI", 64, 1, 4096, "input channels"),
         int_param("CO", 64, 1, 4096, "output channels"), int_param("K", 3, 1, 11, "filter size (KxK)")};
     d.test = {{"W", "10"}, {"H", "6"}, {"CI", "4"}, {"CO", "16"}};
-    d.build = [](const ParamValues &p) {
+    // `scheduled`: the hand-written schedule (OpDef::build_as_written), a register-blocked
+    // direct convolution as a Halide expert writes it for a CPU. The output is cut into blocks of
+    // `cw` vectors of output channels by `xw` columns; `conv` is computed per block, so its
+    // cw * xw accumulators stay in registers through the whole reduction (input channels, then
+    // the filter window): per reduction step, cw vector loads of the filter (channels are
+    // innermost in both layouts) and xw broadcasts of the input feed cw * xw FMAs. AVX-512's 32
+    // registers take 4 x 5 accumulators, AVX2's 16 take 3 x 4. Images and rows run in parallel;
+    // within a row, the channel blocks are outside the column blocks, so a block of filter
+    // weights is reused along the whole row. The block
+    // shrinks to what the operator's channels and width allow, and the input channel loop is
+    // unrolled by 2 where it divides.
+    auto build = [](const ParamValues &p, bool scheduled) {
         const int N = p.i("N"), W = p.i("W"), H = p.i("H"), CI = p.i("CI"), CO = p.i("CO"), K = p.i("K");
         ImageParam input(Float(32), 4, "input");
         input.set_estimates({{0, CI}, {0, W + K - 1}, {0, H + K - 1}, {0, N}});
@@ -47,8 +61,30 @@ OpDef conv2d() {
         Func relu("relu");
         relu(c, x, y, n) = max(conv(c, x, y, n), 0.0f);
         relu.set_estimates({{0, CO}, {0, W}, {0, H}, {0, N}});
+        if (scheduled) {
+            const Target t = host_target();
+            const int vec = t.natural_vector_size<float>();
+            const bool wide = t.has_feature(Target::AVX512);
+            const int cw = std::max(1, std::min(wide ? 4 : 3, CO / vec)), xw = std::min(wide ? 5 : 4, W);
+            // Fewer output channels than one vector: guard the block rather than write past them.
+            const TailStrategy tail = CO < vec ? TailStrategy::GuardWithIf : TailStrategy::ShiftInwards;
+            Var co("co"), ci("ci"), xo("xo"), xi("xi");
+            relu.split(c, co, ci, vec * cw, tail)
+                .split(x, xo, xi, xw, TailStrategy::ShiftInwards)
+                .reorder(ci, xi, xo, co, y, n)
+                .vectorize(ci, vec)
+                .unroll(ci)
+                .unroll(xi)
+                .parallel(y)
+                .parallel(n);
+            conv.compute_at(relu, xo).vectorize(c, vec).unroll(c).unroll(x);
+            conv.update().reorder(c, x, r.x, r.y, r.z, y, n).vectorize(c, vec).unroll(c).unroll(x);
+            if (CI % 2 == 0) conv.update().unroll(r.x, 2);
+        }
         return Pipeline(relu);
     };
+    d.build = [build](const ParamValues &p) { return build(p, false); };
+    d.build_as_written = [build](const ParamValues &p) { return build(p, true); };
     d.flops = [](const ParamValues &p) {
         double out = (double)p.i("N") * p.i("W") * p.i("H") * p.i("CO");
         return out * (2.0 * p.i("CI") * p.i("K") * p.i("K") + 2.0);  // + bias, relu

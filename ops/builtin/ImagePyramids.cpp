@@ -4,6 +4,7 @@
 // FLOPs: 2 per multiply-add, 1 per other arithmetic op, compare/max or transcendental; a lerp is 3.
 #include <cmath>
 
+#include "ops/HostTarget.h"
 #include "ops/builtin/Builtins.h"
 
 namespace htune {
@@ -166,7 +167,15 @@ OpDef interpolate() {
                 int_param("levels", 10, 2, 14, "pyramid levels")};
     // Two levels: fully inlined, three already take minutes to compile (the tree is 4^levels).
     d.test = {{"W", "48"}, {"H", "32"}, {"levels", "2"}};
-    d.build = [](const ParamValues &p) {
+    // `scheduled`: the hand-written schedule (OpDef::build_as_written), the way Halide's own
+    // interpolate app schedules a pyramid on a CPU: every level of both pyramids computed whole
+    // (each level is read at many points of the next, so recomputing it per tile would multiply
+    // its work), strips of 8 rows in parallel and rows vectorized; the x-passes and upsamplings
+    // stay inlined into the level that reads them; the output likewise. Channels loop inside the
+    // strips, so each parallel loop is outermost. (The app also bounds the output's channels to
+    // 3 and unrolls them innermost to share the alpha it divides by; htune's schedule space has
+    // no bound(), so this schedule leaves that out to stay importable as a seed.)
+    auto build = [](const ParamValues &p, bool scheduled) {
         const int W = p.i("W"), H = p.i("H"), L = p.i("levels");
         ImageParam in = image_param(Float(32), "input", {W, H, 4});
         Func clamped = clamp_2d(in, W, H, "input_clamped");
@@ -205,8 +214,19 @@ OpDef interpolate() {
         Func out("interpolate");
         out(x, y, c) = interpolated[0](x, y, c) / interpolated[0](x, y, 3);
         out.set_estimates({{0, W}, {0, H}, {0, 3}});
+        if (scheduled) {
+            const int vec = host_target().natural_vector_size<float>();
+            const TailStrategy guard = TailStrategy::GuardWithIf;
+            for (int l = 1; l < L; l++) {
+                for (Func f : {downsampled[l], interpolated[l]})
+                    f.compute_root().reorder(x, c, y).parallel(y, 8, guard).vectorize(x, vec, guard);
+            }
+            out.reorder(x, c, y).parallel(y, 8, guard).vectorize(x, vec, guard);
+        }
         return Pipeline(out);
     };
+    d.build = [build](const ParamValues &p) { return build(p, false); };
+    d.build_as_written = [build](const ParamValues &p) { return build(p, true); };
     d.flops = [](const ParamValues &p) {
         const int L = p.i("levels");
         double f = level_pixels(p, 0) * (3 + 3);  // premultiply, normalize

@@ -47,12 +47,13 @@ TEST(AsWrittenTest, OnlyAGeneratorThatSchedulesItselfHasAnAsWrittenPipeline) {
     EXPECT_FALSE(make_workload("softmax", true).build_as_written().defined());
 }
 
-// matmul and blur3x3 carry a hand-written schedule (OpDef::build_as_written), which computes the
-// reference through the worker. blur3x3's imports into the space exactly, under the operator's
-// own names; matmul's accumulates in an rfactor'd Func, which the import refuses by name.
+// matmul, blur3x3, conv2d and interpolate carry a hand-written schedule (OpDef::build_as_written),
+// which computes the reference through the worker. blur3x3's, conv2d's and interpolate's import
+// into the space exactly, under the operator's own names; matmul's accumulates in an rfactor'd
+// Func, which the import refuses by name.
 TEST(AsWrittenTest, BuiltinOperatorsWithAHandWrittenScheduleMeasureIt) {
     auto runner = make_worker_runner(quick_measure(1));
-    for (const char *name : {"matmul", "blur3x3"}) {
+    for (const char *name : {"matmul", "blur3x3", "conv2d", "interpolate"}) {
         Workload w = make_workload(name, true);
         ASSERT_TRUE(w.has_own_schedule()) << name;
         EXPECT_FALSE(has_schedule_directives(w.build())) << name;
@@ -67,6 +68,29 @@ TEST(AsWrittenTest, BuiltinOperatorsWithAHandWrittenScheduleMeasureIt) {
     for (const auto &c : im.changes) ADD_FAILURE() << "adapted: " << c;
     EXPECT_EQ(im.schedule.funcs.at("blur_x").at_func, "blur_y");
     EXPECT_EQ(im.schedule.funcs.at("blur_y").stages.at(0).parallel, std::vector<std::string>{"y_o"});
+    std::map<std::string, Schedule> imported;
+    for (const char *name : {"conv2d", "interpolate"}) {
+        Workload w = make_workload(name, true);
+        ScheduleSpace sp(w, host_target());
+        ImportedSchedule got = import_schedule(w.build_as_written(), sp, ImportNames::as_written);
+        EXPECT_EQ(sp.validate(got.schedule), "") << name;
+        for (const auto &c : got.changes) ADD_FAILURE() << name << " adapted: " << c;
+        imported[name] = got.schedule;
+    }
+    // conv2d: the accumulators per block of output channels x columns, the input channels
+    // unrolled by 2 in the update, images and rows in parallel.
+    const Schedule &conv = imported["conv2d"];
+    EXPECT_EQ(conv.funcs.at("conv").at_func, "relu");
+    EXPECT_EQ(conv.funcs.at("conv").at_loop, "x_o");
+    EXPECT_EQ(conv.funcs.at("conv").stages.at(1).vectorize, "c_i");
+    EXPECT_EQ(conv.funcs.at("relu").stages.at(0).parallel, (std::vector<std::string>{"y", "n"}));
+    // interpolate: each level computed whole, in parallel strips of 8 rows; the x-passes inlined.
+    const Schedule &interp = imported["interpolate"];
+    for (const char *f : {"downsampled_1", "interpolated_1", "interpolate"}) {
+        EXPECT_EQ(interp.funcs.at(f).placement, Placement::root) << f;
+        EXPECT_EQ(interp.funcs.at(f).stages.at(0).parallel, std::vector<std::string>{"y_o"}) << f;
+    }
+    EXPECT_EQ(interp.funcs.at("downx_1").placement, Placement::inline_);
     Workload mm = make_workload("matmul", true);
     try {
         import_schedule(mm.build_as_written(), ScheduleSpace(mm, host_target()), ImportNames::as_written);
