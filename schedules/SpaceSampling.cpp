@@ -108,7 +108,7 @@ StageSchedule sample_stage(const FuncInfo &f, const StageInfo &stage, const Hali
     int unrolled = 1;
     for (const auto &l : nest.loops)
         if (l != st.vectorize && nest.constant.count(l) && nest.extent.at(l) <= 8 &&
-            unrolled * nest.extent.at(l) <= kMaxUnrollProduct && chance(rng, 0.3)) {
+            unrolled * nest.extent.at(l) <= kMaxSampledUnrollProduct && chance(rng, 0.3)) {
             st.unroll.push_back(l);
             unrolled *= nest.extent.at(l);
         }

@@ -71,9 +71,12 @@ TEST(AtRegionTest, AFuncInsideATileUnrollsLoopsItNeverSplitAndComputesTheReferen
     Schedule s = tiled(space, "x_o");
     s.funcs.at("blur_x").stages[0].unroll = {"y"};  // 6 rows per tile
     ASSERT_EQ(space.validate(s), "");
-    s.funcs.at("blur_x").stages[0].unroll = {"x", "y"};  // 8 x 6 = 48 > the unroll limit
+    s.funcs.at("blur_x").stages[0].unroll = {"x", "y"};  // 8 x 6 = 48 <= the unroll limit
+    EXPECT_EQ(space.validate(s), "");
+    s.funcs.at("blur_y").stages[0].splits[0].factors = {16};  // 16 x 6 = 96: beyond it
     EXPECT_NE(space.validate(s).find("unrolled loops multiply to more than"), std::string::npos)
         << space.validate(s);
+    s.funcs.at("blur_y").stages[0].splits[0].factors = {8};
     s.funcs.at("blur_x").stages[0].unroll = {"y"};
     expect_computes_reference(w, s, 3);
 
