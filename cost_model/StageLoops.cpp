@@ -90,13 +90,15 @@ void Featurizer::Static::build_loops(const FuncDyn &fd, const FuncStatic &fs, co
         for (const Loop &l : loops) {
             if (std::find(st.parallel.begin(), st.parallel.end(), l.name) != st.parallel.end()) {
                 fused *= l.trip;
-                found++;
+                // The run is contiguous: the fused loop takes its place (outermost, unless
+                // serial loops run outside it).
+                if (++found == st.parallel.size())
+                    kept.push_back({fused_loop_name(st.parallel), -1, fused, false});
             } else {
                 kept.push_back(l);
             }
         }
         if (found == st.parallel.size()) {
-            kept.push_back({fused_loop_name(st.parallel), -1, fused, false});
             loops.swap(kept);
             out.par_own = fused;
         }

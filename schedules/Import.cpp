@@ -218,21 +218,26 @@ StageMap translate_stage(const FuncInfo &fi, const StageInfo &info, const Intern
             order.insert(order.begin(), ours);
         }
     }
-    // Parallel: the outermost run of parallel pure loops, fused; any other parallel loop is
-    // serial here.
+    // Parallel: the outermost run of adjacent parallel pure loops (serial loops may run outside
+    // it), fused; a parallel loop nested inside that run is serial here.
     std::vector<std::string> par;  // outermost first
-    bool run = true;
+    enum { before, in_run, after } run = before;
     for (size_t i = order.size(); i-- > 0;) {
         const std::string &ours = order[i];
         bool is_par = false;
         for (const Loop &l : loops)
             if (loop_of.at(l.piece) == ours && l.type == ForType::Parallel) is_par = true;
-        if (run && is_par && !nest.is_rvar(ours) && ours != out.st.vectorize) {
+        const bool can = is_par && !nest.is_rvar(ours) && ours != out.st.vectorize;
+        if (run != after && can) {
             par.push_back(ours);
+            run = in_run;
             continue;
         }
-        run = false;
-        if (is_par) changes.push_back(where + "parallel loop '" + ours + "' made serial (not outermost)");
+        if (run == in_run) run = after;
+        if (is_par)
+            changes.push_back(where + "parallel loop '" + ours + "' made serial (" +
+                              (can ? "nested inside another parallel loop" : "a reduction or vector loop") +
+                              ")");
     }
     out.st.parallel.assign(par.rbegin(), par.rend());
     // Unrolled: loops with a constant extent only.

@@ -156,11 +156,18 @@ std::string validate_stage(const std::string &func, const StageInfo &stage, cons
     if (!st.parallel.empty()) {
         size_t n = st.parallel.size();
         if (n > nest.loops.size()) return where + "more parallel loops than loops";
-        // Must be the outermost loops, innermost first, all pure.
+        // One run of adjacent pure loops, innermost first, fused into one parallel loop. Usually
+        // the outermost loops; serial loops may run outside the run (Adams2019 parallelizes x
+        // inside a batch loop n, or an update's channels inside its reduction loop): Halide then
+        // runs the parallel loop once per iteration of the serial ones.
+        const size_t base =
+            std::find(nest.loops.begin(), nest.loops.end(), st.parallel[0]) - nest.loops.begin();
+        if (base + n > nest.loops.size())
+            return where + "parallel loops must be adjacent loops, innermost first";
         for (size_t i = 0; i < n; i++) {
             const std::string &l = st.parallel[i];
-            if (nest.loops[nest.loops.size() - n + i] != l)
-                return where + "parallel loops must be the outermost loops, innermost first";
+            if (nest.loops[base + i] != l)
+                return where + "parallel loops must be adjacent loops, innermost first";
             if (nest.is_rvar(l)) return where + "cannot parallelize reduction loop '" + l + "'";
             if (l == st.vectorize || std::find(st.unroll.begin(), st.unroll.end(), l) != st.unroll.end())
                 return where + "parallel loop '" + l + "' is also vectorized or unrolled";

@@ -250,6 +250,44 @@ TEST(ImportTest, InnerSplitThatDoesNotDivideItsTileImportsExactlyWhenShiftedInwa
     }
 }
 
+// Adams2019 parallelizes a DNN output's x inside its batch loop n (depthwise_separable_conv:
+// order {ci, c, xi, y, x, n}, parallel(x)): a run of parallel loops with serial loops outside
+// it. The space holds it (Halide runs the parallel loop once per n); a parallel loop nested
+// inside another parallel loop's run is still made serial, and a run that is not adjacent is
+// refused.
+TEST(ImportTest, ParallelLoopsInsideSerialOnesImportExactly) {
+    Workload w = make_workload("depthwise_separable_conv", true);
+    ScheduleSpace space(w, htune::host_target());
+    Halide::Pipeline p = w.build();
+    Halide::Func relu = p.outputs()[0];
+    Halide::Var c("c"), x("x"), y("y"), n("n"), xi("xi");
+    relu.split(x, x, xi, 5).reorder(c, xi, y, x, n).parallel(x);
+    ImportedSchedule im = import_schedule(p, space);
+    ASSERT_EQ(space.validate(im.schedule), "");
+    for (const auto &ch : im.changes) ADD_FAILURE() << "adapted: " << ch;
+    const StageSchedule &st = im.schedule.funcs.at("relu").stages.at(0);
+    EXPECT_EQ(st.parallel, std::vector<std::string>{"x_o"});
+    EXPECT_EQ(st.order, (std::vector<std::string>{"c", "x_i", "y", "x_o", "n"}));
+    EXPECT_EQ(round_trip(w, space, im.schedule).schedule, im.schedule);
+    expect_computes_reference(w, im.schedule, 5);
+
+    // Two parallel loops apart (y and n, x_o serial between them): the outer one is kept.
+    Halide::Pipeline p2 = w.build();
+    Halide::Func relu2 = p2.outputs()[0];
+    relu2.split(x, x, xi, 5).reorder(c, xi, y, x, n).parallel(y).parallel(n);
+    im = import_schedule(p2, space);
+    ASSERT_EQ(space.validate(im.schedule), "");
+    EXPECT_EQ(im.schedule.funcs.at("relu").stages.at(0).parallel, std::vector<std::string>{"n"});
+    ASSERT_EQ(im.changes.size(), 1u);
+    EXPECT_NE(im.changes[0].find("parallel loop 'y' made serial (nested inside another parallel loop)"),
+              std::string::npos)
+        << im.changes[0];
+    Schedule apart = im.schedule;
+    apart.funcs.at("relu").stages.at(0).parallel = {"y", "n"};
+    EXPECT_NE(space.validate(apart).find("parallel loops must be adjacent loops"), std::string::npos)
+        << space.validate(apart);
+}
+
 // Adams2019 stores local_laplacian's 2-D f#0, computed at the output's yiii, at its xi over the
 // c loop between: its region does not move with c, so there is no window to slide (Halide 14's
 // wrong values all came from sliding over a loop that moves it). The same form on unsharp's
