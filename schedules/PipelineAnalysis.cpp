@@ -202,16 +202,29 @@ struct BoundedReads {
     std::set<std::string> funcs;  // Funcs (Halide names) read bounded
 };
 
+// With `only_arg`, that pure var alone is left unbounded and the others take f's required
+// region: what f reads when computed over more than it must along that one dimension.
 BoundedReads bounded_reads(const Function &f, const std::map<std::string, Function> &env,
-                           const RequiredRegions &regions, const Internal::FuncValueBounds &value_bounds) {
+                           const RequiredRegions &regions, const Internal::FuncValueBounds &value_bounds,
+                           const std::string *only_arg = nullptr) {
     BoundedReads out;
     std::set<std::string> unbounded;
     std::vector<const Internal::Definition *> defs;
     if (f.has_pure_definition()) defs.push_back(&f.definition());
     for (const auto &u : f.updates()) defs.push_back(&u);
+    auto own = regions.funcs.find(f.name());
     for (const Internal::Definition *def : defs) {
         Internal::Scope<Internal::Interval> scope;
-        for (const std::string &arg : f.args()) scope.push(arg, Internal::Interval::everything());
+        for (size_t d = 0; d < f.args().size(); d++) {
+            const std::string &arg = f.args()[d];
+            Internal::Interval i = Internal::Interval::everything();
+            if (only_arg && arg != *only_arg && own != regions.funcs.end() && d < own->second.size() &&
+                own->second[d].known) {
+                const DimRange &r = own->second[d];
+                i = Internal::Interval(Expr((int)r.min), Expr((int)(r.min + r.extent - 1)));
+            }
+            scope.push(arg, i);
+        }
         for (const auto &rv : def->schedule().rvars())
             scope.push(rv.var,
                        Internal::Interval(with_estimates(rv.min), with_estimates(rv.min + rv.extent - 1)));
@@ -322,6 +335,10 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
         if (!f.has_extern_definition()) {
             BoundedReads br = bounded_reads(f, env, regions, value_bounds);
             info.input_reads_bounded = br.inputs;
+            if (!br.inputs)
+                for (const std::string &arg : f.args())
+                    if (!bounded_reads(f, env, regions, value_bounds, &arg).inputs)
+                        info.input_unbounded_args.push_back(arg);
             for (const std::string &h : br.funcs)
                 if (stable_.count(h)) info.clamped_producers.push_back(stable_.at(h));
         }

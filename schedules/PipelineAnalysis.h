@@ -67,6 +67,10 @@ struct FuncInfo {
     // more than it must (a rounded-up or shifted tile) is safe only when this holds for it and
     // every Func it depends on.
     bool input_reads_bounded = false;
+    // Its pure args along which computing over more than the required region (the others
+    // inside it) makes it read an input buffer outside what it is sized for, reads of its own
+    // only (conv2d's conv: c reads bias and filter, x and y the input).
+    std::vector<std::string> input_unbounded_args;
     // Producers (stable names) it reads only inside their required regions whatever region it
     // is computed over, as a boundary condition reads the Func it clamps: computing it over
     // more does not make them compute more.

@@ -201,22 +201,63 @@ bool overcompute_safe(const PipelineAnalysis &a, const FuncInfo &f) {
 // the caller's buffer, and an intermediate's reads its inputs outside what the pipeline needs
 // unless they go through boundary conditions (Adams2019's own MLP schedule at test size reads a
 // bias at -8): allowed only where overcompute_safe. In every case by a bounded factor.
+// A Func computed inside another's loops is also held to the region it computes per iteration
+// (`region`; `full` its args equal in the last iteration too): a 32-wide split of a 16-channel
+// block shifts to channel -16. A rounded-up split computes past that region (or the whole
+// extent at the root) unless its factor divides it in every iteration, and its inner levels
+// their outer ones: conv2d's 5-column block split by 4 rounds up to 8 and reads past the
+// input's last column. Both are refused where the Func's own reads of an input are unbounded
+// along that dimension (FuncInfo::input_unbounded_args): a finer test than overcompute_safe,
+// whose whole-Func verdict would refuse tiles that compute the reference (harris'
+// input_clamped leaves only its channels unclamped; local_laplacian's pyramid levels read
+// clamped Funcs). Overcompute that reaches an input through producers is not caught here.
 std::string validate_tile_sizes(const PipelineAnalysis &a, const FuncInfo &f, const FuncSchedule &fs,
-                                const StageInfo &stage, const StageSchedule &st) {
+                                const StageInfo &stage, const StageSchedule &st, const ConstantRegion &region,
+                                const ConstantRegion &full) {
     for (const DimSplit &d : st.splits) {
-        int ext = stage.extent.count(d.var) ? stage.extent.at(d.var) : 1;
-        if (d.factors.empty() || d.factors[0] <= ext) continue;
-        std::string where = f.name + " stage " + std::to_string(stage.index) + ": split factor " +
-                            std::to_string(d.factors[0]) + " of '" + d.var + "' exceeds its extent " +
-                            std::to_string(ext);
-        if (d.factors[0] > kMaxTileOverExtent * ext)
-            return where + " more than " + std::to_string(kMaxTileOverExtent) + " times";
-        if (tail_strategy(d, f, fs, stage) == Halide::TailStrategy::GuardWithIf) continue;
-        if (f.is_output) return where + " and an output's tile must guard its tail";
-        if (!overcompute_safe(a, f))
-            return where +
-                   " and its tail is not guarded, while it or a Func it reads reads an input "
-                   "without a boundary condition";
+        if (d.factors.empty()) continue;
+        const int whole = stage.extent.count(d.var) ? stage.extent.at(d.var) : 1;
+        const bool per_iteration = !stage.is_rvar(d.var) && region.count(d.var);
+        const int ext = per_iteration ? region.at(d.var) : whole;
+        const Halide::TailStrategy tail = tail_strategy(d, f, fs, stage);
+        if (tail == Halide::TailStrategy::GuardWithIf) {
+            if (d.factors[0] > kMaxTileOverExtent * whole)
+                return f.name + " stage " + std::to_string(stage.index) + ": split factor " +
+                       std::to_string(d.factors[0]) + " of '" + d.var + "' exceeds its extent " +
+                       std::to_string(whole) + " more than " + std::to_string(kMaxTileOverExtent) + " times";
+            continue;
+        }
+        const bool unbounded_here = contains(f.input_unbounded_args, d.var);
+        if (d.factors[0] > whole) {
+            std::string where = f.name + " stage " + std::to_string(stage.index) + ": split factor " +
+                                std::to_string(d.factors[0]) + " of '" + d.var + "' exceeds its extent " +
+                                std::to_string(whole);
+            if (d.factors[0] > kMaxTileOverExtent * whole)
+                return where + " more than " + std::to_string(kMaxTileOverExtent) + " times";
+            if (f.is_output) return where + " and an output's tile must guard its tail";
+            if (!overcompute_safe(a, f))
+                return where +
+                       " and its tail is not guarded, while it or a Func it reads reads an input "
+                       "without a boundary condition";
+            continue;
+        }
+        if (d.factors[0] > ext) {
+            if (unbounded_here)
+                return f.name + " stage " + std::to_string(stage.index) + ": split factor " +
+                       std::to_string(d.factors[0]) + " of '" + d.var + "' exceeds its extent " +
+                       std::to_string(ext) +
+                       " per iteration and its tail is not guarded, while it reads an " +
+                       "input without a boundary condition along it";
+            continue;
+        }
+        if (tail != Halide::TailStrategy::RoundUp || f.is_output) continue;  // outputs: validate_tails
+        bool spills = ext % d.factors[0] != 0 || (per_iteration && !full.count(d.var));
+        for (size_t k = 1; k < d.factors.size(); k++) spills = spills || d.factors[k - 1] % d.factors[k] != 0;
+        if (spills && unbounded_here)
+            return f.name + " stage " + std::to_string(stage.index) + ": split of '" + d.var +
+                   "' rounded up past its extent " + std::to_string(ext) +
+                   (per_iteration ? " per iteration" : "") +
+                   ", while it reads an input without a boundary condition along it";
     }
     return "";
 }
@@ -250,10 +291,11 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
         return f.name + ": needs " + std::to_string(f.stages.size()) + " stage schedule(s)";
     int max_lanes = 4 * native_lanes(target, f.type);
     ConstantRegion region = region_per_iteration(a, s, f);
+    const ConstantRegion full = region.empty() ? ConstantRegion{} : tail_free_region(a, s, f);
     for (size_t i = 0; i < fs.stages.size(); i++) {
         // Tile sizes first: a tile far larger than its dimension fails the vector and unroll
         // rules too, but this is the reason.
-        std::string why = validate_tile_sizes(a, f, fs, f.stages[i], fs.stages[i]);
+        std::string why = validate_tile_sizes(a, f, fs, f.stages[i], fs.stages[i], region, full);
         if (!why.empty()) return why;
         why = validate_stage(f.name, f.stages[i], fs.stages[i], max_lanes, region);
         if (!why.empty()) return why;

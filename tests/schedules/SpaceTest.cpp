@@ -13,6 +13,7 @@
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Apply.h"
+#include "schedules/Import.h"
 #include "schedules/Loops.h"
 #include "schedules/PipelineAnalysis.h"
 #include "schedules/Space.h"
@@ -674,6 +675,50 @@ TEST(SpaceTest, MultiLevelSplitsInsideATileAreCorrectWhenTheirOwnTailMakesTilesW
         Comparison c = compare_outputs(outs, ref, w.tolerance(), w.integer_tolerance());
         EXPECT_TRUE(c.ok) << tail << ": " << c.message;
     }
+}
+
+}  // namespace htune
+
+namespace htune {
+
+// Two mutations of conv2d's hand schedule measured at bench size read past an input
+// ("Input buffer input is accessed at 132, which is beyond the max (129)"; "bias is accessed
+// at -16"): conv, computed per block of relu, splits its 5 columns by 4 rounded up (8 columns),
+// or its 16-channel block by 32 shifted inwards (channels -16 .. 15). conv reads the input
+// along x and the bias along c without a boundary condition, so both are refused, per
+// iteration; the hand schedule itself stays valid, and a rounded-up split that reads only
+// clamped pixels along the split dimension (harris' input_clamped) stays allowed.
+TEST(SpaceTest, SplitsThatComputePastTheirBlockAlongAnUnclampedInputReadAreRefused) {
+    Workload w = make_workload("conv2d");
+    ScheduleSpace space(w, htune::host_target());
+    const FuncInfo &conv = space.analysis().func("conv");
+    std::set<std::string> unbounded(conv.input_unbounded_args.begin(), conv.input_unbounded_args.end());
+    EXPECT_EQ(unbounded, (std::set<std::string>{"c", "x", "y", "n"}));
+    EXPECT_TRUE(space.analysis().func("relu").input_unbounded_args.empty());
+    auto load = [](const std::string &file) {
+        return nlohmann::json::parse(test::read_file(HTUNE_TEST_DATA "/schedules/" + file)).get<Schedule>();
+    };
+    EXPECT_NE(space.validate(load("conv2d_round_up_past_block.json"))
+                  .find("conv stage 1: split of 'x' rounded up past its extent 5 per iteration"),
+              std::string::npos)
+        << space.validate(load("conv2d_round_up_past_block.json"));
+    EXPECT_NE(space.validate(load("conv2d_shift_past_block.json"))
+                  .find("conv stage 0: split factor 32 of 'c' exceeds its extent 16 per iteration"),
+              std::string::npos)
+        << space.validate(load("conv2d_shift_past_block.json"));
+    // The same block split by a factor that fits it: valid.
+    Schedule fits = load("conv2d_shift_past_block.json");
+    fits.funcs.at("conv").stages.at(0).splits.at(0).factors = {16};
+    EXPECT_EQ(space.validate(fits), "");
+    ImportedSchedule hand = import_schedule(w.build_as_written(), space, ImportNames::as_written);
+    EXPECT_EQ(space.validate(hand.schedule), "");
+    EXPECT_TRUE(hand.changes.empty()) << hand.changes[0];
+    Workload harris = make_workload("harris", true);
+    ScheduleSpace hs(harris, htune::host_target());
+    const FuncInfo &clamped = hs.analysis().func("input_clamped");
+    EXPECT_FALSE(clamped.input_reads_bounded);  // its channels are not clamped
+    EXPECT_TRUE(std::find(clamped.input_unbounded_args.begin(), clamped.input_unbounded_args.end(),
+                          clamped.args[0]) == clamped.input_unbounded_args.end());
 }
 
 }  // namespace htune
