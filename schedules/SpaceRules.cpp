@@ -292,6 +292,21 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
     int max_lanes = 4 * native_lanes(target, f.type);
     ConstantRegion region = region_per_iteration(a, s, f);
     const ConstantRegion full = region.empty() ? ConstantRegion{} : tail_free_region(a, s, f);
+    if (fs.placement == Placement::at) {
+        // Inside a consumer's loops the buffer holds at least the region computed per
+        // iteration (its estimated extent where that is not constant): past Halide's 2^31-byte
+        // limit it fails at run time ("Total allocation for buffer sum#0 is 2658140160", a
+        // non-local means' 4-D sum computed per channel).
+        double bytes = (double)f.type.bytes() * f.values;
+        for (size_t d = 0; d < f.args.size(); d++)
+            bytes *= region.count(f.args[d]) ? region.at(f.args[d]) : f.extent_known[d] ? f.extents[d] : 1;
+        if (bytes >= kHalideBufferLimit) {
+            char gb[32];
+            snprintf(gb, sizeof gb, "%.2f GB", bytes / 1e9);
+            return f.name + ": computed at " + fs.at_func + "." + fs.at_loop + " its buffer takes " + gb +
+                   ", past Halide's 2^31-byte limit";
+        }
+    }
     for (size_t i = 0; i < fs.stages.size(); i++) {
         // Tile sizes first: a tile far larger than its dimension fails the vector and unroll
         // rules too, but this is the reason.

@@ -3,6 +3,8 @@
 // 2.7 GB each. Only the analysis and the space are built here (no compile, no run).
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 
@@ -87,6 +89,23 @@ TEST(RootLimit, AtTestSizeTheSameFuncsMayBeAtTheRoot) {
     EXPECT_TRUE(too_large(space.analysis()).empty());
     const FuncSchedule &fs = space.heuristic().funcs.at("sum#2");
     EXPECT_EQ(fs.placement, Placement::root);
+}
+
+// Inside a consumer's loops the buffer holds the region computed per iteration: a tune of
+// nl_means at bench size measured one candidate whose 4-D sum#0, computed per channel of f#0,
+// failed at run time ("Total allocation for buffer sum#0 is 2658140160"). Refused now, naming
+// the limit; the heuristic's placement of the same Func stays valid.
+TEST(RootLimit, ValidationRejectsAHugeBufferInsideAConsumersLoops) {
+    // Tuned on the AVX-512 machine (64-lane vectors); validation alone compiles nothing.
+    const Halide::Target avx512("x86-64-linux-avx-avx2-avx512-avx512_skylake-f16c-fma-sse41");
+    ScheduleSpace space(make_workload(WorkloadSpec{"nl_means", HTUNE_TEST_GENERATORS, {}}), avx512);
+    Schedule s = nlohmann::json::parse(
+                     std::ifstream(HTUNE_TEST_DATA "/schedules/nl_means_sum_at_channel_too_large.json"))
+                     .get<Schedule>();
+    std::string why = space.validate(s);
+    EXPECT_NE(why.find("sum#0: computed at f#0.v2 its buffer takes 2."), std::string::npos) << why;
+    EXPECT_NE(why.find("2^31"), std::string::npos) << why;
+    EXPECT_EQ(space.validate(space.heuristic()), "");
 }
 
 }  // namespace htune
