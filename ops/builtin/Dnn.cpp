@@ -27,6 +27,41 @@ ImageParam vector_param(const std::string &name, int n) {
     return v;
 }
 
+// The register-blocked output of a convolution, as a Halide expert writes it for a CPU
+// (conv2d's and depthwise_separable_conv's hand schedules, OpDef::build_as_written). `out`
+// (c, x, y, n) is cut into blocks of `cw` vectors of output channels by `xw` columns; `acc`,
+// the reduction it reads, is computed per block, so its cw * xw accumulators stay in registers
+// through the whole reduction: per reduction step, cw vector loads of the filter (channels are
+// innermost in both layouts) and xw broadcasts of the input feed cw * xw FMAs. AVX-512's 32
+// registers take 4 x 5 accumulators, AVX2's 16 take 3 x 4. Images and rows run in parallel;
+// within a row the channel blocks are outside the column blocks, so a block of filter weights is
+// reused along the whole row. The block shrinks to what the channels and width allow, and the
+// input channel loop `rc` (innermost of `reduction`) is unrolled by 2 where `ci` is even.
+void schedule_register_blocked(Func out, Func acc, const std::vector<RVar> &reduction, int CO, int W,
+                               int CI) {
+    const Target t = host_target();
+    const int vec = t.natural_vector_size<float>();
+    const bool wide = t.has_feature(Target::AVX512);
+    const int cw = std::max(1, std::min(wide ? 4 : 3, CO / vec)), xw = std::min(wide ? 5 : 4, W);
+    // Fewer output channels than one vector: guard the block rather than write past them.
+    const TailStrategy tail = CO < vec ? TailStrategy::GuardWithIf : TailStrategy::ShiftInwards;
+    Var c("c"), x("x"), y("y"), n("n"), co("co"), ci("ci"), xo("xo"), xi("xi");
+    out.split(c, co, ci, vec * cw, tail)
+        .split(x, xo, xi, xw, TailStrategy::ShiftInwards)
+        .reorder(ci, xi, xo, co, y, n)
+        .vectorize(ci, vec)
+        .unroll(ci)
+        .unroll(xi)
+        .parallel(y)
+        .parallel(n);
+    acc.compute_at(out, xo).vectorize(c, vec).unroll(c).unroll(x);
+    std::vector<VarOrRVar> order = {c, x};
+    order.insert(order.end(), reduction.begin(), reduction.end());
+    order.insert(order.end(), {y, n});
+    acc.update().reorder(order).vectorize(c, vec).unroll(c).unroll(x);
+    if (CI % 2 == 0) acc.update().unroll(reduction.front(), 2);
+}
+
 OpDef conv2d() {
     OpDef d;
     d.name = "conv2d";
@@ -37,16 +72,7 @@ OpDef conv2d() {
         int_param("CO", 64, 1, 4096, "output channels"), int_param("K", 3, 1, 11, "filter size (KxK)")};
     d.test = {{"W", "10"}, {"H", "6"}, {"CI", "4"}, {"CO", "16"}};
     // `scheduled`: the hand-written schedule (OpDef::build_as_written), a register-blocked
-    // direct convolution as a Halide expert writes it for a CPU. The output is cut into blocks of
-    // `cw` vectors of output channels by `xw` columns; `conv` is computed per block, so its
-    // cw * xw accumulators stay in registers through the whole reduction (input channels, then
-    // the filter window): per reduction step, cw vector loads of the filter (channels are
-    // innermost in both layouts) and xw broadcasts of the input feed cw * xw FMAs. AVX-512's 32
-    // registers take 4 x 5 accumulators, AVX2's 16 take 3 x 4. Images and rows run in parallel;
-    // within a row, the channel blocks are outside the column blocks, so a block of filter
-    // weights is reused along the whole row. The block
-    // shrinks to what the operator's channels and width allow, and the input channel loop is
-    // unrolled by 2 where it divides.
+    // direct convolution (schedule_register_blocked).
     auto build = [](const ParamValues &p, bool scheduled) {
         const int N = p.i("N"), W = p.i("W"), H = p.i("H"), CI = p.i("CI"), CO = p.i("CO"), K = p.i("K");
         ImageParam input(Float(32), 4, "input");
@@ -61,26 +87,7 @@ OpDef conv2d() {
         Func relu("relu");
         relu(c, x, y, n) = max(conv(c, x, y, n), 0.0f);
         relu.set_estimates({{0, CO}, {0, W}, {0, H}, {0, N}});
-        if (scheduled) {
-            const Target t = host_target();
-            const int vec = t.natural_vector_size<float>();
-            const bool wide = t.has_feature(Target::AVX512);
-            const int cw = std::max(1, std::min(wide ? 4 : 3, CO / vec)), xw = std::min(wide ? 5 : 4, W);
-            // Fewer output channels than one vector: guard the block rather than write past them.
-            const TailStrategy tail = CO < vec ? TailStrategy::GuardWithIf : TailStrategy::ShiftInwards;
-            Var co("co"), ci("ci"), xo("xo"), xi("xi");
-            relu.split(c, co, ci, vec * cw, tail)
-                .split(x, xo, xi, xw, TailStrategy::ShiftInwards)
-                .reorder(ci, xi, xo, co, y, n)
-                .vectorize(ci, vec)
-                .unroll(ci)
-                .unroll(xi)
-                .parallel(y)
-                .parallel(n);
-            conv.compute_at(relu, xo).vectorize(c, vec).unroll(c).unroll(x);
-            conv.update().reorder(c, x, r.x, r.y, r.z, y, n).vectorize(c, vec).unroll(c).unroll(x);
-            if (CI % 2 == 0) conv.update().unroll(r.x, 2);
-        }
+        if (scheduled) schedule_register_blocked(relu, conv, {r.x, r.y, r.z}, CO, W, CI);
         return Pipeline(relu);
     };
     d.build = [build](const ParamValues &p) { return build(p, false); };
@@ -101,7 +108,12 @@ OpDef depthwise_separable_conv() {
                 int_param("H", 128, 1, 4096, "output height"), int_param("CI", 64, 1, 4096, "input channels"),
                 int_param("CO", 128, 1, 4096, "output channels")};
     d.test = {{"W", "10"}, {"H", "6"}, {"CI", "4"}, {"CO", "16"}};
-    d.build = [](const ParamValues &p) {
+    // `scheduled`: the hand-written schedule (OpDef::build_as_written). The pointwise 1x1
+    // convolution (nearly all the FLOPs) is register-blocked like conv2d's
+    // (schedule_register_blocked); the depthwise stage is computed per output row (all input
+    // channels of that row: 32 KiB at bench size, read by every channel block of the row) with
+    // its 3x3 window unrolled around one vector accumulator.
+    auto build = [](const ParamValues &p, bool scheduled) {
         const int N = p.i("N"), W = p.i("W"), H = p.i("H"), CI = p.i("CI"), CO = p.i("CO");
         ImageParam input(Float(32), 4, "input");
         input.set_estimates({{0, CI}, {0, W + 2}, {0, H + 2}, {0, N}});
@@ -122,8 +134,22 @@ OpDef depthwise_separable_conv() {
         Func relu("relu");
         relu(c, x, y, n) = max(pointwise(c, x, y, n), 0.0f);
         relu.set_estimates({{0, CO}, {0, W}, {0, H}, {0, N}});
+        if (scheduled) {
+            schedule_register_blocked(relu, pointwise, {rc}, CO, W, CI);
+            const int vec = host_target().natural_vector_size<float>();
+            // Channels that do not fill whole vectors: guard rather than read past them.
+            const TailStrategy tail = CI % vec == 0 ? TailStrategy::Auto : TailStrategy::GuardWithIf;
+            depthwise.compute_at(relu, y).vectorize(c, vec, tail);
+            depthwise.update()
+                .reorder(c, rk.x, rk.y, x, y, n)
+                .vectorize(c, vec, tail)
+                .unroll(rk.x)
+                .unroll(rk.y);
+        }
         return Pipeline(relu);
     };
+    d.build = [build](const ParamValues &p) { return build(p, false); };
+    d.build_as_written = [build](const ParamValues &p) { return build(p, true); };
     d.flops = [](const ParamValues &p) {
         double px = (double)p.i("N") * p.i("W") * p.i("H");
         return px * (2.0 * 9 * p.i("CI") + p.i("CO") * (2.0 * p.i("CI") + 2.0));

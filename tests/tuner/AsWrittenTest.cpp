@@ -47,13 +47,13 @@ TEST(AsWrittenTest, OnlyAGeneratorThatSchedulesItselfHasAnAsWrittenPipeline) {
     EXPECT_FALSE(make_workload("softmax", true).build_as_written().defined());
 }
 
-// matmul, blur3x3, conv2d and interpolate carry a hand-written schedule (OpDef::build_as_written),
-// which computes the reference through the worker. blur3x3's, conv2d's and interpolate's import
-// into the space exactly, under the operator's own names; matmul's accumulates in an rfactor'd
+// matmul, blur3x3, conv2d, depthwise_separable_conv and interpolate carry a hand-written schedule
+// (OpDef::build_as_written), which computes the reference through the worker. All but matmul's
+// import into the space exactly, under the operator's own names; matmul's accumulates in an rfactor'd
 // Func, which the import refuses by name.
 TEST(AsWrittenTest, BuiltinOperatorsWithAHandWrittenScheduleMeasureIt) {
     auto runner = make_worker_runner(quick_measure(1));
-    for (const char *name : {"matmul", "blur3x3", "conv2d", "interpolate"}) {
+    for (const char *name : {"matmul", "blur3x3", "conv2d", "interpolate", "depthwise_separable_conv"}) {
         Workload w = make_workload(name, true);
         ASSERT_TRUE(w.has_own_schedule()) << name;
         EXPECT_FALSE(has_schedule_directives(w.build())) << name;
@@ -69,7 +69,7 @@ TEST(AsWrittenTest, BuiltinOperatorsWithAHandWrittenScheduleMeasureIt) {
     EXPECT_EQ(im.schedule.funcs.at("blur_x").at_func, "blur_y");
     EXPECT_EQ(im.schedule.funcs.at("blur_y").stages.at(0).parallel, std::vector<std::string>{"y_o"});
     std::map<std::string, Schedule> imported;
-    for (const char *name : {"conv2d", "interpolate"}) {
+    for (const char *name : {"conv2d", "interpolate", "depthwise_separable_conv"}) {
         Workload w = make_workload(name, true);
         ScheduleSpace sp(w, host_target());
         ImportedSchedule got = import_schedule(w.build_as_written(), sp, ImportNames::as_written);
@@ -84,6 +84,12 @@ TEST(AsWrittenTest, BuiltinOperatorsWithAHandWrittenScheduleMeasureIt) {
     EXPECT_EQ(conv.funcs.at("conv").at_loop, "x_o");
     EXPECT_EQ(conv.funcs.at("conv").stages.at(1).vectorize, "c_i");
     EXPECT_EQ(conv.funcs.at("relu").stages.at(0).parallel, (std::vector<std::string>{"y", "n"}));
+    // depthwise_separable_conv: the pointwise convolution blocked the same way, the depthwise
+    // stage computed per output row.
+    const Schedule &dw = imported["depthwise_separable_conv"];
+    EXPECT_EQ(dw.funcs.at("pointwise").at_loop, "x_o");
+    EXPECT_EQ(dw.funcs.at("depthwise").at_func, "relu");
+    EXPECT_EQ(dw.funcs.at("depthwise").at_loop, "fused_y_n");  // the parallel y and n, fused
     // interpolate: each level computed whole, in parallel strips of 8 rows; the x-passes inlined.
     const Schedule &interp = imported["interpolate"];
     for (const char *f : {"downsampled_1", "interpolated_1", "interpolate"}) {

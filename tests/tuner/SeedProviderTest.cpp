@@ -80,7 +80,7 @@ TEST(SeedProviderTest, AFailureIsAskedAgainOnlyUnderLargerLimitsAnotherHalideOrR
 TEST(SeedProviderTest, SeedsComeInMeasuringOrderAndAFailureIsRememberedUntilItSeeds) {
     Harness h;
     // An operator without a hand-written schedule, so the autoschedulers are the only imports.
-    Workload w = make_workload("depthwise_separable_conv", true);
+    Workload w = make_workload("harris", true);
     ScheduleSpace space(w, h.env.target);
     std::vector<Schedule> sketches = space.sketches();
     ASSERT_GE(sketches.size(), 2u);
