@@ -220,18 +220,18 @@ std::string validate_tile_sizes(const PipelineAnalysis &a, const FuncInfo &f, co
         const bool per_iteration = !stage.is_rvar(d.var) && region.count(d.var);
         const int ext = per_iteration ? region.at(d.var) : whole;
         const Halide::TailStrategy tail = tail_strategy(d, f, fs, stage);
+        auto exceeds = [&](int e) {
+            return f.name + " stage " + std::to_string(stage.index) + ": split factor " +
+                   std::to_string(d.factors[0]) + " of '" + d.var + "' exceeds its extent " + std::to_string(e);
+        };
         if (tail == Halide::TailStrategy::GuardWithIf) {
             if (d.factors[0] > kMaxTileOverExtent * whole)
-                return f.name + " stage " + std::to_string(stage.index) + ": split factor " +
-                       std::to_string(d.factors[0]) + " of '" + d.var + "' exceeds its extent " +
-                       std::to_string(whole) + " more than " + std::to_string(kMaxTileOverExtent) + " times";
+                return exceeds(whole) + " more than " + std::to_string(kMaxTileOverExtent) + " times";
             continue;
         }
         const bool unbounded_here = contains(f.input_unbounded_args, d.var);
         if (d.factors[0] > whole) {
-            std::string where = f.name + " stage " + std::to_string(stage.index) + ": split factor " +
-                                std::to_string(d.factors[0]) + " of '" + d.var + "' exceeds its extent " +
-                                std::to_string(whole);
+            const std::string where = exceeds(whole);
             if (d.factors[0] > kMaxTileOverExtent * whole)
                 return where + " more than " + std::to_string(kMaxTileOverExtent) + " times";
             if (f.is_output) return where + " and an output's tile must guard its tail";
@@ -243,10 +243,7 @@ std::string validate_tile_sizes(const PipelineAnalysis &a, const FuncInfo &f, co
         }
         if (d.factors[0] > ext) {
             if (unbounded_here)
-                return f.name + " stage " + std::to_string(stage.index) + ": split factor " +
-                       std::to_string(d.factors[0]) + " of '" + d.var + "' exceeds its extent " +
-                       std::to_string(ext) +
-                       " per iteration and its tail is not guarded, while it reads an " +
+                return exceeds(ext) + " per iteration and its tail is not guarded, while it reads an " +
                        "input without a boundary condition along it";
             continue;
         }
@@ -372,7 +369,7 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
         std::string why = store_with_consumer_reason(f, g, gs, nest, loops, fs.at_loop);
         if (!why.empty()) return f.name + ": stored where " + g.name + " is computed, " + why;
     }
-    std::string why = multi_level_split_reason(f, fs, tail_free_region(a, s, f));
+    std::string why = multi_level_split_reason(f, fs, full);
     if (!why.empty()) return why;
     return "";
 }
