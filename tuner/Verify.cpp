@@ -11,6 +11,7 @@
 #include "cost_model/Featurizer.h"
 #include "db/DeviceKey.h"
 #include "db/Record.h"
+#include "db/Version.h"
 #include "ops/Error.h"
 #include "ops/HostTarget.h"
 
@@ -257,6 +258,24 @@ VerifySession start_verify_session(const std::string &command, const std::vector
                     {"min_repeats", m.min_repeats}, {"min_seconds", m.min_seconds}};
     s.verify.run_id = s.db->begin_run(info);
     return s;
+}
+
+nlohmann::json verify_report(const std::string &format, const std::string &db_path, const VerifyOptions &o,
+                             const nlohmann::json &workloads, const nlohmann::json &run,
+                             const nlohmann::json &extra) {
+    nlohmann::json j = {{"format", format},
+                        {"database", db_path},
+                        {"device", o.device_key},
+                        {"htune_version", htune_version()},
+                        {"halide_version", halide_version()},
+                        {"tolerance_pct", o.tolerance_pct},
+                        {"top", o.top},
+                        {"rounds", o.rounds},
+                        {"run_id", o.run_id},
+                        {"workloads", workloads},
+                        {"run", run}};
+    j.update(extra);
+    return j;
 }
 
 }  // namespace htune

@@ -71,6 +71,13 @@ std::string format_rows(const VerifyWorkload &v);
 // "new_status", "new_ms", "new_error", "verdict", "change_pct"}]}
 nlohmann::json to_json(const VerifyWorkload &v);
 
+// The JSON file of `htune verify` and `htune revalidate`: {"format", "database", "device",
+// "htune_version", "halide_version", "tolerance_pct", "top", "rounds", "run_id", "workloads",
+// "run"}, plus the fields of `extra` (revalidate's pending counts).
+nlohmann::json verify_report(const std::string &format, const std::string &db_path, const VerifyOptions &o,
+                             const nlohmann::json &workloads, const nlohmann::json &run,
+                             const nlohmann::json &extra = nlohmann::json::object());
+
 // Whether `w`'s best on `device_key` is measured here under this build's versions (then
 // `htune revalidate` skips it): its lookup answers at the exact device and its first record is
 // Trust::current.

@@ -134,19 +134,9 @@ int run_revalidate(const std::vector<std::string> &args) {
                   << (done < (int)pending.size() ? " (time budget reached)" : "")
                   << "; run `htune revalidate` again to continue\n";
     if (!json_path.empty()) {
-        nlohmann::json j = {{"format", "htune-revalidate/1"},
-                            {"database", db_path},
-                            {"device", o.device_key},
-                            {"htune_version", htune_version()},
-                            {"halide_version", halide_version()},
-                            {"tolerance_pct", o.tolerance_pct},
-                            {"top", o.top},
-                            {"rounds", o.rounds},
-                            {"run_id", o.run_id},
-                            {"pending_before", pending.size()},
-                            {"pending_after", left},
-                            {"workloads", report},
-                            {"run", run_provenance("revalidate", args)}};
+        nlohmann::json j =
+            verify_report("htune-revalidate/1", db_path, o, report, run_provenance("revalidate", args),
+                          {{"pending_before", pending.size()}, {"pending_after", left}});
         write_atomically(json_path, [&](std::ostream &out) { out << j.dump(2) << "\n"; });
         std::cout << "json: " << json_path << "\n";
     }

@@ -64,17 +64,8 @@ int run_verify(const std::vector<std::string> &args) {
     if (errors) std::cout << ", " << errors << " workload(s) not verified";
     std::cout << " (results stored as records measured here, run " << o.run_id << ")\n";
     if (!json_path.empty()) {
-        nlohmann::json j = {{"format", "htune-verify/1"},
-                            {"database", db_path},
-                            {"device", o.device_key},
-                            {"htune_version", htune_version()},
-                            {"halide_version", halide_version()},
-                            {"tolerance_pct", o.tolerance_pct},
-                            {"top", o.top},
-                            {"rounds", o.rounds},
-                            {"run_id", o.run_id},
-                            {"workloads", report},
-                            {"run", run_provenance("verify", args)}};
+        nlohmann::json j =
+            verify_report("htune-verify/1", db_path, o, report, run_provenance("verify", args));
         write_atomically(json_path, [&](std::ostream &out) { out << j.dump(2) << "\n"; });
         std::cout << "json: " << json_path << "\n";
     }
