@@ -371,7 +371,7 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
     }
     std::string why = multi_level_split_reason(f, fs, full);
     if (!why.empty()) return why;
-    return "";
+    return strided_load_reason(a, target, s, f, fs, region);
 }
 
 // Storage at g's own compute_at loop (FuncSchedule::store_with_consumer), the one form Adams2019

@@ -111,6 +111,13 @@ std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest,
 std::string store_with_consumer_reason(const FuncInfo &f, const FuncInfo &g, const FuncSchedule &gs,
                                        const LoopNest &nest, const std::vector<std::string> &loops,
                                        const std::string &at_loop);
+// Why f, computed inside its consumers' loops with `region` per iteration (region_per_iteration),
+// is read in a way Halide 14 miscompiles ("" when it is not): a consumer vectorized along a dim
+// in which it loads f 2 to 4 elements apart, from a constant index (nothing but the vector loop
+// and unrolled loops between f's compute level and the load) that, rounded down to the stride, is
+// not a multiple of a vector. StridedLoads.cpp says what was seen.
+std::string strided_load_reason(const PipelineAnalysis &a, const Halide::Target &target, const Schedule &s,
+                                const FuncInfo &f, const FuncSchedule &fs, const ConstantRegion &region);
 std::string validate_func(const PipelineAnalysis &a, const Halide::Target &target, const Schedule &s,
                           const FuncInfo &f);
 

@@ -1,0 +1,184 @@
+// Vector loads with a small constant stride from a constant index: a Halide 14 code generation
+// fault the space keeps out (see strided_load_reason in SpaceRules.h).
+//
+// What was seen (standalone JIT programs on this machine, AVX-512 and AVX2 targets alike): a
+// consumer vectorized along a dimension in which it reads a Func computed inside its loops 2, 3
+// or 4 elements apart, at an index that is a constant (only the vector loop, or unrolled loops,
+// lie between the producer's compute level and the load), segfaults on an aligned vector load
+// (`vmovaps`/`vmovdqa64`) from an address that is not aligned. Halide makes the strided load a
+// dense load from the index rounded down to the stride, and claims the native vector alignment
+// for it whatever that index is: the LLVM IR of g[ramp(2, 2, 32)] (float) is a <32 x float> load
+// of g[2] with `align 64`. So it faults once that rounded index is not a multiple of a vector:
+// - stencil_chain: f#0 vectorized along y, f#1 computed per column of it (3 columns, a row stride
+//   of 3), the 3x3 stencil's loads at 0..8 ("worker killed by signal 11");
+// - a 2x downsample f(x) = g(2x) + g(2x+1) + g(2x+2) + g(2x+3), g computed per vector of f, or per
+//   two vectors of f with the loop between unrolled;
+// and runs where the rounded index is 0 or whole vectors (a transpose within a register tile,
+// whose rows are strided but start at 0, 1, 2, 3; a downsample without taps), where a serial loop
+// lies between (the index is a variable) and where the stride is 1 or 5 and more (a dense load,
+// or a gather). Whether Halide's simplifier turns an index into a constant is not predictable
+// from the schedule alone (a ShiftInwards tail can keep it symbolic), so the rule is conservative.
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "schedules/AtRegion.h"
+#include "schedules/Loops.h"
+#include "schedules/SpaceRules.h"
+
+namespace htune {
+
+namespace {
+
+constexpr int kMaxComposition = 8;  // inlined consumers followed before giving up
+
+// A use of f, seen from a Func that is not inlined: its stage and, per arg of f, the index as an
+// affine function of that stage's vars (only the coefficients matter here).
+struct Read {
+    std::string consumer;
+    int stage = 0;
+    std::vector<AffineIndex> index;
+};
+
+// index (over the args of `inlined`) composed with one use of `inlined` (over its consumer's vars).
+std::vector<AffineIndex> compose(const std::vector<AffineIndex> &index, const FuncInfo &inlined,
+                                 const Use &u) {
+    std::vector<AffineIndex> out(index.size());
+    for (size_t k = 0; k < index.size(); k++) {
+        if (!index[k].affine) return {};
+        AffineIndex r{true, {}, index[k].lo, index[k].hi};
+        for (const auto &[v, c] : index[k].coef) {
+            int arg = -1;
+            for (size_t i = 0; i < inlined.args.size(); i++)
+                if (inlined.args[i] == v) arg = (int)i;
+            if (arg < 0 || arg >= (int)u.index.size() || !u.index[arg].affine) return {};
+            const AffineIndex &in = u.index[arg];
+            for (const auto &[w, d] : in.coef) r.coef[w] += c * d;
+            r.lo += c > 0 ? c * in.lo : c * in.hi;
+            r.hi += c > 0 ? c * in.hi : c * in.lo;
+        }
+        for (auto it = r.coef.begin(); it != r.coef.end();)
+            it = it->second == 0 ? r.coef.erase(it) : std::next(it);
+        out[k] = r;
+    }
+    return out;
+}
+
+// The reads of f by Funcs that are not inlined, through inlined ones; reads whose index is not
+// affine are left out (they are gathers or unknown, never a constant stride).
+void reads_of(const PipelineAnalysis &a, const Schedule &s, const std::string &func,
+              const std::vector<AffineIndex> &index, int depth, std::vector<Read> &out) {
+    if (depth > kMaxComposition) return;
+    for (const Use &u : a.func(func).uses) {
+        std::vector<AffineIndex> ix = index.empty() ? u.index : compose(index, a.func(func), u);
+        if (ix.empty()) continue;
+        auto it = s.funcs.find(u.consumer);
+        if (it != s.funcs.end() && it->second.placement == Placement::inline_)
+            reads_of(a, s, u.consumer, ix, depth + 1, out);
+        else
+            out.push_back({u.consumer, u.stage, ix});
+    }
+}
+
+constexpr long kMaxStarts = 1 << 14;  // load starts enumerated before assuming the worst
+
+// Whether a load `stride` (2 to 4) elements apart along storage dim order[p] of f may start where
+// Halide's alignment claim is wrong (see above): at an index that, rounded down to the stride, is
+// not a multiple of `vector_elems`. The loads start at every row of the dims outside order[p]
+// (their extents per iteration in `region`), at each vector of the consumer's `span` points
+// along it (`lanes` per vector, `coef` elements of f apart), and at each of its `taps` offsets.
+// `sizes` are the storage strides of f's dims in elements.
+bool misaligned_start(const ConstantRegion &region, const std::vector<std::string> &order,
+                      const std::vector<long> &sizes, size_t p, long coef, long lanes, long span, long taps,
+                      long stride, long vector_elems) {
+    std::vector<long> starts;
+    for (long k = 0; k * lanes < span; k++)
+        for (long t = 0; t <= taps; t++) starts.push_back((coef * k * lanes + t) * sizes[p]);
+    for (size_t q = p + 1; q < order.size(); q++) {
+        auto e = region.find(order[q]);
+        if (e == region.end()) return true;  // rows not constant: assume the worst
+        if ((long)starts.size() * e->second > kMaxStarts) return true;
+        std::vector<long> more;
+        for (long r = 0; r < e->second; r++)
+            for (long b : starts) more.push_back(b + r * sizes[q]);
+        starts.swap(more);
+    }
+    for (long b : starts)
+        if ((b - b % stride) % vector_elems != 0) return true;
+    return false;
+}
+
+// f's dims in storage order, innermost first.
+std::vector<std::string> storage_order(const FuncInfo &f, const FuncSchedule &fs) {
+    return fs.storage.empty() ? f.args : fs.storage;
+}
+
+}  // namespace
+
+std::string strided_load_reason(const PipelineAnalysis &a, const Halide::Target &target, const Schedule &s,
+                                const FuncInfo &f, const FuncSchedule &fs, const ConstantRegion &region) {
+    if (fs.placement != Placement::at) return "";
+    const long vector_elems = native_lanes(target, f.type);
+    std::vector<Read> reads;
+    reads_of(a, s, f.name, {}, 0, reads);
+    const std::vector<std::string> order = storage_order(f, fs);
+    for (const Read &r : reads) {
+        auto qit = s.funcs.find(r.consumer);
+        if (qit == s.funcs.end() || !a.has(r.consumer)) continue;
+        const FuncInfo &q = a.func(r.consumer);
+        const FuncSchedule &qs = qit->second;
+        if (r.stage < 0 || r.stage >= (int)qs.stages.size() || r.stage >= (int)q.stages.size()) continue;
+        const StageSchedule &st = qs.stages[r.stage];
+        if (st.vectorize.empty()) continue;
+        LoopNest nest = loop_nest(q.stages[r.stage], st);
+        if (!nest.dim.count(st.vectorize)) continue;
+        const std::string vdim = nest.dim.at(st.vectorize);
+        // The loops of the consumer between f's compute level and the load: those inside the
+        // loop f is computed at when f is computed in this stage's loops, else all of them (the
+        // consumer is then itself computed inside that loop).
+        std::vector<std::string> loops = final_loops(nest, st);
+        size_t end = loops.size();
+        if (fs.at_func == r.consumer && fs.at_stage == r.stage) {
+            end = 0;
+            while (end < loops.size() && loops[end] != fs.at_loop) end++;
+        }
+        std::set<std::string> unrolled(st.unroll.begin(), st.unroll.end());
+        bool constant_index = true;
+        for (size_t i = 0; i < end && constant_index; i++)
+            constant_index = loops[i] == st.vectorize || unrolled.count(loops[i]) > 0;
+        if (!constant_index) continue;
+        const long lanes = nest.extent.count(st.vectorize) ? nest.extent.at(st.vectorize) : 0;
+        if (lanes < 1) continue;
+        long span = 1;  // the consumer's points along the vector dim per iteration
+        for (size_t i = 0; i < end; i++)
+            if (nest.dim.count(loops[i]) && nest.dim.at(loops[i]) == vdim && nest.extent.count(loops[i]))
+                span *= nest.extent.at(loops[i]);
+        // Storage strides of f's dims (elements), as far as the extents inside are constant.
+        std::vector<long> sizes;
+        for (const std::string &dim : order) {
+            sizes.push_back(sizes.empty() ? 1 : sizes.back() * region.at(order[sizes.size() - 1]));
+            if (!region.count(dim)) break;
+        }
+        for (size_t p = 0; p < sizes.size(); p++) {
+            size_t k = 0;
+            while (k < f.args.size() && f.args[k] != order[p]) k++;
+            if (k == f.args.size() || k >= r.index.size()) break;
+            auto c = r.index[k].coef.find(vdim);
+            if (c == r.index[k].coef.end()) continue;
+            const long coef = std::labs((long)c->second), stride = coef * sizes[p];
+            if (stride < 2 || stride > 4) continue;
+            const long taps = std::max(0, r.index[k].hi - r.index[k].lo);
+            if (!misaligned_start(region, order, sizes, p, coef, lanes, span, taps, stride, vector_elems))
+                continue;
+            return f.name + ": " + r.consumer + " loads it " + std::to_string(stride) +
+                   " elements apart along its vector loop '" + st.vectorize +
+                   "' from a constant index that is not a whole number of vectors, which Halide 14 "
+                   "compiles to misaligned vector loads (a crash)";
+        }
+    }
+    return "";
+}
+
+}  // namespace htune

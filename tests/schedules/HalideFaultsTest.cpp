@@ -1,0 +1,280 @@
+// The validity rules that keep Halide 14's faults out of the space: each refused fixture is a real
+// schedule (sampled, mutated or imported) that gave wrong output, read out of bounds, failed to
+// compile or crashed before its rule existed; the allowed forms next to it compute the reference.
+// StridedLoadTest: vector loads 2 to 4 elements apart from a constant index, which Halide 14
+// compiles to aligned loads at unaligned addresses (schedules/StridedLoads.cpp). Its refused
+// schedule crashed the worker in htune_bench_storage_hoist (stencil_chain, "worker killed by
+// signal 11").
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+
+#include "ops/HostTarget.h"
+#include "ops/OpRegistry.h"
+#include "schedules/Import.h"
+#include "schedules/Space.h"
+#include "schedules/SpaceRules.h"
+#include "tests/RunCommand.h"
+#include "tests/schedules/ComputesReference.h"
+
+namespace htune {
+
+// Real sampled schedules that hit Halide 14 bugs (wrong output, out-of-bounds reads, a
+// simplifier crash) before the space excluded them; they must stay excluded.
+TEST(SpaceTest, SchedulesThatHitHalideBugsAreRejected) {
+    auto validate_file = [](const Workload &w, const std::string &file) {
+        Schedule s =
+            nlohmann::json::parse(test::read_file(HTUNE_TEST_DATA "/schedules/" + file)).get<Schedule>();
+        return ScheduleSpace(w, htune::host_target()).validate(s);
+    };
+    // This one also splits a compute_at Func in two levels (a later exclusion), which Sxx,
+    // validated first, reports; either reason excludes it.
+    std::string harris = validate_file(make_workload("harris", true), "harris_store_two_loops_out.json");
+    EXPECT_TRUE(harris.find("stored more than one loop outside") != std::string::npos ||
+                harris.find("in more than one level only") != std::string::npos)
+        << harris;
+    // The same with one-level splits: only the storage rule excludes it, and it is the cause:
+    // Halide 14 computes NaN at (16, 0) of the test-size output (seen on inputs 1, 2 and 3).
+    EXPECT_NE(validate_file(make_workload("harris", true), "harris_store_two_loops_out_one_level.json")
+                  .find("Syy: stored more than one loop outside"),
+              std::string::npos);
+    EXPECT_NE(validate_file(make_workload("conv2d", true), "conv2d_fused_parallel_at.json")
+                  .find("fuses no parallel loops"),
+              std::string::npos);
+    // Two-level (GuardWithIf) splits of compute_at Funcs: wrong output on Halide 14.
+    EXPECT_NE(validate_file(make_workload("max_filter", true), "max_filter_two_level_split_at.json")
+                  .find("splits 't' in more than one level only where no level has a tail"),
+              std::string::npos);
+    EXPECT_NE(validate_file(make_workload("local_laplacian", true), "local_laplacian_two_level_split_at.json")
+                  .find("in more than one level only where no level has a tail"),
+              std::string::npos);
+    // blur_x inside blur_y's reduction loop, split in two levels there: Halide 14 segfaults
+    // while lowering it. The multi-level rule excludes it.
+    Workload gen =
+        make_workload(WorkloadSpec{"sharpen_blend", HTUNE_EXAMPLE_GEN, {{"width", "64"}, {"height", "48"}}});
+    EXPECT_NE(validate_file(gen, "generator_compute_in_rvar_loop.json").find("in more than one level only"),
+              std::string::npos)
+        << validate_file(gen, "generator_compute_in_rvar_loop.json");
+}
+
+// Storage more than one loop outside where a Func is computed: valid only in the form Halide 14
+// computes right (hoisted_storage_reason). Each excluded fixture is a sampled schedule with its
+// storage hoisted further, measured wrong at test size before the rule; the allowed one is
+// Adams2019's own max_filter schedule, imported exactly.
+TEST(SpaceTest, StorageHoistedOverSeveralLoopsOnlyInTheFormHalideComputesRight) {
+    std::ifstream in(HTUNE_TEST_GENERATOR_WORKLOADS);
+    auto corpus = nlohmann::json::parse(in).get<std::vector<WorkloadSpec>>();
+    auto generator = [&](const std::string &name) {
+        for (const auto &spec : corpus)
+            if (spec.op == name) return make_workload(spec);
+        throw std::runtime_error("no corpus Generator " + name);
+    };
+    auto load = [](const std::string &file) {
+        return nlohmann::json::parse(test::read_file(HTUNE_TEST_DATA "/schedules/" + file)).get<Schedule>();
+    };
+    // Adams2019's tiles are 768 x 160 (its bench-size schedule), so a size that holds them.
+    Workload max_filter = make_workload(WorkloadSpec{
+        "max_filter", HTUNE_TEST_GENERATORS, {{"width", "768"}, {"height", "320"}, {"radius", "2"}}});
+    ScheduleSpace space(max_filter, htune::host_target());
+    // Adams2019: repeat_edge computed at an x loop, stored at the next x loop out, over one y loop.
+    Schedule adams = load("max_filter_gen_adams2019_store_over_y.json");
+    ASSERT_EQ(adams.funcs.at("repeat_edge").store_loop, "v0_m");
+    ASSERT_EQ(space.validate(adams), "");
+    expect_computes_reference(max_filter, adams, 2);
+    // A reduction loop between: repeat_edge computed in maximum's pure loops, stored at r$y_o
+    // (output was 1e33 where the reference has 0.9).
+    EXPECT_NE(space.validate(load("max_filter_gen_store_over_rvar.json"))
+                  .find("repeat_edge: stored more than one loop outside where it is computed, over the "
+                        "reduction loop"),
+              std::string::npos)
+        << space.validate(load("max_filter_gen_store_over_rvar.json"));
+    // A Func with an update stage: unsharp's sum computed at x_i, stored at x_o over y_o (off by
+    // 0.19).
+    Workload unsharp = generator("unsharp");
+    EXPECT_NE(
+        ScheduleSpace(unsharp, htune::host_target())
+            .validate(load("unsharp_gen_store_hoisted_multistage.json"))
+            .find("sum#2: stored more than one loop outside where it is computed, and it has update stages"),
+        std::string::npos);
+    // Stored at a loop of another dimension than the compute loop's: lens blur's repeat_edge
+    // computed at an x loop, stored at the 4th dimension's over a z loop (off by 0.19).
+    Workload lens_blur = generator("lens_blur");
+    EXPECT_NE(ScheduleSpace(lens_blur, htune::host_target())
+                  .validate(load("lens_blur_gen_store_other_dim.json"))
+                  .find("repeat_edge#1: stored more than one loop outside where it is computed, at a loop of "
+                        "another dimension"),
+              std::string::npos)
+        << ScheduleSpace(lens_blur, htune::host_target())
+               .validate(load("lens_blur_gen_store_other_dim.json"));
+    // Two loops of one dimension inside: harris's NaN.
+    EXPECT_NE(ScheduleSpace(make_workload("harris", true), htune::host_target())
+                  .validate(load("harris_store_two_loops_out_one_level.json"))
+                  .find("over two loops of 'x'"),
+              std::string::npos);
+}
+
+TEST(SpaceTest, AFuncMayBeComputedInsideAReductionLoop) {
+    // Adams2019 computes lens blur's cost volume per disparity, inside argmin's RVar loop. The
+    // same placement with one-level splits is valid and computes the reference; sampling never
+    // draws it (placement_loops' rvar_ok).
+    Workload gen =
+        make_workload(WorkloadSpec{"sharpen_blend", HTUNE_EXAMPLE_GEN, {{"width", "64"}, {"height", "48"}}});
+    ScheduleSpace space(gen, htune::host_target());
+    Schedule s = nlohmann::json::parse(
+                     test::read_file(HTUNE_TEST_DATA "/schedules/generator_compute_in_rvar_loop.json"))
+                     .get<Schedule>();
+    FuncSchedule &bx = s.funcs.at("blur_x");
+    ASSERT_EQ(bx.at_loop, "r$x");
+    bx.stages[0] = StageSchedule{
+        {{"x", {16}, ""}, {"y", {8}, ""}}, {"x_i", "y_i", "x_o", "y_o", "c"}, "x_i", {}, {}, {}};
+    bx.stages[1] = StageSchedule{{{"x", {8}, ""}}, {"x_i", "x_o", "y", "c", "r$x"}, "x_i", {}, {}, {}};
+    ASSERT_EQ(space.validate(s), "");
+    expect_computes_reference(gen, s, 3);
+    // The RVar loop is a placement of blur_y's update only, the stage that consumes blur_x.
+    bx.at_stage = 0;
+    EXPECT_NE(space.validate(s).find("blur_y stage 0, which does not consume it"), std::string::npos)
+        << space.validate(s);
+    // Sampling never computes a Func inside a reduction loop.
+    std::mt19937_64 rng(5);
+    for (int i = 0; i < 40; i++) {
+        Schedule r = space.sample(rng);
+        for (const auto &[name, fs] : r.funcs)
+            if (fs.placement == Placement::at && space.analysis().has(fs.at_func)) {
+                const FuncSchedule &g = r.funcs.at(fs.at_func);
+                EXPECT_FALSE(
+                    loop_nest(space.analysis().func(fs.at_func).stages[fs.at_stage], g.stages[fs.at_stage])
+                        .is_rvar(fs.at_loop))
+                    << name << " at " << fs.at_func << "." << fs.at_loop;
+            }
+    }
+}
+
+// The wrong values come from guarded tails: the same local_laplacian schedule with its pure
+// stages' outer tiles made whole by their own tail (as Adams2019 writes them) is valid and
+// computes the reference.
+TEST(SpaceTest, MultiLevelSplitsInsideATileAreCorrectWhenTheirOwnTailMakesTilesWhole) {
+    Workload w = make_workload("local_laplacian", true);
+    Halide::Target t = htune::host_target();
+    ScheduleSpace space(w, t);
+    auto in = w.make_inputs(2);
+    auto ref = w.reference(in, t);
+    for (const std::string tail : {"shift_inwards", "round_up"}) {
+        Schedule s =
+            nlohmann::json::parse(
+                test::read_file(HTUNE_TEST_DATA "/schedules/local_laplacian_two_level_split_at.json"))
+                .get<Schedule>();
+        int changed = 0;
+        for (auto &[name, fs] : s.funcs)
+            if (fs.placement == Placement::at)
+                for (auto &d : fs.stages[0].splits)
+                    if (d.factors.size() > 1) d.tail = tail, changed++;
+        ASSERT_GE(changed, 3);
+        ASSERT_EQ(space.validate(s), "") << tail;
+        Halide::Pipeline p = w.build();
+        apply_schedule(s, p, t);
+        auto outs = w.make_outputs();
+        realize_into(p, in, outs, t);
+        Comparison c = compare_outputs(outs, ref, w.tolerance(), w.integer_tolerance());
+        EXPECT_TRUE(c.ok) << tail << ": " << c.message;
+    }
+}
+
+// Two mutations of conv2d's hand schedule measured at bench size read past an input
+// ("Input buffer input is accessed at 132, which is beyond the max (129)"; "bias is accessed
+// at -16"): conv, computed per block of relu, splits its 5 columns by 4 rounded up (8 columns),
+// or its 16-channel block by 32 shifted inwards (channels -16 .. 15). conv reads the input
+// along x and the bias along c without a boundary condition, so both are refused, per
+// iteration; the hand schedule itself stays valid, and a rounded-up split that reads only
+// clamped pixels along the split dimension (harris' input_clamped) stays allowed.
+TEST(SpaceTest, SplitsThatComputePastTheirBlockAlongAnUnclampedInputReadAreRefused) {
+    Workload w = make_workload("conv2d");
+    ScheduleSpace space(w, htune::host_target());
+    const FuncInfo &conv = space.analysis().func("conv");
+    std::set<std::string> unbounded(conv.input_unbounded_args.begin(), conv.input_unbounded_args.end());
+    EXPECT_EQ(unbounded, (std::set<std::string>{"c", "x", "y", "n"}));
+    EXPECT_TRUE(space.analysis().func("relu").input_unbounded_args.empty());
+    auto load = [](const std::string &file) {
+        return nlohmann::json::parse(test::read_file(HTUNE_TEST_DATA "/schedules/" + file)).get<Schedule>();
+    };
+    EXPECT_NE(space.validate(load("conv2d_round_up_past_block.json"))
+                  .find("conv stage 1: split of 'x' rounded up past its extent 5 per iteration"),
+              std::string::npos)
+        << space.validate(load("conv2d_round_up_past_block.json"));
+    EXPECT_NE(space.validate(load("conv2d_shift_past_block.json"))
+                  .find("conv stage 0: split factor 32 of 'c' exceeds its extent 16 per iteration"),
+              std::string::npos)
+        << space.validate(load("conv2d_shift_past_block.json"));
+    // The same block split by a factor that fits it: valid.
+    Schedule fits = load("conv2d_shift_past_block.json");
+    fits.funcs.at("conv").stages.at(0).splits.at(0).factors = {16};
+    EXPECT_EQ(space.validate(fits), "");
+    ImportedSchedule hand = import_schedule(w.build_as_written(), space, ImportNames::as_written);
+    EXPECT_EQ(space.validate(hand.schedule), "");
+    EXPECT_TRUE(hand.changes.empty()) << hand.changes[0];
+    Workload harris = make_workload("harris", true);
+    ScheduleSpace hs(harris, htune::host_target());
+    const FuncInfo &clamped = hs.analysis().func("input_clamped");
+    EXPECT_FALSE(clamped.input_reads_bounded);  // its channels are not clamped
+    EXPECT_TRUE(std::find(clamped.input_unbounded_args.begin(), clamped.input_unbounded_args.end(),
+                          clamped.args[0]) == clamped.input_unbounded_args.end());
+}
+
+namespace {
+
+Workload stencil_chain() {
+    return make_workload(WorkloadSpec{
+        "stencil_chain", HTUNE_TEST_GENERATORS, {{"width", "64"}, {"height", "48"}, {"stages", "3"}}});
+}
+
+Schedule crashed() {
+    return nlohmann::json::parse(
+               test::read_file(HTUNE_TEST_DATA "/schedules/stencil_chain_strided_vector_load.json"))
+        .get<Schedule>();
+}
+
+// f#0 (the last blur) columns in pairs, f#1 computed per 32-row block of them: the pair loop
+// v0_i lies between f#1's compute level and f#0's vector loop along y, and f#1 is 2 + 2 columns
+// wide, so f#0 loads it 4 elements apart.
+Schedule pairs_per_block() {
+    Schedule s = crashed();
+    StageSchedule &f0 = s.funcs.at("f#0").stages.at(0);
+    f0.splits.at(0).factors = {2};
+    f0.parallel = {"v0_o"};
+    s.funcs.at("f#1").at_loop = "v1_o";
+    return s;
+}
+
+}  // namespace
+
+TEST(StridedLoadTest, AConstantIndexThreeElementsApartIsRefused) {
+    ScheduleSpace space(stencil_chain(), htune::host_target());
+    std::string why = space.validate(crashed());
+    EXPECT_NE(
+        why.find("f#1: f#0 loads it 3 elements apart along its vector loop 'v1_i' from a constant index"),
+        std::string::npos)
+        << why;
+    // Not vectorized along y, f#0 loads f#1 one scalar at a time: valid.
+    Schedule scalar = crashed();
+    scalar.funcs.at("f#0").stages.at(0).vectorize.clear();
+    EXPECT_EQ(space.validate(scalar), "");
+}
+
+TEST(StridedLoadTest, ASerialLoopBetweenMakesTheIndexVariableAndTheScheduleRuns) {
+    Workload w = stencil_chain();
+    ScheduleSpace space(w, htune::host_target());
+    Schedule serial = pairs_per_block();
+    ASSERT_EQ(space.validate(serial), "");
+    expect_computes_reference(w, serial, 7);
+    // The pair loop unrolled: the index is a constant again (this one crashed in a standalone
+    // Halide program with the same loops).
+    Schedule unrolled = pairs_per_block();
+    unrolled.funcs.at("f#0").stages.at(0).unroll = {"v0_i"};
+    std::string why = space.validate(unrolled);
+    EXPECT_NE(why.find("f#1: f#0 loads it 4 elements apart along its vector loop 'v1_i'"), std::string::npos)
+        << why;
+}
+
+}  // namespace htune
