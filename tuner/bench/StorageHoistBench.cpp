@@ -6,7 +6,13 @@
 // measure it against the reference in isolated workers (correctness run only). Prints per
 // workload how many were ok, wrong_output or another failure, each failure with the Func, its
 // loops and the error, and writes each failing schedule to --dump DIR when given.
-//   htune_bench_storage_hoist [--count N] [--seed S] [--dump DIR] (--workloads FILE | OP ...)
+// --cross-dim keeps only storage two loops out at a loop of the dimension of the loop between,
+// another one than the compute loop's (nl_means' Adams2019 form: computed at an x loop, stored
+// at the next y loop out over one y loop). The space refuses that form where the loop between
+// moves the region, so it draws samples only with hoisted_storage_reason relaxed to try it
+// (what SpaceRules.cpp reports was found that way).
+//   htune_bench_storage_hoist [--count N] [--seed S] [--dump DIR] [--cross-dim]
+//       (--workloads FILE | OP ...)
 // OP names are built-ins at their test size; a workload file may list Generators.
 #include <algorithm>
 #include <fstream>
@@ -28,7 +34,8 @@ namespace {
 
 // A valid sample with one Func's storage hoisted two or more loops out, or nothing after
 // `tries` draws. `what` says which Func and where.
-std::optional<Schedule> hoisted_sample(const ScheduleSpace &space, std::mt19937_64 &rng, std::string &what) {
+std::optional<Schedule> hoisted_sample(const ScheduleSpace &space, std::mt19937_64 &rng, bool cross_dim,
+                                       std::string &what) {
     const PipelineAnalysis &a = space.analysis();
     for (int tries = 0; tries < 500; tries++) {
         Schedule s = space.sample(rng);
@@ -40,11 +47,16 @@ std::optional<Schedule> hoisted_sample(const ScheduleSpace &space, std::mt19937_
         const std::string name = at[rng() % at.size()];
         FuncSchedule &fs = s.funcs.at(name);
         const StageSchedule &gst = s.funcs.at(fs.at_func).stages.at(fs.at_stage);
-        std::vector<std::string> loops =
-            final_loops(loop_nest(a.func(fs.at_func).stages.at(fs.at_stage), gst), gst);
+        const LoopNest nest = loop_nest(a.func(fs.at_func).stages.at(fs.at_stage), gst);
+        std::vector<std::string> loops = final_loops(nest, gst);
         auto ci = std::find(loops.begin(), loops.end(), fs.at_loop) - loops.begin();
         if (ci + 2 >= (long)loops.size()) continue;
         fs.store_loop = loops[ci + 2 + rng() % (loops.size() - ci - 2)];
+        if (cross_dim) {
+            auto dim = [&](const std::string &l) { return nest.dim.count(l) ? nest.dim.at(l) : l; };
+            fs.store_loop = loops[ci + 2];
+            if (dim(loops[ci + 2]) != dim(loops[ci + 1]) || dim(loops[ci + 1]) == dim(loops[ci])) continue;
+        }
         if (!space.validate(s).empty()) continue;
         what = name + " computed at " + fs.at_func + "." + fs.at_loop + ", stored at " + fs.store_loop;
         return s;
@@ -58,6 +70,7 @@ int main(int argc, char **argv) {
     int count = 60;
     uint64_t seed = 5;
     std::string dump;
+    bool cross_dim = false;
     std::vector<WorkloadSpec> specs;
     try {
         for (int i = 1; i < argc; i++) {
@@ -68,6 +81,8 @@ int main(int argc, char **argv) {
                 seed = std::stoull(argv[++i]);
             else if (a == "--dump" && i + 1 < argc)
                 dump = argv[++i];
+            else if (a == "--cross-dim")
+                cross_dim = true;
             else if (a == "--workloads" && i + 1 < argc)
                 for (auto &s : read_workloads_file(argv[++i])) specs.push_back(s);
             else if (!a.empty() && a[0] == '-')
@@ -78,7 +93,7 @@ int main(int argc, char **argv) {
         if (specs.empty()) throw_usage("no workloads (--workloads FILE or OP names)");
     } catch (const std::exception &e) {
         std::cerr << "htune_bench_storage_hoist: error: " << e.what()
-                  << "\nusage: htune_bench_storage_hoist [--count N] [--seed S] [--dump DIR] "
+                  << "\nusage: htune_bench_storage_hoist [--count N] [--seed S] [--dump DIR] [--cross-dim] "
                      "(--workloads FILE | OP ...)\n";
         return 2;
     }
@@ -100,7 +115,7 @@ int main(int argc, char **argv) {
         std::vector<std::string> what;
         for (int k = 0; k < count; k++) {
             std::string why;
-            auto s = hoisted_sample(space, rng, why);
+            auto s = hoisted_sample(space, rng, cross_dim, why);
             if (!s) break;
             batch.push_back(Candidate::of(*s));
             what.push_back(why);
