@@ -14,7 +14,7 @@
 #include "ops/OpRegistry.h"
 #include "schedules/Schedule.h"
 #include "schedules/Space.h"
-#include "tuner/Search.h"
+#include "tuner/SearchStrategy.h"
 #include "tuner/SeedProvider.h"
 #include "tuner/TaskScheduler.h"
 #include "tuner/TuneOptions.h"

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "measure/Runner.h"
-#include "tuner/Search.h"
+#include "tuner/SearchStrategy.h"
 #include "tuner/TaskScheduler.h"
 
 namespace htune {

@@ -3,7 +3,7 @@
 // database's best schedules of the workload, its seeds from SeedProvider.h: the schedules
 // Halide's autoschedulers make for it, the space's sketches, the best schedules of the same op
 // at other parameters) -> the heuristic and the seeds switched on are measured first, whatever
-// the strategy -> the workload's SearchStrategy (Search.h: guided, evolution or random)
+// the strategy -> the workload's SearchStrategy (SearchStrategy.h: guided, evolution or random)
 // proposes the rest of each batch -> Runner measures it -> one database transaction -> the
 // cost model (only a model-ranked strategy's run has one) is updated on every ok row ->
 // Reporter (TuneReport.h) shows progress -> TaskScheduler.h picks the next workload. At the
@@ -27,7 +27,7 @@
 #include "ops/OpRegistry.h"
 #include "schedules/Space.h"
 #include "tuner/Progress.h"
-#include "tuner/Search.h"
+#include "tuner/SearchStrategy.h"
 #include "tuner/TaskScheduler.h"
 #include "tuner/TuneOptions.h"
 

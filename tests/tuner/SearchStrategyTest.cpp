@@ -1,4 +1,4 @@
-// The SearchStrategy seam (tuner/Search.h) on its own: guided and evolution are one search that
+// The SearchStrategy seam (tuner/SearchStrategy.h) on its own: guided and evolution are one search that
 // differs in the ranking only, random ignores the model and the population, and each
 // strategy's warm-up is random sampling. The loop-level ablations (seeds and sketches for every
 // strategy) are in TuneLoopTest.cpp.
@@ -10,7 +10,7 @@
 #include "ops/Error.h"
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
-#include "tuner/Search.h"
+#include "tuner/SearchStrategy.h"
 
 namespace htune::test {
 

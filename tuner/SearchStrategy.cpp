@@ -1,5 +1,5 @@
-// Search.h: the search strategies and candidate generation for one workload.
-#include "tuner/Search.h"
+// SearchStrategy.h: the search strategies and candidate generation for one workload.
+#include "tuner/SearchStrategy.h"
 
 #include <algorithm>
 #include <cmath>

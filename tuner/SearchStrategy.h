@@ -1,4 +1,4 @@
-// Search: the SearchStrategy seam (DESIGN.md, "Search strategies and what the model is worth")
+// SearchStrategy.h: the SearchStrategy seam (DESIGN.md, "Search strategies and what the model is worth")
 // and the candidate generators behind it. Start at SearchStrategy and make_search_strategy.
 //   guided    = evolutionary search (mutations and crossovers of the best measured schedules
 //               plus fresh samples, over a few generations) whose candidates the cost model
