@@ -378,6 +378,8 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
             for (size_t a = 0; a < info.args.size(); a++)
                 if (std::find(st.pure_vars.begin(), st.pure_vars.end(), info.args[a]) != st.pure_vars.end())
                     st.extent[info.args[a]] = info.extents[a];
+            st.has_predicate =
+                defs[s]->predicate().defined() && !Internal::is_const_one(defs[s]->predicate());
             CostCounter cc;
             for (const Expr &e : definition_exprs(*defs[s])) e.accept(&cc);
             st.ops_per_point = cc.ops;

@@ -25,6 +25,7 @@ struct StageInfo {
     // Update stages: Halide proves the update an associative (and commutative) operator, the
     // condition of rfactor (Halide's own check, Internal::prove_associativity).
     bool associative = false, commutative = false;
+    bool has_predicate = false;  // its RDom is restricted by where() (Definition::predicate)
     bool is_rvar(const std::string &v) const;
 };
 

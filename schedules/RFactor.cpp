@@ -139,6 +139,7 @@ StageInfo rfactor_merge_stage(const FuncInfo &f, const StageInfo &stage, const R
     m.rvars = {rf.keep};
     for (size_t a = 0; a < f.args.size(); a++) m.extent[f.args[a]] = f.extents[a];
     m.extent[rf.keep] = std::max(1, kept_extent(stage, rf));
+    m.has_predicate = stage.has_predicate;  // conservative: Halide may keep it on the merge
     m.ops_per_point = 1;  // f(x) = f(x) op intermediate(x, keep)
     m.loads_per_point = 1;
     return m;
@@ -176,6 +177,7 @@ FuncInfo rfactor_intermediate(const FuncInfo &f, const StageInfo &stage, const R
     up.extent[rf.var] = g.extents.back();
     for (const auto &r : up.rvars)
         up.extent[r] = r == other_half(rf) ? std::max(1, other_extent(stage, rf)) : ext_of(stage, r);
+    up.has_predicate = stage.has_predicate;
     up.ops_per_point = stage.ops_per_point;
     up.loads_per_point = stage.loads_per_point;
     g.stages.push_back(up);

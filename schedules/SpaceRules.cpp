@@ -313,6 +313,8 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
         if (!why.empty()) return why;
         why = validate_tails(f, f.stages[i], fs.stages[i]);
         if (!why.empty()) return why;
+        why = predicated_unroll_reason(f, f.stages[i], fs.stages[i]);
+        if (!why.empty()) return why;
     }
     if (fs.placement != Placement::at) return "";
     // Fused parallel loops inside a compute_at Func with store_at make Halide 14 read outside

@@ -115,9 +115,13 @@ std::string store_with_consumer_reason(const FuncInfo &f, const FuncInfo &g, con
 // is read in a way Halide 14 miscompiles ("" when it is not): a consumer vectorized along a dim
 // in which it loads f 2 to 4 elements apart, from a constant index (nothing but the vector loop
 // and unrolled loops between f's compute level and the load) that, rounded down to the stride, is
-// not a multiple of a vector. StridedLoads.cpp says what was seen.
+// not a multiple of a vector. HalideFaults.cpp says what was seen.
 std::string strided_load_reason(const PipelineAnalysis &a, const Halide::Target &target, const Schedule &s,
                                 const FuncInfo &f, const FuncSchedule &fs, const ConstantRegion &region);
+// Why stage `stage` of f, scheduled as `st`, unrolls a loop Halide 14 gets wrong ("" when it does
+// not): an unrolled loop with a reduction loop inside it, in a stage whose RDom has a where()
+// predicate (HalideFaults.cpp says what was seen).
+std::string predicated_unroll_reason(const FuncInfo &f, const StageInfo &stage, const StageSchedule &st);
 std::string validate_func(const PipelineAnalysis &a, const Halide::Target &target, const Schedule &s,
                           const FuncInfo &f);
 

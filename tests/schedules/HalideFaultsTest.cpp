@@ -2,7 +2,7 @@
 // schedule (sampled, mutated or imported) that gave wrong output, read out of bounds, failed to
 // compile or crashed before its rule existed; the allowed forms next to it compute the reference.
 // StridedLoadTest: vector loads 2 to 4 elements apart from a constant index, which Halide 14
-// compiles to aligned loads at unaligned addresses (schedules/StridedLoads.cpp). Its refused
+// compiles to aligned loads at unaligned addresses (schedules/HalideFaults.cpp). Its refused
 // schedule crashed the worker in htune_bench_storage_hoist (stencil_chain, "worker killed by
 // signal 11").
 #include <gtest/gtest.h>
@@ -275,6 +275,43 @@ TEST(StridedLoadTest, ASerialLoopBetweenMakesTheIndexVariableAndTheScheduleRuns)
     std::string why = space.validate(unrolled);
     EXPECT_NE(why.find("f#1: f#0 loads it 4 elements apart along its vector loop 'v1_i'"), std::string::npos)
         << why;
+}
+
+// camera_pipe's hot-pixel maximum over an RDom with where(): a sampled schedule unrolled x_i around
+// the r$x loop in the intermediate of an rfactor (output off by 23 of 255); without rfactor, the
+// same nest in the update itself is as wrong. Refused; the nest without the unroll runs.
+TEST(PredicatedUnrollTest, AnUnrolledLoopAroundTheReductionLoopOfAWhereReductionIsRefused) {
+    Workload w = make_workload(
+        WorkloadSpec{"camera_pipe", HTUNE_TEST_GENERATORS, {{"width", "64"}, {"height", "48"}}});
+    ScheduleSpace space(w, htune::host_target());
+    EXPECT_TRUE(space.analysis().func("maximum").stages.at(1).has_predicate);
+    EXPECT_FALSE(space.analysis().func("sum").stages.at(1).has_predicate);
+    Schedule sampled =
+        nlohmann::json::parse(
+            test::read_file(HTUNE_TEST_DATA "/schedules/camera_pipe_unroll_around_predicated_rvar.json"))
+            .get<Schedule>();
+    std::string why = space.validate(sampled);
+    EXPECT_NE(
+        why.find("maximum_rf1 stage 1: unrolls 'x_i' around the reduction loop 'r$x' of a reduction with a "
+                 "where() predicate"),
+        std::string::npos)
+        << why;
+    // The same nest in maximum's own update, no rfactor: x split by 4 and unrolled around r$x.
+    Schedule plain = sampled;
+    plain.funcs.erase("maximum_rf1");
+    plain.funcs.at("maximum") =
+        nlohmann::json::parse(R"({"version": 1, "funcs": {"maximum": {"placement": "root",
+        "stages": [{}, {"order": ["r$x", "x_i", "x_o", "r$y", "y"], "splits": [{"factors": [4], "var": "x"}],
+        "unroll": ["x_i"]}]}}})")
+            .get<Schedule>()
+            .funcs.at("maximum");
+    why = space.validate(plain);
+    EXPECT_NE(why.find("maximum stage 1: unrolls 'x_i' around the reduction loop 'r$x'"), std::string::npos)
+        << why;
+    // Not unrolled: valid, and it computes the reference.
+    plain.funcs.at("maximum").stages.at(1).unroll.clear();
+    ASSERT_EQ(space.validate(plain), "");
+    expect_computes_reference(w, plain, 1);
 }
 
 }  // namespace htune

@@ -1,5 +1,9 @@
-// Vector loads with a small constant stride from a constant index: a Halide 14 code generation
-// fault the space keeps out (see strided_load_reason in SpaceRules.h).
+// Halide 14 faults the space keeps out that are about the code one stage generates, each seen on
+// a sampled schedule and reproduced outside htune:
+// - strided_load_reason: vector loads 2-4 elements apart from a constant index (below);
+// - predicated_unroll_reason: an unrolled loop around the reduction loop of a where() reduction.
+//
+// Vector loads with a small constant stride from a constant index.
 //
 // What was seen (standalone JIT programs on this machine, AVX-512 and AVX2 targets alike): a
 // consumer vectorized along a dimension in which it reads a Func computed inside its loops 2, 3
@@ -177,6 +181,28 @@ std::string strided_load_reason(const PipelineAnalysis &a, const Halide::Target 
                    "' from a constant index that is not a whole number of vectors, which Halide 14 "
                    "compiles to misaligned vector loads (a crash)";
         }
+    }
+    return "";
+}
+
+// Seen on camera_pipe's hot-pixel filter, maximum(shifted(x + 2 * r.x, y + 2 * r.y)) over an
+// RDom r(-1, 3, -1, 3) with where(r.x != 0 || r.y != 0): its update with x split by 4 and x_i
+// unrolled around the r$x loop (r$y outside x) gives values off by up to 23 of 255 at test size;
+// so does the same nest in the intermediate of an rfactor that keeps r$y. Splits by 2 or 3, y
+// unrolled instead, or both RVar loops inside the unrolled loop computed the reference, so the
+// rule (any unrolled loop with an RVar loop inside it, in a stage with a predicate) refuses more
+// than what was seen wrong.
+std::string predicated_unroll_reason(const FuncInfo &f, const StageInfo &stage, const StageSchedule &st) {
+    if (!stage.has_predicate || stage.rvars.empty() || st.unroll.empty()) return "";
+    const LoopNest nest = loop_nest(stage, st);
+    const std::vector<std::string> loops = final_loops(nest, st);  // innermost first
+    for (size_t i = 0; i < loops.size(); i++) {
+        if (std::find(st.unroll.begin(), st.unroll.end(), loops[i]) == st.unroll.end()) continue;
+        for (size_t j = 0; j < i; j++)
+            if (nest.is_rvar(loops[j]))
+                return f.name + " stage " + std::to_string(stage.index) + ": unrolls '" + loops[i] +
+                       "' around the reduction loop '" + loops[j] +
+                       "' of a reduction with a where() predicate (Halide 14 computes such nests wrong)";
     }
     return "";
 }
