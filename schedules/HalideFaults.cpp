@@ -21,7 +21,10 @@
 // whose rows are strided but start at 0, 1, 2, 3; a downsample without taps), where a serial loop
 // lies between (the index is a variable) and where the stride is 1 or 5 and more (a dense load,
 // or a gather). Whether Halide's simplifier turns an index into a constant is not predictable
-// from the schedule alone (a ShiftInwards tail can keep it symbolic), so the rule is conservative.
+// from the schedule alone (a ShiftInwards tail can keep it symbolic), so the rule is conservative,
+// but only about strides that come from the layout (a vector across rows, coefficient 1): the
+// downsample's own stride with taps is left in (see strided_load_reason), because Adams2019
+// writes it for local_laplacian and that runs.
 #include <algorithm>
 #include <cstdlib>
 #include <set>
@@ -172,7 +175,12 @@ std::string strided_load_reason(const PipelineAnalysis &a, const Halide::Target 
             auto c = r.index[k].coef.find(vdim);
             if (c == r.index[k].coef.end()) continue;
             const long coef = std::labs((long)c->second), stride = coef * sizes[p];
-            if (stride < 2 || stride > 4) continue;
+            // Only strides that come from the layout (a vector across rows). A downsample's own
+            // stride (coefficient 2) with taps crashed in a standalone program at 32 and 64
+            // float lanes, but Adams2019 vectorizes local_laplacian's vertical downsamples that
+            // way (per column of the horizontal pass) and that computes the reference; refusing
+            // them would make its import inexact, and a crash stays contained in its worker.
+            if (coef != 1 || stride < 2 || stride > 4) continue;
             const long taps = std::max(0, r.index[k].hi - r.index[k].lo);
             if (!misaligned_start(region, order, sizes, p, coef, lanes, span, taps, stride, vector_elems))
                 continue;
