@@ -91,18 +91,19 @@ void reads_of(const PipelineAnalysis &a, const Schedule &s, const std::string &f
 
 constexpr long kMaxStarts = 1 << 14;  // load starts enumerated before assuming the worst
 
-// Whether a load `stride` (2 to 4) elements apart along storage dim order[p] of f may start where
+// Whether a load sizes[p] (2 to 4) elements apart along storage dim order[p] of f may start where
 // Halide's alignment claim is wrong (see above): at an index that, rounded down to the stride, is
 // not a multiple of `vector_elems`. The loads start at every row of the dims outside order[p]
 // (their extents per iteration in `region`), at each vector of the consumer's `span` points
-// along it (`lanes` per vector, `coef` elements of f apart), and at each of its `taps` offsets.
-// `sizes` are the storage strides of f's dims in elements.
+// along it (`lanes` per vector), and at each of its `taps` offsets. `sizes` are the storage
+// strides of f's dims in elements.
 bool misaligned_start(const ConstantRegion &region, const std::vector<std::string> &order,
-                      const std::vector<long> &sizes, size_t p, long coef, long lanes, long span, long taps,
-                      long stride, long vector_elems) {
+                      const std::vector<long> &sizes, size_t p, long lanes, long span, long taps,
+                      long vector_elems) {
+    const long stride = sizes[p];
     std::vector<long> starts;
     for (long k = 0; k * lanes < span; k++)
-        for (long t = 0; t <= taps; t++) starts.push_back((coef * k * lanes + t) * sizes[p]);
+        for (long t = 0; t <= taps; t++) starts.push_back((k * lanes + t) * stride);
     for (size_t q = p + 1; q < order.size(); q++) {
         auto e = region.find(order[q]);
         if (e == region.end()) return true;  // rows not constant: assume the worst
@@ -126,7 +127,8 @@ std::vector<std::string> storage_order(const FuncInfo &f, const FuncSchedule &fs
 
 std::string strided_load_reason(const PipelineAnalysis &a, const Halide::Target &target, const Schedule &s,
                                 const FuncInfo &f, const FuncSchedule &fs, const ConstantRegion &region) {
-    if (fs.placement != Placement::at) return "";
+    // Without a constant extent inside the outermost dim, no stride along f's storage is a constant.
+    if (fs.placement != Placement::at || region.empty()) return "";
     const long vector_elems = native_lanes(target, f.type);
     std::vector<Read> reads;
     reads_of(a, s, f.name, {}, 0, reads);
@@ -174,17 +176,15 @@ std::string strided_load_reason(const PipelineAnalysis &a, const Halide::Target 
             if (k == f.args.size() || k >= r.index.size()) break;
             auto c = r.index[k].coef.find(vdim);
             if (c == r.index[k].coef.end()) continue;
-            const long coef = std::labs((long)c->second), stride = coef * sizes[p];
             // Only strides that come from the layout (a vector across rows). A downsample's own
             // stride (coefficient 2) with taps crashed in a standalone program at 32 and 64
             // float lanes, but Adams2019 vectorizes local_laplacian's vertical downsamples that
             // way (per column of the horizontal pass) and that computes the reference; refusing
             // them would make its import inexact, and a crash stays contained in its worker.
-            if (coef != 1 || stride < 2 || stride > 4) continue;
+            if (std::labs((long)c->second) != 1 || sizes[p] < 2 || sizes[p] > 4) continue;
             const long taps = std::max(0, r.index[k].hi - r.index[k].lo);
-            if (!misaligned_start(region, order, sizes, p, coef, lanes, span, taps, stride, vector_elems))
-                continue;
-            return f.name + ": " + r.consumer + " loads it " + std::to_string(stride) +
+            if (!misaligned_start(region, order, sizes, p, lanes, span, taps, vector_elems)) continue;
+            return f.name + ": " + r.consumer + " loads it " + std::to_string(sizes[p]) +
                    " elements apart along its vector loop '" + st.vectorize +
                    "' from a constant index that is not a whole number of vectors, which Halide 14 "
                    "compiles to misaligned vector loads (a crash)";
