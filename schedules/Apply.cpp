@@ -52,6 +52,15 @@ public:
     virtual void wrap(const std::string &f, const std::string &consumer, const std::string &wrapper) = 0;
 };
 
+// A multi-level split whose inner factors each divide the one outside them: it can be written
+// innermost first (walk), every level then splitting by a whole ratio.
+bool guarded_innermost_first(const DimSplit &d) {
+    if (d.factors.size() < 2) return false;
+    for (size_t k = 0; k < d.factors.size(); k++)
+        if (d.factors[k] <= 0 || (k > 0 && d.factors[k - 1] % d.factors[k] != 0)) return false;
+    return true;
+}
+
 void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
     // rfactors first: they create the intermediates and change the stages' loops. Each splits
     // its RVar (if asked) and calls rfactor before any other directive of the stage.
@@ -99,6 +108,31 @@ void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
                 auto names = split_loop_names(d.var, d.factors.size());
                 bool rv = stage.is_rvar(d.var);
                 TailStrategy tail = tail_strategy(d, info, fs, stage);
+                if (tail == TailStrategy::GuardWithIf && guarded_innermost_first(d)) {
+                    // Guarded levels are split innermost first: var by the innermost factor,
+                    // what is left outside (var_t, var_t2, ...) by the ratio of the next two
+                    // factors, and so on out. The loops, their extents and the points computed
+                    // are those of the outermost-first form below; but Halide 14 gives that form
+                    // (GuardWithIf at every level) wrong values once the last outer iteration
+                    // holds whole inner tiles past the extent and the innermost is vectorized:
+                    // it shifts those tiles back inside, so an update adds twice to the points
+                    // they cover (unsharp's sum#0_rf1 split [4, 2] over 6 values of u; a plain
+                    // update over a constant extent of 6 or 10 alike; compute_at Funcs split
+                    // [4, 2] or [16, 8] inside tiles). Innermost first, every case computes the
+                    // reference (GuardedSplitTest). Its middle loops then run past the extent in
+                    // the last outer iteration: what the space allows at them is
+                    // middle_loop_reason's (SpaceRules.h).
+                    const size_t n = d.factors.size();
+                    std::string cur = d.var;
+                    for (size_t k = n; k-- > 0;) {
+                        int factor = k + 1 == n ? d.factors[k] : d.factors[k] / d.factors[k + 1];
+                        std::string outer =
+                            k == 0 ? names[0] : d.var + "_t" + (k + 1 < n ? std::to_string(n - k) : "");
+                        e.split(name, si, cur, rv, outer, names[k + 1], factor, tail);
+                        cur = outer;
+                    }
+                    continue;
+                }
                 // Level k splits what level k-1 left inside (var_t, var_t2, ...) by factor k.
                 // Inner splits that divide their constant outer factors never use their tail;
                 // those that do not are valid only with shift_inwards (validate_stage), which
@@ -339,6 +373,23 @@ TailStrategy tail_strategy(const DimSplit &d, const FuncInfo &f, const FuncSched
     if (d.tail == "shift_inwards") return TailStrategy::ShiftInwards;
     if (d.tail == "guard") return TailStrategy::GuardWithIf;
     return default_tail(f, fs, stage, d.var);
+}
+
+bool written_innermost_first(const DimSplit &d, const FuncInfo &f, const FuncSchedule &fs,
+                             const StageInfo &stage) {
+    return guarded_innermost_first(d) && tail_strategy(d, f, fs, stage) == TailStrategy::GuardWithIf;
+}
+
+std::vector<std::string> middle_loops_written_innermost_first(const FuncInfo &f, const FuncSchedule &fs,
+                                                              int stage) {
+    std::vector<std::string> out;
+    if (stage < 0 || stage >= (int)fs.stages.size() || stage >= (int)f.stages.size()) return out;
+    for (const DimSplit &d : fs.stages[stage].splits) {
+        if (!written_innermost_first(d, f, fs, f.stages[stage])) continue;
+        auto names = split_loop_names(d.var, d.factors.size());
+        out.insert(out.end(), names.begin() + 1, names.end() - 1);
+    }
+    return out;
 }
 
 std::string tail_name(TailStrategy t) {
