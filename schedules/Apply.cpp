@@ -118,10 +118,10 @@ void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
                     // it shifts those tiles back inside, so an update adds twice to the points
                     // they cover (unsharp's sum#0_rf1 split [4, 2] over 6 values of u; a plain
                     // update over a constant extent of 6 or 10 alike; compute_at Funcs split
-                    // [4, 2] or [16, 8] inside tiles). Innermost first, every case computes the
-                    // reference (GuardedSplitTest). Its middle loops then run past the extent in
-                    // the last outer iteration: what the space allows at them is
-                    // middle_loop_reason's (SpaceRules.h).
+                    // [4, 2] or [16, 8] inside tiles). Innermost first, these compute the
+                    // reference (GuardedSplitTest). Inside a tile with a tail neither form is
+                    // safe, so the space keeps such splits in one level there
+                    // (multi_level_split_reason says why).
                     const size_t n = d.factors.size();
                     std::string cur = d.var;
                     for (size_t k = n; k-- > 0;) {
@@ -373,23 +373,6 @@ TailStrategy tail_strategy(const DimSplit &d, const FuncInfo &f, const FuncSched
     if (d.tail == "shift_inwards") return TailStrategy::ShiftInwards;
     if (d.tail == "guard") return TailStrategy::GuardWithIf;
     return default_tail(f, fs, stage, d.var);
-}
-
-bool written_innermost_first(const DimSplit &d, const FuncInfo &f, const FuncSchedule &fs,
-                             const StageInfo &stage) {
-    return guarded_innermost_first(d) && tail_strategy(d, f, fs, stage) == TailStrategy::GuardWithIf;
-}
-
-std::vector<std::string> middle_loops_written_innermost_first(const FuncInfo &f, const FuncSchedule &fs,
-                                                              int stage) {
-    std::vector<std::string> out;
-    if (stage < 0 || stage >= (int)fs.stages.size() || stage >= (int)f.stages.size()) return out;
-    for (const DimSplit &d : fs.stages[stage].splits) {
-        if (!written_innermost_first(d, f, fs, f.stages[stage])) continue;
-        auto names = split_loop_names(d.var, d.factors.size());
-        out.insert(out.end(), names.begin() + 1, names.end() - 1);
-    }
-    return out;
 }
 
 std::string tail_name(TailStrategy t) {

@@ -24,18 +24,6 @@ Halide::TailStrategy default_tail(const FuncInfo &f, const FuncSchedule &fs, con
 // The strategy a split gets: its explicit tail, else default_tail.
 Halide::TailStrategy tail_strategy(const DimSplit &d, const FuncInfo &f, const FuncSchedule &fs,
                                    const StageInfo &stage);
-// A split apply() writes innermost first: guarded (GuardWithIf at every level), in several
-// levels, each factor dividing the one outside it. Written outermost first, Halide 14 computes
-// such splits wrong (Apply.cpp says how).
-bool written_innermost_first(const DimSplit &d, const FuncInfo &f, const FuncSchedule &fs,
-                             const StageInfo &stage);
-// The middle loops (var_m, var_n, ...: neither outermost nor innermost) of the splits of stage
-// `stage` of f that are written innermost first. A Func computed or stored at one of them is
-// computed past the split's extent in the last outer iteration (the guard of the level outside
-// does not reach it), and read an input out of bounds (resnet_block's batchnorm at relu1's x_m);
-// the space never places a Func there.
-std::vector<std::string> middle_loops_written_innermost_first(const FuncInfo &f, const FuncSchedule &fs,
-                                                              int stage);
 // DimSplit::tail's name for a strategy ("" for Auto and the predicated ones, which the space
 // does not use).
 std::string tail_name(Halide::TailStrategy t);

@@ -48,8 +48,8 @@ struct RegionInfo {
 };
 RegionInfo region_info(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f);
 
-// The args of region_per_iteration that are full: the same extent in the last iteration too, so
-// that a split whose factor divides it has no tail (validate_tile_sizes).
+// The args of region_per_iteration that are full: where f may split in several levels
+// without a tail at any level (multi_level_split_reason).
 ConstantRegion tail_free_region(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f);
 
 }  // namespace htune

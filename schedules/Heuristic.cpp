@@ -95,7 +95,7 @@ void place_too_large(const PipelineAnalysis &a, Schedule &s, const FuncInfo &f) 
     const FuncSchedule &gs = s.funcs.at(g);
     if (gs.placement == Placement::inline_ || stage >= (int)gs.stages.size()) return;
     const StageSchedule &gst = gs.stages[stage];
-    std::vector<std::string> loops = placement_loops(a.func(g), stage, gs);
+    std::vector<std::string> loops = placement_loops(a.func(g), stage, gst);
     if (!gst.parallel.empty()) {
         auto par = std::find(loops.begin(), loops.end(), fused_loop_name(gst.parallel));
         loops.erase(par, loops.end());
@@ -103,7 +103,10 @@ void place_too_large(const PipelineAnalysis &a, Schedule &s, const FuncInfo &f) 
     const FuncSchedule root = fs;
     FuncSchedule at = computed_at(g, stage, "");
     at.stages = root.stages;
-    for (auto &st : at.stages) st.parallel.clear();
+    for (auto &st : at.stages) {
+        one_level_splits(st);
+        st.parallel.clear();
+    }
     for (auto l = loops.rbegin(); l != loops.rend(); ++l) {
         at.at_loop = *l;
         fs = at;

@@ -95,8 +95,12 @@ Internal::StageSchedule with_canonical_names(const Internal::StageSchedule &hs, 
 
 }  // namespace
 
-ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const ScheduleSpace &space,
-                                 ImportNames names) {
+// One import; the Funcs in `one_level` (computed inside another's loops) keep one split level.
+// When another such Func's multi-level splits have tails (multi_level_split_reason), its name
+// goes to `redo` and the result is not final.
+static ImportedSchedule import_with(const Halide::Pipeline &scheduled, const ScheduleSpace &space,
+                                    ImportNames names, const std::set<std::string> &one_level,
+                                    std::set<std::string> &redo) {
     const PipelineAnalysis &a = space.analysis();
     const Halide::Target &target = space.target();
     const bool as_written = names == ImportNames::as_written;
@@ -140,10 +144,14 @@ ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const Schedu
         std::vector<std::string> storage;
         for (const auto &d : fn.schedule().storage_dims()) storage.push_back(var_name(fn.name(), d.var));
         if (storage != f.args) fs.storage = storage;
+        // A Func computed inside another's loops splits a dim in more than one level only without
+        // tails (validate_func); that needs its placement, known below: tried first, then
+        // imported again in one level where it had tails.
+        size_t levels = p.placement == Placement::at && one_level.count(f.name) ? 1 : kMaxSplitLevels;
         for (size_t i = 0; i < f.stages.size(); i++) {
             Internal::StageSchedule hs = i == 0 ? fn.definition().schedule() : fn.updates()[i - 1].schedule();
             if (as_written) hs = with_canonical_names(hs, fn.name(), var_name);
-            maps[f.name].push_back(translate_stage(f, f.stages[i], hs, kMaxSplitLevels, out.changes));
+            maps[f.name].push_back(translate_stage(f, f.stages[i], hs, levels, out.changes));
             fs.stages.push_back(maps[f.name].back().st);
         }
     }
@@ -229,6 +237,11 @@ ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const Schedu
                     d.tail = name;
             }
     }
+    for (const FuncInfo &f : a.funcs())
+        if (!one_level.count(f.name) &&
+            !multi_level_split_reason(f, s.funcs[f.name], tail_free_region(a, s, f)).empty())
+            redo.insert(f.name);
+    if (!redo.empty()) return out;
     // Bring every invalid Func into the space: consumers first, since their loops are what
     // producers are placed at. Each step is tried in turn until the Func is valid.
     std::optional<Schedule> heur;  // only when some Func needs it
@@ -282,6 +295,17 @@ ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const Schedu
     std::string why = space.validate(s);
     if (!why.empty()) throw_usage("schedule import: " + why);
     return out;
+}
+
+ImportedSchedule import_schedule(const Halide::Pipeline &scheduled, const ScheduleSpace &space,
+                                 ImportNames names) {
+    std::set<std::string> one_level;
+    for (;;) {
+        std::set<std::string> redo;
+        ImportedSchedule out = import_with(scheduled, space, names, one_level, redo);
+        if (redo.empty()) return out;
+        one_level.insert(redo.begin(), redo.end());
+    }
 }
 
 }  // namespace htune

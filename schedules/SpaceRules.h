@@ -66,21 +66,15 @@ bool inline_allowed(const PipelineAnalysis &a, const Schedule &s, const FuncInfo
 // unrolled loop is valid (Halide unrolls the producer with it: Adams2019 computes Harris' Ix
 // per unrolled row of the output) and so is a reduction loop (Adams2019 computes lens blur's
 // cost volume per disparity, inside argmin's RVar loop), but sampling picks neither
-// (`unrolled_ok`, `rvar_ok` false): computing inside an RVar loop is rarely profitable (and with
-// a two-level split there it segfaulted Halide 14 until Apply wrote guarded splits innermost
-// first), so imported schedules bring one in and mutations keep it. Innermost first.
-std::vector<std::string> placement_loops(const FuncInfo &g, int stage, const FuncSchedule &gs,
+// (`unrolled_ok`, `rvar_ok` false): computing inside an RVar loop with a two-level split there
+// segfaults Halide 14 (the example Generator; the multi-level rule rejects that form), and it is
+// rarely profitable, so imported schedules bring one in and mutations keep it. Innermost first.
+std::vector<std::string> placement_loops(const FuncInfo &g, int stage, const StageSchedule &st,
                                          bool unrolled_ok = false, bool rvar_ok = false);
-// Why f cannot be computed or stored at `loop` of stage `stage` of g ("" when it can; else "at
-// 'loop', ..."): a middle
-// loop of a split written innermost first (middle_loops_written_innermost_first, Apply.h) whose
-// last outer iteration may be partial (its extent not a known multiple of the outer factor), when
-// computing f past its region reads an input out of bounds (!overcompute_safe): Halide 14
-// computes f there past the split's extent (resnet_block's batchnorm at relu1's x_m read the
-// input at x = 12 of 12). Where the extent divides, or f reads only through boundary conditions,
-// it is allowed (matmul's register-tile sketches; max_filter's vert stored at y_m).
-std::string middle_loop_reason(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f,
-                               const FuncInfo &g, int stage, const std::string &loop);
+
+// Every split of `st` down to one level (its outer and inner loops), as a Func computed inside
+// another's loops must split (validate_func, multi_level_split_reason).
+void one_level_splits(StageSchedule &st);
 
 // f is not an output and its root buffer reaches Halide's 2^31-byte limit
 // (ops/ReferencePlan.h, kHalideBufferLimit; candidates are built without large_buffers): it
@@ -98,6 +92,10 @@ std::set<std::pair<std::string, int>> effective_uses(const PipelineAnalysis &a, 
 std::string validate_tails(const FuncInfo &f, const StageInfo &stage, const StageSchedule &st);
 
 // "" when f's entry of `s` is valid (placement, stages, compute_at target), else the reason.
+// Why f's multi-level splits are not allowed where it is placed ("" when they are): a Func
+// computed inside another's loops splits a dim in more than one level only without tails.
+std::string multi_level_split_reason(const FuncInfo &f, const FuncSchedule &fs, const ConstantRegion &region);
+
 // Why f, computed at loops[ci] of its consumer's final loops (innermost first) and stored at
 // loops[si] more than one loop further out, gives wrong values on Halide 14; "" when it does
 // not: a single-stage Func stored two loops out over a pure loop, either at a pure loop of the

@@ -157,13 +157,7 @@ void sample_placement(const PipelineAnalysis &a, const Halide::Target &target, S
         const auto &g = a.func(uses.begin()->first);
         const FuncSchedule &gs = s.funcs[g.name];
         if (gs.placement != Placement::inline_ && uses.begin()->second < (int)gs.stages.size())
-            loops = placement_loops(g, uses.begin()->second, gs);
-        loops.erase(
-            std::remove_if(loops.begin(), loops.end(),
-                           [&](const std::string &l) {
-                               return !middle_loop_reason(a, s, f, g, uses.begin()->second, l).empty();
-                           }),
-            loops.end());
+            loops = placement_loops(g, uses.begin()->second, gs.stages[uses.begin()->second]);
         if (!loops.empty()) options.push_back({Placement::at, 0.35});
     }
     if (options.empty()) options.push_back({Placement::root, 0.3});
@@ -206,8 +200,10 @@ void sample_placement(const PipelineAnalysis &a, const Halide::Target &target, S
         if (si == ci + 1 && !(pi >= ci && pi < si)) stores.push_back(l);
     }
     if (!stores.empty() && chance(rng, 0.35)) fs.store_loop = pick(stores, rng);
-    // Computed inside a loop nest: parallel loops of its own rarely pay off, and never fused.
+    // Computed inside a loop nest: parallel loops of its own rarely pay off, and never fused;
+    // splits have one level (see validate_func).
     for (auto &st : fs.stages) {
+        one_level_splits(st);
         if (chance(rng, 0.7)) st.parallel.clear();
         if (st.parallel.size() > 1) st.parallel.erase(st.parallel.begin(), st.parallel.end() - 1);
     }
