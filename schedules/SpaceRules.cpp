@@ -155,6 +155,12 @@ std::string validate_tails(const FuncInfo &f, const StageInfo &stage, const Stag
         // points are computed into the rounded-up allocation), never for a reduction loop.
         if (stage.index != 0 && d.tail == "shift_inwards")
             return where + "' (an update would be applied twice to the shifted points)";
+        // Halide accepts RoundUp on an update's pure var at the first level only ("Can't use
+        // TailStrategy::RoundUp for splitting n.n_t in update definition": a mutated matmul and
+        // max_filter schedule in a tuning run).
+        if (stage.index != 0 && d.tail == "round_up" && d.factors.size() > 1)
+            return where + "' in " + std::to_string(d.factors.size()) +
+                   " levels (Halide rounds up only one level of an update's split)";
         if (stage.is_rvar(d.var)) return where + "' (a reduction loop can only guard its tail)";
         if (!f.is_output) continue;
         // The output's extent is the caller's buffer: RoundUp needs it to be a multiple of the

@@ -381,4 +381,38 @@ TEST(GuardedSplitTest, TwoLevelSplitsWithATailInsideATileStayRefused) {
     }
 }
 
+// A mutated matmul schedule in a tuning run rounded C's update split of n [64, 16] up, which Halide
+// refuses at its second level ("Can't use TailStrategy::RoundUp for splitting n.n_t in update
+// definition of C.update(0)"): refused by the space; one level rounded up is valid and computes
+// the reference.
+TEST(SpaceTest, AnUpdateRoundsUpOnlyOneSplitLevel) {
+    Workload w = make_workload(WorkloadSpec{"matmul", "", {{"M", "64"}, {"N", "64"}, {"K", "64"}}});
+    ScheduleSpace space(w, htune::host_target());
+    Schedule s = nlohmann::json::parse(
+                     test::read_file(HTUNE_TEST_DATA "/schedules/matmul_update_round_up_two_levels.json"))
+                     .get<Schedule>();
+    DimSplit &n = s.funcs.at("C").stages.at(1).splits.at(0);
+    ASSERT_EQ(n.var, "n");
+    ASSERT_EQ(n.factors, (std::vector<int>{64, 16}));
+    ASSERT_EQ(n.tail, "round_up");
+    std::string why = space.validate(s);
+    EXPECT_NE(why.find("C stage 1: tail round_up of 'n' in 2 levels"), std::string::npos) << why;
+    Halide::Pipeline p = w.build();
+    try {
+        apply_schedule(s, p, htune::host_target());
+        ADD_FAILURE() << "Halide accepted RoundUp at the second level";
+    } catch (const std::exception &e) {
+        EXPECT_NE(std::string(e.what()).find("Can't use TailStrategy::RoundUp for splitting n.n_t"),
+                  std::string::npos)
+            << e.what();
+    }
+    // One level: valid, and it computes the reference.
+    n.factors = {16};
+    StageSchedule &st = s.funcs.at("C").stages.at(1);
+    st.order.erase(std::remove(st.order.begin(), st.order.end(), "n_m"), st.order.end());
+    st.unroll.erase(std::remove(st.unroll.begin(), st.unroll.end(), "n_m"), st.unroll.end());
+    ASSERT_EQ(space.validate(s), "");
+    expect_computes_reference(w, s, 1);
+}
+
 }  // namespace htune
