@@ -160,6 +160,13 @@ FuncInfo rfactor_intermediate(const FuncInfo &f, const StageInfo &stage, const R
     g.is_output = false;
     g.has_updates = true;
     g.can_inline = false;
+    // It reads what the stage reads, along the same args, and along `var` what the stage read
+    // along the kept RVar: computed past its region (a rounded-up split), it reads the same
+    // inputs out of bounds (matmul's C_rf1 read B at n = 415 of 406).
+    g.input_reads_bounded = f.input_reads_bounded;
+    g.input_unbounded_args = f.input_unbounded_args;
+    if (!f.input_reads_bounded) g.input_unbounded_args.push_back(rf.var);
+    g.clamped_producers = f.clamped_producers;
     StageInfo init;
     init.index = 0;
     init.pure_vars = g.args;

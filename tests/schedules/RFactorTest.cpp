@@ -4,6 +4,9 @@
 // compute the reference, mutations stay valid.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
 #include "ops/BufferCompare.h"
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
@@ -12,6 +15,7 @@
 #include "schedules/RFactor.h"
 #include "schedules/Space.h"
 #include "schedules/SpaceRules.h"
+#include "tests/RunCommand.h"
 
 namespace htune {
 
@@ -141,6 +145,40 @@ TEST(RFactorTest, RFactorSamplesComputeTheReferenceAndMutationsStayValid) {
             }
         }
     }
+}
+
+// An rfactor intermediate reads the inputs its stage reads, along the same args: a mutated matmul
+// schedule (406^3) rounded C_rf1's n split [16] up inside C's 32-wide n tile, whose last tile
+// holds 22 columns, and read B at column 415 of 406 ("Input buffer B is accessed at 415"). The
+// intermediate's analysis now says that it reads inputs unclamped along n (and along u, the kept
+// reduction's pure var), so the space refuses it; guarded, the same split is valid.
+TEST(RFactorTest, AnIntermediateReadsTheInputsOfItsStage) {
+    Workload w = make_workload(WorkloadSpec{"matmul", "", {{"M", "406"}, {"N", "406"}, {"K", "406"}}});
+    ScheduleSpace space(w, host_target());
+    Schedule s =
+        nlohmann::json::parse(
+            test::read_file(HTUNE_TEST_DATA "/schedules/matmul_rfactor_intermediate_round_up_past_tile.json"))
+            .get<Schedule>();
+    EffectiveAnalysis effective(space.analysis(), s);
+    ASSERT_EQ(effective.why(), "");
+    const FuncInfo &rf = effective.get().func("C_rf1");
+    const FuncInfo &c = space.analysis().func("C");
+    EXPECT_EQ(rf.input_reads_bounded, c.input_reads_bounded);
+    for (const std::string &arg : c.input_unbounded_args)
+        EXPECT_NE(std::find(rf.input_unbounded_args.begin(), rf.input_unbounded_args.end(), arg),
+                  rf.input_unbounded_args.end())
+            << arg;
+    EXPECT_NE(std::find(rf.input_unbounded_args.begin(), rf.input_unbounded_args.end(), "u"),
+              rf.input_unbounded_args.end());
+    std::string why = space.validate(s);
+    EXPECT_NE(
+        why.find(
+            "C_rf1 stage 1: split of 'n' rounded up past its extent 406, while it reads an input without a "
+            "boundary condition along it"),
+        std::string::npos)
+        << why;
+    s.funcs.at("C_rf1").stages.at(1).splits.at(0).tail = "";
+    EXPECT_EQ(space.validate(s), "");
 }
 
 }  // namespace htune
