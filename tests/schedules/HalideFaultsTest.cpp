@@ -20,6 +20,7 @@
 #include "schedules/SpaceRules.h"
 #include "tests/RunCommand.h"
 #include "tests/schedules/ComputesReference.h"
+#include "tests/schedules/Fixtures.h"
 
 namespace htune {
 
@@ -27,9 +28,7 @@ namespace htune {
 // simplifier crash) before the space excluded them; they must stay excluded.
 TEST(SpaceTest, SchedulesThatHitHalideBugsAreRejected) {
     auto validate_file = [](const Workload &w, const std::string &file) {
-        Schedule s =
-            nlohmann::json::parse(test::read_file(HTUNE_TEST_DATA "/schedules/" + file)).get<Schedule>();
-        return ScheduleSpace(w, htune::host_target()).validate(s);
+        return ScheduleSpace(w, htune::host_target()).validate(fixture_schedule(file));
     };
     // This one also splits a compute_at Func in two levels (a later exclusion), which Sxx,
     // validated first, reports; either reason excludes it.
@@ -73,46 +72,43 @@ TEST(SpaceTest, StorageHoistedOverSeveralLoopsOnlyInTheFormHalideComputesRight) 
             if (spec.op == name) return make_workload(spec);
         throw std::runtime_error("no corpus Generator " + name);
     };
-    auto load = [](const std::string &file) {
-        return nlohmann::json::parse(test::read_file(HTUNE_TEST_DATA "/schedules/" + file)).get<Schedule>();
-    };
     // Adams2019's tiles are 768 x 160 (its bench-size schedule), so a size that holds them.
     Workload max_filter = make_workload(WorkloadSpec{
         "max_filter", HTUNE_TEST_GENERATORS, {{"width", "768"}, {"height", "320"}, {"radius", "2"}}});
     ScheduleSpace space(max_filter, htune::host_target());
     // Adams2019: repeat_edge computed at an x loop, stored at the next x loop out, over one y loop.
-    Schedule adams = load("max_filter_gen_adams2019_store_over_y.json");
+    Schedule adams = fixture_schedule("max_filter_gen_adams2019_store_over_y.json");
     ASSERT_EQ(adams.funcs.at("repeat_edge").store_loop, "v0_m");
     ASSERT_EQ(space.validate(adams), "");
     expect_computes_reference(max_filter, adams, 2);
     // A reduction loop between: repeat_edge computed in maximum's pure loops, stored at r$y_o
     // (output was 1e33 where the reference has 0.9).
-    EXPECT_NE(space.validate(load("max_filter_gen_store_over_rvar.json"))
+    EXPECT_NE(space.validate(fixture_schedule("max_filter_gen_store_over_rvar.json"))
                   .find("repeat_edge: stored more than one loop outside where it is computed, over the "
                         "reduction loop"),
               std::string::npos)
-        << space.validate(load("max_filter_gen_store_over_rvar.json"));
+        << space.validate(fixture_schedule("max_filter_gen_store_over_rvar.json"));
     // A Func with an update stage: unsharp's sum computed at x_i, stored at x_o over y_o (off by
     // 0.19).
     Workload unsharp = generator("unsharp");
     EXPECT_NE(
         ScheduleSpace(unsharp, htune::host_target())
-            .validate(load("unsharp_gen_store_hoisted_multistage.json"))
+            .validate(fixture_schedule("unsharp_gen_store_hoisted_multistage.json"))
             .find("sum#2: stored more than one loop outside where it is computed, and it has update stages"),
         std::string::npos);
     // Stored at a loop of another dimension than the compute loop's: lens blur's repeat_edge
     // computed at an x loop, stored at the 4th dimension's over a z loop (off by 0.19).
     Workload lens_blur = generator("lens_blur");
     EXPECT_NE(ScheduleSpace(lens_blur, htune::host_target())
-                  .validate(load("lens_blur_gen_store_other_dim.json"))
+                  .validate(fixture_schedule("lens_blur_gen_store_other_dim.json"))
                   .find("repeat_edge#1: stored more than one loop outside where it is computed, at a loop of "
                         "another dimension"),
               std::string::npos)
         << ScheduleSpace(lens_blur, htune::host_target())
-               .validate(load("lens_blur_gen_store_other_dim.json"));
+               .validate(fixture_schedule("lens_blur_gen_store_other_dim.json"));
     // Two loops of one dimension inside: harris's NaN.
     EXPECT_NE(ScheduleSpace(make_workload("harris", true), htune::host_target())
-                  .validate(load("harris_store_two_loops_out_one_level.json"))
+                  .validate(fixture_schedule("harris_store_two_loops_out_one_level.json"))
                   .find("over two loops of 'x'"),
               std::string::npos);
 }
@@ -124,9 +120,7 @@ TEST(SpaceTest, AFuncMayBeComputedInsideAReductionLoop) {
     Workload gen =
         make_workload(WorkloadSpec{"sharpen_blend", HTUNE_EXAMPLE_GEN, {{"width", "64"}, {"height", "48"}}});
     ScheduleSpace space(gen, htune::host_target());
-    Schedule s = nlohmann::json::parse(
-                     test::read_file(HTUNE_TEST_DATA "/schedules/generator_compute_in_rvar_loop.json"))
-                     .get<Schedule>();
+    Schedule s = fixture_schedule("generator_compute_in_rvar_loop.json");
     FuncSchedule &bx = s.funcs.at("blur_x");
     ASSERT_EQ(bx.at_loop, "r$x");
     bx.stages[0] = StageSchedule{
@@ -163,10 +157,7 @@ TEST(SpaceTest, MultiLevelSplitsInsideATileAreCorrectWhenTheirOwnTailMakesTilesW
     auto in = w.make_inputs(2);
     auto ref = w.reference(in, t);
     for (const std::string tail : {"shift_inwards", "round_up"}) {
-        Schedule s =
-            nlohmann::json::parse(
-                test::read_file(HTUNE_TEST_DATA "/schedules/local_laplacian_two_level_split_at.json"))
-                .get<Schedule>();
+        Schedule s = fixture_schedule("local_laplacian_two_level_split_at.json");
         int changed = 0;
         for (auto &[name, fs] : s.funcs)
             if (fs.placement == Placement::at)
@@ -197,19 +188,16 @@ TEST(SpaceTest, SplitsThatComputePastTheirBlockAlongAnUnclampedInputReadAreRefus
     std::set<std::string> unbounded(conv.input_unbounded_args.begin(), conv.input_unbounded_args.end());
     EXPECT_EQ(unbounded, (std::set<std::string>{"c", "x", "y", "n"}));
     EXPECT_TRUE(space.analysis().func("relu").input_unbounded_args.empty());
-    auto load = [](const std::string &file) {
-        return nlohmann::json::parse(test::read_file(HTUNE_TEST_DATA "/schedules/" + file)).get<Schedule>();
-    };
-    EXPECT_NE(space.validate(load("conv2d_round_up_past_block.json"))
+    EXPECT_NE(space.validate(fixture_schedule("conv2d_round_up_past_block.json"))
                   .find("conv stage 1: split of 'x' rounded up past its extent 5 per iteration"),
               std::string::npos)
-        << space.validate(load("conv2d_round_up_past_block.json"));
-    EXPECT_NE(space.validate(load("conv2d_shift_past_block.json"))
+        << space.validate(fixture_schedule("conv2d_round_up_past_block.json"));
+    EXPECT_NE(space.validate(fixture_schedule("conv2d_shift_past_block.json"))
                   .find("conv stage 0: split factor 32 of 'c' exceeds its extent 16 per iteration"),
               std::string::npos)
-        << space.validate(load("conv2d_shift_past_block.json"));
+        << space.validate(fixture_schedule("conv2d_shift_past_block.json"));
     // The same block split by a factor that fits it: valid.
-    Schedule fits = load("conv2d_shift_past_block.json");
+    Schedule fits = fixture_schedule("conv2d_shift_past_block.json");
     fits.funcs.at("conv").stages.at(0).splits.at(0).factors = {16};
     EXPECT_EQ(space.validate(fits), "");
     ImportedSchedule hand = import_schedule(w.build_as_written(), space, ImportNames::as_written);
@@ -230,11 +218,7 @@ Workload stencil_chain() {
         "stencil_chain", HTUNE_TEST_GENERATORS, {{"width", "64"}, {"height", "48"}, {"stages", "3"}}});
 }
 
-Schedule crashed() {
-    return nlohmann::json::parse(
-               test::read_file(HTUNE_TEST_DATA "/schedules/stencil_chain_strided_vector_load.json"))
-        .get<Schedule>();
-}
+Schedule crashed() { return fixture_schedule("stencil_chain_strided_vector_load.json"); }
 
 // f#0 (the last blur) columns in pairs, f#1 computed per 32-row block of them: the pair loop
 // v0_i lies between f#1's compute level and f#0's vector loop along y, and f#1 is 2 + 2 columns
@@ -287,10 +271,7 @@ TEST(PredicatedUnrollTest, AnUnrolledLoopAroundTheReductionLoopOfAWhereReduction
     ScheduleSpace space(w, htune::host_target());
     EXPECT_TRUE(space.analysis().func("maximum").stages.at(1).has_predicate);
     EXPECT_FALSE(space.analysis().func("sum").stages.at(1).has_predicate);
-    Schedule sampled =
-        nlohmann::json::parse(
-            test::read_file(HTUNE_TEST_DATA "/schedules/camera_pipe_unroll_around_predicated_rvar.json"))
-            .get<Schedule>();
+    Schedule sampled = fixture_schedule("camera_pipe_unroll_around_predicated_rvar.json");
     std::string why = space.validate(sampled);
     EXPECT_NE(
         why.find("maximum_rf1 stage 1: unrolls 'x_i' around the reduction loop 'r$x' of a reduction with a "
@@ -325,10 +306,7 @@ TEST(PredicatedUnrollTest, AnUnrolledLoopAroundTheReductionLoopOfAWhereReduction
 TEST(GuardedSplitTest, AnUpdateSplitInTwoGuardedLevelsComputesTheReference) {
     Workload w =
         make_workload(WorkloadSpec{"unsharp", HTUNE_TEST_GENERATORS, {{"width", "64"}, {"height", "48"}}});
-    Schedule s =
-        nlohmann::json::parse(
-            test::read_file(HTUNE_TEST_DATA "/schedules/unsharp_gen_rfactor_two_level_guarded_vector.json"))
-            .get<Schedule>();
+    Schedule s = fixture_schedule("unsharp_gen_rfactor_two_level_guarded_vector.json");
     const StageSchedule &rf = s.funcs.at("sum#0_rf1").stages.at(1);
     ASSERT_EQ(rf.splits.at(0).factors, (std::vector<int>{4, 2}));
     ASSERT_EQ(rf.vectorize, "u_i");
@@ -351,12 +329,9 @@ TEST(GuardedSplitTest, AnUpdateSplitInTwoGuardedLevelsComputesTheReference) {
 // relu1's x_m (relu1's x split [8, 2]) reads the input through conv1 at x = 12 of 12; written
 // outermost first, the same schedule ran.
 TEST(GuardedSplitTest, TwoLevelSplitsWithATailInsideATileStayRefused) {
-    auto load = [](const std::string &file) {
-        return nlohmann::json::parse(test::read_file(HTUNE_TEST_DATA "/schedules/" + file)).get<Schedule>();
-    };
     Workload w = make_workload("resnet_block", true);
     Halide::Target t = htune::host_target();
-    Schedule s = load("resnet_block_at_middle_loop_of_guarded_split.json");
+    Schedule s = fixture_schedule("resnet_block_at_middle_loop_of_guarded_split.json");
     ASSERT_EQ(s.funcs.at("batchnorm").at_loop, "x_m");
     ScheduleSpace space(w, t);
     const FuncInfo &relu1 = space.analysis().func("relu1");
@@ -388,9 +363,7 @@ TEST(GuardedSplitTest, TwoLevelSplitsWithATailInsideATileStayRefused) {
 TEST(SpaceTest, AnUpdateRoundsUpOnlyOneSplitLevel) {
     Workload w = make_workload(WorkloadSpec{"matmul", "", {{"M", "64"}, {"N", "64"}, {"K", "64"}}});
     ScheduleSpace space(w, htune::host_target());
-    Schedule s = nlohmann::json::parse(
-                     test::read_file(HTUNE_TEST_DATA "/schedules/matmul_update_round_up_two_levels.json"))
-                     .get<Schedule>();
+    Schedule s = fixture_schedule("matmul_update_round_up_two_levels.json");
     DimSplit &n = s.funcs.at("C").stages.at(1).splits.at(0);
     ASSERT_EQ(n.var, "n");
     ASSERT_EQ(n.factors, (std::vector<int>{64, 16}));

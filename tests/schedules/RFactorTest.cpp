@@ -16,6 +16,7 @@
 #include "schedules/Space.h"
 #include "schedules/SpaceRules.h"
 #include "tests/RunCommand.h"
+#include "tests/schedules/Fixtures.h"
 
 namespace htune {
 
@@ -155,10 +156,7 @@ TEST(RFactorTest, RFactorSamplesComputeTheReferenceAndMutationsStayValid) {
 TEST(RFactorTest, AnIntermediateReadsTheInputsOfItsStage) {
     Workload w = make_workload(WorkloadSpec{"matmul", "", {{"M", "406"}, {"N", "406"}, {"K", "406"}}});
     ScheduleSpace space(w, host_target());
-    Schedule s =
-        nlohmann::json::parse(
-            test::read_file(HTUNE_TEST_DATA "/schedules/matmul_rfactor_intermediate_round_up_past_tile.json"))
-            .get<Schedule>();
+    Schedule s = fixture_schedule("matmul_rfactor_intermediate_round_up_past_tile.json");
     EffectiveAnalysis effective(space.analysis(), s);
     ASSERT_EQ(effective.why(), "");
     const FuncInfo &rf = effective.get().func("C_rf1");
