@@ -200,6 +200,8 @@ std::vector<Expr> definition_exprs(const Internal::Definition &d) {
 struct BoundedReads {
     bool inputs = true;           // every input buffer read is bounded
     std::set<std::string> funcs;  // Funcs (Halide names) read bounded
+    // Funcs (Halide names) read past their required region, with the dimensions where.
+    std::map<std::string, std::set<size_t>> unbounded_dims;
 };
 
 // With `only_arg`, that pure var alone is left unbounded and the others take f's required
@@ -240,22 +242,26 @@ BoundedReads bounded_reads(const Function &f, const std::map<std::string, Functi
                 if (fn == env.end() && in != regions.inputs.end()) sized = &in->second;
                 if (fn != env.end() && fr != regions.funcs.end()) sized = &fr->second;
                 bool bounded = sized != nullptr;
-                for (size_t d = 0; bounded && d < box.size(); d++) {
-                    if (d >= sized->size() || !(*sized)[d].known || !box[d].is_bounded()) {
-                        bounded = false;
-                        break;
+                std::set<size_t> past;
+                for (size_t d = 0; d < box.size(); d++) {
+                    bool in_region = false;
+                    if (sized && d < sized->size() && (*sized)[d].known && box[d].is_bounded()) {
+                        const int64_t *lo = Internal::as_const_int(Internal::simplify(box[d].min));
+                        const int64_t *hi = Internal::as_const_int(Internal::simplify(box[d].max));
+                        const DimRange &r = (*sized)[d];
+                        in_region = lo && hi && *lo >= r.min && *hi <= r.min + r.extent - 1;
                     }
-                    const int64_t *lo = Internal::as_const_int(Internal::simplify(box[d].min));
-                    const int64_t *hi = Internal::as_const_int(Internal::simplify(box[d].max));
-                    const DimRange &r = (*sized)[d];
-                    bounded = lo && hi && *lo >= r.min && *hi <= r.min + r.extent - 1;
+                    if (!in_region) past.insert(d);
+                    bounded = bounded && in_region;
                 }
-                if (input)
+                if (input) {
                     out.inputs = out.inputs && bounded;
-                else if (bounded)
+                } else if (bounded) {
                     out.funcs.insert(callee);
-                else
+                } else {
                     unbounded.insert(callee);
+                    out.unbounded_dims[callee].insert(past.begin(), past.end());
+                }
             }
         }
     }
@@ -335,10 +341,14 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
         if (!f.has_extern_definition()) {
             BoundedReads br = bounded_reads(f, env, regions, value_bounds);
             info.input_reads_bounded = br.inputs;
-            if (!br.inputs)
-                for (const std::string &arg : f.args())
-                    if (!bounded_reads(f, env, regions, value_bounds, &arg).inputs)
-                        info.input_unbounded_args.push_back(arg);
+            if (!br.inputs || !br.unbounded_dims.empty())
+                for (const std::string &arg : f.args()) {
+                    BoundedReads along = bounded_reads(f, env, regions, value_bounds, &arg);
+                    if (!along.inputs) info.input_unbounded_args.push_back(arg);
+                    for (const auto &[callee, dims] : along.unbounded_dims)
+                        if (stable_.count(callee))
+                            info.producers_read_past[arg][stable_.at(callee)] = {dims.begin(), dims.end()};
+                }
             for (const std::string &h : br.funcs)
                 if (stable_.count(h)) info.clamped_producers.push_back(stable_.at(h));
         }

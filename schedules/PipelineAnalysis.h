@@ -72,6 +72,11 @@ struct FuncInfo {
     // inside it) makes it read an input buffer outside what it is sized for, reads of its own
     // only (conv2d's conv: c reads bias and filter, x and y the input).
     std::vector<std::string> input_unbounded_args;
+    // Per pure arg: the producers (stable names) it reads past their required regions when it
+    // is computed over more along that arg, with the producer's dimensions (indices into its
+    // args) read past (softmax's row_sum along i reads exp_val along its dimension 1). Whether
+    // that reaches an input depends on the schedule: see reads_input_past (SpaceRules.h).
+    std::map<std::string, std::map<std::string, std::vector<size_t>>> producers_read_past;
     // Producers (stable names) it reads only inside their required regions whatever region it
     // is computed over, as a boundary condition reads the Func it clamps: computing it over
     // more does not make them compute more.

@@ -166,6 +166,7 @@ FuncInfo rfactor_intermediate(const FuncInfo &f, const StageInfo &stage, const R
     g.input_reads_bounded = f.input_reads_bounded;
     g.input_unbounded_args = f.input_unbounded_args;
     if (!f.input_reads_bounded) g.input_unbounded_args.push_back(rf.var);
+    g.producers_read_past = f.producers_read_past;  // along `var`: not derived
     g.clamped_producers = f.clamped_producers;
     StageInfo init;
     init.index = 0;

@@ -212,14 +212,47 @@ bool overcompute_safe(const PipelineAnalysis &a, const FuncInfo &f) {
 // block shifts to channel -16. A rounded-up split computes past that region (or the whole
 // extent at the root) unless its factor divides it in every iteration, and its inner levels
 // their outer ones: conv2d's 5-column block split by 4 rounds up to 8 and reads past the
-// input's last column. Both are refused where the Func's own reads of an input are unbounded
-// along that dimension (FuncInfo::input_unbounded_args): a finer test than overcompute_safe,
-// whose whole-Func verdict would refuse tiles that compute the reference (harris'
-// input_clamped leaves only its channels unclamped; local_laplacian's pyramid levels read
-// clamped Funcs). Overcompute that reaches an input through producers is not caught here.
-std::string validate_tile_sizes(const PipelineAnalysis &a, const FuncInfo &f, const FuncSchedule &fs,
-                                const StageInfo &stage, const StageSchedule &st, const ConstantRegion &region,
-                                const ConstantRegion &full) {
+// input's last column. Both are refused where the Func's reads of an input, its own or through
+// producers computed with it, are unbounded along that dimension (reads_input_past): a finer
+// test than overcompute_safe, whose whole-Func verdict would refuse tiles that compute the
+// reference (harris' input_clamped leaves only its channels unclamped; local_laplacian's
+// pyramid levels read clamped Funcs).
+namespace {
+
+bool reads_input_past(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f, const std::string &arg,
+                      std::vector<std::string> &growing,
+                      std::set<std::pair<std::string, std::string>> &seen) {
+    if (contains(f.input_unbounded_args, arg)) return true;
+    auto reads = f.producers_read_past.find(arg);
+    if (reads == f.producers_read_past.end()) return false;
+    for (const auto &[producer, dims] : reads->second) {
+        auto ps = s.funcs.find(producer);
+        if (!a.has(producer) || ps == s.funcs.end()) continue;
+        const bool grows = ps->second.placement == Placement::inline_ ||
+                           (ps->second.placement == Placement::at && contains(growing, ps->second.at_func));
+        if (!grows) continue;
+        const FuncInfo &p = a.func(producer);
+        growing.push_back(producer);
+        for (size_t d : dims)
+            if (d < p.args.size() && seen.insert({producer, p.args[d]}).second &&
+                reads_input_past(a, s, p, p.args[d], growing, seen))
+                return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+bool reads_input_past(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f,
+                      const std::string &arg) {
+    std::vector<std::string> growing = {f.name};
+    std::set<std::pair<std::string, std::string>> seen = {{f.name, arg}};
+    return reads_input_past(a, s, f, arg, growing, seen);
+}
+
+std::string validate_tile_sizes(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f,
+                                const FuncSchedule &fs, const StageInfo &stage, const StageSchedule &st,
+                                const ConstantRegion &region, const ConstantRegion &full) {
     for (const DimSplit &d : st.splits) {
         if (d.factors.empty()) continue;
         const int whole = stage.extent.count(d.var) ? stage.extent.at(d.var) : 1;
@@ -235,7 +268,7 @@ std::string validate_tile_sizes(const PipelineAnalysis &a, const FuncInfo &f, co
                 return exceeds(whole) + " more than " + std::to_string(kMaxTileOverExtent) + " times";
             continue;
         }
-        const bool unbounded_here = contains(f.input_unbounded_args, d.var);
+        const bool unbounded_here = reads_input_past(a, s, f, d.var);
         if (d.factors[0] > whole) {
             const std::string where = exceeds(whole);
             if (d.factors[0] > kMaxTileOverExtent * whole)
@@ -313,7 +346,7 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
     for (size_t i = 0; i < fs.stages.size(); i++) {
         // Tile sizes first: a tile far larger than its dimension fails the vector and unroll
         // rules too, but this is the reason.
-        std::string why = validate_tile_sizes(a, f, fs, f.stages[i], fs.stages[i], region, full);
+        std::string why = validate_tile_sizes(a, s, f, fs, f.stages[i], fs.stages[i], region, full);
         if (!why.empty()) return why;
         why = validate_stage(f.name, f.stages[i], fs.stages[i], max_lanes, region);
         if (!why.empty()) return why;
@@ -356,6 +389,10 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
             return f.name + ": store loop '" + fs.store_loop + "' of " + fs.at_func + " does not exist";
         int ci = index_of(loops, fs.at_loop), si = index_of(loops, fs.store_loop);
         if (si < ci) return f.name + ": stored inside the loop it is computed at";
+        if (si > ci) {
+            std::string why = sliding_update_reason(a, s, f, fs, nest, loops[ci]);
+            if (!why.empty()) return why;
+        }
         if (si > ci + 1) {
             RegionInfo region = region_info(a, s, f);
             const std::string &between = loops[ci + 1];
@@ -400,6 +437,28 @@ std::string store_with_consumer_reason(const FuncInfo &f, const FuncInfo &g, con
     if (!gs.stages.empty() && !gs.stages[0].parallel.empty() &&
         fused_loop_name(gs.stages[0].parallel) == at_loop)
         return "outside the parallel loop it is computed in (a race)";
+    return "";
+}
+
+// A Func stored outside the loop it is computed at, whose value moves its region: Halide 14
+// slides the window along that loop. With an update stage that rounds up a split, it computed
+// conv_layer's conv, stored at relu's fused_y_n and computed at x_o, past its region and read the
+// input at x = 113 of 65 (a tuning run; the same split guarded, or the storage not hoisted,
+// computes the reference; a rounded-up pure stage there does too). Refused for every split of
+// an update stage: which of f's args the window slides along is not worked out here.
+std::string sliding_update_reason(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f,
+                                  const FuncSchedule &fs, const LoopNest &nest,
+                                  const std::string &compute_loop) {
+    if (f.stages.size() < 2) return "";
+    RegionInfo region = region_info(a, s, f);
+    const bool slides =
+        !region.known || !nest.dim.count(compute_loop) || region.moves_with.count(nest.dim.at(compute_loop));
+    if (!slides) return "";
+    for (size_t i = 1; i < fs.stages.size(); i++)
+        for (const DimSplit &d : fs.stages[i].splits)
+            if (d.tail == "round_up")
+                return f.name + " stage " + std::to_string(i) + ": rounds up its split of '" + d.var +
+                       "' while stored outside the loop it is computed at, which slides its window";
     return "";
 }
 

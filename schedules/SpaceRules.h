@@ -81,6 +81,19 @@ void one_level_splits(StageSchedule &st);
 // must be inlined or computed inside a consumer's loops (a non-local means' 4-D distances).
 bool too_large_for_root(const FuncInfo &f);
 
+// Whether computing f over more than its required region along its pure arg `arg` (a rounded-up
+// or shifted tile) reads an input outside its sized region: by its own reads
+// (FuncInfo::input_unbounded_args), or through a producer it then reads past its region
+// (FuncInfo::producers_read_past) that is computed with it, recursively. A producer is computed
+// with f when it is inlined, or computed inside the loops of f (or of a Func computed with f):
+// Halide derives its region per iteration from f's loops, rounded up. A producer computed
+// anywhere else (the root, an outer consumer) is computed over what the pipeline requires of it:
+// Halide sizes its buffer for f's rounded-up loop, computes only the required part, and f's extra
+// points read the rest uninitialized and are never used (a standalone program showed both, with
+// softmax's exp_val at the root and inlined).
+bool reads_input_past(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f,
+                      const std::string &arg);
+
 // Native vector lanes of `t` on `target` (e.g. 8 for float32 on AVX2, 16 on AVX-512).
 int native_lanes(const Halide::Target &target, Halide::Type t);
 
@@ -104,6 +117,12 @@ std::string multi_level_split_reason(const FuncInfo &f, const FuncSchedule &fs, 
 std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest,
                                    const std::vector<std::string> &loops, int ci, int si,
                                    bool between_moves_region);
+// Why f, stored outside `compute_loop` of its consumer's stage (`nest`), the loop it is computed at,
+// is not allowed; "" when it is: an update stage of f rounds up a split while that loop moves f's
+// region (Halide 14 slides the window and computes past it; SpaceRules.cpp says what was seen).
+std::string sliding_update_reason(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f,
+                                  const FuncSchedule &fs, const LoopNest &nest,
+                                  const std::string &compute_loop);
 // Why f, computed at loop `at_loop` of g (whose stage's final loops are `loops`, innermost first)
 // and stored where g is computed (FuncSchedule::store_with_consumer), is not allowed; "" when it
 // is: f and g single-stage, at_loop g's outermost loop, pure and serial, g computed inside another

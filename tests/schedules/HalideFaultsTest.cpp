@@ -24,6 +24,26 @@
 
 namespace htune {
 
+namespace {
+
+// Applies `s` anyway (the space refuses it) and expects Halide to refuse to run it, with an error
+// that contains `error` (an out-of-bounds input read).
+void expect_halide_refuses_to_run(const Workload &w, const Schedule &s,
+                                  const std::vector<Halide::Buffer<>> &in, const std::string &error) {
+    Halide::Target t = htune::host_target();
+    Halide::Pipeline p = w.build();
+    apply_schedule(s, p, t);
+    auto outs = w.make_outputs();
+    try {
+        realize_into(p, in, outs, t);
+        ADD_FAILURE() << "expected: " << error;
+    } catch (const std::exception &e) {
+        EXPECT_NE(std::string(e.what()).find(error), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
+
 // Real sampled schedules that hit Halide 14 bugs (wrong output, out-of-bounds reads, a
 // simplifier crash) before the space excluded them; they must stay excluded.
 TEST(SpaceTest, SchedulesThatHitHalideBugsAreRejected) {
@@ -211,6 +231,80 @@ TEST(SpaceTest, SplitsThatComputePastTheirBlockAlongAnUnclampedInputReadAreRefus
                           clamped.args[0]) == clamped.input_unbounded_args.end());
 }
 
+// A tuning run over the corpus workloads measured this softmax schedule as "Input buffer input
+// is accessed at 591, which is beyond the max (585)": row_sum's update, at the root, splits its
+// 586 rows by 16 rounded up, and reads exp_val, inlined, along them, which reads the input. The
+// rounded-up rule once saw only a Func's own input reads; it follows producers computed with the
+// Func now (reads_input_past). With exp_val at the root, Halide computes exp_val over the rows
+// the pipeline requires only, and the same split computes the reference: allowed. Guarded, the
+// split is valid with exp_val inlined too.
+TEST(SpaceTest, ARoundedUpSplitThatReadsAnInputThroughAnInlinedProducerIsRefused) {
+    Workload w = make_workload(WorkloadSpec{"softmax", "", {{"rows", "586"}, {"cols", "552"}}});
+    Halide::Target t = htune::host_target();
+    ScheduleSpace space(w, t);
+    const FuncInfo &row_sum = space.analysis().func("row_sum");
+    EXPECT_TRUE(row_sum.input_unbounded_args.empty());
+    ASSERT_EQ(row_sum.producers_read_past.count("i"), 1u);
+    EXPECT_EQ(row_sum.producers_read_past.at("i").at("exp_val"), (std::vector<size_t>{1}));
+    EXPECT_EQ(space.analysis().func("exp_val").input_unbounded_args, (std::vector<std::string>{"j", "i"}));
+    Schedule s = fixture_schedule("softmax_row_sum_round_up_through_inlined_producer.json");
+    ASSERT_EQ(s.funcs.at("exp_val").placement, Placement::inline_);
+    EXPECT_TRUE(reads_input_past(space.analysis(), s, row_sum, "i"));
+    std::string why = space.validate(s);
+    EXPECT_NE(
+        why.find("row_sum stage 1: split of 'i' rounded up past its extent 586, while it reads an input "
+                 "without a boundary condition along it"),
+        std::string::npos)
+        << why;
+    // Applied anyway, Halide refuses to run it.
+    auto in = w.make_inputs(3);
+    auto ref = w.reference(in, t);
+    expect_halide_refuses_to_run(w, s, in, "Input buffer input is accessed at 591");
+    Schedule root = s;
+    root.funcs.at("exp_val").placement = Placement::root;
+    root.funcs.at("exp_val").stages = {StageSchedule{}};
+    EXPECT_FALSE(reads_input_past(space.analysis(), root, row_sum, "i"));
+    EXPECT_EQ(space.validate(root), "");
+    expect_computes_reference(w, root, in, ref);
+    s.funcs.at("row_sum").stages.at(1).splits.at(0).tail = "";
+    EXPECT_EQ(space.validate(s), "");
+    expect_computes_reference(w, s, in, ref);
+}
+
+// A tuning run measured this conv_layer schedule as "Input buffer input is accessed at 113, which
+// is beyond the max (65)": conv is computed at relu's x_o and stored one loop out, at fused_y_n,
+// so Halide slides its window along x_o, and conv's update splits x by 16 rounded up. Refused
+// (sliding_update_reason). The same schedule with the update's split guarded, or with conv stored
+// where it is computed, computes the reference.
+TEST(SpaceTest, AnUpdateThatSlidesItsWindowDoesNotRoundUp) {
+    Workload w = make_workload(WorkloadSpec{
+        "conv_layer",
+        HTUNE_TEST_GENERATORS,
+        {{"batch", "2"}, {"height", "48"}, {"in_channels", "4"}, {"out_channels", "8"}, {"width", "64"}}});
+    Halide::Target t = htune::host_target();
+    ScheduleSpace space(w, t);
+    Schedule s = fixture_schedule("conv_layer_update_round_up_sliding_window.json");
+    ASSERT_EQ(s.funcs.at("conv").at_loop, "x_o");
+    ASSERT_EQ(s.funcs.at("conv").store_loop, "fused_y_n");
+    std::string why = space.validate(s);
+    EXPECT_NE(
+        why.find("conv stage 1: rounds up its split of 'x' while stored outside the loop it is computed "
+                 "at, which slides its window"),
+        std::string::npos)
+        << why;
+    auto in = w.make_inputs(5);
+    auto ref = w.reference(in, t);
+    expect_halide_refuses_to_run(w, s, in, "Input buffer input is accessed at 113");
+    Schedule guarded = s;
+    guarded.funcs.at("conv").stages.at(1).splits.at(0).tail = "";
+    EXPECT_EQ(space.validate(guarded), "");
+    expect_computes_reference(w, guarded, in, ref);
+    Schedule unhoisted = s;
+    unhoisted.funcs.at("conv").store_loop = "";
+    EXPECT_EQ(space.validate(unhoisted), "");
+    expect_computes_reference(w, unhoisted, in, ref);
+}
+
 namespace {
 
 Workload stencil_chain() {
@@ -343,17 +437,7 @@ TEST(GuardedSplitTest, TwoLevelSplitsWithATailInsideATileStayRefused) {
         << why;
     EXPECT_NE(space.validate(s), "");
     // Applied anyway, Halide refuses to run it: the input read out of bounds.
-    auto in = w.make_inputs(11);
-    Halide::Pipeline p = w.build();
-    apply_schedule(s, p, t);
-    auto outs = w.make_outputs();
-    try {
-        realize_into(p, in, outs, t);
-        ADD_FAILURE() << "expected an out-of-bounds input read";
-    } catch (const std::exception &e) {
-        EXPECT_NE(std::string(e.what()).find("Input buffer input is accessed at 12"), std::string::npos)
-            << e.what();
-    }
+    expect_halide_refuses_to_run(w, s, w.make_inputs(11), "Input buffer input is accessed at 12");
 }
 
 // A mutated matmul schedule in a tuning run rounded C's update split of n [64, 16] up, which Halide
