@@ -61,6 +61,20 @@ bool guarded_innermost_first(const DimSplit &d) {
     return true;
 }
 
+}  // namespace
+
+bool outer_loop_fused(const DimSplit &d, const StageSchedule &st) {
+    if (st.parallel.size() < 2 || d.factors.empty()) return false;
+    const std::string outer = split_loop_names(d.var, d.factors.size())[0];
+    return std::find(st.parallel.begin(), st.parallel.end(), outer) != st.parallel.end();
+}
+
+bool writes_innermost_first(const DimSplit &d, const StageSchedule &st, Halide::TailStrategy tail) {
+    return tail == TailStrategy::GuardWithIf && guarded_innermost_first(d) && !outer_loop_fused(d, st);
+}
+
+namespace {
+
 void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
     // rfactors first: they create the intermediates and change the stages' loops. Each splits
     // its RVar (if asked) and calls rfactor before any other directive of the stage.
@@ -108,7 +122,7 @@ void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
                 auto names = split_loop_names(d.var, d.factors.size());
                 bool rv = stage.is_rvar(d.var);
                 TailStrategy tail = tail_strategy(d, info, fs, stage);
-                if (tail == TailStrategy::GuardWithIf && guarded_innermost_first(d)) {
+                if (writes_innermost_first(d, st, tail)) {
                     // Guarded levels are split innermost first: var by the innermost factor,
                     // what is left outside (var_t, var_t2, ...) by the ratio of the next two
                     // factors, and so on out. The loops, their extents and the points computed
@@ -121,7 +135,15 @@ void walk(const Schedule &s, const PipelineAnalysis &original, Emitter &e) {
                     // [4, 2] or [16, 8] inside tiles). Innermost first, these compute the
                     // reference (GuardedSplitTest). Inside a tile with a tail neither form is
                     // safe, so the space keeps such splits in one level there
-                    // (multi_level_split_reason says why).
+                    // (multi_level_split_reason says why). Where the outer loop is fused with
+                    // another for parallelism, innermost first goes wrong too: Halide 14 bounds
+                    // the other fused loop below zero when the extent is not a constant to it
+                    // (iir_blur's blur#1 update, x split [64, 16] and x_o fused with c, read the
+                    // input at channel -2, in four schedules of a tuning run), while outermost
+                    // first computes the reference: those are written outermost first. Whether
+                    // the wrong-update fault above can reach them is not known: with a second
+                    // dimension added to the failing update (fused with the outer loop or not),
+                    // a standalone program computed the reference in both forms.
                     const size_t n = d.factors.size();
                     std::string cur = d.var;
                     for (size_t k = n; k-- > 0;) {

@@ -28,6 +28,15 @@ Halide::TailStrategy tail_strategy(const DimSplit &d, const FuncInfo &f, const F
 // does not use).
 std::string tail_name(Halide::TailStrategy t);
 
+// Whether the outermost loop of split `d` is one of several loops `st` fuses into its parallel
+// loop.
+bool outer_loop_fused(const DimSplit &d, const StageSchedule &st);
+// Whether apply() writes split `d` (tail strategy `tail`) of stage schedule `st` innermost first
+// (the innermost factor first, then the ratios outwards; same loops and points): guarded splits
+// in several levels whose factors each divide the one outside, unless the outer loop is fused
+// (Apply.cpp says why).
+bool writes_innermost_first(const DimSplit &d, const StageSchedule &st, Halide::TailStrategy tail);
+
 // Applies `s` to the Funcs of `p` (which must be freshly built and unscheduled). Funcs the
 // schedule does not mention keep Halide's defaults. Throws a usage Error (the candidate is
 // invalid: status compile_error) naming the Func and the reason, before any compilation.

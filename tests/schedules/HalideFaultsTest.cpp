@@ -417,6 +417,36 @@ TEST(GuardedSplitTest, AnUpdateSplitInTwoGuardedLevelsComputesTheReference) {
         << cpp;
 }
 
+// Fused with another loop for parallelism, the outer loop of a guarded two-level split is written
+// outermost first: innermost first, Halide 14 bounded the other fused loop below zero in four
+// iir_blur schedules of a tuning run (this one read the input at channel -2: blur#1's update splits
+// x [64, 16] and fuses x_o with c). Outermost first, it computes the reference.
+TEST(GuardedSplitTest, AFusedOuterLoopIsSplitOutermostFirst) {
+    Workload w =
+        make_workload(WorkloadSpec{"iir_blur", HTUNE_TEST_GENERATORS, {{"width", "64"}, {"height", "48"}}});
+    Schedule s = fixture_schedule("iir_blur_gen_update_two_level_guarded_fused_parallel.json");
+    const StageSchedule &up = s.funcs.at("blur#1").stages.at(1);
+    ASSERT_EQ(up.splits.at(0).factors, (std::vector<int>{64, 16}));
+    ASSERT_EQ(up.parallel, (std::vector<std::string>{"x_o", "c"}));
+    EXPECT_TRUE(outer_loop_fused(up.splits.at(0), up));
+    EXPECT_FALSE(writes_innermost_first(up.splits.at(0), up, Halide::TailStrategy::GuardWithIf));
+    Schedule unfused = s;
+    unfused.funcs.at("blur#1").stages.at(1).parallel = {"x_o"};
+    const StageSchedule &uf = unfused.funcs.at("blur#1").stages.at(1);
+    EXPECT_TRUE(writes_innermost_first(uf.splits.at(0), uf, Halide::TailStrategy::GuardWithIf));
+    ASSERT_EQ(ScheduleSpace(w, htune::host_target()).validate(s), "");
+    expect_computes_reference(w, s, 1);
+    expect_computes_reference(w, s, 2);
+    std::string cpp = to_cpp(s, w.build());
+    EXPECT_NE(cpp.find("blur_1.update(0).split(x, x_o, x_t, 64, TailStrategy::GuardWithIf);"),
+              std::string::npos)
+        << cpp;
+    EXPECT_NE(cpp.find("blur_1.update(0).split(x_t, x_m, x_i, 16, TailStrategy::GuardWithIf);"),
+              std::string::npos)
+        << cpp;
+    EXPECT_NE(cpp.find("blur_1.update(0).fuse(x_o, c, fused_x_o_c);"), std::string::npos) << cpp;
+}
+
 // Inside a tile with a tail, writing guarded splits innermost first is not enough, so the space
 // keeps them in one level there (multi_level_split_reason): a middle loop runs past the extent in
 // the last tile, so a Func computed at it is computed past its region. resnet_block's batchnorm at
