@@ -392,6 +392,8 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
         if (si > ci) {
             std::string why = sliding_update_reason(a, s, f, fs, nest, loops[ci]);
             if (!why.empty()) return why;
+            why = nested_windows_reason(a, s, f, fs, loops, si);
+            if (!why.empty()) return why;
         }
         if (si > ci + 1) {
             RegionInfo region = region_info(a, s, f);
@@ -459,6 +461,27 @@ std::string sliding_update_reason(const PipelineAnalysis &a, const Schedule &s, 
             if (d.tail == "round_up")
                 return f.name + " stage " + std::to_string(i) + ": rounds up its split of '" + d.var +
                        "' while stored outside the loop it is computed at, which slides its window";
+    return "";
+}
+
+// f computed at a loop of its consumer's stage and stored further out (loops[si]); a consumer of
+// f computed at the same loop stored further out still. Halide 14 gave wrong values when that
+// consumer was stored two loops out over a loop of another dimension (the form
+// hoisted_storage_reason allows) and f one loop out: unsharp_mask's gray at unsharp's y_i stored at
+// y_o over x_o, its producer input_clamped stored at x_o (NaN); stencil_chain's f#2 and its
+// repeat_edge alike (off by up to 16,656); both from a tuning run. Either storage alone, or both
+// at the same loop, computes the reference.
+std::string nested_windows_reason(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f,
+                                  const FuncSchedule &fs, const std::vector<std::string> &loops, int si) {
+    for (const auto &[consumer, stage] : effective_uses(a, s, f)) {
+        auto cs = s.funcs.find(consumer);
+        if (cs == s.funcs.end() || cs->second.placement != Placement::at) continue;
+        const FuncSchedule &c = cs->second;
+        if (c.at_func != fs.at_func || c.at_stage != fs.at_stage || c.at_loop != fs.at_loop) continue;
+        if (c.store_loop.empty() || index_of(loops, c.store_loop) <= si) continue;
+        return f.name + ": stored at '" + fs.store_loop + "', inside where its consumer " + consumer +
+               ", computed at the same loop, is stored ('" + c.store_loop + "')";
+    }
     return "";
 }
 

@@ -123,6 +123,11 @@ std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest,
 std::string sliding_update_reason(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f,
                                   const FuncSchedule &fs, const LoopNest &nest,
                                   const std::string &compute_loop);
+// Why f, stored at loops[si] of its consumer's stage (`loops` innermost first), outside the loop it
+// is computed at, is not allowed; "" when it is: a consumer of f computed at the same loop is
+// stored further out than f (Halide 14 computed wrong values; SpaceRules.cpp says where).
+std::string nested_windows_reason(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f,
+                                  const FuncSchedule &fs, const std::vector<std::string> &loops, int si);
 // Why f, computed at loop `at_loop` of g (whose stage's final loops are `loops`, innermost first)
 // and stored where g is computed (FuncSchedule::store_with_consumer), is not allowed; "" when it
 // is: f and g single-stage, at_loop g's outermost loop, pure and serial, g computed inside another

@@ -307,6 +307,71 @@ TEST(SpaceTest, AnUpdateThatSlidesItsWindowDoesNotRoundUp) {
 
 namespace {
 
+// Applies `s` anyway (the space refuses it) and expects it to run and give wrong values.
+void expect_wrong_output(const Workload &w, const Schedule &s, const std::vector<Halide::Buffer<>> &in,
+                         const std::vector<Halide::Buffer<>> &ref) {
+    Halide::Target t = htune::host_target();
+    Halide::Pipeline p = w.build();
+    apply_schedule(s, p, t);
+    auto outs = w.make_outputs();
+    realize_into(p, in, outs, t);
+    EXPECT_FALSE(compare_outputs(outs, ref, w.tolerance(), w.integer_tolerance()).ok);
+}
+
+}  // namespace
+
+// Two schedules of a tuning run gave wrong values: a Func stored two loops out over a loop of
+// another dimension (the form hoisted_storage_reason allows), its producer computed at the same
+// loop and stored one loop out. unsharp_mask: gray at unsharp's y_i stored at y_o over x_o,
+// input_clamped stored at x_o (NaN; those two hoisted and no other Func still give NaN, either
+// one not hoisted computes the reference); stencil_chain: f#2 at output's v1_i stored at v1_o over v0_o,
+// repeat_edge stored at v0_o. Refused (nested_windows_reason); the producer stored with its
+// consumer, or where it is computed, computes the reference.
+TEST(SpaceTest, AProducerIsNotStoredInsideTheWindowOfItsConsumer) {
+    Halide::Target t = htune::host_target();
+    Workload w =
+        make_workload(WorkloadSpec{"unsharp_mask", "", {{"H", "48"}, {"W", "64"}, {"sigma", "1.5"}}});
+    ScheduleSpace space(w, t);
+    Schedule s = fixture_schedule("unsharp_mask_producer_stored_inside_consumer_window.json");
+    ASSERT_EQ(s.funcs.at("gray").store_loop, "y_o");
+    ASSERT_EQ(s.funcs.at("input_clamped").store_loop, "x_o");
+    EXPECT_NE(
+        space.validate(s).find("input_clamped: stored at 'x_o', inside where its consumer gray, computed at "
+                               "the same loop, is stored ('y_o')"),
+        std::string::npos)
+        << space.validate(s);
+    auto in = w.make_inputs(1);
+    auto ref = w.reference(in, t);
+    expect_wrong_output(w, s, in, ref);
+    // blur_x, stored at x_o, is read by ratio, stored at y_o: the same form again.
+    EXPECT_EQ(s.funcs.at("blur_x").store_loop, "x_o");
+    EXPECT_EQ(s.funcs.at("ratio").store_loop, "y_o");
+    Schedule with = s;
+    with.funcs.at("input_clamped").store_loop = with.funcs.at("blur_x").store_loop = "y_o";
+    EXPECT_EQ(space.validate(with), "");
+    expect_computes_reference(w, with, in, ref);
+    Schedule unhoisted = s;
+    unhoisted.funcs.at("input_clamped").store_loop = unhoisted.funcs.at("blur_x").store_loop = "";
+    EXPECT_EQ(space.validate(unhoisted), "");
+    expect_computes_reference(w, unhoisted, in, ref);
+
+    Workload sc = make_workload(WorkloadSpec{
+        "stencil_chain", HTUNE_TEST_GENERATORS, {{"width", "256"}, {"height", "192"}, {"stages", "3"}}});
+    ScheduleSpace scs(sc, t);
+    Schedule chain = fixture_schedule("stencil_chain_gen_producer_stored_inside_consumer_window.json");
+    EXPECT_NE(scs.validate(chain).find("repeat_edge: stored at 'v0_o', inside where its consumer f#2"),
+              std::string::npos)
+        << scs.validate(chain);
+    auto sin = sc.make_inputs(1);
+    auto sref = sc.reference(sin, t);
+    expect_wrong_output(sc, chain, sin, sref);
+    chain.funcs.at("repeat_edge").store_loop = "v1_o";
+    EXPECT_EQ(scs.validate(chain), "");
+    expect_computes_reference(sc, chain, sin, sref);
+}
+
+namespace {
+
 Workload stencil_chain() {
     return make_workload(WorkloadSpec{
         "stencil_chain", HTUNE_TEST_GENERATORS, {{"width", "64"}, {"height", "48"}, {"stages", "3"}}});
