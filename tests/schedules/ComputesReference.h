@@ -16,7 +16,7 @@
 namespace htune {
 
 // Applies `s` to a fresh pipeline, realizes it and compares with the reference.
-inline void expect_computes_reference(const Workload &w, const Schedule &s,
+inline Comparison realize_and_compare(const Workload &w, const Schedule &s,
                                       const std::vector<Halide::Buffer<>> &in,
                                       const std::vector<Halide::Buffer<>> &ref) {
     Halide::Target t = htune::host_target();
@@ -24,7 +24,13 @@ inline void expect_computes_reference(const Workload &w, const Schedule &s,
     apply_schedule(s, p, t);
     auto outs = w.make_outputs();
     realize_into(p, in, outs, t);
-    Comparison c = compare_outputs(outs, ref, w.tolerance());
+    return compare_outputs(outs, ref, w.tolerance());
+}
+
+inline void expect_computes_reference(const Workload &w, const Schedule &s,
+                                      const std::vector<Halide::Buffer<>> &in,
+                                      const std::vector<Halide::Buffer<>> &ref) {
+    Comparison c = realize_and_compare(w, s, in, ref);
     EXPECT_TRUE(c.ok) << w.canonical() << ": " << c.message << "\n" << nlohmann::json(s).dump();
 }
 

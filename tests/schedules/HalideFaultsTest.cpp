@@ -310,12 +310,7 @@ namespace {
 // Applies `s` anyway (the space refuses it) and expects it to run and give wrong values.
 void expect_wrong_output(const Workload &w, const Schedule &s, const std::vector<Halide::Buffer<>> &in,
                          const std::vector<Halide::Buffer<>> &ref) {
-    Halide::Target t = htune::host_target();
-    Halide::Pipeline p = w.build();
-    apply_schedule(s, p, t);
-    auto outs = w.make_outputs();
-    realize_into(p, in, outs, t);
-    EXPECT_FALSE(compare_outputs(outs, ref, w.tolerance(), w.integer_tolerance()).ok);
+    EXPECT_FALSE(realize_and_compare(w, s, in, ref).ok);
 }
 
 }  // namespace
