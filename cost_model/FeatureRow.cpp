@@ -11,7 +11,7 @@ namespace htune {
 
 using namespace featurizer;
 
-std::vector<float> Featurizer::Static::features(const Schedule &s) const {
+std::vector<float> Featurizer::Static::features(const Schedule &s, std::vector<float> *stage_out) const {
     const size_t n = funcs.size();
     const std::vector<FuncDyn> dyn = compose(s);
     std::vector<float> row(kNumColumns, 0.0f);
@@ -96,6 +96,17 @@ std::vector<float> Featurizer::Static::features(const Schedule &s) const {
     for (int c = 0; c < kNumGlobal; c++) global[c] = (float)g[c];
     for (float &v : row)
         if (!std::isfinite(v)) v = 0.0f;
+    if (stage_out) {
+        stage_out->clear();
+        for (size_t i = 0; i < stages.size(); i++) {
+            if (dyn[stages[i].func].placement == Placement::inline_) continue;
+            for (int c = 0; c < kNumStage; c++) {
+                const float v = stage_rows[i * kNumStage + c];
+                stage_out->push_back(std::isfinite(v) ? v : 0.0f);
+            }
+            stage_out->insert(stage_out->end(), global, global + kNumGlobal);
+        }
+    }
     return row;
 }
 

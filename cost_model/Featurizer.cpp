@@ -44,9 +44,10 @@ std::string structure_key(const Schedule &s) {
 
 }  // namespace
 
-std::vector<float> Featurizer::Static::scheduled_features(const Schedule &s) const {
+std::vector<float> Featurizer::Static::scheduled_features(const Schedule &s,
+                                                          std::vector<float> *stages) const {
     const std::string key = structure_key(s);
-    if (key.empty()) return features(s);
+    if (key.empty()) return features(s, stages);
     std::shared_ptr<const Static> st;
     {
         std::lock_guard<std::mutex> lock(scheduled_mutex);
@@ -57,7 +58,7 @@ std::vector<float> Featurizer::Static::scheduled_features(const Schedule &s) con
         EffectiveAnalysis effective(*analysis, s);
         // An illegal rfactor or wrap: featurized against the algorithm, like any schedule that
         // does not fit (its entries count as extra Funcs).
-        if (!effective.why().empty() || &effective.get() == analysis.get()) return features(s);
+        if (!effective.why().empty() || &effective.get() == analysis.get()) return features(s, stages);
         st = std::make_shared<const Static>(std::make_shared<const PipelineAnalysis>(effective.get()), target,
                                             threads, caches);
         std::lock_guard<std::mutex> lock(scheduled_mutex);
@@ -66,7 +67,7 @@ std::vector<float> Featurizer::Static::scheduled_features(const Schedule &s) con
         if (scheduled.size() >= 256) scheduled.erase(scheduled.begin());
         scheduled.emplace(key, st);
     }
-    return st->features(s);
+    return st->features(s, stages);
 }
 
 Featurizer::Featurizer(const Workload &w, const Halide::Target &target, int threads,
@@ -89,6 +90,16 @@ int Featurizer::threads() const { return static_->threads; }
 const MachineCaches &Featurizer::caches() const { return static_->caches; }
 
 std::vector<float> Featurizer::features(const Schedule &s) const { return static_->scheduled_features(s); }
+
+std::vector<std::vector<float>> Featurizer::stage_features(const Schedule &s) const {
+    std::vector<float> flat;
+    static_->scheduled_features(s, &flat);
+    const size_t cols = featurizer::kNumStage + featurizer::kNumGlobal;
+    std::vector<std::vector<float>> out;
+    for (size_t i = 0; i + cols <= flat.size(); i += cols)
+        out.emplace_back(flat.begin() + i, flat.begin() + i + cols);
+    return out;
+}
 
 FeatureMatrix Featurizer::featurize(const std::vector<Schedule> &batch) const {
     FeatureMatrix m(feature_schema(), batch.size());

@@ -64,6 +64,11 @@ public:
     std::vector<float> features(const Schedule &s) const;
     // Rows in batch order, schema feature_schema().
     FeatureMatrix featurize(const std::vector<Schedule> &batch) const;
+    // One row per computed (not inlined) stage of the scheduled pipeline, in pipeline order:
+    // the stage's block of columns (the per-stage columns of feature_schema(), without a block
+    // prefix) followed by the global columns ("g.*"). For models that score stages and sum them
+    // (tuner/bench/StageModelBench.cpp); not part of the stored schema.
+    std::vector<std::vector<float>> stage_features(const Schedule &s) const;
 
     int threads() const;
     const MachineCaches &caches() const;

@@ -111,9 +111,10 @@ struct Featurizer::Static {
     // stages or wraps Funcs (Func::in) is featurized against the pipeline with those
     // intermediates and wrappers as Funcs of their own (EffectiveAnalysis, the analysis the
     // space validates it against).
-    std::vector<float> scheduled_features(const Schedule &s) const;
-    // FeatureRow.cpp: the row of `s` against this pipeline as it is.
-    std::vector<float> features(const Schedule &s) const;
+    // With `stages`, it also receives one block per computed stage (Featurizer::stage_features).
+    std::vector<float> scheduled_features(const Schedule &s, std::vector<float> *stages = nullptr) const;
+    // FeatureRow.cpp: the row of `s` against this pipeline as it is (and `stages` as above).
+    std::vector<float> features(const Schedule &s, std::vector<float> *stages = nullptr) const;
     // Composition.cpp: what `s` makes of every Func (index order).
     std::vector<FuncDyn> compose(const Schedule &s) const;
     // StageLoops.cpp: the loops (innermost first) of one stage with per-realization dim

@@ -24,7 +24,7 @@ Halide::Target device_target(const std::string &device_key) {
     return htune::host_target();
 }
 
-TrainingSet load_training_set(Database &db, const std::string &device_key) {
+TrainingSet load_training_set(Database &db, const std::string &device_key, bool with_stage_rows) {
     const Halide::Target target = device_target(device_key);
     const int threads = DeviceKey::parse(device_key).threads;
 
@@ -84,6 +84,8 @@ TrainingSet load_training_set(Database &db, const std::string &device_key) {
             continue;
         }
         FeatureMatrix m = featurizer->featurize(p.schedules);
+        if (with_stage_rows)
+            for (const Schedule &s : p.schedules) set.stage_rows.push_back(featurizer->stage_features(s));
         const GroupId group = (GroupId)set.workload_keys.size();
         set.workload_keys.push_back(key);
         set.workload_ops.push_back(p.spec.op);

@@ -27,6 +27,9 @@ struct TrainingSet {
     // an operator out holds all of them out, so nothing of the same algorithm leaks into training.
     std::vector<std::string> workload_ops;
     std::size_t skipped_records = 0;  // ok records that could not be featurized (see below)
+    // Per row, when asked for: Featurizer::stage_features of its schedule (one row per computed
+    // stage), for models that score stages (tuner/bench/StageModelBench.cpp).
+    std::vector<std::vector<std::vector<float>>> stage_rows;
 };
 
 // Every ok record of `device_key` (all workloads), featurized with one Featurizer per workload
@@ -34,7 +37,7 @@ struct TrainingSet {
 // Generator library that is gone) or whose algorithm changed since they were measured (another
 // structure hash) are skipped with one warning line each on stderr; so are records whose
 // schedule this htune cannot read. Throws a usage Error for a malformed device key.
-TrainingSet load_training_set(Database &db, const std::string &device_key);
+TrainingSet load_training_set(Database &db, const std::string &device_key, bool with_stage_rows = false);
 
 // The newest stored model of the device type for the current feature_schema(), loaded into an
 // XGBoost model with `options` (its objective comes from the stored model), or nullptr when

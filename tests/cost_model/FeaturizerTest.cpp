@@ -218,6 +218,62 @@ TEST(FeaturizerTest, RFactorsAndWrappersAreFeaturizedAsTheScheduledPipeline) {
     EXPECT_GT(wrappers, 0);
 }
 
+// stage_features: one row per computed stage, its block of columns then the globals. The
+// output's row is the "out.*" block of the candidate's row, the globals are the "g.*" columns,
+// inlining a Func drops its row, and an rfactor adds the intermediate's.
+TEST(FeaturizerTest, StageRowsAreTheComputedStagesBlocksWithTheGlobals) {
+    Halide::Target t = htune::host_target();
+    Workload w = make_workload("harris", /*test_size=*/true);
+    ScheduleSpace space(w, t);
+    Featurizer f(space, 2, kCaches);
+    std::size_t globals = 0, per_stage = 0;  // columns "g.*" first, then the "out.*" block
+    for (const std::string &c : feature_schema().columns) {
+        globals += c.rfind("g.", 0) == 0;
+        per_stage += c.rfind("out.", 0) == 0;
+    }
+    ASSERT_EQ(column("out.placement_inline"), globals);
+    ASSERT_EQ(column("top1.placement_inline"), globals + per_stage);
+    Schedule s = space.heuristic();
+    std::vector<float> row = f.features(s);
+    std::vector<std::vector<float>> stages = f.stage_features(s);
+    std::size_t computed = 0;
+    for (const FuncInfo &fi : space.analysis().funcs())
+        if (s.funcs.at(fi.name).placement != Placement::inline_) computed += fi.stages.size();
+    ASSERT_EQ(stages.size(), computed);
+    const std::vector<float> out(row.begin() + globals, row.begin() + globals + per_stage);
+    int matches = 0;
+    for (const std::vector<float> &r : stages) {
+        ASSERT_EQ(r.size(), per_stage + globals);
+        EXPECT_EQ(std::vector<float>(r.begin() + per_stage, r.end()),
+                  std::vector<float>(row.begin(), row.begin() + globals));
+        matches += std::vector<float>(r.begin(), r.begin() + per_stage) == out;
+    }
+    EXPECT_GE(matches, 1) << "no stage row is the output's block";
+    // Inline one more Func: one row fewer.
+    for (const FuncInfo &fi : space.analysis().funcs()) {
+        Schedule m = s;
+        if (!fi.can_inline || m.funcs.at(fi.name).placement == Placement::inline_) continue;
+        m.funcs.at(fi.name) = FuncSchedule{};
+        m.funcs.at(fi.name).placement = Placement::inline_;
+        if (!space.validate(m).empty()) continue;
+        EXPECT_EQ(f.stage_features(m).size(), computed - fi.stages.size()) << fi.name;
+        break;
+    }
+    // matmul's sketches rfactor C: the intermediate's two stages are computed stages too.
+    Workload mm = make_workload("matmul", /*test_size=*/true);
+    ScheduleSpace ms(mm, t);
+    Featurizer mf(ms, 2, kCaches);
+    bool rfactored = false;
+    for (const Schedule &k : ms.sketches()) {
+        if (!has_rfactor(k) || has_wrappers(k)) continue;
+        EXPECT_EQ(mf.stage_features(k).size(),
+                  mf.stage_features(without_structure(k, ms.analysis())).size() + 2);
+        rfactored = true;
+        break;
+    }
+    EXPECT_TRUE(rfactored) << "no matmul sketch rfactors";
+}
+
 TEST(FeaturizerTest, CacheLevelsFollowTheMachinesCaches) {
     // Everything compute_root: the largest allocation is a whole intermediate. With an
     // L2 of half its size it lies beyond L2; with twice its size it fits L2.
