@@ -198,6 +198,22 @@ def retrain_section(report):
     return lines + [""]
 
 
+def stage_model_section(report):
+    """`htune_bench_stage_model --json`: the stage-sum model against the row model (issue 24)."""
+    lines = ["%d ok records (%d stage rows) of %d workloads, %d operators; held out: %s, %d folds; "
+             "XGBoost %d rounds, depth %d, eta %g, seed %d." % (
+                 report["records"], report["stage_rows"], report["workloads"], report["operators"],
+                 report.get("hold_out", "operators"), report["folds"], report["rounds"], report["max_depth"],
+                 report["eta"], report["seed"]),
+             "", "| model | pairwise accuracy | Spearman | top-1 | top-5% recall | pairs |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for key, label in (("row_model", "row model (`htune retrain`'s)"), ("stage_sum_model", "stage-sum model")):
+        m = report[key]
+        lines.append("| %s | %.3f | %.3f | %.3f | %.3f | %d |" % (
+            label, m["pairwise_accuracy"], m["spearman"], m["top1_recall"], m["top5pct_recall"], m["pairs"]))
+    return lines + [""]
+
+
 def import_section(report):
     plugins = list(report.get("counts", {}).keys())
     lines = ["Target `%s`." % report.get("target", "?"), "",
@@ -251,6 +267,8 @@ def render():
             out += retrain_section(report)
         elif report.get("format") == "htune-bench-import/1":
             out += import_section(report)
+        elif report.get("format") == "htune-bench-stage-model/1":
+            out += stage_model_section(report)
         elif "machine" in report:
             out += compare_section(report)
         else:

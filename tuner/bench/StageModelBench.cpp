@@ -30,6 +30,7 @@
 #include "db/Database.h"
 #include "db/DeviceKey.h"
 #include "ops/Error.h"
+#include "tuner/Command.h"
 #include "tuner/Training.h"
 
 namespace po = boost::program_options;
@@ -230,7 +231,13 @@ int main(int argc, char **argv) {
                   << stage.spearman.value << "  top1 " << stage.top1.value << "  top5% " << stage.top5pct.value
                   << "\n";
         if (!json_path.empty()) {
-            nlohmann::json j{{"db", db_path},
+            nlohmann::json run = run_provenance("", {});
+            std::string command = "build/tuner/htune_bench_stage_model";
+            for (int i = 1; i < argc; i++) command += std::string(" ") + argv[i];
+            run["command"] = command;
+            nlohmann::json j{{"format", "htune-bench-stage-model/1"},
+                             {"run", run},
+                             {"db", db_path},
                              {"device_key", device_key},
                              {"records", set.times_s.size()},
                              {"stage_rows", stage_rows},
