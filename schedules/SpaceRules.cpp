@@ -219,8 +219,9 @@ bool overcompute_safe(const PipelineAnalysis &a, const FuncInfo &f) {
 // pyramid levels read clamped Funcs).
 namespace {
 
+// `growing`: f and every Func computed inside the loops of one of them (computed with f).
 bool reads_input_past(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f, const std::string &arg,
-                      std::vector<std::string> &growing,
+                      const std::set<std::string> &growing,
                       std::set<std::pair<std::string, std::string>> &seen) {
     if (contains(f.input_unbounded_args, arg)) return true;
     auto reads = f.producers_read_past.find(arg);
@@ -228,11 +229,8 @@ bool reads_input_past(const PipelineAnalysis &a, const Schedule &s, const FuncIn
     for (const auto &[producer, dims] : reads->second) {
         auto ps = s.funcs.find(producer);
         if (!a.has(producer) || ps == s.funcs.end()) continue;
-        const bool grows = ps->second.placement == Placement::inline_ ||
-                           (ps->second.placement == Placement::at && contains(growing, ps->second.at_func));
-        if (!grows) continue;
+        if (ps->second.placement != Placement::inline_ && !growing.count(producer)) continue;
         const FuncInfo &p = a.func(producer);
-        growing.push_back(producer);
         for (size_t d : dims)
             if (d < p.args.size() && seen.insert({producer, p.args[d]}).second &&
                 reads_input_past(a, s, p, p.args[d], growing, seen))
@@ -245,7 +243,13 @@ bool reads_input_past(const PipelineAnalysis &a, const Schedule &s, const FuncIn
 
 bool reads_input_past(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f,
                       const std::string &arg) {
-    std::vector<std::string> growing = {f.name};
+    std::set<std::string> growing = {f.name};
+    for (bool more = true; more;) {
+        more = false;
+        for (const auto &[name, fs] : s.funcs)
+            if (fs.placement == Placement::at && growing.count(fs.at_func) && growing.insert(name).second)
+                more = true;
+    }
     std::set<std::pair<std::string, std::string>> seen = {{f.name, arg}};
     return reads_input_past(a, s, f, arg, growing, seen);
 }

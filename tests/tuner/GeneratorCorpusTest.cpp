@@ -162,7 +162,9 @@ TEST_P(Corpus, AutoschedulerSchedulesImportIntoTheSpace) {
     ASSERT_EQ(got.size(), 2u);
     for (size_t i = 0; i < got.size(); i++) {
         EXPECT_EQ(got[i].status, Status::ok) << plugins[i].name << ": " << got[i].error;
-        if (got[i].status == Status::ok) EXPECT_EQ(space.validate(got[i].schedule), "") << plugins[i].name;
+        if (got[i].status == Status::ok) {
+            EXPECT_EQ(space.validate(got[i].schedule), "") << plugins[i].name;
+        }
     }
 }
 
