@@ -210,7 +210,6 @@ BoundedReads bounded_reads(const Function &f, const std::map<std::string, Functi
                            const RequiredRegions &regions, const Internal::FuncValueBounds &value_bounds,
                            const std::string *only_arg = nullptr) {
     BoundedReads out;
-    std::set<std::string> unbounded;
     std::vector<const Internal::Definition *> defs;
     if (f.has_pure_definition()) defs.push_back(&f.definition());
     for (const auto &u : f.updates()) defs.push_back(&u);
@@ -259,13 +258,12 @@ BoundedReads bounded_reads(const Function &f, const std::map<std::string, Functi
                 } else if (bounded) {
                     out.funcs.insert(callee);
                 } else {
-                    unbounded.insert(callee);
                     out.unbounded_dims[callee].insert(past.begin(), past.end());
                 }
             }
         }
     }
-    for (const std::string &u : unbounded) out.funcs.erase(u);
+    for (const auto &kv : out.unbounded_dims) out.funcs.erase(kv.first);
     return out;
 }
 

@@ -150,13 +150,6 @@ std::vector<float> train_and_score(const TrainingSet &set, const std::vector<std
     return scores;
 }
 
-template <typename T>
-std::vector<T> pick(const std::vector<T> &v, const std::vector<std::size_t> &rows) {
-    std::vector<T> out;
-    for (std::size_t r : rows) out.push_back(v[r]);
-    return out;
-}
-
 nlohmann::json metric_json(const RankingMetrics &m) {
     return {{"pairwise_accuracy", m.pairwise.value},
             {"pairs", m.pairwise.count},
