@@ -5,10 +5,11 @@
 // (workload, plugin), then a summary; --json FILE writes the same as JSON
 // (htune-bench-import/1: the run's provenance, a row per (workload, plugin), the counts per
 // plugin), which ./bench_report.py renders into docs/BENCHMARKS.md.
-//   htune_bench_import_report [--plugins mullapudi2016,adams2019] [--json FILE] [--source]
+//   htune_bench_import_report [--plugins mullapudi2016,adams2019] [--json FILE] [--source] [--save DIR]
 //       (--workloads FILE | OP ...)
 // --source prints each autoscheduler's schedule as Halide C++ (its schedule_source) before the
-// import's verdict: what to read when an adaptation needs explaining.
+// import's verdict: what to read when an adaptation needs explaining. --save DIR writes each
+// imported schedule as DIR/OP-PLUGIN.json (htune's schedule JSON), to replay it on its own.
 // Autoschedulers run with full search (Adams2019's beam too); minutes per Generator at test size.
 #include <fstream>
 #include <iostream>
@@ -42,12 +43,15 @@ int main(int argc, char **argv) {
     std::vector<WorkloadSpec> specs;
     std::string json_path;
     bool print_source = false;
+    std::string save_dir;
     for (int i = 1; i < argc; i++) {
         std::string a = argv[i];
         if (a == "--plugins" && i + 1 < argc) {
             plugins = split_list(argv[++i]);
         } else if (a == "--json" && i + 1 < argc) {
             json_path = argv[++i];
+        } else if (a == "--save" && i + 1 < argc) {
+            save_dir = argv[++i];
         } else if (a == "--source") {
             print_source = true;
         } else if (a == "--workloads" && i + 1 < argc) {
@@ -65,9 +69,9 @@ int main(int argc, char **argv) {
         }
     }
     if (specs.empty()) {
-        std::cerr << "usage: htune_bench_import_report [--plugins LIST] [--json FILE] [--source] "
-                     "(--workloads FILE | OP "
-                     "...)\n";
+        std::cerr
+            << "usage: htune_bench_import_report [--plugins LIST] [--json FILE] [--source] [--save DIR] "
+               "(--workloads FILE | OP ...)\n";
         return 2;
     }
     Halide::Target t = host_target();
@@ -93,6 +97,11 @@ int main(int argc, char **argv) {
                                                           last_level_cache_bytes(), 40));
                 if (print_source) std::cout << res.schedule_source << "\n";
                 ImportedSchedule im = import_schedule(p, space);
+                if (!save_dir.empty()) {
+                    const std::string file = save_dir + "/" + w.op() + "-" + plugin + ".json";
+                    if (!(std::ofstream(file) << nlohmann::json(im.schedule).dump(1) << "\n"))
+                        throw std::runtime_error("cannot write " + file);
+                }
                 Halide::Pipeline q = w.build();
                 apply_schedule(im.schedule, q, t);
                 auto outs = w.make_outputs();
