@@ -8,7 +8,7 @@ htune_install_deps() {
   # runtime is OCL), and apt's --no-install-recommends leaves the OpenCL headers out.
   local pkgs=(libhalide14-0-dev libxgboost-dev xgboost libsqlite3-dev libtbb-dev
               libboost-program-options-dev nlohmann-json3-dev libgtest-dev cmake g++ make
-              libopenblas-dev libdnnl-dev ocl-icd-opencl-dev "$@")
+              libopenblas-dev libdnnl-dev ocl-icd-opencl-dev libopenmpi-dev openmpi-bin "$@")
   local missing=()
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -20,7 +20,7 @@
 namespace htune {
 
 // PRAGMA user_version this htune writes; older files are migrated, newer ones refused.
-constexpr int kDatabaseSchemaVersion = 4;
+constexpr int kDatabaseSchemaVersion = 5;
 constexpr const char *kDefaultDatabasePath = "htune.db";
 
 struct OpenOptions {

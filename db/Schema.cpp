@@ -102,6 +102,11 @@ CREATE UNIQUE INDEX records_identity
 CREATE INDEX records_current
   ON records(workload_id, device_id, status, provenance, htune_version, halide_version, min_ms, schedule_hash);
 )sql",
+    // 4 -> 5: which host measured a record (`htune tune --mpi`: "hostname/rank N"); "" = the machine
+    // of the htune process that wrote it (every record before this version).
+    R"sql(
+ALTER TABLE records ADD COLUMN host TEXT NOT NULL DEFAULT '';
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kDatabaseSchemaVersion,
               "one migration per schema version");

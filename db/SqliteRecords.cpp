@@ -30,7 +30,7 @@ namespace {
 const char *const kSelectRecords =
     "SELECT r.id, w.key, w.spec, w.flops, d.key, r.schedule, r.schedule_hash, r.status, r.min_ms, "
     "r.median_ms, r.spread, r.repeats, r.threads, r.compile_s, r.max_error, r.error, r.htune_version, "
-    "r.halide_version, r.feature_schema, r.timestamp, r.run_id, r.provenance "
+    "r.halide_version, r.feature_schema, r.timestamp, r.run_id, r.provenance, r.host "
     "FROM records r JOIN workloads w ON w.id = r.workload_id JOIN devices d ON d.id = r.device_id ";
 
 const std::string &insert_sql() {
@@ -38,8 +38,8 @@ const std::string &insert_sql() {
         "INSERT INTO records (schedule, schedule_hash, status, min_ms, median_ms, spread, repeats, "
         "threads, "
         "compile_s, max_error, error, htune_version, halide_version, feature_schema, timestamp, run_id, "
-        "workload_id, device_id, provenance) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "workload_id, device_id, provenance, host) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (workload_id, device_id, schedule_hash, provenance, htune_version, halide_version) "
         "DO NOTHING";
     return sql;
@@ -51,7 +51,7 @@ const std::string &update_sql() {
         "spread = ?, repeats = ?, threads = ?, compile_s = ?, max_error = ?, error = ?, htune_version = "
         "?, "
         "halide_version = ?, feature_schema = ?, timestamp = ?, run_id = ?, workload_id = ?, device_id = "
-        "?, provenance = ? "
+        "?, provenance = ?, host = ? "
         "WHERE id = ?";
     return sql;
 }
@@ -98,7 +98,7 @@ CommitStats SqliteDatabase::commit(const std::vector<Record> &batch, OnDuplicate
         }
         int64_t existing = on_duplicate == OnDuplicate::replace ? same_record_id(w->second, d->second, r) : 0;
         if (existing) {
-            write_record(update_sql(), r, w->second, d->second).bind(20, existing).run();
+            write_record(update_sql(), r, w->second, d->second).bind(21, existing).run();
             stats.duplicates++;
         } else if (write_record(insert_sql(), r, w->second, d->second).run() == 1) {
             stats.inserted++;
@@ -247,7 +247,7 @@ std::vector<std::string> SqliteDatabase::workload_keys(const std::string &target
     return out;
 }
 
-// Binds parameters 1..19 of insert_sql()/update_sql() (same order in both).
+// Binds parameters 1..20 of insert_sql()/update_sql() (same order in both).
 Statement &SqliteDatabase::write_record(const std::string &sql, const Record &r, int64_t w, int64_t d) {
     Statement &st = db_->cached(sql);
     const MeasureResult &m = r.result;
@@ -260,7 +260,7 @@ Statement &SqliteDatabase::write_record(const std::string &sql, const Record &r,
         st.bind(16, r.run_id);
     else
         st.bind_null(16);
-    st.bind(17, w).bind(18, d).bind(19, std::string(to_string(r.provenance)));
+    st.bind(17, w).bind(18, d).bind(19, std::string(to_string(r.provenance))).bind(20, m.host);
     return st;
 }
 
@@ -357,6 +357,7 @@ Record SqliteDatabase::read_record(const Statement &st) {
     r.timestamp = st.int64(19);
     r.run_id = st.is_null(20) ? 0 : st.int64(20);
     r.provenance = st.text(21) == "imported" ? Provenance::imported : Provenance::measured;
+    m.host = st.text(22);
     return r;
 }
 

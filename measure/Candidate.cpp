@@ -106,4 +106,68 @@ std::vector<Fault> parse_fault_list(const std::string &list) {
     return out;
 }
 
+namespace {
+
+const nlohmann::json &member(const nlohmann::json &j, const char *name, const char *what) {
+    if (!j.is_object() || !j.contains(name)) throw_usage(std::string(what) + " needs '" + name + "'");
+    return j.at(name);
+}
+
+}  // namespace
+
+void to_json(nlohmann::json &j, const Candidate &c) {
+    j = {{"kind", to_string(c.kind)},
+         {"schedule", c.schedule},
+         {"name", c.name},
+         {"plugin_path", c.plugin_path},
+         {"machine",
+          {{"parallelism", c.machine.parallelism},
+           {"last_level_cache_bytes", c.machine.last_level_cache_bytes},
+           {"balance", c.machine.balance}}},
+         {"run_timeout_s", c.run_timeout_s},
+         {"cutoff_ms", c.cutoff_ms},
+         {"fault", to_string(c.fault)}};
+}
+
+void from_json(const nlohmann::json &j, Candidate &c) {
+    try {
+        c = Candidate{};
+        c.kind = candidate_kind_from_string(member(j, "kind", "a candidate").get<std::string>());
+        c.schedule = member(j, "schedule", "a candidate").get<Schedule>();
+        c.name = member(j, "name", "a candidate").get<std::string>();
+        c.plugin_path = member(j, "plugin_path", "a candidate").get<std::string>();
+        const nlohmann::json &m = member(j, "machine", "a candidate");
+        c.machine.parallelism = member(m, "parallelism", "a candidate's machine").get<int>();
+        c.machine.last_level_cache_bytes =
+            member(m, "last_level_cache_bytes", "a candidate's machine").get<uint64_t>();
+        c.machine.balance = member(m, "balance", "a candidate's machine").get<double>();
+        c.run_timeout_s = member(j, "run_timeout_s", "a candidate").get<double>();
+        c.cutoff_ms = member(j, "cutoff_ms", "a candidate").get<double>();
+        c.fault = fault_from_string(member(j, "fault", "a candidate").get<std::string>());
+    } catch (const nlohmann::json::exception &e) {
+        throw_usage(std::string("bad candidate JSON: ") + e.what());
+    }
+}
+
+void to_json(nlohmann::json &j, const ImportedCandidate &c) {
+    j = {{"status", to_string(c.status)},
+         {"error", c.error},
+         {"schedule", c.schedule},
+         {"changes", c.changes},
+         {"seconds", c.seconds}};
+}
+
+void from_json(const nlohmann::json &j, ImportedCandidate &c) {
+    try {
+        c = ImportedCandidate{};
+        c.status = status_from_string(member(j, "status", "an imported candidate").get<std::string>());
+        c.error = member(j, "error", "an imported candidate").get<std::string>();
+        c.schedule = member(j, "schedule", "an imported candidate").get<Schedule>();
+        c.changes = member(j, "changes", "an imported candidate").get<std::vector<std::string>>();
+        c.seconds = member(j, "seconds", "an imported candidate").get<double>();
+    } catch (const nlohmann::json::exception &e) {
+        throw_usage(std::string("bad imported candidate JSON: ") + e.what());
+    }
+}
+
 }  // namespace htune

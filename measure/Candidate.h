@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -78,5 +79,13 @@ struct ImportedCandidate {
     std::vector<std::string> changes;
     double seconds = 0;  // the autoscheduler's run (plus the import)
 };
+
+// JSON of a Candidate and an ImportedCandidate, every field: what `htune tune --mpi` sends to a
+// measurement host and gets back (measure/MpiFleet.h). from_json throws a usage Error naming a
+// missing or bad field.
+void to_json(nlohmann::json &j, const Candidate &c);
+void from_json(const nlohmann::json &j, Candidate &c);
+void to_json(nlohmann::json &j, const ImportedCandidate &c);
+void from_json(const nlohmann::json &j, ImportedCandidate &c);
 
 }  // namespace htune

@@ -43,11 +43,12 @@ struct MeasureResult {
     double compile_s = 0;              // wall time of the JIT/AOT compile
     double max_error = 0;              // largest abs difference from the reference (if compared)
     std::string error;                 // full Halide error text, signal, or mismatch; "" when ok
+    std::string host;                  // who measured it ("hostname/rank N" under --mpi); "" = here
 
     bool operator==(const MeasureResult &o) const {
-        return status == o.status && min_ms == o.min_ms && median_ms == o.median_ms &&
-               spread == o.spread && repeats == o.repeats && threads == o.threads &&
-               compile_s == o.compile_s && max_error == o.max_error && error == o.error;
+        return status == o.status && min_ms == o.min_ms && median_ms == o.median_ms && spread == o.spread &&
+               repeats == o.repeats && threads == o.threads && compile_s == o.compile_s &&
+               max_error == o.max_error && error == o.error && host == o.host;
     }
 };
 
@@ -57,6 +58,7 @@ inline void to_json(nlohmann::json &j, const MeasureResult &r) {
                        {"repeats", r.repeats}, {"threads", r.threads},
                        {"compile_s", r.compile_s}, {"max_error", r.max_error},
                        {"error", r.error}};
+    if (!r.host.empty()) j["host"] = r.host;  // absent for a one-machine run, as before
 }
 
 inline void from_json(const nlohmann::json &j, MeasureResult &r) {
@@ -80,6 +82,7 @@ inline void from_json(const nlohmann::json &j, MeasureResult &r) {
     r.compile_s = number("compile_s", 0);
     r.max_error = number("max_error", inf);
     r.error = j.value("error", std::string());
+    r.host = j.value("host", std::string());
 }
 
 }  // namespace htune

@@ -35,6 +35,14 @@ public:
     std::vector<MeasureResult> measure(const Workload &w, const std::vector<Schedule> &batch,
                                        const std::vector<Fault> &faults = {});
 
+    // measure() for candidates that are compared with each other (the confirmation at the end of
+    // a run): on one machine, side by side. The default is measure(); a runner that spreads a
+    // batch over several machines (MpiFleet.h) sends it to one of them.
+    virtual std::vector<MeasureResult> measure_together(const Workload &w,
+                                                        const std::vector<Schedule> &batch) {
+        return measure(w, batch);
+    }
+
     // Runs each autoscheduler candidate's plugin on `w` in isolation (a plugin that aborts or
     // hangs costs a worker) and translates the schedule it makes into htune's space
     // (schedules/Import.h), without compiling or timing it: the seeds of a tuning run. One

@@ -34,7 +34,7 @@ std::vector<MeasureResult> measure_rounds(const Task &t, const std::vector<Sched
                                           const TuneOptions &o, TuneEnv &env) {
     std::vector<MeasureResult> results;
     for (int round = 0; round < std::max(1, o.confirm_rounds) && !env.stop_requested(); round++) {
-        std::vector<MeasureResult> now = env.runner->measure(*t.w, batch);
+        std::vector<MeasureResult> now = env.runner->measure_together(*t.w, batch);
         if (results.empty()) {
             results = std::move(now);
             continue;

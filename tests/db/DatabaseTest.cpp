@@ -40,6 +40,7 @@ TEST_F(DatabaseTest, CommitThenScanRoundTripsRecordsInCommitOrder) {
     std::vector<Record> batch = {fake_record(1, kDeviceA, 1, 3.0),
                                  fake_record(1, kDeviceA, 2, 0, Status::timeout),
                                  fake_record(2, kDeviceB, 1, 1.0)};
+    batch[1].result.host = "node2/rank 1";  // measured by a host of `tune --mpi`
     CommitStats s = db_->commit(batch);
     EXPECT_EQ(s.inserted, 3);
     EXPECT_EQ(s.duplicates, 0);

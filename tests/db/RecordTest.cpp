@@ -38,6 +38,12 @@ TEST(RecordTest, JsonRoundTripKeepsEveryPortableField) {
     r.provenance = Provenance::imported;
     EXPECT_EQ(back, r);
 
+    // The host that measured it (tune --mpi) travels with the result; "" is not written.
+    EXPECT_FALSE(j["result"].contains("host"));
+    r.result.host = "node7/rank 3";
+    EXPECT_EQ(nlohmann::json(r)["result"]["host"], "node7/rank 3");
+    EXPECT_EQ(nlohmann::json(r).get<Record>(), r);
+
     Record failed = fake_record(3, kDeviceA, 8, 0, Status::crash);
     failed.provenance = Provenance::imported;
     EXPECT_EQ(nlohmann::json(failed).get<Record>(), failed);

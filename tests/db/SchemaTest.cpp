@@ -23,10 +23,14 @@ void raw_exec(const std::string &path, const std::string &sql) {
     sqlite3_close(db);
 }
 
-// Undoes migration 3 -> 4 (record provenance) on a file this htune made, so that it looks like
-// one written by an htune of schema 3: the old identity index and no provenance column.
+// Undoes migration 4 -> 5 (the host that measured a record): a file of schema 4.
+const char *const kUndoHost = "ALTER TABLE records DROP COLUMN host; ";
+
+// Undoes migrations 3 -> 5 (record provenance, then host) on a file this htune made, so that it
+// looks like one written by an htune of schema 3: the old identity index and neither column.
 const char *const kUndoProvenance =
-    "DROP INDEX records_identity; DROP INDEX records_current; ALTER TABLE records DROP COLUMN provenance; "
+    "ALTER TABLE records DROP COLUMN host; DROP INDEX records_identity; DROP INDEX records_current; ALTER "
+    "TABLE records DROP COLUMN provenance; "
     "CREATE UNIQUE INDEX records_identity ON records(workload_id, device_id, schedule_hash); ";
 
 std::string open_error(const std::string &path, ErrorKind kind = ErrorKind::sqlite) {
@@ -194,6 +198,32 @@ TEST_F(SchemaTest, Version3RecordsGetTheirProvenanceFromTheirRunAndKeepEverythin
     again.halide_version = "15.0.0";
     EXPECT_EQ(db->commit({again}).inserted, 1);
     EXPECT_EQ(db->count(), 4);
+    EXPECT_EQ(db->integrity_check(), "ok");
+}
+
+TEST_F(SchemaTest, Version4RecordsKeepEverythingAndWereMeasuredHere) {
+    // Schema 4: no host column; every record was measured by the htune that wrote it (or
+    // imported), so its host is "" after the migration, and the rest is as it was.
+    Record r = fake_record(1, kDeviceA, 1, 2.0);
+    make_htune_db(4);
+    open_database(path_)->commit({r});
+    std::vector<Record> before;
+    open_database(path_)->scan({}, [&](const Record &x) { before.push_back(x); });
+    raw_exec(path_, std::string(kUndoHost) + "PRAGMA user_version = 4");
+    auto db = open_database(path_);
+    std::vector<Record> got;
+    db->scan({}, [&](const Record &x) { got.push_back(x); });
+    ASSERT_EQ(got.size(), before.size());
+    for (size_t i = 0; i < got.size(); i++) {
+        EXPECT_EQ(got[i], before[i]) << i;
+        EXPECT_EQ(got[i].result.host, "");
+    }
+    Record remote = fake_record(2, kDeviceA, 9, 1.0);
+    remote.result.host = "node3/rank 2";
+    db->commit({remote});
+    got.clear();
+    db->scan({}, [&](const Record &x) { got.push_back(x); });
+    EXPECT_EQ(got.back().result.host, "node3/rank 2");
     EXPECT_EQ(db->integrity_check(), "ok");
 }
 

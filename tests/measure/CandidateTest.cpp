@@ -66,6 +66,47 @@ TEST(CandidateTest, CompileJobsRoundTripEveryKind) {
     EXPECT_THROW(compile_job_from_json({{"job", "compile"}, {"id", 1}, {"kind", "magic"}}), Error);
 }
 
+TEST(CandidateTest, CandidatesAndImportsRoundTripThroughJsonWithEveryField) {
+    // What `tune --mpi` sends to a measurement host and gets back.
+    Workload w = make_workload("blur3x3", true);
+    ScheduleSpace space(w, host_target());
+    Candidate s = Candidate::of(space.heuristic(), Fault::hang);
+    s.run_timeout_s = 2.5;
+    s.cutoff_ms = 40;
+    Candidate back = nlohmann::json::parse(nlohmann::json(s).dump()).get<Candidate>();
+    EXPECT_EQ(back.kind, CandidateKind::schedule);
+    EXPECT_EQ(nlohmann::json(back.schedule), nlohmann::json(s.schedule));
+    EXPECT_EQ(back.fault, Fault::hang);
+    EXPECT_EQ(back.run_timeout_s, 2.5);
+    EXPECT_EQ(back.cutoff_ms, 40);
+    Candidate a = Candidate::autoscheduler("Adams2019", "/p.so", machine());
+    back = nlohmann::json(a).get<Candidate>();
+    EXPECT_EQ(back.kind, CandidateKind::autoscheduler);
+    EXPECT_EQ(back.name, "Adams2019");
+    EXPECT_EQ(back.plugin_path, "/p.so");
+    EXPECT_EQ(back.machine.parallelism, a.machine.parallelism);
+    EXPECT_EQ(back.machine.last_level_cache_bytes, a.machine.last_level_cache_bytes);
+    EXPECT_EQ(back.machine.balance, a.machine.balance);
+    nlohmann::json bad = a;
+    bad.erase("fault");
+    try {
+        bad.get<Candidate>();
+        ADD_FAILURE() << "a candidate without 'fault' was read";
+    } catch (const Error &e) {
+        EXPECT_NE(std::string(e.what()).find("'fault'"), std::string::npos) << e.what();
+    }
+    ImportedCandidate im;
+    im.status = Status::ok;
+    im.schedule = space.heuristic();
+    im.changes = {"one", "two"};
+    im.seconds = 1.5;
+    ImportedCandidate im2 = nlohmann::json(im).get<ImportedCandidate>();
+    EXPECT_EQ(im2.status, Status::ok);
+    EXPECT_EQ(nlohmann::json(im2.schedule), nlohmann::json(im.schedule));
+    EXPECT_EQ(im2.changes, im.changes);
+    EXPECT_EQ(im2.seconds, 1.5);
+}
+
 TEST(CandidateTest, NaiveAutoschedulersAndFailuresInOneBatch) {
     auto runner = make_worker_runner(quick());
     Workload w = make_workload("blur3x3", true);

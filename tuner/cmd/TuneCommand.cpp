@@ -16,6 +16,7 @@
 #include "db/Database.h"
 #include "db/DeviceKey.h"
 #include "measure/Machine.h"
+#include "measure/MpiFleet.h"
 #include "measure/Runner.h"
 #include "ops/Error.h"
 #include "ops/HostTarget.h"
@@ -110,7 +111,7 @@ int run_tune(const std::vector<std::string> &args) {
     MeasureCliOptions mcli;
     std::string db_path = kDefaultDatabasePath, time_budget, json_path, search = "guided", sketches = "on",
                 seed_as_written = "on", model_path;
-    bool cold = false, no_transfer = false;
+    bool cold = false, no_transfer = false, use_mpi = false, coordinator_measures = false;
     std::string seed_autoschedulers = "mullapudi2016,adams2019", plugin_dir = HTUNE_HALIDE_PLUGIN_DIR;
     po::options_description desc("htune tune options");
     set.add_to(desc);
@@ -158,7 +159,12 @@ int run_tune(const std::vector<std::string> &args) {
         "ask autoschedulers again that gave no seed for a workload in an earlier run (the "
         "database remembers them)")("plugin-dir", po::value(&plugin_dir)->default_value(plugin_dir),
                                     "directory of Halide's libautoschedule_*.so plugins")(
-        "json", po::value(&json_path), "also write the summary as JSON to FILE");
+        "json", po::value(&json_path), "also write the summary as JSON to FILE")(
+        "mpi", po::bool_switch(&use_mpi),
+        "under mpirun: rank 0 searches and writes the database, every other rank measures (same "
+        "device type only); the default --batch-size is multiplied by the number of hosts")(
+        "mpi-coordinator-measures", po::bool_switch(&coordinator_measures),
+        "with --mpi: rank 0 measures candidates too, while it waits for the hosts");
     mcli.add_to(desc);
     po::variables_map vm;
     if (parse_command_line("tune", args, desc, vm, nullptr,
@@ -208,6 +214,16 @@ int run_tune(const std::vector<std::string> &args) {
         }
     }
     std::vector<WorkloadSpec> specs = set.specs();  // usage errors before anything is measured
+    Halide::Target target = parse_target(m.target);
+    int threads = resolved_threads(m);
+    o.device_key = current_device(target, threads).key();
+    // --mpi: every rank parsed the same command line above; the measurement hosts stop here.
+    std::unique_ptr<MpiSession> mpi;  // outlives the runner: MPI_Finalize comes last
+    if (coordinator_measures && !use_mpi) throw_usage("tune: --mpi-coordinator-measures needs --mpi");
+    if (use_mpi) {
+        mpi = std::make_unique<MpiSession>();
+        if (mpi->rank() > 0) return run_measurement_host(*mpi, m, o.device_key);
+    }
     // Transfer from a file (e.g. a model retrained elsewhere, or with operators held out):
     // loaded before the database is touched, so a missing file or another feature schema is
     // one error line and no run.
@@ -228,11 +244,13 @@ int run_tune(const std::vector<std::string> &args) {
         if (!json_out) throw_io("tune: cannot write '" + json_path + "'", json_path);
     }
 
-    auto runner = make_worker_runner(m);  // validates the measurement options
+    std::unique_ptr<Runner> runner =
+        mpi ? make_mpi_runner(*mpi, o.device_key, std::cerr,
+                              coordinator_measures ? make_worker_runner(m) : nullptr)
+            : make_worker_runner(m);  // validates m
+    const int hosts = mpi ? mpi_host_count(*runner) : 0;
+    if (hosts > 1 && vm["batch-size"].defaulted()) o.batch_size *= hosts;
     auto db = open_database(db_path);
-    Halide::Target target = parse_target(m.target);
-    int threads = resolved_threads(m);
-    o.device_key = current_device(target, threads).key();
     const FeatureSchema &schema = feature_schema();
     o.feature_schema = schema.name + "/" + std::to_string(schema.version);
 
@@ -258,7 +276,8 @@ int run_tune(const std::vector<std::string> &args) {
                     {"min_repeats", m.min_repeats},
                     {"min_seconds", m.min_seconds},
                     {"transfer", !cold},
-                    {"model", model_path}};
+                    {"model", model_path},
+                    {"mpi_hosts", hosts}};
     o.run_id = db->begin_run(info);
 
     AutoschedulerMachine machine;
@@ -312,7 +331,8 @@ int run_tune(const std::vector<std::string> &args) {
                                                                  : " (transfer: " + model_path + ")")
                                            : " (model trained from scratch)")
                              : "")
-              << ", sketches " << sketches << ", autoscheduler seeds "
+              << (hosts > 0 ? ", " + std::to_string(hosts) + " MPI measurement host(s)" : "") << ", sketches "
+              << sketches << ", autoscheduler seeds "
               << (o.autoscheduler_seeds.empty() ? std::string("none") : seed_autoschedulers)
               << (o.as_written_seed ? ", the Generators' own schedules as seeds" : "")
               << (o.trials > 0 ? ", " + std::to_string(o.trials) + " trials per workload" : "")
