@@ -13,6 +13,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -44,11 +45,11 @@ MpiSession::MpiSession() {
 MpiSession::~MpiSession() = default;
 
 std::unique_ptr<Runner> make_mpi_runner(const MpiSession &, const std::string &, std::ostream &,
-                                        std::unique_ptr<Runner>) {
+                                        std::unique_ptr<Runner>, double) {
     throw_usage("--mpi: this htune was built without Open MPI");
 }
 int mpi_host_count(const Runner &) { return 0; }
-int run_measurement_host(const MpiSession &, const MeasureOptions &, const std::string &) {
+int run_measurement_host(const MpiSession &, const MeasureOptions &, const std::string &, double) {
     throw_usage("--mpi: this htune was built without Open MPI");
 }
 
@@ -58,7 +59,7 @@ bool have_mpi() { return true; }
 
 namespace {
 
-enum Tag { kHello = 1, kWelcome, kJob, kDone, kExit };
+enum Tag { kHello = 1, kWelcome, kJob, kDone, kExit, kAlive };
 
 void send_json(const nlohmann::json &j, int to, Tag tag) {
     const std::string text = j.dump();
@@ -101,13 +102,25 @@ class MpiRunner : public Runner {
 public:
     // `local`: rank 0's own worker runner when it measures too (one job at a time, on a thread;
     // only this thread calls MPI), else null.
-    MpiRunner(std::vector<Host> hosts, std::unique_ptr<Runner> local)
-        : hosts_(std::move(hosts)), local_(std::move(local)) {
+    MpiRunner(std::vector<Host> hosts, std::unique_ptr<Runner> local, double host_timeout_s,
+              std::ostream &log)
+        : hosts_(std::move(hosts)), local_(std::move(local)), host_timeout_s_(host_timeout_s), log_(log) {
         if (local_) self_ = {0, mpi_host_name(0)};
     }
 
     ~MpiRunner() override {
-        for (const Host &h : hosts_) send_json(nlohmann::json::object(), h.rank, kExit);
+        // A host given up for lost may only have been slow: it is told too, without waiting on
+        // it (it may be dead), so that it does not keep the job alive.
+        static const char kNothing[] = "{}";
+        for (const Host &h : hosts_) {
+            if (!lost_.count(h.rank)) {
+                send_json(nlohmann::json::object(), h.rank, kExit);
+                continue;
+            }
+            MPI_Request req;
+            if (MPI_Isend(kNothing, 2, MPI_CHAR, h.rank, kExit, MPI_COMM_WORLD, &req) == MPI_SUCCESS)
+                MPI_Request_free(&req);
+        }
     }
 
     int host_count() const { return (int)hosts_.size() + (local_ ? 1 : 0); }
@@ -158,15 +171,20 @@ private:
     // Sends the jobs from a queue, one per free host, and hands each reply to `done` as it
     // arrives. A host that could not set the workload up fails the batch (after every job in
     // flight came back), as Runner's contract says. With a local runner, rank 0 takes jobs too.
+    // A host with a job that says nothing (no reply, no heartbeat) for host_timeout_s is lost:
+    // said once, its job goes back to the queue, and it gets no more (MpiFleet.h, "Faults").
     template <typename Done>
     void run_jobs(const Workload &w, const std::vector<nlohmann::json> &jobs, Done done) {
+        using Clock = std::chrono::steady_clock;
         std::deque<size_t> queue;
         for (size_t i = 0; i < jobs.size(); i++) queue.push_back(i);
         std::vector<const Host *> idle;
-        for (auto it = hosts_.rbegin(); it != hosts_.rend(); ++it) idle.push_back(&*it);
+        for (auto it = hosts_.rbegin(); it != hosts_.rend(); ++it)
+            if (!lost_.count(it->rank)) idle.push_back(&*it);
         std::map<int, const Host *> by_rank;
         for (const Host &h : hosts_) by_rank[h.rank] = &h;
-        size_t in_flight = 0;
+        std::map<int, size_t> busy;  // rank -> the job it measures
+        std::map<int, Clock::time_point> heard;
         std::string error;
         std::future<nlohmann::json> mine;  // rank 0's own job, when it measures too
         auto take = [&](nlohmann::json reply, const Host &h) {
@@ -176,14 +194,16 @@ private:
             }
             done(reply.at("id").get<size_t>(), reply, h);
         };
-        while (!queue.empty() || in_flight > 0 || mine.valid()) {
+        while (!queue.empty() || !busy.empty() || mine.valid()) {
             while (!queue.empty() && !idle.empty() && error.empty()) {
                 nlohmann::json j = jobs[queue.front()];
                 j["id"] = queue.front();
+                const int rank = idle.back()->rank;
+                post(rank, j.dump());
+                busy[rank] = queue.front();
+                heard[rank] = Clock::now();
                 queue.pop_front();
-                send_json(j, idle.back()->rank, kJob);
                 idle.pop_back();
-                in_flight++;
             }
             if (local_ && !mine.valid() && !queue.empty() && error.empty()) {
                 nlohmann::json j = jobs[queue.front()];
@@ -191,30 +211,73 @@ private:
                 queue.pop_front();
                 mine = std::async(std::launch::async, [this, &w, j] { return serve(*local_, w, j); });
             }
-            if (in_flight == 0 && !mine.valid()) break;  // an error stopped the queue
+            if (busy.empty() && !mine.valid()) {
+                if (queue.empty() || !error.empty()) break;
+                throw Error(ErrorKind::io,
+                            "--mpi: every measurement host was lost (" + std::to_string(lost_.size()) +
+                                "); the committed batches are kept: run the same command again");
+            }
             if (mine.valid() && mine.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
                 take(mine.get(), self_);
                 continue;
             }
-            int from = 0, arrived = 0;
-            MPI_Iprobe(MPI_ANY_SOURCE, kDone, MPI_COMM_WORLD, &arrived, MPI_STATUS_IGNORE);
-            if (!arrived && mine.valid()) {  // poll both: a host's reply and rank 0's own job
-                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            int arrived = 0;
+            MPI_Status st;
+            MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &arrived, &st);
+            if (arrived) {
+                const int from = st.MPI_SOURCE;
+                nlohmann::json msg = recv_json(from, st.MPI_TAG, nullptr);
+                if (lost_.count(from) || !busy.count(from)) continue;  // late word from a lost host
+                heard[from] = Clock::now();
+                if (st.MPI_TAG != kDone) continue;                     // a heartbeat
+                MPI_Wait(&sending_[from].request, MPI_STATUS_IGNORE);  // it replied: the job arrived
+                busy.erase(from);
+                idle.push_back(by_rank.at(from));
+                take(std::move(msg), *by_rank.at(from));
                 continue;
             }
-            if (in_flight == 0) continue;
-            nlohmann::json reply = recv_json(MPI_ANY_SOURCE, kDone, &from);
-            in_flight--;
-            const Host &h = *by_rank.at(from);
-            idle.push_back(&h);
-            take(std::move(reply), h);
+            for (auto it = busy.begin(); it != busy.end();) {
+                const double silent = std::chrono::duration<double>(Clock::now() - heard[it->first]).count();
+                if (silent <= host_timeout_s_) {
+                    ++it;
+                    continue;
+                }
+                log_ << "htune tune: measurement host " << by_rank.at(it->first)->name
+                     << " lost (no word for " << (int)silent << " s); its candidate goes back to the queue"
+                     << std::endl;
+                lost_.insert(it->first);
+                orphans_.push_back(std::move(sending_[it->first].text));  // MPI may still read it
+                if (sending_[it->first].request != MPI_REQUEST_NULL)
+                    MPI_Request_free(&sending_[it->first].request);
+                queue.push_front(it->second);
+                it = busy.erase(it);
+            }
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
         }
         if (!error.empty()) throw Error(ErrorKind::io, error);
     }
 
+    // A job is sent without waiting (MPI_Send to a host that died blocks for good): its text
+    // lives here until the host replies.
+    void post(int rank, std::string text) {
+        Sending &s = sending_[rank];
+        s.text = std::move(text);
+        MPI_Isend(s.text.data(), (int)s.text.size(), MPI_CHAR, rank, kJob, MPI_COMM_WORLD, &s.request);
+    }
+
+    struct Sending {
+        MPI_Request request = MPI_REQUEST_NULL;
+        std::string text;
+    };
+    std::map<int, Sending> sending_;
+    std::deque<std::string> orphans_;  // jobs posted to hosts given up for lost
+
     std::vector<Host> hosts_;
     std::unique_ptr<Runner> local_;
     Host self_;
+    double host_timeout_s_;
+    std::ostream &log_;
+    std::set<int> lost_;  // ranks sent nothing more
 };
 
 }  // namespace
@@ -226,6 +289,9 @@ MpiSession::MpiSession() {
     // other threads).
     int provided = 0;
     if (!initialized) MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+    // A message to a host that died is an error to handle (MpiRunner gives the host up), not
+    // an abort of the job.
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
 }
@@ -237,7 +303,8 @@ MpiSession::~MpiSession() {
 }
 
 std::unique_ptr<Runner> make_mpi_runner(const MpiSession &session, const std::string &device_key,
-                                        std::ostream &log, std::unique_ptr<Runner> local) {
+                                        std::ostream &log, std::unique_ptr<Runner> local,
+                                        double host_timeout_s) {
     std::vector<Host> hosts;
     int excluded = 0;
     for (int k = 1; k < session.size(); k++) {
@@ -260,7 +327,7 @@ std::unique_ptr<Runner> make_mpi_runner(const MpiSession &session, const std::st
                                        std::to_string(session.size() - 1) + " rank(s), " +
                                        std::to_string(excluded) +
                                        " excluded); run with mpirun -np 2 or more");
-    return std::make_unique<MpiRunner>(std::move(hosts), std::move(local));
+    return std::make_unique<MpiRunner>(std::move(hosts), std::move(local), host_timeout_s, log);
 }
 
 int mpi_host_count(const Runner &runner) {
@@ -269,7 +336,7 @@ int mpi_host_count(const Runner &runner) {
 }
 
 int run_measurement_host(const MpiSession &session, const MeasureOptions &options,
-                         const std::string &device_key) {
+                         const std::string &device_key, double host_timeout_s) {
     // mpirun forwards Ctrl-C to every rank; a host keeps serving until rank 0, which finishes
     // its batch in flight and commits it, tells it to exit.
     signal(SIGINT, SIG_IGN);
@@ -282,6 +349,9 @@ int run_measurement_host(const MpiSession &session, const MeasureOptions &option
     auto runner = make_worker_runner(options);
     std::unique_ptr<Workload> w;
     WorkloadSpec loaded;
+    // A job runs on a thread (only this one calls MPI); meanwhile a heartbeat every quarter of
+    // the host timeout tells rank 0 this host is alive, however long the job takes.
+    const auto beat = std::chrono::milliseconds((int64_t)std::max(50.0, host_timeout_s * 1000 / 4));
     for (;;) {
         MPI_Status st;
         MPI_Probe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
@@ -290,18 +360,21 @@ int run_measurement_host(const MpiSession &session, const MeasureOptions &option
             return 0;
         }
         nlohmann::json j = recv_json(0, kJob, nullptr);
-        try {
-            WorkloadSpec spec = j.at("workload").get<WorkloadSpec>();
-            if (!w || !(spec == loaded)) {
-                w.reset();
-                w = std::make_unique<Workload>(make_workload(spec));
-                loaded = spec;
+        auto job = std::async(std::launch::async, [&]() -> nlohmann::json {
+            try {
+                WorkloadSpec spec = j.at("workload").get<WorkloadSpec>();
+                if (!w || !(spec == loaded)) {
+                    w.reset();
+                    w = std::make_unique<Workload>(make_workload(spec));
+                    loaded = spec;
+                }
+            } catch (const std::exception &e) {
+                return {{"id", j.at("id")}, {"error", e.what()}};
             }
-        } catch (const std::exception &e) {
-            send_json({{"id", j.at("id")}, {"error", e.what()}}, 0, kDone);
-            continue;
-        }
-        send_json(serve(*runner, *w, j), 0, kDone);
+            return serve(*runner, *w, j);
+        });
+        while (job.wait_for(beat) != std::future_status::ready) send_json({{"id", j.at("id")}}, 0, kAlive);
+        send_json(job.get(), 0, kDone);
     }
 }
 

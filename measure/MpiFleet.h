@@ -18,9 +18,11 @@
 // is ever stored under the wrong device type. The confirmation batch (measure_together) goes to
 // one host as one job, so the candidates it compares are measured side by side.
 // Faults: a crashing or hanging candidate stays in its host's worker, as on one machine. A lost
-// host (its process killed) makes Debian's Open MPI 4.1 abort the whole job (it has no fault-
-// tolerant MPI): every batch already committed stays in the database and the same command
-// resumes (docs/TUNING.md, "Many machines").
+// host (its process killed, its machine gone): by default Debian's Open MPI 4.1 aborts the whole
+// job (it has no fault-tolerant MPI), every batch already committed stays in the database and the
+// same command resumes; under `mpirun --enable-recovery` the job lives on, and rank 0 notices the
+// host's silence (no result, no heartbeat for --mpi-host-timeout), says so, puts its candidate
+// back in the queue and goes on with the others (docs/TUNING.md, "Many machines").
 #pragma once
 
 #include <iosfwd>
@@ -56,19 +58,23 @@ std::string mpi_host_name(int rank);
 // Rank 0: greets every other rank, excludes (one line each on `log`) those whose device key is
 // not `device_key`, and returns the Runner that measures on the rest; with `local` (rank 0's own
 // worker runner, --mpi-coordinator-measures) rank 0 takes jobs from the queue too, one at a time,
-// while it waits for the hosts. Throws an Error when no host is left (and no `local`). Destroying
-// the Runner tells every host to exit.
+// while it waits for the hosts. A host with a job in flight that sends nothing (no result, no
+// heartbeat) for `host_timeout_s` is lost: one line on `log`, its candidate goes back to the
+// queue, and the run goes on without it (when the MPI runtime lets the job live on: `mpirun
+// --enable-recovery`). Throws an Error when no host is left (and no `local`). Destroying the
+// Runner tells every host still there to exit.
 std::unique_ptr<Runner> make_mpi_runner(const MpiSession &session, const std::string &device_key,
-                                        std::ostream &log, std::unique_ptr<Runner> local = nullptr);
+                                        std::ostream &log, std::unique_ptr<Runner> local = nullptr,
+                                        double host_timeout_s = 60);
 // How many measurement hosts a runner from make_mpi_runner() has, rank 0 included when it
 // measures (0 for any other Runner).
 int mpi_host_count(const Runner &runner);
 
 // Ranks > 0: says hello with `device_key` (or $HTUNE_MPI_DEVICE_KEY when set: how the tests
 // make one host look like another device type), then measures jobs with a worker runner made
-// from `options` until told to exit. Returns the process exit code (0, also when excluded: mpirun aborts a
-// job on any other).
+// from `options` until told to exit, sending rank 0 a heartbeat every host_timeout_s / 4 while a
+// job runs. Returns the process exit code (0, also when excluded: mpirun aborts a job on any other).
 int run_measurement_host(const MpiSession &session, const MeasureOptions &options,
-                         const std::string &device_key);
+                         const std::string &device_key, double host_timeout_s = 60);
 
 }  // namespace htune

@@ -34,9 +34,11 @@ std::string mpirun() {
            " --allow-run-as-root --oversubscribe --bind-to none --mca btl_vader_single_copy_mechanism none ";
 }
 
-std::string tune_args(const std::string &db, int trials) {
+// --mpi-host-timeout 20 unless told: a host is never given up for lost on a busy test machine.
+std::string tune_args(const std::string &db, int trials, int host_timeout_s = 20) {
     return " tune --mpi --op blur3x3 --test-size --trials " + std::to_string(trials) +
-           " --batch-size 4 --seed 2 --confirm 0 --seed-autoschedulers none" + kFast + "--db " + db;
+           " --batch-size 4 --seed 2 --confirm 0 --seed-autoschedulers none --mpi-host-timeout " +
+           std::to_string(host_timeout_s) + kFast + "--db " + db;
 }
 
 std::vector<Record> records(const std::string &db) {
@@ -120,12 +122,17 @@ TEST(MpiTuneTest, AHostOfAnotherDeviceTypeIsExcludedAndMeasuresNothing) {
     run_shell("rm -rf " + dir);
 }
 
-TEST(MpiTuneTest, AHostKilledMidRunLosesNothingCommittedAndTheCommandResumes) {
-    if (!mpi_usable()) GTEST_SKIP() << "htune was built without Open MPI, or mpirun is missing";
-    const std::string dir = temp_dir(), db = dir + "/t.db";
-    CommandResult bg = run_shell("(" + mpirun() + "-np 3 " + HTUNE_BINARY + tune_args(db, 400) + " >" + dir +
+namespace {
+
+// Starts `mpirun_options` -np 3 htune tune --mpi in the background (trials `trials`, a host lost
+// after `host_timeout_s` of silence), waits for
+// at least 9 committed records, kills rank 2 and returns how many records there were then.
+int64_t start_and_kill_rank_2(const std::string &dir, const std::string &db,
+                              const std::string &mpirun_options, int trials, int host_timeout_s = 20) {
+    CommandResult bg = run_shell("(" + mpirun() + mpirun_options + " -np 3 " + HTUNE_BINARY +
+                                 tune_args(db, trials, host_timeout_s) + " >" + dir +
                                  "/out.log 2>&1; echo $? >" + dir + "/rc) >/dev/null 2>&1 &");
-    ASSERT_EQ(bg.exit_code, 0);
+    EXPECT_EQ(bg.exit_code, 0);
     int64_t n = 0;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(180);
     while (std::chrono::steady_clock::now() < deadline && n < 9) {
@@ -138,16 +145,54 @@ TEST(MpiTuneTest, AHostKilledMidRunLosesNothingCommittedAndTheCommandResumes) {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    ASSERT_GE(n, 9) << read_file(dir + "/out.log");
+    EXPECT_GE(n, 9) << read_file(dir + "/out.log");
     // Rank 2, found by the rank Open MPI puts in its environment.
     CommandResult pid = run_shell("for p in $(pgrep -f 'htune tune --mpi .*" + db +
                                   "'); do tr '\\0' '\\n' </proc/$p/environ 2>/dev/null | "
                                   "grep -qx OMPI_COMM_WORLD_RANK=2 && echo $p; done");
-    ASSERT_FALSE(pid.out.empty()) << "rank 2 is not running: " << read_file(dir + "/out.log");
-    ASSERT_EQ(kill((pid_t)std::stol(pid.out), SIGKILL), 0);
-    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    EXPECT_FALSE(pid.out.empty()) << "rank 2 is not running: " << read_file(dir + "/out.log");
+    if (!pid.out.empty()) EXPECT_EQ(kill((pid_t)std::stol(pid.out), SIGKILL), 0);
+    return n;
+}
+
+void wait_for_rc(const std::string &dir) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(180);
     while (std::chrono::steady_clock::now() < deadline && read_file(dir + "/rc").empty())
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
+}
+
+}  // namespace
+
+TEST(MpiTuneTest, UnderEnableRecoveryALostHostsCandidateIsMeasuredElsewhereAndTheRunGoesOn) {
+    if (!mpi_usable()) GTEST_SKIP() << "htune was built without Open MPI, or mpirun is missing";
+    const std::string dir = temp_dir(), db = dir + "/t.db";
+    const int64_t n = start_and_kill_rank_2(dir, db, "--enable-recovery", 40, 3);
+    ASSERT_GE(n, 9);
+    wait_for_rc(dir);
+    const std::string log = read_file(dir + "/out.log");
+    ASSERT_EQ(read_file(dir + "/rc"), "0\n") << log;
+    EXPECT_NE(log.find("measurement host "), std::string::npos) << log;
+    EXPECT_NE(log.find("/rank 2 lost (no word for "), std::string::npos) << log;
+    std::vector<Record> got = records(db);
+    EXPECT_EQ(got.size(), 40u) << "the run reached its trials without the lost host";
+    std::set<std::string> hashes;
+    int after_loss_by_2 = 0;
+    for (size_t i = 0; i < got.size(); i++) {
+        hashes.insert(got[i].schedule_hash);
+        EXPECT_EQ(got[i].result.status, Status::ok) << got[i].result.error;
+        if ((int64_t)i >= n + 8 && ends_with(got[i].result.host, "/rank 2")) after_loss_by_2++;
+    }
+    EXPECT_EQ(hashes.size(), got.size());
+    EXPECT_EQ(after_loss_by_2, 0) << "rank 2 measured nothing once it was lost";
+    run_shell("rm -rf " + dir);
+}
+
+TEST(MpiTuneTest, AHostKilledMidRunLosesNothingCommittedAndTheCommandResumes) {
+    if (!mpi_usable()) GTEST_SKIP() << "htune was built without Open MPI, or mpirun is missing";
+    const std::string dir = temp_dir(), db = dir + "/t.db";
+    const int64_t n = start_and_kill_rank_2(dir, db, "", 400);
+    ASSERT_GE(n, 9);
+    wait_for_rc(dir);
     ASSERT_FALSE(read_file(dir + "/rc").empty()) << "mpirun did not end after a host was killed";
     EXPECT_NE(read_file(dir + "/rc"), "0\n") << "Debian's Open MPI aborts the job when a rank dies";
 

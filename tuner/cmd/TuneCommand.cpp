@@ -112,6 +112,7 @@ int run_tune(const std::vector<std::string> &args) {
     std::string db_path = kDefaultDatabasePath, time_budget, json_path, search = "guided", sketches = "on",
                 seed_as_written = "on", model_path;
     bool cold = false, no_transfer = false, use_mpi = false, coordinator_measures = false;
+    double host_timeout = 60;
     std::string seed_autoschedulers = "mullapudi2016,adams2019", plugin_dir = HTUNE_HALIDE_PLUGIN_DIR;
     po::options_description desc("htune tune options");
     set.add_to(desc);
@@ -164,7 +165,11 @@ int run_tune(const std::vector<std::string> &args) {
         "under mpirun: rank 0 searches and writes the database, every other rank measures (same "
         "device type only); the default --batch-size is multiplied by the number of hosts")(
         "mpi-coordinator-measures", po::bool_switch(&coordinator_measures),
-        "with --mpi: rank 0 measures candidates too, while it waits for the hosts");
+        "with --mpi: rank 0 measures candidates too, while it waits for the hosts")(
+        "mpi-host-timeout", po::value(&host_timeout)->default_value(60),
+        "with --mpi: seconds of silence (no result, no heartbeat) after which a measurement host "
+        "is lost and its candidate measured elsewhere (needs mpirun --enable-recovery; else a "
+        "lost host ends the job)");
     mcli.add_to(desc);
     po::variables_map vm;
     if (parse_command_line("tune", args, desc, vm, nullptr,
@@ -220,9 +225,10 @@ int run_tune(const std::vector<std::string> &args) {
     // --mpi: every rank parsed the same command line above; the measurement hosts stop here.
     std::unique_ptr<MpiSession> mpi;  // outlives the runner: MPI_Finalize comes last
     if (coordinator_measures && !use_mpi) throw_usage("tune: --mpi-coordinator-measures needs --mpi");
+    if (!(host_timeout > 0)) throw_usage("tune: --mpi-host-timeout must be > 0");
     if (use_mpi) {
         mpi = std::make_unique<MpiSession>();
-        if (mpi->rank() > 0) return run_measurement_host(*mpi, m, o.device_key);
+        if (mpi->rank() > 0) return run_measurement_host(*mpi, m, o.device_key, host_timeout);
     }
     // Transfer from a file (e.g. a model retrained elsewhere, or with operators held out):
     // loaded before the database is touched, so a missing file or another feature schema is
@@ -246,7 +252,8 @@ int run_tune(const std::vector<std::string> &args) {
 
     std::unique_ptr<Runner> runner =
         mpi ? make_mpi_runner(*mpi, o.device_key, std::cerr,
-                              coordinator_measures ? make_worker_runner(m) : nullptr)
+                              coordinator_measures ? make_worker_runner(m) : nullptr,
+                              host_timeout)
             : make_worker_runner(m);  // validates m
     const int hosts = mpi ? mpi_host_count(*runner) : 0;
     if (hosts > 1 && vm["batch-size"].defaulted()) o.batch_size *= hosts;
