@@ -65,6 +65,10 @@ struct TuneOptions {
     // ScheduleSpace::sketches() (register-tiled reductions) seed each workload's search too,
     // after the autoschedulers' (`htune tune --sketches on|off`).
     bool sketch_seeds = true;
+    // Propose each workload's next batch while its current batch is measured, from the state
+    // before that batch's results (`htune tune --mpi`: rank 0 is idle while the hosts measure).
+    // Takes effect once a workload has a best time and min_ok_rows rows.
+    bool propose_ahead = false;
     std::string device_key;
     int64_t run_id = 0;
     std::string feature_schema;  // "name/version" stored in each record

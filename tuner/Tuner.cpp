@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <set>
 
 #include "db/Record.h"
@@ -97,15 +98,20 @@ private:
         t.rounds++;
         int n = o_.batch_size;
         if (o_.trials > 0) n = std::min(n, o_.trials - t.trials);
-        std::vector<Schedule> batch;
-        if (!attempt(t, "proposing candidates", [&] { batch = propose(t, n); })) return;
+        std::vector<Schedule> batch = take_ahead(t, index, n);
+        if (batch.empty() &&
+            !attempt(t, "proposing candidates", [&] { batch = propose(t, n, {}, t.trials); }))
+            return;
         if (batch.empty()) {
             t.stop("exhausted");
             report_.note(t.name + ": no unmeasured schedule found; the space looks exhausted");
             return;
         }
+        std::future<std::vector<Schedule>> next = propose_ahead(t, batch);
         std::vector<MeasureResult> results;
-        if (!attempt(t, "measuring", [&] { results = measure(t, batch); })) return;
+        const bool measured = attempt(t, "measuring", [&] { results = measure(t, batch); });
+        join_ahead(next, index, t.trials + (int)batch.size(), measured);
+        if (!measured) return;
         size_t first_new = t.rows.size();
         store(t, batch, results);
         if (!attempt(t, "featurizing", [&] { featurize_rows(t, first_new); })) return;
@@ -114,14 +120,61 @@ private:
         report_.batch_done(tasks_, index, env_.clock() - start_, o_);
     }
 
+    // Proposing ahead (TuneOptions::propose_ahead): while `batch` is measured, the workload's
+    // next batch is proposed on another thread from the same state, as if `batch` were already
+    // measured (its hashes excluded, the trial count past it); the model does not know its
+    // results yet. Only once the workload has a best time and enough rows for the strategy: the
+    // first batches depend on what the heuristic and the seeds measure. Nothing else touches
+    // the task, the strategy or the model until join_ahead().
+    std::future<std::vector<Schedule>> propose_ahead(Task &t, const std::vector<Schedule> &batch) {
+        if (!o_.propose_ahead || t.best_ms <= 0 || (int)t.rows.size() < o_.min_ok_rows) return {};
+        const int after = t.trials + (int)batch.size();
+        int n = o_.batch_size;
+        if (o_.trials > 0) n = std::min(n, o_.trials - after);
+        if (n <= 0) return {};
+        std::set<std::string> measuring;
+        for (const Schedule &s : batch) measuring.insert(schedule_hash(s));
+        return std::async(std::launch::async,
+                          [this, &t, n, measuring, after] { return propose(t, n, measuring, after); });
+    }
+
+    // Waits for the batch proposed ahead and keeps it for the workload's next round (when the
+    // batch it was proposed past was measured). A proposal that failed is dropped: the next
+    // round proposes as usual.
+    void join_ahead(std::future<std::vector<Schedule>> &next, int index, int trials_after, bool measured) {
+        if (!next.valid()) return;
+        const double t0 = env_.clock();
+        std::vector<Schedule> b;
+        try {
+            b = next.get();
+        } catch (const std::exception &) {
+            b.clear();
+        }
+        if (env_.ahead_waited) env_.ahead_waited(env_.clock() - t0);
+        if (measured && !b.empty()) ahead_ = Ahead{index, trials_after, std::move(b)};
+    }
+
+    // The batch proposed ahead for this round of this workload, if there is one and nothing has
+    // been measured for the workload since (cut to `n`; none measured in between).
+    std::vector<Schedule> take_ahead(Task &t, int index, int n) {
+        std::vector<Schedule> out;
+        if (ahead_.task != index || ahead_.trials != t.trials) return out;
+        for (Schedule &s : ahead_.batch)
+            if ((int)out.size() < n && !t.measured.count(schedule_hash(s))) out.push_back(std::move(s));
+        ahead_ = Ahead{};
+        return out;
+    }
+
     // The batch: the heuristic until it is measured, then the seeds (whatever the strategy:
     // seeds are their own switch), at most half a batch of them so that the strategy proposes
-    // from the first batch on, then the strategy's proposals. No hash twice, none measured. A
-    // workload without a best time first measures the heuristic and the proven seeds alone.
-    std::vector<Schedule> propose(Task &t, int n) {
-        std::mt19937_64 rng(splitmix(o_.seed ^ splitmix(fnv1a64(t.key) ^ splitmix((uint64_t)t.trials))));
+    // from the first batch on, then the strategy's proposals. No hash twice, none measured or in
+    // `measuring`. A workload without a best time first measures the heuristic and the proven
+    // seeds alone. `trials` seeds the proposals' random numbers (the workload's trial count).
+    std::vector<Schedule> propose(Task &t, int n, const std::set<std::string> &measuring, int trials) {
+        std::mt19937_64 rng(splitmix(o_.seed ^ splitmix(fnv1a64(t.key) ^ splitmix((uint64_t)trials))));
         std::vector<Schedule> batch;
         std::set<std::string> exclude = t.measured;
+        exclude.insert(measuring.begin(), measuring.end());
         auto take = [&](const Schedule &s) {
             if ((int)batch.size() >= n) return;
             if (exclude.insert(schedule_hash(s)).second) batch.push_back(s);
@@ -333,6 +386,11 @@ private:
     bool use_model_ = false;  // the strategy ranks with the model and there is one
     std::vector<std::unique_ptr<Task>> tasks_;
     FeatureSchema schema_;
+    struct Ahead {
+        int task = -1, trials = -1;  // for this workload, when it has this many trials
+        std::vector<Schedule> batch;
+    };
+    Ahead ahead_;  // the batch proposed ahead (propose_ahead), until its round takes it
     double start_ = 0, batch_seconds_ = 0;  // batch_seconds_: measuring time of all batches
     int batches_ = 0;
 };

@@ -51,6 +51,9 @@ struct TuneEnv {
     Halide::Target target = htune::host_target();
     std::function<double()> clock;         // seconds (monotonic); default steady_clock
     std::function<bool()> stop_requested;  // polled between batches; default never
+    // propose_ahead: called with the seconds the loop waited, after a batch was measured, for
+    // the next batch proposed meanwhile (htune_bench_fleet's accounting); may be empty.
+    std::function<void(double)> ahead_waited;
 };
 
 struct WorkloadOutcome {

@@ -3,9 +3,12 @@
 // and run caps. Seeds: TuneSeedsTest.cpp; the end-of-run confirmation: TuneConfirmationTest.cpp.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "db/Database.h"
 #include "db/Version.h"
@@ -336,6 +339,52 @@ TEST(TuneLoopTest, AStrategySeesThePopulationAndObservesEveryMeasuredBatch) {
     EXPECT_EQ(observed, 20);
     EXPECT_GE(proposals, 5);
     EXPECT_EQ(h.model->predict_calls, 0);  // the strategy does not use the model
+}
+
+TEST(TuneLoopTest, ProposingAheadOverlapsTheNextProposalWithMeasuringAndKeepsTheBudgetExact) {
+    // `tune --mpi`: while a batch is measured, the next one is proposed on another thread.
+    struct Watching : SearchStrategy {
+        std::atomic<bool> *measuring;
+        std::atomic<int> *during, *total;
+        Watching(std::atomic<bool> *m, std::atomic<int> *d, std::atomic<int> *t)
+            : measuring(m), during(d), total(t) {}
+        std::string name() const override { return "watching"; }
+        bool uses_model() const override { return false; }
+        std::vector<Schedule> propose(const SearchRequest &r, std::mt19937_64 &rng) override {
+            ++*total;
+            if (*measuring) ++*during;
+            return propose_random(r.space, r.n, r.exclude, rng);
+        }
+    };
+    for (bool ahead : {false, true}) {
+        Harness h;
+        std::atomic<bool> measuring{false};
+        std::atomic<int> during{0}, total{0};
+        h.env.make_search = [&] { return std::make_unique<Watching>(&measuring, &during, &total); };
+        h.time_of = [&](const Workload &, const Schedule &s) {
+            measuring = true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            measuring = false;
+            return fake_ms(s);
+        };
+        h.o.propose_ahead = ahead;
+        h.o.trials = 22;
+        h.o.batch_size = 5;
+        h.o.confirm_top = 0;
+        TuneResult r = h.run({test_spec("matmul"), test_spec("blur3x3")});
+        for (const auto &w : r.workloads) {
+            EXPECT_TRUE(w.error.empty()) << w.error;
+            EXPECT_EQ(w.trials, 22) << w.workload;
+            auto hs = h.hashes(w.key);
+            EXPECT_EQ(hs.size(), 22u);
+            EXPECT_EQ(std::set<std::string>(hs.begin(), hs.end()).size(), hs.size()) << "a hash stored twice";
+        }
+        if (ahead) {
+            EXPECT_GE(during.load(), 4) << "of " << total.load() << " proposals";
+        } else {
+            EXPECT_EQ(during.load(), 0);
+        }
+    }
 }
 
 TEST(TuneLoopTest, AnUnknownStrategyIsAUsageError) {

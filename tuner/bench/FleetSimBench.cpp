@@ -7,15 +7,16 @@
 //     --noise), and the runner hands candidates out one at a time to whichever host is free
 //     first, as MpiFleet does; a batch ends when its last candidate does (its makespan);
 //   - the coordinator's own time (search, featurizing, model updates, commits) is the real wall
-//     time spent outside the runner, measured; rank 0 does not propose the next batch while one
-//     is measured, so a round costs coordinator time + makespan.
+//     time spent outside the runner, measured. As under --mpi, rank 0 proposes a workload's next
+//     batch while the current one is measured (TuneOptions::propose_ahead; --no-ahead turns it
+//     off): that proposal's time counts only where it outlasts the batch's makespan.
 // The simulated clock is the sum of both. Reported per H: candidates, simulated minutes,
 // candidates/min, speed-up over one host and efficiency (speed-up / H), the coordinator's seconds
 // per candidate and its share of the simulated time. Each host measures --per-host candidates
 // (so the run grows with H). The candidates' "times" are synthetic (from the schedule's
 // structure and hash), so the search has something to rank; they do not matter for throughput.
 //   htune_bench_fleet [--hosts 1,4,16,64] [--per-host 48] [--candidate-s 4] [--noise 0.3]
-//                     [--ops matmul,conv2d,blur3x3] [--seed 1] [--json FILE]
+//                     [--ops matmul,conv2d,blur3x3] [--seed 1] [--no-ahead] [--json FILE]
 // --json writes htune-bench-fleet/1 (the run's provenance, settings, a row per H), which
 // ./bench_report.py renders into docs/BENCHMARKS.md.
 #include <unistd.h>
@@ -91,6 +92,7 @@ public:
             out.push_back(r);
         }
         measure_s_ += makespan;
+        last_makespan_ = makespan;
         candidates_ += (int)batch.size();
         rounds_++;
         last_ = Clock::now();
@@ -99,11 +101,21 @@ public:
 
     void finish() { coordinator_s_ += seconds_since(last_), last_ = Clock::now(); }
 
+    // The loop waited `s` for the batch proposed during the last batch's measurement. Here the
+    // runner returned at once, so all of it was spent outside the runner; on a fleet only what
+    // outlasts the makespan would be.
+    void ahead_waited(double s) {
+        coordinator_s_ -= s;
+        ahead_s_ += s;
+        overhang_s_ += std::max(0.0, s - last_makespan_);
+    }
+
     int hosts_;
     double candidate_s_, noise_;
     std::mt19937_64 rng_;
     Clock::time_point last_;
-    double coordinator_s_ = 0, measure_s_ = 0, host_busy_s_ = 0;
+    double coordinator_s_ = 0, measure_s_ = 0, host_busy_s_ = 0, last_makespan_ = 0;
+    double ahead_s_ = 0, overhang_s_ = 0;  // proposing ahead: its time, and what outlasted batches
     int candidates_ = 0, rounds_ = 0;
 };
 
@@ -128,6 +140,7 @@ int main(int argc, char **argv) {
     std::vector<std::string> ops = {"matmul", "conv2d", "blur3x3"};
     uint64_t seed = 1;
     std::string json_path;
+    bool ahead = true;
     std::vector<std::string> args(argv + 1, argv + argc);
     try {
         for (size_t i = 0; i < args.size(); i++) {
@@ -148,6 +161,8 @@ int main(int argc, char **argv) {
                 ops = split(value());
             } else if (args[i] == "--seed") {
                 seed = std::stoull(value());
+            } else if (args[i] == "--no-ahead") {
+                ahead = false;
             } else if (args[i] == "--json") {
                 json_path = value();
             } else {
@@ -181,6 +196,7 @@ int main(int argc, char **argv) {
         o.seed = seed;
         o.confirm_top = 0;
         o.seeds_per_workload = 0;
+        o.propose_ahead = ahead;
         o.device_key = host_device().key();
         const FeatureSchema &schema = feature_schema();
         o.feature_schema = schema.name + "/" + std::to_string(schema.version);
@@ -192,6 +208,7 @@ int main(int argc, char **argv) {
         env.runner = &fleet;
         env.db = db.get();
         env.model = model.get();
+        env.ahead_waited = [&fleet](double s) { fleet.ahead_waited(s); };
         env.featurizer = [](const Workload &, const ScheduleSpace &space) -> FeaturizeFunction {
             auto f = std::make_shared<Featurizer>(space, 2);
             return [f](const std::vector<Schedule> &batch) { return f->featurize(batch); };
@@ -204,7 +221,7 @@ int main(int argc, char **argv) {
                 std::cerr << "htune_bench_fleet: " << w.workload << ": " << w.error << "\n";
                 return 1;
             }
-        const double sim_s = fleet.coordinator_s_ + fleet.measure_s_;
+        const double sim_s = fleet.coordinator_s_ + fleet.overhang_s_ + fleet.measure_s_;
         const double rate = fleet.candidates_ / (sim_s / 60.0);
         if (one_host_rate == 0 && hosts == 1) one_host_rate = rate;
         const double speedup = one_host_rate > 0 ? rate / one_host_rate : 0;
@@ -217,19 +234,22 @@ int main(int argc, char **argv) {
             {"measure_s", fleet.measure_s_},
             {"host_busy_s", fleet.host_busy_s_},
             {"coordinator_s", fleet.coordinator_s_},
+            {"proposed_ahead_s", fleet.ahead_s_},
+            {"proposed_ahead_overhang_s", fleet.overhang_s_},
             {"candidates_per_min", rate},
             {"speedup_vs_one_host", one_host_rate > 0 ? nlohmann::json(speedup) : nlohmann::json()},
             {"efficiency", one_host_rate > 0 ? nlohmann::json(speedup / hosts) : nlohmann::json()},
-            {"coordinator_s_per_candidate", fleet.coordinator_s_ / fleet.candidates_},
-            {"coordinator_share", fleet.coordinator_s_ / sim_s},
+            {"coordinator_s_per_candidate", (fleet.coordinator_s_ + fleet.ahead_s_) / fleet.candidates_},
+            {"coordinator_share", (fleet.coordinator_s_ + fleet.overhang_s_) / sim_s},
             {"host_utilisation", fleet.host_busy_s_ / (sim_s * hosts)}};
         rows.push_back(row);
         std::cout << std::left << std::setw(7) << hosts << std::right << std::fixed << std::setw(11)
                   << fleet.candidates_ << std::setw(9) << o.batch_size << std::setprecision(1)
                   << std::setw(12) << sim_s / 60 << std::setw(10) << rate << std::setprecision(2)
                   << std::setw(10) << speedup << std::setw(12) << (one_host_rate > 0 ? speedup / hosts : 0)
-                  << std::setprecision(4) << std::setw(14) << fleet.coordinator_s_ / fleet.candidates_
-                  << std::setprecision(3) << std::setw(13) << fleet.coordinator_s_ / sim_s << std::endl;
+                  << std::setprecision(4) << std::setw(14)
+                  << (fleet.coordinator_s_ + fleet.ahead_s_) / fleet.candidates_ << std::setprecision(3)
+                  << std::setw(13) << (fleet.coordinator_s_ + fleet.overhang_s_) / sim_s << std::endl;
     }
     std::system(("rm -rf " + dir).c_str());
     if (!json_path.empty()) {
@@ -245,7 +265,8 @@ int main(int argc, char **argv) {
                                 {"noise", noise},
                                 {"ops", ops},
                                 {"seed", seed},
-                                {"search", "guided"}}},
+                                {"search", "guided"},
+                                {"propose_ahead", ahead}}},
                               {"rows", rows}};
         std::ofstream f(json_path);
         f << out.dump(1) << "\n";

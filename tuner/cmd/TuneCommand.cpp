@@ -257,6 +257,7 @@ int run_tune(const std::vector<std::string> &args) {
             : make_worker_runner(m);  // validates m
     const int hosts = mpi ? mpi_host_count(*runner) : 0;
     if (hosts > 1 && vm["batch-size"].defaulted()) o.batch_size *= hosts;
+    o.propose_ahead = mpi != nullptr;  // rank 0 proposes the next batch while the hosts measure
     auto db = open_database(db_path);
     const FeatureSchema &schema = feature_schema();
     o.feature_schema = schema.name + "/" + std::to_string(schema.version);
