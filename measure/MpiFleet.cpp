@@ -245,20 +245,21 @@ private:
                 log_ << "htune tune: measurement host " << by_rank.at(it->first)->name
                      << " lost (no word for " << (int)silent << " s); its candidate goes back to the queue"
                      << std::endl;
+                // Its job's text stays in sending_ (MPI may still read it); nothing is posted to
+                // a lost host again.
                 lost_.insert(it->first);
-                orphans_.push_back(std::move(sending_[it->first].text));  // MPI may still read it
                 if (sending_[it->first].request != MPI_REQUEST_NULL)
                     MPI_Request_free(&sending_[it->first].request);
                 queue.push_front(it->second);
                 it = busy.erase(it);
             }
-            std::this_thread::sleep_for(std::chrono::microseconds(200));
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
         if (!error.empty()) throw Error(ErrorKind::io, error);
     }
 
     // A job is sent without waiting (MPI_Send to a host that died blocks for good): its text
-    // lives here until the host replies.
+    // lives here until the host replies, or for good when the host is lost.
     void post(int rank, std::string text) {
         Sending &s = sending_[rank];
         s.text = std::move(text);
@@ -270,7 +271,6 @@ private:
         std::string text;
     };
     std::map<int, Sending> sending_;
-    std::deque<std::string> orphans_;  // jobs posted to hosts given up for lost
 
     std::vector<Host> hosts_;
     std::unique_ptr<Runner> local_;
