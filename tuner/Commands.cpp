@@ -2,6 +2,7 @@
 #include <Halide.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -105,7 +106,11 @@ int run_cli(int argc, char **argv) {
         try {
             return c.run(args);
         } catch (const Error &e) {
-            std::cerr << "htune: error: " << e.what() << "\n";
+            // Under mpirun every rank parses the same command line: rank 0 alone says what is
+            // wrong with it, so a usage error is one line however many ranks there are.
+            const char *rank = std::getenv("OMPI_COMM_WORLD_RANK");
+            if (!(e.kind() == ErrorKind::usage && rank && std::string(rank) != "0"))
+                std::cerr << "htune: error: " << e.what() << "\n";
             return e.kind() == ErrorKind::usage ? 2 : 1;
         } catch (const Halide::CompileError &e) {
             std::cerr << "htune: error: halide: " << e.what() << "\n";

@@ -226,6 +226,16 @@ TEST(MpiTuneTest, MpiMistakesAreOneLineAndWriteNothing) {
         EXPECT_NE(r.err.find("htune: error: --mpi: no measurement host of device type"), std::string::npos)
             << r.err;
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+        // Under mpirun every rank parses the same bad line; one of them says so.
+        r = run_shell(mpirun() + "-np 3 " + HTUNE_BINARY + " tune --mpi --op no_such_op --db " + db);
+        EXPECT_NE(r.exit_code, 0);
+        const std::string all = r.out + r.err;
+        size_t lines = 0;
+        for (size_t p = all.find("htune: error:"); p != std::string::npos;
+             p = all.find("htune: error:", p + 1))
+            lines++;
+        EXPECT_EQ(lines, 1u) << all;
+        EXPECT_NE(all.find("no_such_op"), std::string::npos) << all;
     }
     EXPECT_NE(access(db.c_str(), F_OK), 0) << "no database was created";
     run_shell("rm -rf " + dir);

@@ -208,6 +208,7 @@ int run_tune(const std::vector<std::string> &args) {
     // (run caps, the seed-failure limits).
     o.measure = mcli.finish("tune");
     const MeasureOptions &m = o.measure;
+    validate(m);  // here, not only in make_worker_runner: under --mpi rank 0 may make none
     std::vector<std::string> seeders;
     if (seed_autoschedulers != "none") {
         std::stringstream list(seed_autoschedulers);
