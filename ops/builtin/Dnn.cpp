@@ -1,10 +1,13 @@
-// Built-in deep-learning operators, fp32: conv2d, depthwise_separable_conv, resnet_block (conv
+// Built-in deep-learning operators, fp32: conv2d, conv (a CNN layer: stride, padding, dilation,
+// groups, activation), depthwise_separable_conv, resnet_block (conv
 // layers, layout (c, x, y, n): channels innermost, as Halide's apps/conv_layer and apps/resnet_50,
 // so a schedule can vectorize over channels), softmax and layernorm (rows: (feature, row)).
-// Convolutions are "valid": the input carries the halo, so no boundary condition is needed.
+// Convolutions other than conv are "valid": the input carries the halo, so no boundary condition
+// is needed.
 // FLOPs: 2 per multiply-add, 1 per other arithmetic op, compare/max or transcendental.
 #include <algorithm>
 
+#include "ops/Error.h"
 #include "ops/HostTarget.h"
 #include "ops/builtin/Builtins.h"
 
@@ -19,6 +22,12 @@ ImageParam filter_param(const std::string &name, int co, int ci, int k) {
     ImageParam w(Float(32), 4, name);
     w.set_estimates({{0, co}, {0, ci}, {0, k}, {0, k}});
     return w;
+}
+
+// Output extent of a convolution along one dimension (conv): may be < 1 for a filter too large.
+int conv_output_extent(int in, int k, int stride, int pad, int dilation) {
+    const int span = in + 2 * pad - dilation * (k - 1) - 1;
+    return span < 0 ? 0 : span / stride + 1;
 }
 
 ImageParam vector_param(const std::string &name, int n) {
@@ -97,6 +106,79 @@ OpDef conv2d() {
         return out * (2.0 * p.i("CI") * p.i("K") * p.i("K") + 2.0);  // + bias, relu
     };
     d.ranges = {{"input", {0, 1}}, {"filter", {-0.1, 0.1}}, {"bias", {-0.1, 0.1}}};
+    return d;
+}
+
+// A convolution layer as CNNs have them (ResNet, MobileNet): stride, zero padding, dilation and
+// groups (depthwise: groups = CI = CO), then bias and an activation. The input is the layer's
+// unpadded activation (W x H); the padding reads zeros outside it (constant_exterior on x and y).
+// Filter (co, ci within co's group, kx, ky). Output (CO, OW, OH, N), OW = (W + 2 pad - dilation
+// (K - 1) - 1) / stride + 1.
+OpDef conv() {
+    OpDef d;
+    d.name = "conv";
+    d.summary =
+        "convolution layer: stride, zero padding, dilation, groups (depthwise: groups = CI = CO), "
+        "+ bias + activation, fp32, layout (c, x, y, n)";
+    ParamSpec act{
+        "act", ParamType::text, "relu", 0, 0, {"none", "relu", "relu6"}, "activation after the bias"};
+    d.params = {int_param("N", 1, 1, 64, "batch size"),
+                int_param("W", 56, 1, 4096, "input width"),
+                int_param("H", 56, 1, 4096, "input height"),
+                int_param("CI", 64, 1, 4096, "input channels"),
+                int_param("CO", 64, 1, 4096, "output channels"),
+                int_param("K", 3, 1, 11, "filter size (KxK)"),
+                int_param("stride", 1, 1, 8, "stride in x and y"),
+                int_param("pad", 1, 0, 10, "zero padding on every side"),
+                int_param("dilation", 1, 1, 8, "dilation of the filter taps"),
+                int_param("groups", 1, 1, 4096, "channel groups (CI and CO multiples of it)"),
+                act};
+    d.test = {{"W", "12"}, {"H", "10"}, {"CI", "8"}, {"CO", "8"}};
+    d.build = [](const ParamValues &p) {
+        const int N = p.i("N"), W = p.i("W"), H = p.i("H"), CI = p.i("CI"), CO = p.i("CO"), K = p.i("K");
+        const int S = p.i("stride"), P = p.i("pad"), D = p.i("dilation"), G = p.i("groups");
+        if (CI % G || CO % G)
+            throw_usage("conv: CI=" + std::to_string(CI) + " and CO=" + std::to_string(CO) +
+                        " must be multiples of groups=" + std::to_string(G));
+        const int OW = conv_output_extent(W, K, S, P, D), OH = conv_output_extent(H, K, S, P, D);
+        if (OW < 1 || OH < 1)
+            throw_usage("conv: a " + std::to_string(K) + "x" + std::to_string(K) + " filter with dilation " +
+                        std::to_string(D) + " does not fit a " + std::to_string(W) + "x" + std::to_string(H) +
+                        " input padded by " + std::to_string(P));
+        const int CIg = CI / G, COg = CO / G;
+        ImageParam input(Float(32), 4, "input");
+        input.set_estimates({{0, CI}, {0, W}, {0, H}, {0, N}});
+        ImageParam filter = filter_param("filter", CO, CIg, K);
+        ImageParam bias = vector_param("bias", CO);
+        Func padded =
+            BoundaryConditions::constant_exterior(input, 0.0f, {Range(), Range(0, W), Range(0, H), Range()});
+        Var c("c"), x("x"), y("y"), n("n");
+        RDom r(0, CIg, 0, K, 0, K, "r");
+        // The input channel: no division in the index when it is not needed (one group, or one
+        // output channel per group), so a schedule can still vectorize over c densely.
+        Expr ci = G == 1 ? Expr(r.x) : COg == 1 ? c * CIg + r.x : (c / COg) * CIg + r.x;
+        Func acc("conv");
+        acc(c, x, y, n) = bias(c);
+        acc(c, x, y, n) += filter(c, r.x, r.y, r.z) * padded(ci, x * S + r.y * D - P, y * S + r.z * D - P, n);
+        Func out("conv_" + p.text("act"));
+        if (p.text("act") == "relu")
+            out(c, x, y, n) = max(acc(c, x, y, n), 0.0f);
+        else if (p.text("act") == "relu6")
+            out(c, x, y, n) = clamp(acc(c, x, y, n), 0.0f, 6.0f);
+        else
+            out(c, x, y, n) = acc(c, x, y, n);
+        out.set_estimates({{0, CO}, {0, OW}, {0, OH}, {0, N}});
+        return Pipeline(out);
+    };
+    d.flops = [](const ParamValues &p) {
+        const int K = p.i("K"), S = p.i("stride"), P = p.i("pad"), D = p.i("dilation");
+        double out = (double)p.i("N") * p.i("CO") * conv_output_extent(p.i("W"), K, S, P, D) *
+                     conv_output_extent(p.i("H"), K, S, P, D);
+        const std::string &a = p.text("act");
+        const double act_ops = a == "relu" ? 1 : a == "relu6" ? 2 : 0;
+        return out * (2.0 * (p.i("CI") / p.i("groups")) * K * K + 1 + act_ops);  // + bias, activation
+    };
+    d.ranges = {{"input", {-1, 1}}, {"filter", {-0.2, 0.2}}, {"bias", {-0.1, 0.1}}};
     return d;
 }
 
@@ -283,6 +365,7 @@ OpDef layernorm() {
 
 void add_dnn_ops(std::vector<OpDef> &defs) {
     defs.push_back(conv2d());
+    defs.push_back(conv());
     defs.push_back(depthwise_separable_conv());
     defs.push_back(resnet_block());
     defs.push_back(softmax());

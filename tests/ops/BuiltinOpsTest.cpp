@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
+#include "ops/Error.h"
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 
@@ -55,6 +58,79 @@ TEST(BuiltinOpsTest, Conv2dIsConvolutionPlusBiasAndRelu) {
                 }
     EXPECT_LT(zeros, N * W * H * CO);  // not all clipped by the ReLU
     EXPECT_DOUBLE_EQ(r.w.flops(), (double)N * W * H * CO * (2.0 * CI * K * K + 2));
+}
+
+TEST(BuiltinOpsTest, ConvLayersMatchLoopsWithStridePaddingDilationGroupsAndActivation) {
+    struct Case {
+        int N, W, H, CI, CO, K, S, P, D, G;
+        std::string act;
+    };
+    for (const Case &k : {Case{1, 7, 6, 3, 4, 3, 2, 1, 1, 1, "relu"},     // strided, padded (ResNet)
+                          Case{2, 6, 5, 4, 6, 3, 1, 2, 2, 2, "none"},     // dilated, 2 groups
+                          Case{1, 9, 7, 5, 5, 3, 2, 1, 1, 5, "relu6"},    // depthwise, strided (MobileNet)
+                          Case{1, 5, 4, 6, 3, 1, 1, 0, 1, 1, "none"},     // pointwise
+                          Case{1, 8, 8, 2, 4, 7, 2, 3, 1, 1, "relu"}}) {  // 7x7 stem
+        RefRun r(WorkloadSpec{"conv",
+                              "",
+                              {{"N", std::to_string(k.N)},
+                               {"W", std::to_string(k.W)},
+                               {"H", std::to_string(k.H)},
+                               {"CI", std::to_string(k.CI)},
+                               {"CO", std::to_string(k.CO)},
+                               {"K", std::to_string(k.K)},
+                               {"stride", std::to_string(k.S)},
+                               {"pad", std::to_string(k.P)},
+                               {"dilation", std::to_string(k.D)},
+                               {"groups", std::to_string(k.G)},
+                               {"act", k.act}}});
+        Halide::Buffer<float> in(r.input("input")), f(r.input("filter")), b(r.input("bias")),
+            out(r.outputs[0]);
+        const int OW = (k.W + 2 * k.P - k.D * (k.K - 1) - 1) / k.S + 1;
+        const int OH = (k.H + 2 * k.P - k.D * (k.K - 1) - 1) / k.S + 1;
+        ASSERT_EQ(out.dim(0).extent(), k.CO);
+        ASSERT_EQ(out.dim(1).extent(), OW);
+        ASSERT_EQ(out.dim(2).extent(), OH);
+        ASSERT_EQ(in.dim(1).extent(), k.W) << "the input is the unpadded activation";
+        const int CIg = k.CI / k.G, COg = k.CO / k.G;
+        int clipped = 0, checked = 0;
+        for (int n = 0; n < k.N; n++)
+            for (int y = 0; y < OH; y++)
+                for (int x = 0; x < OW; x++)
+                    for (int co = 0; co < k.CO; co++) {
+                        double s = b(co);
+                        for (int ky = 0; ky < k.K; ky++)
+                            for (int kx = 0; kx < k.K; kx++)
+                                for (int i = 0; i < CIg; i++) {
+                                    const int ix = x * k.S + kx * k.D - k.P, iy = y * k.S + ky * k.D - k.P;
+                                    if (ix < 0 || iy < 0 || ix >= k.W || iy >= k.H) continue;  // zero padding
+                                    s += f(co, i, kx, ky) * in((co / COg) * CIg + i, ix, iy, n);
+                                }
+                        double want = k.act == "relu"    ? std::max(s, 0.0)
+                                      : k.act == "relu6" ? std::min(std::max(s, 0.0), 6.0)
+                                                         : s;
+                        clipped += want != s;
+                        checked++;
+                        EXPECT_NEAR(out(co, x, y, n), want, 1e-5)
+                            << k.act << " co=" << co << " x=" << x << " y=" << y;
+                    }
+        if (k.act != "none") EXPECT_LT(clipped, checked) << "not all clipped by the activation";
+        const double act_ops = k.act == "relu" ? 1 : k.act == "relu6" ? 2 : 0;
+        EXPECT_DOUBLE_EQ(r.w.flops(), (double)k.N * OW * OH * k.CO * (2.0 * CIg * k.K * k.K + 1 + act_ops));
+    }
+    // Groups that do not divide the channels, and a filter larger than the padded input: one
+    // usage error each, naming what is wrong.
+    auto error_of = [](std::vector<std::pair<std::string, std::string>> p) -> std::string {
+        try {
+            make_workload(WorkloadSpec{"conv", "", p}).build();
+        } catch (const Error &e) {
+            EXPECT_EQ(e.kind(), ErrorKind::usage);
+            return e.what();
+        }
+        return "no error";
+    };
+    EXPECT_NE(error_of({{"CI", "6"}, {"groups", "4"}}).find("must be multiples of groups=4"),
+              std::string::npos);
+    EXPECT_NE(error_of({{"W", "3"}, {"K", "7"}, {"pad", "0"}}).find("does not fit"), std::string::npos);
 }
 
 TEST(BuiltinOpsTest, DepthwiseSeparableConvIsDepthwiseThenPointwise) {
