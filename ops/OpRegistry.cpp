@@ -43,6 +43,7 @@ const std::vector<AlgorithmPtr> &builtin_ops() {
         std::vector<OpDef> defs;
         add_linear_algebra_ops(defs);
         add_dnn_ops(defs);
+        add_dnn_layer_ops(defs);
         add_image_ops(defs);
         std::vector<AlgorithmPtr> out;
         for (auto &d : defs) out.push_back(make_builtin(std::move(d)));

@@ -10,7 +10,8 @@
 namespace htune {
 
 void add_linear_algebra_ops(std::vector<OpDef> &defs);  // matmul
-void add_dnn_ops(std::vector<OpDef> &defs);             // conv2d, depthwise, resnet, softmax, layernorm
+void add_dnn_ops(std::vector<OpDef> &defs);             // conv2d, conv, depthwise, resnet, softmax, layernorm
+void add_dnn_layer_ops(std::vector<OpDef> &defs);       // pool, fully_connected, add
 void add_image_ops(std::vector<OpDef> &defs);           // blur3x3, harris, ..., then the two below
 void add_scan_ops(std::vector<OpDef> &defs);            // iir_blur, histogram_equalize, bilateral_grid
 void add_pyramid_ops(std::vector<OpDef> &defs);         // local_laplacian, interpolate

@@ -133,6 +133,75 @@ TEST(BuiltinOpsTest, ConvLayersMatchLoopsWithStridePaddingDilationGroupsAndActiv
     EXPECT_NE(error_of({{"W", "3"}, {"K", "7"}, {"pad", "0"}}).find("does not fit"), std::string::npos);
 }
 
+TEST(BuiltinOpsTest, PoolingMatchesLoopsForMaxAverageAndGlobal) {
+    struct Case {
+        int C, W, H, K, S, P;
+        std::string kind;
+    };
+    for (const Case &k : {Case{3, 9, 7, 3, 2, 1, "max"},  // ResNet's stem pooling
+                          Case{2, 8, 6, 2, 2, 0, "avg"},
+                          Case{3, 7, 5, 3, 1, 1, "avg"},     // padded: zeros count (count_include_pad)
+                          Case{4, 5, 5, 5, 1, 0, "avg"}}) {  // global average pooling
+        RefRun r(WorkloadSpec{"pool",
+                              "",
+                              {{"N", "2"},
+                               {"C", std::to_string(k.C)},
+                               {"W", std::to_string(k.W)},
+                               {"H", std::to_string(k.H)},
+                               {"K", std::to_string(k.K)},
+                               {"stride", std::to_string(k.S)},
+                               {"pad", std::to_string(k.P)},
+                               {"kind", k.kind}}});
+        Halide::Buffer<float> in(r.input("input")), out(r.outputs[0]);
+        const int OW = (k.W + 2 * k.P - k.K) / k.S + 1, OH = (k.H + 2 * k.P - k.K) / k.S + 1;
+        ASSERT_EQ(out.dim(1).extent(), OW);
+        ASSERT_EQ(out.dim(2).extent(), OH);
+        for (int n = 0; n < 2; n++)
+            for (int y = 0; y < OH; y++)
+                for (int x = 0; x < OW; x++)
+                    for (int c = 0; c < k.C; c++) {
+                        double mx = -1e30, s = 0;
+                        for (int ky = 0; ky < k.K; ky++)
+                            for (int kx = 0; kx < k.K; kx++) {
+                                const int ix = x * k.S + kx - k.P, iy = y * k.S + ky - k.P;
+                                if (ix < 0 || iy < 0 || ix >= k.W || iy >= k.H) continue;
+                                mx = std::max(mx, (double)in(c, ix, iy, n));
+                                s += in(c, ix, iy, n);
+                            }
+                        const double want = k.kind == "max" ? mx : s / (k.K * k.K);
+                        EXPECT_NEAR(out(c, x, y, n), want, 1e-5)
+                            << k.kind << " c=" << c << " x=" << x << " y=" << y;
+                    }
+        EXPECT_DOUBLE_EQ(r.w.flops(),
+                         2.0 * k.C * OW * OH * (k.kind == "max" ? k.K * k.K - 1 : k.K * k.K + 1));
+    }
+}
+
+TEST(BuiltinOpsTest, FullyConnectedAndAddMatchLoops) {
+    RefRun fc(WorkloadSpec{"fully_connected", "", {{"N", "3"}, {"IN", "7"}, {"OUT", "5"}, {"act", "relu"}}});
+    Halide::Buffer<float> in(fc.input("input")), w(fc.input("weight")), b(fc.input("bias")),
+        out(fc.outputs[0]);
+    int clipped = 0;
+    for (int n = 0; n < 3; n++)
+        for (int o = 0; o < 5; o++) {
+            double s = b(o);
+            for (int i = 0; i < 7; i++) s += w(o, i) * in(i, n);
+            clipped += s < 0;
+            EXPECT_NEAR(out(o, n), std::max(s, 0.0), 1e-5) << o << "," << n;
+        }
+    EXPECT_LT(clipped, 15);
+    EXPECT_DOUBLE_EQ(fc.w.flops(), 3.0 * 5 * (2 * 7 + 1 + 1));
+
+    RefRun add(WorkloadSpec{"add", "", {{"C", "3"}, {"W", "4"}, {"H", "2"}, {"act", "relu6"}}});
+    Halide::Buffer<float> a(add.input("a")), bb(add.input("b")), sum(add.outputs[0]);
+    for (int y = 0; y < 2; y++)
+        for (int x = 0; x < 4; x++)
+            for (int c = 0; c < 3; c++)
+                EXPECT_NEAR(sum(c, x, y, 0),
+                            std::min(std::max((double)a(c, x, y, 0) + bb(c, x, y, 0), 0.0), 6.0), 1e-6);
+    EXPECT_DOUBLE_EQ(add.w.flops(), 3.0 * 4 * 2 * 3);
+}
+
 TEST(BuiltinOpsTest, DepthwiseSeparableConvIsDepthwiseThenPointwise) {
     const int W = 4, H = 3, CI = 3, CO = 5;
     RefRun r(
