@@ -22,6 +22,15 @@ Halide::Func clamp_2d(const Halide::ImageParam &in, int width, int height, const
 // An input named `name` with estimates [0, extents[d]) on every dimension.
 Halide::ImageParam image_param(Halide::Type t, const std::string &name, std::vector<int> extents);
 
+// The DNN layers' activation (DnnLayers.cpp): the `act` parameter (none, relu, relu6; default
+// `def`), the activation of `e`, and its FLOPs per element.
+ParamSpec act_param(const std::string &def);
+Halide::Expr activate(const Halide::Expr &e, const std::string &act);
+double act_flops(const std::string &act);
+// Output extent of a convolution along one dimension: 0 when the dilated filter does not fit
+// the padded input.
+int conv_output_extent(int in, int k, int stride, int pad, int dilation);
+
 // Rec. 601 luma of planar RGB `rgb(x, y, c)`.
 Halide::Expr luma(const Halide::Func &rgb, const Halide::Expr &x, const Halide::Expr &y);
 

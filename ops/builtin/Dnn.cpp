@@ -24,12 +24,6 @@ ImageParam filter_param(const std::string &name, int co, int ci, int k) {
     return w;
 }
 
-// Output extent of a convolution along one dimension (conv): may be < 1 for a filter too large.
-int conv_output_extent(int in, int k, int stride, int pad, int dilation) {
-    const int span = in + 2 * pad - dilation * (k - 1) - 1;
-    return span < 0 ? 0 : span / stride + 1;
-}
-
 ImageParam vector_param(const std::string &name, int n) {
     ImageParam v(Float(32), 1, name);
     v.set_estimates({{0, n}});
@@ -120,8 +114,6 @@ OpDef conv() {
     d.summary =
         "convolution layer: stride, zero padding, dilation, groups (depthwise: groups = CI = CO), "
         "+ bias + activation, fp32, layout (c, x, y, n)";
-    ParamSpec act{
-        "act", ParamType::text, "relu", 0, 0, {"none", "relu", "relu6"}, "activation after the bias"};
     d.params = {int_param("N", 1, 1, 64, "batch size"),
                 int_param("W", 56, 1, 4096, "input width"),
                 int_param("H", 56, 1, 4096, "input height"),
@@ -132,7 +124,7 @@ OpDef conv() {
                 int_param("pad", 1, 0, 10, "zero padding on every side"),
                 int_param("dilation", 1, 1, 8, "dilation of the filter taps"),
                 int_param("groups", 1, 1, 4096, "channel groups (CI and CO multiples of it)"),
-                act};
+                act_param("relu")};
     d.test = {{"W", "12"}, {"H", "10"}, {"CI", "8"}, {"CO", "8"}};
     d.build = [](const ParamValues &p) {
         const int N = p.i("N"), W = p.i("W"), H = p.i("H"), CI = p.i("CI"), CO = p.i("CO"), K = p.i("K");
@@ -161,12 +153,7 @@ OpDef conv() {
         acc(c, x, y, n) = bias(c);
         acc(c, x, y, n) += filter(c, r.x, r.y, r.z) * padded(ci, x * S + r.y * D - P, y * S + r.z * D - P, n);
         Func out("conv_" + p.text("act"));
-        if (p.text("act") == "relu")
-            out(c, x, y, n) = max(acc(c, x, y, n), 0.0f);
-        else if (p.text("act") == "relu6")
-            out(c, x, y, n) = clamp(acc(c, x, y, n), 0.0f, 6.0f);
-        else
-            out(c, x, y, n) = acc(c, x, y, n);
+        out(c, x, y, n) = activate(acc(c, x, y, n), p.text("act"));
         out.set_estimates({{0, CO}, {0, OW}, {0, OH}, {0, N}});
         return Pipeline(out);
     };
@@ -174,9 +161,7 @@ OpDef conv() {
         const int K = p.i("K"), S = p.i("stride"), P = p.i("pad"), D = p.i("dilation");
         double out = (double)p.i("N") * p.i("CO") * conv_output_extent(p.i("W"), K, S, P, D) *
                      conv_output_extent(p.i("H"), K, S, P, D);
-        const std::string &a = p.text("act");
-        const double act_ops = a == "relu" ? 1 : a == "relu6" ? 2 : 0;
-        return out * (2.0 * (p.i("CI") / p.i("groups")) * K * K + 1 + act_ops);  // + bias, activation
+        return out * (2.0 * (p.i("CI") / p.i("groups")) * K * K + 1 + act_flops(p.text("act")));  // + bias
     };
     d.ranges = {{"input", {-1, 1}}, {"filter", {-0.2, 0.2}}, {"bias", {-0.1, 0.1}}};
     return d;

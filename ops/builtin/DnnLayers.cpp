@@ -11,8 +11,6 @@ namespace htune {
 
 using namespace Halide;
 
-namespace {
-
 ParamSpec act_param(const std::string &def) {
     return {"act", ParamType::text, def, 0, 0, {"none", "relu", "relu6"}, "activation at the end"};
 }
@@ -25,10 +23,15 @@ Expr activate(const Expr &e, const std::string &act) {
 
 double act_flops(const std::string &act) { return act == "relu" ? 1 : act == "relu6" ? 2 : 0; }
 
-int pool_extent(int in, int k, int stride, int pad) {
-    const int span = in + 2 * pad - k;
+int conv_output_extent(int in, int k, int stride, int pad, int dilation) {
+    const int span = in + 2 * pad - dilation * (k - 1) - 1;
     return span < 0 ? 0 : span / stride + 1;
 }
+
+namespace {
+
+// A pooling window is a convolution's without dilation.
+int pool_extent(int in, int k, int stride, int pad) { return conv_output_extent(in, k, stride, pad, 1); }
 
 // K x K pooling with a stride and padding. Max pooling pads with the lowest float (padding never
 // wins); average pooling pads with zeros and divides by K * K (PyTorch's count_include_pad).

@@ -119,18 +119,6 @@ public:
     int candidates_ = 0, rounds_ = 0;
 };
 
-std::vector<std::string> split(const std::string &s) {
-    std::vector<std::string> out;
-    size_t p = 0;
-    while (p <= s.size()) {
-        size_t q = s.find(',', p);
-        if (q == std::string::npos) q = s.size();
-        if (q > p) out.push_back(s.substr(p, q - p));
-        p = q + 1;
-    }
-    return out;
-}
-
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -150,7 +138,7 @@ int main(int argc, char **argv) {
             };
             if (args[i] == "--hosts") {
                 host_counts.clear();
-                for (const auto &h : split(value())) host_counts.push_back(std::stoi(h));
+                for (const auto &h : split_list(value())) host_counts.push_back(std::stoi(h));
             } else if (args[i] == "--per-host") {
                 per_host = std::stoi(value());
             } else if (args[i] == "--candidate-s") {
@@ -158,7 +146,7 @@ int main(int argc, char **argv) {
             } else if (args[i] == "--noise") {
                 noise = std::stod(value());
             } else if (args[i] == "--ops") {
-                ops = split(value());
+                ops = split_list(value());
             } else if (args[i] == "--seed") {
                 seed = std::stoull(value());
             } else if (args[i] == "--no-ahead") {
