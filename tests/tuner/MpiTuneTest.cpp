@@ -83,6 +83,30 @@ TEST(MpiTuneTest, ThreeRanksStoreEveryHostsRecordsInOneDatabaseAndResume) {
     run_shell("rm -rf " + dir);
 }
 
+TEST(MpiTuneTest, AGeneratorInEverydayStyleIsTunedOnTheHosts) {
+    // unsharp: BoundaryConditions, an inline sum, unnamed Funcs; each host loads the library
+    // from the same path and names everything as rank 0 does.
+    if (!mpi_usable()) GTEST_SKIP() << "htune was built without Open MPI, or mpirun is missing";
+    const std::string dir = temp_dir(), db = dir + "/t.db";
+    CommandResult r = run_shell(mpirun() + "-np 3 " + HTUNE_BINARY + " tune --mpi --generator-lib " +
+                                HTUNE_TEST_GENERATORS +
+                                " --generator unsharp -g width=64 -g height=48 --trials 12 --batch-size 4 "
+                                "--confirm 0 --seed-autoschedulers none --mpi-host-timeout 20" +
+                                kFast + "--db " + db);
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    std::vector<Record> got = records(db);
+    ASSERT_EQ(got.size(), 12u);
+    std::set<std::string> hosts;
+    for (const Record &rec : got) {
+        EXPECT_EQ(rec.workload.op, "unsharp");
+        EXPECT_EQ(rec.result.status, Status::ok) << rec.result.error;
+        hosts.insert(rec.result.host);
+    }
+    EXPECT_EQ(hosts.size(), 2u);
+    EXPECT_EQ(hosts.count(""), 0u);
+    run_shell("rm -rf " + dir);
+}
+
 TEST(MpiTuneTest, TheCoordinatorMeasuresTooWhenAskedAndTheHostsImportTheSeeds) {
     if (!mpi_usable()) GTEST_SKIP() << "htune was built without Open MPI, or mpirun is missing";
     const std::string dir = temp_dir(), db = dir + "/t.db";
