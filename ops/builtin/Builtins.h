@@ -11,7 +11,7 @@ namespace htune {
 
 void add_linear_algebra_ops(std::vector<OpDef> &defs);  // matmul
 void add_dnn_ops(std::vector<OpDef> &defs);             // conv2d, conv, depthwise, resnet, softmax, layernorm
-void add_dnn_layer_ops(std::vector<OpDef> &defs);       // pool, fully_connected, add
+void add_dnn_layer_ops(std::vector<OpDef> &defs);       // pool, fully_connected, add, attention
 void add_image_ops(std::vector<OpDef> &defs);           // blur3x3, harris, ..., then the two below
 void add_scan_ops(std::vector<OpDef> &defs);            // iir_blur, histogram_equalize, bilateral_grid
 void add_pyramid_ops(std::vector<OpDef> &defs);         // local_laplacian, interpolate
@@ -22,7 +22,7 @@ Halide::Func clamp_2d(const Halide::ImageParam &in, int width, int height, const
 // An input named `name` with estimates [0, extents[d]) on every dimension.
 Halide::ImageParam image_param(Halide::Type t, const std::string &name, std::vector<int> extents);
 
-// The DNN layers' activation (DnnLayers.cpp): the `act` parameter (none, relu, relu6; default
+// The DNN layers' activation (DnnLayers.cpp): the `act` parameter (none, relu, relu6, gelu; default
 // `def`), the activation of `e`, and its FLOPs per element.
 ParamSpec act_param(const std::string &def);
 Halide::Expr activate(const Halide::Expr &e, const std::string &act);

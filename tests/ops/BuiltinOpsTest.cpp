@@ -202,6 +202,110 @@ TEST(BuiltinOpsTest, FullyConnectedAndAddMatchLoops) {
     EXPECT_DOUBLE_EQ(add.w.flops(), 3.0 * 4 * 2 * 3);
 }
 
+// BERT's tanh approximation of gelu, through fully_connected (the FFN's first layer).
+TEST(BuiltinOpsTest, FullyConnectedGeluIsTheTanhApproximation) {
+    RefRun fc(WorkloadSpec{"fully_connected", "", {{"N", "4"}, {"IN", "9"}, {"OUT", "6"}, {"act", "gelu"}}});
+    Halide::Buffer<float> in(fc.input("input")), w(fc.input("weight")), b(fc.input("bias")),
+        out(fc.outputs[0]);
+    const double pi = std::acos(-1.0);
+    int negative = 0;
+    for (int n = 0; n < 4; n++)
+        for (int o = 0; o < 6; o++) {
+            double s = b(o);
+            for (int i = 0; i < 9; i++) s += w(o, i) * in(i, n);
+            negative += s < 0;
+            const double gelu = 0.5 * s * (1 + std::tanh(std::sqrt(2 / pi) * (s + 0.044715 * s * s * s)));
+            EXPECT_NEAR(out(o, n), gelu, 1e-6) << o << "," << n;
+        }
+    EXPECT_GT(negative, 0);
+    EXPECT_LT(negative, 24);
+    EXPECT_DOUBLE_EQ(fc.w.flops(), 4.0 * 6 * (2 * 9 + 1 + 8));
+
+    // Far from 0 it is the identity on the right and 0 on the left, and it is exact at 0.
+    RefRun add(WorkloadSpec{"add", "", {{"C", "2"}, {"W", "3"}, {"H", "1"}, {"act", "gelu"}}});
+    Halide::Buffer<float> a(add.input("a")), bb(add.input("b"));
+    const float xs[6] = {-10, -3, 0, 0.5f, 3, 10};
+    for (int k = 0; k < 6; k++) {
+        a(k % 2, k / 2, 0, 0) = xs[k];
+        bb(k % 2, k / 2, 0, 0) = 0;
+    }
+    Halide::Buffer<float> g(add.w.reference(add.inputs, htune::host_target())[0]);
+    for (int k = 0; k < 6; k++) {
+        const double x = xs[k];
+        EXPECT_NEAR(g(k % 2, k / 2, 0, 0),
+                    0.5 * x * (1 + std::tanh(std::sqrt(2 / pi) * (x + 0.044715 * x * x * x))), 1e-6)
+            << x;
+    }
+    EXPECT_NEAR(g(0, 0, 0, 0), 0.0, 1e-6);
+    EXPECT_NEAR(g(1, 2, 0, 0), 10.0, 1e-5);
+    EXPECT_EQ(g(0, 1, 0, 0), 0.0f);
+}
+
+// softmax(q k^T / sqrt(D)) v per batch and head, against loops in double.
+TEST(BuiltinOpsTest, AttentionMatchesLoopsAndItsWeightsSumToOne) {
+    struct Case {
+        int N, S, H, D;
+    };
+    for (const Case &c : {Case{1, 5, 1, 3}, Case{2, 7, 3, 4}, Case{3, 4, 2, 16}}) {
+        const std::string where = "N=" + std::to_string(c.N) + " S=" + std::to_string(c.S) +
+                                  " heads=" + std::to_string(c.H) + " D=" + std::to_string(c.D);
+        RefRun r(WorkloadSpec{"attention",
+                              "",
+                              {{"N", std::to_string(c.N)},
+                               {"S", std::to_string(c.S)},
+                               {"heads", std::to_string(c.H)},
+                               {"D", std::to_string(c.D)}}});
+        Halide::Buffer<float> q(r.input("q")), k(r.input("k")), v(r.input("v")), out(r.outputs[0]);
+        ASSERT_EQ(out.dimensions(), 4) << where;
+        EXPECT_EQ(out.dim(0).extent(), c.D);
+        EXPECT_EQ(out.dim(1).extent(), c.S);
+        EXPECT_EQ(out.dim(2).extent(), c.H);
+        EXPECT_EQ(out.dim(3).extent(), c.N);
+        const double scale = 1 / std::sqrt((double)c.D);
+        double max_weight = 0;
+        for (int n = 0; n < c.N; n++)
+            for (int h = 0; h < c.H; h++)
+                for (int i = 0; i < c.S; i++) {
+                    std::vector<double> w(c.S);
+                    double mx = -INFINITY, total = 0;
+                    for (int j = 0; j < c.S; j++) {
+                        double s = 0;
+                        for (int e = 0; e < c.D; e++) s += (double)q(e, i, h, n) * k(e, j, h, n);
+                        w[j] = s * scale;
+                        mx = std::max(mx, w[j]);
+                    }
+                    for (int j = 0; j < c.S; j++) total += w[j] = std::exp(w[j] - mx);
+                    for (int j = 0; j < c.S; j++) max_weight = std::max(max_weight, w[j] / total);
+                    for (int e = 0; e < c.D; e++) {
+                        double o = 0;
+                        for (int j = 0; j < c.S; j++) o += w[j] / total * v(e, j, h, n);
+                        EXPECT_NEAR(out(e, i, h, n), o, 1e-5)
+                            << where << " at " << e << "," << i << "," << h << "," << n;
+                    }
+                }
+        // Not a uniform average: some query attends to one key more than the others.
+        EXPECT_GT(max_weight, 1.5 / c.S) << where;
+        EXPECT_DOUBLE_EQ(r.w.flops(), (double)c.N * c.H * c.S * (c.S * (4.0 * c.D + 5) + c.D)) << where;
+
+        // The weights of every row sum to one: a v that is constant along the sequence (a
+        // different constant per d, head and batch) comes out unchanged.
+        v.for_each_element([&](int e, int j, int h, int n) { v(e, j, h, n) = 0.25f * e - 0.5f * h + n; });
+        Halide::Buffer<float> same(r.w.reference(r.inputs, htune::host_target())[0]);
+        same.for_each_element([&](int e, int i, int h, int n) {
+            EXPECT_NEAR(same(e, i, h, n), 0.25f * e - 0.5f * h + n, 1e-5) << where << " at " << e << "," << i;
+        });
+    }
+    // Stable softmax: scores of hundreds do not overflow exp.
+    RefRun big(WorkloadSpec{"attention", "", {{"S", "6"}, {"heads", "1"}, {"D", "4"}}});
+    Halide::Buffer<float> q(big.input("q")), k(big.input("k")), v(big.input("v"));
+    q.fill(30.0f);
+    k.for_each_element([&](int e, int j, int, int) { k(e, j, 0, 0) = j == 2 ? 30.0f : 20.0f; });
+    Halide::Buffer<float> out(big.w.reference(big.inputs, htune::host_target())[0]);
+    // scores 30*30*4/2 = 1800 for key 2, 1200 for the others: all the weight on key 2.
+    for (int i = 0; i < 6; i++)
+        for (int e = 0; e < 4; e++) EXPECT_NEAR(out(e, i, 0, 0), v(e, 2, 0, 0), 1e-6) << e << "," << i;
+}
+
 TEST(BuiltinOpsTest, DepthwiseSeparableConvIsDepthwiseThenPointwise) {
     const int W = 4, H = 3, CI = 3, CO = 5;
     RefRun r(
