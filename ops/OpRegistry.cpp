@@ -72,6 +72,8 @@ void to_json(nlohmann::json &j, const WorkloadSpec &s) {
     for (const auto &kv : s.params) params[kv.first] = kv.second;
     j["params"] = params;
     if (s.flops > 0) j["flops"] = s.flops;
+    if (s.count != 1) j["count"] = s.count;
+    if (!s.label.empty()) j["name"] = s.label;
 }
 
 void from_json(const nlohmann::json &j, WorkloadSpec &s) {
@@ -85,6 +87,17 @@ void from_json(const nlohmann::json &j, WorkloadSpec &s) {
         if (!j["flops"].is_number() || j["flops"].get<double>() <= 0)
             throw_usage("workload \"flops\" must be a positive number: " + j.dump());
         s.flops = j["flops"].get<double>();
+    }
+    s.count = 1;
+    if (j.contains("count")) {
+        if (!j["count"].is_number() || !(j["count"].get<double>() > 0))
+            throw_usage("workload \"count\" must be a positive number: " + j.dump());
+        s.count = j["count"].get<double>();
+    }
+    s.label.clear();
+    if (j.contains("name")) {
+        if (!j["name"].is_string()) throw_usage("workload \"name\" must be a string: " + j.dump());
+        s.label = j["name"].get<std::string>();
     }
     if (j.contains("params")) {
         if (!j["params"].is_object()) throw_usage("workload \"params\" must be an object: " + j.dump());

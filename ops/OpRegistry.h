@@ -43,9 +43,14 @@ struct WorkloadSpec {
     // Operations of one run, as the user counts them (JSON "flops", optional): overrides the
     // operator's own figure and the count from the algorithm (Workload::flops). 0 = not given.
     double flops = 0;
+    // Its weight in a network (JSON "count", optional): how often this shape occurs in the model,
+    // what a weighted run multiplies its time by (`htune tune --workloads MODEL.json` minimizes
+    // the sum of count x time; `htune compare` totals it). Not part of its identity.
+    double count = 1;
+    std::string label;  // the model's name(s) for it (JSON "name"), e.g. "layer1.conv1"; may be empty
 
     bool is_generator() const { return !generator_lib.empty(); }
-    // Parameter order does not matter (a JSON object has none).
+    // Parameter order does not matter (a JSON object has none); count and label do not count.
     bool operator==(const WorkloadSpec &o) const;
 };
 void to_json(nlohmann::json &j, const WorkloadSpec &s);

@@ -52,9 +52,12 @@ namespace {
 class PlainProgress : public Progress {
 public:
     explicit PlainProgress(std::ostream &os) : os_(os) {}
-    void update(const std::vector<ProgressRow> &rows, int changed, double elapsed_s) override {
+    void update(const std::vector<ProgressRow> &rows, int changed, double elapsed_s,
+                const std::string &total) override {
         if (changed < 0 || changed >= (int)rows.size()) return;
-        os_ << "[" << format_duration(elapsed_s) << "] " << format_row(rows[changed]) << std::endl;
+        os_ << "[" << format_duration(elapsed_s) << "] " << format_row(rows[changed]);
+        if (!total.empty()) os_ << "  | " << total;
+        os_ << std::endl;
     }
     void note(const std::string &line) override { os_ << line << std::endl; }
     void finish() override {}
@@ -66,9 +69,11 @@ private:
 class LiveProgress : public Progress {
 public:
     explicit LiveProgress(std::ostream &os) : os_(os) {}
-    void update(const std::vector<ProgressRow> &rows, int, double elapsed_s) override {
+    void update(const std::vector<ProgressRow> &rows, int, double elapsed_s,
+                const std::string &total) override {
         rows_ = rows;
         elapsed_ = elapsed_s;
+        total_ = total;
         redraw();
     }
     void note(const std::string &line) override {
@@ -95,7 +100,8 @@ private:
         int n = 0;
         if (!rows_.empty()) {
             os_ << "\033[2K"
-                << "htune tune  elapsed " << format_duration(elapsed_) << "\n";
+                << "htune tune  elapsed " << format_duration(elapsed_)
+                << (total_.empty() ? "" : "  " + total_) << "\n";
             n++;
         }
         for (const auto &r : rows_) {
@@ -108,6 +114,7 @@ private:
     std::ostream &os_;
     std::vector<ProgressRow> rows_;
     double elapsed_ = 0;
+    std::string total_;
     int drawn_ = 0;
 };
 

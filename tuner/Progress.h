@@ -33,7 +33,9 @@ class Progress {
 public:
     virtual ~Progress() = default;
     // After a batch of workload `changed` (index into rows) was committed.
-    virtual void update(const std::vector<ProgressRow> &rows, int changed, double elapsed_s) = 0;
+    // `total`: a line about the whole run (the model latency of a network), or "".
+    virtual void update(const std::vector<ProgressRow> &rows, int changed, double elapsed_s,
+                        const std::string &total = "") = 0;
     virtual void note(const std::string &line) = 0;
     // Leaves the last state on screen; further output goes below it.
     virtual void finish() = 0;

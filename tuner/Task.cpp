@@ -88,6 +88,10 @@ TaskStats Task::stats(const TuneOptions &o) const {
     s.best_ms = best_ms;
     size_t window = (size_t)std::max(1, 2 * o.batch_size);
     s.best_ms_before = curve.empty() ? 0 : curve[curve.size() > window ? curve.size() - 1 - window : 0];
+    s.window_rounds = std::min(rounds, 2);
+    s.weight = spec.count;
+    s.flops = w ? w->flops() : 0;
+    s.group = spec.generator_lib + "|" + spec.op;
     return s;
 }
 

@@ -1,11 +1,35 @@
 // TaskScheduler.h: choosing the workload of the next batch.
 #include "tuner/TaskScheduler.h"
 
+#include <algorithm>
 #include <cmath>
+
+#include "ops/Error.h"
 
 namespace htune {
 
-double expected_gain(const std::vector<TaskStats> &tasks, size_t i, const SchedulerOptions &o) {
+std::string objective_name(SchedulerObjective o) {
+    switch (o) {
+        case SchedulerObjective::balanced:
+            return "balanced";
+        case SchedulerObjective::weighted:
+            return "weighted";
+        case SchedulerObjective::round_robin:
+            return "round-robin";
+    }
+    return "?";
+}
+
+SchedulerObjective parse_objective(const std::string &name) {
+    for (SchedulerObjective o :
+         {SchedulerObjective::balanced, SchedulerObjective::weighted, SchedulerObjective::round_robin})
+        if (objective_name(o) == name) return o;
+    throw_usage("--scheduler must be balanced, weighted or round-robin, not '" + name + "'");
+}
+
+namespace {
+
+double balanced_gain(const std::vector<TaskStats> &tasks, size_t i, const SchedulerOptions &o) {
     double sum = 0;
     int n = 0;
     for (const auto &t : tasks)
@@ -14,13 +38,46 @@ double expected_gain(const std::vector<TaskStats> &tasks, size_t i, const Schedu
             n++;
         }
     const TaskStats &t = tasks[i];
-    if (!t.active || n == 0) return 0;
+    if (n == 0) return 0;
     double share = sum > 0 ? t.best_ms / sum : 1.0 / n;
     double weight = 0.5 * share + 0.5 / n;
     double rate = 0;
     if (t.best_ms > 0 && t.best_ms_before > 0)
         rate = std::max(0.0, (t.best_ms_before - t.best_ms) / t.best_ms_before);
     return weight * (rate + o.bonus / std::sqrt(1.0 + t.rounds));
+}
+
+// Ansor's gradient, as a reduction of sum(count x best_ms) in ms per batch.
+double weighted_reduction(const std::vector<TaskStats> &tasks, size_t i, const SchedulerOptions &o) {
+    const TaskStats &t = tasks[i];
+    if (t.best_ms <= 0) return 0;  // nothing ran ok yet: only exploration picks it
+    double backward = 0;
+    if (t.best_ms_before > 0 && t.window_rounds > 0)
+        backward = std::max(0.0, t.best_ms_before - t.best_ms) / t.window_rounds;
+    double forward = t.best_ms / std::max(1, t.rounds);
+    if (t.flops > 0 && !t.group.empty()) {
+        double best_rate = 0;  // FLOP per ms, the best a similar workload reached
+        for (const TaskStats &k : tasks)
+            if (k.group == t.group && k.best_ms > 0 && k.flops > 0)
+                best_rate = std::max(best_rate, k.flops / k.best_ms);
+        if (best_rate > 0) forward = std::max(forward, t.best_ms - o.beta * t.flops / best_rate);
+    }
+    return t.weight * (o.alpha * backward + (1 - o.alpha) * forward);
+}
+
+}  // namespace
+
+double expected_gain(const std::vector<TaskStats> &tasks, size_t i, const SchedulerOptions &o) {
+    if (!tasks[i].active) return 0;
+    switch (o.objective) {
+        case SchedulerObjective::weighted:
+            return weighted_reduction(tasks, i, o);
+        case SchedulerObjective::round_robin:
+            return -tasks[i].rounds;
+        case SchedulerObjective::balanced:
+            break;
+    }
+    return balanced_gain(tasks, i, o);
 }
 
 int choose_task(const std::vector<TaskStats> &tasks, const SchedulerOptions &o, std::mt19937_64 &rng) {
@@ -31,9 +88,11 @@ int choose_task(const std::vector<TaskStats> &tasks, const SchedulerOptions &o, 
             active.push_back((int)i);
         }
     if (active.empty()) return -1;
-    if (std::uniform_real_distribution<double>(0, 1)(rng) < o.explore) return active[rng() % active.size()];
+    if (o.objective != SchedulerObjective::round_robin &&
+        std::uniform_real_distribution<double>(0, 1)(rng) < o.explore)
+        return active[rng() % active.size()];
     int best = active[0];
-    double best_gain = -1;
+    double best_gain = -1e300;
     for (int i : active) {
         double g = expected_gain(tasks, i, o);
         if (g > best_gain) {

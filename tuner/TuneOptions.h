@@ -74,6 +74,12 @@ struct TuneOptions {
     std::string feature_schema;  // "name/version" stored in each record
     SearchOptions search;
     SchedulerOptions scheduler;
+    // Non-empty: the workloads are a network's layers (a model file, or workloads with counts),
+    // named so. The loop then tracks the model latency, the sum of count x best time
+    // (TuneResult::model_curve), the progress shows it, and a new best of a layer is offered to
+    // its look-alikes (the same operator at other parameters, where it fits their space) as a
+    // seed.
+    std::string model_name;
 
     // Runs of one candidate's run job: two correctness runs (two input sets) + warm-up + timed runs.
     int runs_per_candidate() const { return 3 + measure.warmup + measure.min_repeats; }

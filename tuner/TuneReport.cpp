@@ -33,6 +33,8 @@ WorkloadOutcome outcome_of(const Task &t) {
     WorkloadOutcome w;
     w.workload = t.display_name();
     w.key = t.key;
+    w.count = t.spec.count;
+    w.label = t.spec.label;
     w.error = t.error;
     w.stop_reason = t.stop_reason;
     w.trials = t.trials;
@@ -50,11 +52,11 @@ WorkloadOutcome outcome_of(const Task &t) {
 }
 
 void Reporter::batch_done(const std::vector<std::unique_ptr<Task>> &tasks, int changed, double elapsed_s,
-                          const TuneOptions &o) const {
+                          const TuneOptions &o, const std::string &total) const {
     if (!progress_) return;
     std::vector<ProgressRow> rows;
     for (const auto &t : tasks) rows.push_back(progress_row(*t, o));
-    progress_->update(rows, changed, elapsed_s);
+    progress_->update(rows, changed, elapsed_s, total);
 }
 
 }  // namespace htune

@@ -36,7 +36,7 @@ public:
     }
     // After a batch of tasks[changed] was committed.
     void batch_done(const std::vector<std::unique_ptr<Task>> &tasks, int changed, double elapsed_s,
-                    const TuneOptions &o) const;
+                    const TuneOptions &o, const std::string &total = "") const;
     // The run is over (the summary follows).
     void finish() const {
         if (progress_) progress_->finish();

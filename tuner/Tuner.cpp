@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <future>
 #include <set>
 
@@ -59,6 +60,7 @@ public:
         start_ = env_.clock();
         for (auto &t : tasks_) setup(*t);
         if (use_model_) update_model();
+        track_model_latency();
         uint64_t total = 0;
         for (auto &t : tasks_) total += t->trials;
         std::mt19937_64 sched_rng(splitmix(o_.seed ^ splitmix(total + 0x5eed)));
@@ -85,6 +87,7 @@ public:
         if (env_.stop_requested()) result.stopped = true;  // also when it came during confirmation
         report_.finish();
         for (auto &t : tasks_) result.workloads.push_back(outcome_of(*t));
+        result.model_curve = model_curve_;
         result.elapsed_s = env_.clock() - start_;
         return result;
     }
@@ -113,11 +116,80 @@ private:
         join_ahead(next, index, t.trials + (int)batch.size(), measured);
         if (!measured) return;
         size_t first_new = t.rows.size();
+        const std::string best_before = t.best_hash;
         store(t, batch, results);
+        if (t.best_hash != best_before) offer_to_lookalikes(t);
         if (!attempt(t, "featurizing", [&] { featurize_rows(t, first_new); })) return;
         check_budgets(t);
         if (use_model_ && t.rows.size() > first_new) update_model();
-        report_.batch_done(tasks_, index, env_.clock() - start_, o_);
+        report_.batch_done(tasks_, index, env_.clock() - start_, o_, track_model_latency());
+    }
+
+    // The model latency now (TuneOptions::model_name): the sum of count x best time over the
+    // workloads that did not fail, 0 while one of them has no best time yet.
+    double model_ms() const {
+        double sum = 0;
+        for (const auto &t : tasks_) {
+            if (!t->error.empty()) continue;
+            if (t->best_ms <= 0) return 0;
+            sum += t->spec.count * t->best_ms;
+        }
+        return sum;
+    }
+
+    // Adds the model latency to the curve when it changed and returns the progress line's part
+    // about it: "resnet18 12.3 ms (from 31.2 ms: 2.53x)"; "" without a model.
+    std::string track_model_latency() {
+        if (o_.model_name.empty()) return "";
+        const double ms = model_ms();
+        char buf[200];
+        if (ms <= 0) {
+            int with_best = 0, n = 0;
+            for (const auto &t : tasks_)
+                if (t->error.empty()) {
+                    n++;
+                    with_best += t->best_ms > 0;
+                }
+            std::snprintf(buf, sizeof buf, "%s latency - (%d of %d layers measured)", o_.model_name.c_str(),
+                          with_best, n);
+            return buf;
+        }
+        if (model_curve_.empty() || model_curve_.back().ms != ms)
+            model_curve_.push_back(ModelPoint{env_.clock() - start_, ms});
+        const double first = model_curve_.front().ms;
+        if (first > ms)
+            std::snprintf(buf, sizeof buf, "%s latency %.4g ms (from %.4g ms: %.2fx)", o_.model_name.c_str(),
+                          ms, first, first / ms);
+        else
+            std::snprintf(buf, sizeof buf, "%s latency %.4g ms", o_.model_name.c_str(), ms);
+        return buf;
+    }
+
+    // A network's layers (TuneOptions::model_name): t's new best is queued first among the seeds
+    // of every other active workload of the same operator whose space it fits (tuning one shape
+    // seeds its look-alikes). A schedule is valid in another workload's space only when its
+    // stages and loops exist there and its splits fit its extents (ScheduleSpace::validate).
+    void offer_to_lookalikes(const Task &from) {
+        if (o_.model_name.empty()) return;
+        const Row *best = nullptr;
+        for (const Row &r : from.rows)
+            if (r.hash == from.best_hash) best = &r;
+        if (!best) return;
+        for (auto &u : tasks_) {
+            if (u.get() == &from || !u->active || !u->space || u->spec.op != from.spec.op ||
+                u->spec.generator_lib != from.spec.generator_lib || u->measured.count(best->hash))
+                continue;
+            auto &queue = u->seeds.queue;
+            bool queued = false;
+            for (const Schedule &s : queue) queued = queued || schedule_hash(s) == best->hash;
+            if (queued) continue;
+            bool fits = false;
+            try {
+                fits = u->space->validate(best->schedule).empty();
+            } catch (const std::exception &) {
+            }
+            if (fits) queue.insert(queue.begin(), best->schedule);
+        }
     }
 
     // Proposing ahead (TuneOptions::propose_ahead): while `batch` is measured, the workload's
@@ -392,6 +464,7 @@ private:
     };
     Ahead ahead_;  // the batch proposed ahead (propose_ahead), until its round takes it
     double start_ = 0, batch_seconds_ = 0;  // batch_seconds_: measuring time of all batches
+    std::vector<ModelPoint> model_curve_;   // TuneResult::model_curve
     int batches_ = 0;
 };
 

@@ -58,6 +58,8 @@ struct TuneEnv {
 
 struct WorkloadOutcome {
     std::string workload, key;  // canonical name, database key
+    double count = 1;           // its weight in the model (WorkloadSpec::count)
+    std::string label;          // the model's name(s) for it (WorkloadSpec::label)
     std::string error;          // non-empty: this workload could not be tuned (others went on)
     std::string stop_reason;    // "trials", "early stop", "time budget",
                                 // "exhausted", "stopped"
@@ -77,8 +79,18 @@ struct WorkloadOutcome {
     std::vector<double> curve;
 };
 
+// The model latency (sum over the workloads of count x best time) at a moment of the run.
+struct ModelPoint {
+    double elapsed_s = 0;
+    double ms = 0;
+};
+
 struct TuneResult {
     std::vector<WorkloadOutcome> workloads;
+    // TuneOptions::model_name set: the model latency at the start (when every workload had a
+    // best then) and after every batch that changed it, once every workload that did not fail
+    // has a best time; as measured in the search, before any confirmation.
+    std::vector<ModelPoint> model_curve;
     double elapsed_s = 0;
     bool stopped = false;  // stop_requested() ended it
 };

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -29,7 +30,10 @@ void WorkloadSetOptions::add_to(po::options_description &desc) {
         "every built-in operator: 'default' (bench sizes), 'small' (test "
         "sizes) or 'corpus' (four sizes each, test to bench: a training set "
         "for `htune retrain`)")("workloads", po::value(&workloads_file),
-                                "JSON file listing workloads (ops or Generators with params)")(
+                                "JSON file listing workloads (ops or Generators with params), or a "
+                                "model file (examples/models/*.json: layers with counts)")(
+        "model-param", po::value(&model_params)->composing(),
+        "a model file's parameter NAME=VALUE, e.g. batch=8 (repeatable)")(
         "test-size", po::bool_switch(&test_size), "--op operators at their small test size");
 }
 
@@ -93,41 +97,169 @@ std::vector<WorkloadSpec> suite_specs(const std::string &suite) {
   return out;
 }
 
-std::vector<WorkloadSpec> read_workloads_file(const std::string &path) {
-  std::ifstream in(path);
-  if (!in)
-    throw_usage("cannot read workloads file '" + path + "'");
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const nlohmann::json::exception &e) {
-    throw_usage("workloads file '" + path + "' is not valid JSON: " + e.what());
-  }
-  if (j.is_object() && j.contains("workloads"))
-    j = j["workloads"];
-  if (!j.is_array())
-    throw_usage("workloads file '" + path +
-                "' must hold a JSON array of workloads");
-  if (j.empty())
-    throw_usage("workloads file '" + path + "' lists no workloads");
-  fs::path dir = fs::absolute(fs::path(path)).parent_path();
-  std::vector<WorkloadSpec> out;
-  for (size_t i = 0; i < j.size(); ++i) {
-    WorkloadSpec s;
+namespace {
+
+nlohmann::json read_json_file(const std::string &path) {
+    std::ifstream in(path);
+    if (!in) throw_usage("cannot read workloads file '" + path + "'");
+    nlohmann::json j;
     try {
-      s = j[i].get<WorkloadSpec>();
-    } catch (const Error &e) {
-      throw_usage("workloads file '" + path + "', entry " + std::to_string(i) +
-                  ": " + e.what());
+        in >> j;
     } catch (const nlohmann::json::exception &e) {
-      throw_usage("workloads file '" + path + "', entry " + std::to_string(i) +
-                  ": " + e.what());
+        throw_usage("workloads file '" + path + "' is not valid JSON: " + e.what());
     }
-    if (s.is_generator() && fs::path(s.generator_lib).is_relative())
-      s.generator_lib = (dir / s.generator_lib).lexically_normal().string();
-    out.push_back(s);
-  }
-  return out;
+    return j;
+}
+
+bool is_identifier(const std::string &t) {
+    if (t.empty() || std::isdigit((unsigned char)t[0])) return false;
+    for (char c : t)
+        if (!std::isalnum((unsigned char)c) && c != '_') return false;
+    return true;
+}
+
+// A layer's parameter value with the model's parameters put in: a string that is a product of
+// integers and at least one name ("batch", "batch*128") becomes the product; a name that is not
+// a model parameter is an error when the rest is such a product ("batch*seqq"); any other
+// string ("relu", "max") stays as it is.
+std::string substitute(const std::string &value, const std::map<std::string, long long> &model_params,
+                       const std::string &where) {
+    std::vector<std::string> tokens;
+    std::stringstream ss(value);
+    for (std::string t; std::getline(ss, t, '*');) {
+        t.erase(0, t.find_first_not_of(' '));
+        t.erase(t.find_last_not_of(' ') + 1);
+        tokens.push_back(t);
+    }
+    bool named = false;
+    for (const auto &t : tokens) {
+        const bool number = !t.empty() && std::all_of(t.begin(), t.end(),
+                                                      [](char c) { return std::isdigit((unsigned char)c); });
+        if (!number && !is_identifier(t)) return value;
+        named = named || !number;
+    }
+    if (!named) return value;
+    if (tokens.size() == 1 && !model_params.count(tokens[0])) return value;  // a word: "relu"
+    long long product = 1;
+    for (const auto &t : tokens) {
+        if (is_identifier(t)) {
+            auto it = model_params.find(t);
+            if (it == model_params.end())
+                throw_usage(where + ": '" + value + "' names '" + t + "', which is not a model parameter");
+            product *= it->second;
+        } else {
+            product *= std::stoll(t);
+        }
+    }
+    return std::to_string(product);
+}
+
+}  // namespace
+
+ModelInfo read_model_info(const std::string &path, const std::vector<std::string> &overrides) {
+    nlohmann::json j = read_json_file(path);
+    ModelInfo m;
+    if (!j.is_object() || !j.contains("layers")) {
+        if (!overrides.empty())
+            throw_usage("--model-param: workloads file '" + path + "' is not a model (it has no \"layers\")");
+        return m;
+    }
+    m.is_model = true;
+    m.name = j.value("model", fs::path(path).stem().string());
+    m.description = j.value("description", std::string());
+    if (j.contains("parameters")) {
+        if (!j["parameters"].is_object())
+            throw_usage("model file '" + path + "': \"parameters\" must be an object of integers");
+        for (auto it = j["parameters"].begin(); it != j["parameters"].end(); ++it) {
+            if (!it.value().is_number_integer() || it.value().get<long long>() < 1 ||
+                !is_identifier(it.key()))
+                throw_usage("model file '" + path + "': parameter '" + it.key() +
+                            "' must be a name with a positive integer value");
+            m.parameters.emplace_back(it.key(), it.value().get<long long>());
+        }
+    }
+    for (const auto &kv : overrides) {
+        auto eq = kv.find('=');
+        std::string key = kv.substr(0, eq);
+        auto it = std::find_if(m.parameters.begin(), m.parameters.end(),
+                               [&](const auto &p) { return p.first == key; });
+        if (eq == std::string::npos || it == m.parameters.end())
+            throw_usage("--model-param '" + kv + "': model '" + m.name + "' has " +
+                        (m.parameters.empty() ? std::string("no parameters")
+                                              : "the parameters " +
+                                                    [&] {
+                                                        std::string names;
+                                                        for (const auto &p : m.parameters)
+                                                            names += (names.empty() ? "" : ", ") + p.first;
+                                                        return names;
+                                                    }()) +
+                        " (give NAME=VALUE)");
+        long long v = 0;
+        try {
+            size_t used = 0;
+            v = std::stoll(kv.substr(eq + 1), &used);
+            if (used != kv.size() - eq - 1) v = 0;
+        } catch (const std::exception &) {
+            v = 0;
+        }
+        if (v < 1) throw_usage("--model-param '" + kv + "': the value must be a positive integer");
+        it->second = v;
+    }
+    return m;
+}
+
+std::vector<WorkloadSpec> read_workloads_file(const std::string &path,
+                                              const std::vector<std::string> &model_params) {
+    const ModelInfo model = read_model_info(path, model_params);
+    nlohmann::json j = read_json_file(path);
+    const std::string what = model.is_model ? "model file" : "workloads file";
+    if (model.is_model)
+        j = j["layers"];
+    else if (j.is_object() && j.contains("workloads"))
+        j = j["workloads"];
+    if (!j.is_array())
+        throw_usage(what + " '" + path + "' must hold a JSON array of " +
+                    (model.is_model ? "layers" : "workloads"));
+    if (j.empty())
+        throw_usage(what + " '" + path + "' lists no " + (model.is_model ? "layers" : "workloads"));
+    std::map<std::string, long long> values(model.parameters.begin(), model.parameters.end());
+    fs::path dir = fs::absolute(fs::path(path)).parent_path();
+    std::vector<WorkloadSpec> out;
+    std::vector<std::string> canon;  // of `out`, to merge repeated shapes
+    for (size_t i = 0; i < j.size(); ++i) {
+        std::string where = what + " '" + path + "', entry " + std::to_string(i);
+        if (j[i].is_object() && j[i].contains("name") && j[i]["name"].is_string())
+            where += " ('" + j[i]["name"].get<std::string>() + "')";
+        WorkloadSpec s;
+        try {
+            s = j[i].get<WorkloadSpec>();
+            for (auto &kv : s.params) kv.second = substitute(kv.second, values, where);
+            if (s.is_generator() && fs::path(s.generator_lib).is_relative())
+                s.generator_lib = (dir / s.generator_lib).lexically_normal().string();
+            // A model's layers are resolved here (defaults filled in) to find repeated shapes; a
+            // plain list's entries only by their text, so that a file names what it needs
+            // before anything is loaded.
+            std::string c = model.is_model ? s.generator_lib + "|" + make_workload(s).canonical() : "";
+            auto seen = std::find(canon.begin(), canon.end(), c);
+            if (!model.is_model) {  // a plain list: a repeated entry is dropped, as on the command line
+                if (std::find(out.begin(), out.end(), s) != out.end()) continue;
+                seen = canon.end();
+            }
+            if (seen != canon.end()) {  // the same shape again: one workload, counted twice
+                WorkloadSpec &first = out[seen - canon.begin()];
+                first.count += s.count;
+                if (!s.label.empty()) first.label += (first.label.empty() ? "" : ", ") + s.label;
+                continue;
+            }
+            canon.push_back(c);
+        } catch (const Error &e) {
+            throw_usage(where + ": " + e.what());
+        } catch (const nlohmann::json::exception &e) {
+            throw_usage(where + ": " + e.what());
+        }
+        out.push_back(s);
+    }
+    return out;
 }
 
 std::vector<WorkloadSpec> WorkloadSetOptions::specs() const {
@@ -158,9 +290,10 @@ std::vector<WorkloadSpec> WorkloadSetOptions::specs() const {
   if (!suite.empty())
     for (auto &s : suite_specs(suite))
       out.push_back(s);
+  if (!model_params.empty() && workloads_file.empty())
+      throw_usage("--model-param needs a model file: --workloads MODEL.json");
   if (!workloads_file.empty())
-    for (auto &s : read_workloads_file(workloads_file))
-      out.push_back(s);
+      for (auto &s : read_workloads_file(workloads_file, model_params)) out.push_back(s);
   std::vector<WorkloadSpec> unique;
   for (auto &s : out) {
     bool seen = false;
@@ -173,6 +306,11 @@ std::vector<WorkloadSpec> WorkloadSetOptions::specs() const {
   for (const auto &s : unique)
     make_workload(s);
   return unique;
+}
+
+ModelInfo WorkloadSetOptions::model() const {
+    if (workloads_file.empty()) return ModelInfo();
+    return read_model_info(workloads_file, model_params);
 }
 
 } // namespace htune

@@ -170,7 +170,7 @@ struct FlakyImporter {
 // Collects the notes a run prints.
 struct NoteCollector : Progress {
     std::vector<std::string> notes;
-    void update(const std::vector<ProgressRow> &, int, double) override {}
+    void update(const std::vector<ProgressRow> &, int, double, const std::string &) override {}
     void note(const std::string &line) override { notes.push_back(line); }
     void finish() override {}
 };

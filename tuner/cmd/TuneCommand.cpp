@@ -57,7 +57,17 @@ std::string ms_text(double x) {
     return buf;
 }
 
-void print_summary(std::ostream &os, const TuneResult &r) {
+// The sum of count x `ms` of every workload, or 0 when one has no such time.
+double model_total(const TuneResult &r, double WorkloadOutcome::*ms) {
+    double sum = 0;
+    for (const auto &w : r.workloads) {
+        if (!(w.*ms > 0)) return 0;
+        sum += w.count * w.*ms;
+    }
+    return sum;
+}
+
+void print_summary(std::ostream &os, const TuneResult &r, const std::string &model_name) {
     size_t wname = 8;
     for (const auto &w : r.workloads) wname = std::max(wname, w.workload.size());
     os << std::left << std::setw((int)wname + 2) << "workload" << std::right << std::setw(8) << "trials"
@@ -69,12 +79,22 @@ void print_summary(std::ostream &os, const TuneResult &r) {
            << std::setw(8) << w.failures << std::setw(14) << ms_text(w.heuristic_ms) << std::setw(12)
            << ms_text(w.best_ms) << std::setw(10) << fixed(w.gflops, 1) << std::setw(9)
            << (w.speedup > 0 ? fixed(w.speedup, 2) + "x" : "-") << "  "
-           << (w.error.empty() ? w.stop_reason : "error: " + w.error.substr(0, w.error.find('\n'))) << "\n";
+           << (w.error.empty() ? w.stop_reason : "error: " + w.error.substr(0, w.error.find('\n')))
+           << (w.count != 1 ? "  (x" + ms_text(w.count) + ")" : "") << "\n";
     }
+    if (model_name.empty()) return;
+    const double best = model_total(r, &WorkloadOutcome::best_ms),
+                 heuristic = model_total(r, &WorkloadOutcome::heuristic_ms);
+    double counted = 0;
+    for (const auto &w : r.workloads) counted += w.count;
+    os << model_name << " latency (sum of count x time over " << r.workloads.size() << " distinct layers, "
+       << ms_text(counted) << " in all): best " << ms_text(best) << " ms, heuristic " << ms_text(heuristic)
+       << " ms" << (best > 0 && heuristic > 0 ? ", " + fixed(heuristic / best, 2) + "x" : "")
+       << (best > 0 ? "" : " (a layer has no best time)") << "\n";
 }
 
 nlohmann::json summary_json(const TuneResult &r, const std::string &device_key, int64_t run_id,
-                            const std::string &db_path) {
+                            const std::string &db_path, const std::string &model_name) {
     nlohmann::json ws = nlohmann::json::array();
     auto num = [](double x) { return x > 0 ? nlohmann::json(x) : nlohmann::json(nullptr); };
     for (const auto &w : r.workloads) {
@@ -82,6 +102,8 @@ nlohmann::json summary_json(const TuneResult &r, const std::string &device_key, 
         for (double ms : w.curve) curve.push_back(num(ms));
         ws.push_back({{"workload", w.workload},
                       {"key", w.key},
+                      {"count", w.count},
+                      {"name", w.label},
                       {"trials", w.trials},
                       {"trials_this_run", w.run_trials},
                       {"failures", w.failures},
@@ -96,13 +118,23 @@ nlohmann::json summary_json(const TuneResult &r, const std::string &device_key, 
                       {"stop", w.stop_reason},
                       {"error", w.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(w.error)}});
     }
-    return {{"format", "htune-tune-summary/1"},
-            {"database", db_path},
-            {"device", device_key},
-            {"run_id", run_id},
-            {"elapsed_s", r.elapsed_s},
-            {"stopped", r.stopped},
-            {"workloads", ws}};
+    nlohmann::json out = {{"format", "htune-tune-summary/1"},
+                          {"database", db_path},
+                          {"device", device_key},
+                          {"run_id", run_id},
+                          {"elapsed_s", r.elapsed_s},
+                          {"stopped", r.stopped},
+                          {"workloads", ws}};
+    if (!model_name.empty()) {
+        // The model latency over the run's wall-clock time (TuneResult::model_curve).
+        nlohmann::json curve = nlohmann::json::array();
+        for (const ModelPoint &p : r.model_curve) curve.push_back({{"elapsed_s", p.elapsed_s}, {"ms", p.ms}});
+        out["model"] = {{"name", model_name},
+                        {"best_ms", num(model_total(r, &WorkloadOutcome::best_ms))},
+                        {"heuristic_ms", num(model_total(r, &WorkloadOutcome::heuristic_ms))},
+                        {"curve", curve}};
+    }
+    return out;
 }
 
 int run_tune(const std::vector<std::string> &args) {
@@ -110,7 +142,7 @@ int run_tune(const std::vector<std::string> &args) {
     TuneOptions o;
     MeasureCliOptions mcli;
     std::string db_path = kDefaultDatabasePath, time_budget, json_path, search = "guided", sketches = "on",
-                seed_as_written = "on", model_path;
+                seed_as_written = "on", model_path, scheduler = "auto";
     bool cold = false, no_transfer = false, use_mpi = false, coordinator_measures = false;
     double host_timeout = 60;
     std::string seed_autoschedulers = "mullapudi2016,adams2019", plugin_dir = HTUNE_HALIDE_PLUGIN_DIR;
@@ -161,6 +193,10 @@ int run_tune(const std::vector<std::string> &args) {
         "database remembers them)")("plugin-dir", po::value(&plugin_dir)->default_value(plugin_dir),
                                     "directory of Halide's libautoschedule_*.so plugins")(
         "json", po::value(&json_path), "also write the summary as JSON to FILE")(
+        "scheduler", po::value(&scheduler)->default_value(scheduler),
+        "which workload gets the next batch: weighted (minimize the model latency, the sum of "
+        "count x time: the default for a model file or workloads with counts), balanced (each "
+        "workload with equal standing: the default otherwise) or round-robin")(
         "mpi", po::bool_switch(&use_mpi),
         "under mpirun: rank 0 searches and writes the database, every other rank measures (same "
         "device type only); the default --batch-size is multiplied by the number of hosts")(
@@ -220,6 +256,18 @@ int run_tune(const std::vector<std::string> &args) {
         }
     }
     std::vector<WorkloadSpec> specs = set.specs();  // usage errors before anything is measured
+    const ModelInfo model_info = set.model();
+    bool counted = false;
+    for (const auto &s : specs) counted = counted || s.count != 1;
+    if (model_info.is_model)
+        o.model_name = model_info.name;
+    else if (counted)
+        o.model_name = "total";
+    if (scheduler == "auto")
+        o.scheduler.objective =
+            o.model_name.empty() ? SchedulerObjective::balanced : SchedulerObjective::weighted;
+    else
+        o.scheduler.objective = parse_objective(scheduler);
     Halide::Target target = parse_target(m.target);
     int threads = resolved_threads(m);
     o.device_key = current_device(target, threads).key();
@@ -286,7 +334,9 @@ int run_tune(const std::vector<std::string> &args) {
                     {"min_seconds", m.min_seconds},
                     {"transfer", !cold},
                     {"model", model_path},
-                    {"mpi_hosts", hosts}};
+                    {"mpi_hosts", hosts},
+                    {"scheduler", objective_name(o.scheduler.objective)},
+                    {"network", o.model_name}};
     o.run_id = db->begin_run(info);
 
     AutoschedulerMachine machine;
@@ -346,7 +396,8 @@ int run_tune(const std::vector<std::string> &args) {
               << (o.as_written_seed ? ", the Generators' own schedules as seeds" : "")
               << (o.trials > 0 ? ", " + std::to_string(o.trials) + " trials per workload" : "")
               << (o.time_budget_s > 0 ? ", time budget " + format_duration(o.time_budget_s) : "")
-              << std::endl;
+              << (o.model_name.empty() ? "" : ", model " + o.model_name) << ", "
+              << objective_name(o.scheduler.objective) << " scheduler" << std::endl;
 
     TuneResult r = tune(specs, o, env);
     signal(SIGINT, SIG_DFL);
@@ -355,11 +406,11 @@ int run_tune(const std::vector<std::string> &args) {
         std::cerr << "htune tune: stopped by " << (g_stop_signal == SIGINT ? "SIGINT" : "SIGTERM")
                   << " after the batch in flight; run the same command again to resume" << std::endl;
 
-    print_summary(std::cout, r);
+    print_summary(std::cout, r, o.model_name);
     std::cout << "elapsed " << format_duration(r.elapsed_s) << "; best schedules: htune best --db " << db_path
               << " WORKLOAD (--op NAME [-p k=v ...] or --generator-lib LIB --generator NAME [-g k=v ...])\n";
     if (json_out.is_open()) {
-        nlohmann::json j = summary_json(r, o.device_key, o.run_id, db_path);
+        nlohmann::json j = summary_json(r, o.device_key, o.run_id, db_path, o.model_name);
         j["options"] = info.options;  // the strategy and seeds switches, as stored with the run
         j["run"] = run_provenance("tune", args);
         json_out << j.dump(2) << "\n";
