@@ -263,6 +263,8 @@ int run_tune(const std::vector<std::string> &args) {
         o.model_name = model_info.name;
     else if (counted)
         o.model_name = "total";
+    // A network's budget is the model's: with --time-budget and no --trials, no layer is capped.
+    if (!o.model_name.empty() && vm["trials"].defaulted() && o.time_budget_s > 0) o.trials = 0;
     if (scheduler == "auto")
         o.scheduler.objective =
             o.model_name.empty() ? SchedulerObjective::balanced : SchedulerObjective::weighted;
