@@ -91,6 +91,7 @@ TaskStats Task::stats(const TuneOptions &o) const {
     s.window_rounds = std::min(rounds, 2);
     s.weight = spec.count;
     s.flops = w ? w->flops() : 0;
+    s.bytes = w ? w->min_bytes() : 0;
     s.group = spec.generator_lib + "|" + spec.op;
     return s;
 }

@@ -47,6 +47,14 @@ double balanced_gain(const std::vector<TaskStats> &tasks, size_t i, const Schedu
     return weight * (rate + o.bonus / std::sqrt(1.0 + t.rounds));
 }
 
+// Whether a and b do about as much arithmetic per byte they must move (within 2x; unknown bytes
+// count as similar): what bounds the throughput they can reach.
+bool similar_intensity(const TaskStats &a, const TaskStats &b) {
+    if (!(a.bytes > 0 && b.bytes > 0)) return true;
+    const double ratio = (a.flops / a.bytes) / (b.flops / b.bytes);
+    return ratio >= 0.5 && ratio <= 2;
+}
+
 // Ansor's gradient, as a reduction of sum(count x best_ms) in ms per batch.
 double weighted_reduction(const std::vector<TaskStats> &tasks, size_t i, const SchedulerOptions &o) {
     const TaskStats &t = tasks[i];
@@ -58,7 +66,7 @@ double weighted_reduction(const std::vector<TaskStats> &tasks, size_t i, const S
     if (t.flops > 0 && !t.group.empty()) {
         double best_rate = 0;  // FLOP per ms, the best a similar workload reached
         for (const TaskStats &k : tasks)
-            if (k.group == t.group && k.best_ms > 0 && k.flops > 0)
+            if (k.group == t.group && k.best_ms > 0 && k.flops > 0 && similar_intensity(t, k))
                 best_rate = std::max(best_rate, k.flops / k.best_ms);
         if (best_rate > 0) forward = std::max(forward, t.best_ms - o.beta * t.flops / best_rate);
     }

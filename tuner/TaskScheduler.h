@@ -10,7 +10,9 @@
 //     workload whose batch is expected to cut that sum most: count x (alpha x its recent slope
 //     (time saved per batch lately) + (1 - alpha) x an optimistic forecast, the larger of its
 //     best / batches so far and its best minus beta x the time it would take at the best
-//     throughput (FLOP/s) a similar workload (the same operator) reached in this run).
+//     throughput (FLOP/s) a similar workload reached in this run: the same operator, with an
+//     arithmetic intensity (FLOPs per byte it must move) within 2x of its own, so a depthwise
+//     convolution is not held to a dense one's throughput).
 //   round_robin: the workload with the fewest batches; a baseline for benchmarks.
 // Every active workload first gets one warm-up batch (command-line order); after that, with
 // probability `explore`, a random active workload (balanced and weighted).
@@ -30,6 +32,7 @@ struct TaskStats {
     int window_rounds = 0;      // batches between best_ms_before and best_ms
     double weight = 1;          // its count in the model (WorkloadSpec::count)
     double flops = 0;           // of one run (0 = unknown)
+    double bytes = 0;           // the least it must move (Workload::min_bytes; 0 = unknown)
     std::string group;          // similar workloads share it (the operator); "" = none
 };
 

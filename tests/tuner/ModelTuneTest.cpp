@@ -53,6 +53,12 @@ TEST(ModelTuneTest, TheWeightedSchedulerFollowsCountTimesTime) {
     EXPECT_EQ(choose_task(t, o, rng), 1);
     EXPECT_DOUBLE_EQ(expected_gain(t, 1, o), 0.8 * (10.0 - 2 * 1.0));
     EXPECT_DOUBLE_EQ(expected_gain(t, 2, o), 0.8 * (10.0 / 6));
+    // ... but not to one that does 8x more arithmetic per byte (a dense conv vs a depthwise one).
+    t[0].bytes = 1e6;
+    t[1].bytes = 8e6;
+    EXPECT_DOUBLE_EQ(expected_gain(t, 1, o), 0.8 * (10.0 / 6));
+    t[1].bytes = 1.5e6;
+    EXPECT_DOUBLE_EQ(expected_gain(t, 1, o), 0.8 * (10.0 - 2 * 1.0));
     // Warm-up first, whatever the weights; nothing active: -1.
     t = {stats(4, 2.0, 2.0, 100), stats(0, 0, 0, 1)};
     EXPECT_EQ(choose_task(t, o, rng), 1);
