@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -16,6 +17,8 @@ namespace {
 
 // Fast measurement settings for tests: few repeats, short minimum timing.
 const std::string kFast = " --min-repeats 2 --min-seconds 0.01 ";
+
+void write_file(const std::string &path, const std::string &text) { std::ofstream(path) << text; }
 
 int64_t count_records(const std::string &db_path) {
     auto db = open_database(db_path);
@@ -165,6 +168,52 @@ TEST(TuneCliTest, EvolutionWithoutSketchesOrSeedsIsRecordedWithTheRun) {
     EXPECT_EQ(run->options["search"], "evolution");
     EXPECT_EQ(run->options["sketches"], "off");
     EXPECT_EQ(run->options, j["options"]);
+    run_shell("rm -rf " + dir);
+}
+
+// A model file end to end: --model-param, the weighted scheduler by default, the model latency
+// in the progress lines, the summary and the JSON (its total is the sum of count x best).
+TEST(TuneCliTest, AModelFileIsTunedForTheSumOfCountTimesTime) {
+    std::string dir = temp_dir();
+    write_file(dir + "/tiny.json", R"({"model": "tiny", "parameters": {"batch": 1},
+      "layers": [
+        {"name": "a", "op": "add", "params": {"N": "batch", "C": 8, "W": 12, "H": 10}, "count": 2},
+        {"name": "p", "op": "pool", "params": {"N": "batch", "C": 8, "W": 12, "H": 10}},
+        {"name": "b", "op": "add", "params": {"N": "batch", "C": 8, "W": 12, "H": 10}}]})");
+    CommandResult r = run_htune("tune --workloads " + dir + "/tiny.json --model-param batch=2 --trials 6 " +
+                                "--batch-size 3 --seed-autoschedulers none --confirm 0" + kFast + "--db " +
+                                dir + "/t.db --json " + dir + "/s.json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("model tiny, weighted scheduler"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("| tiny latency "), std::string::npos) << r.err;
+    EXPECT_NE(r.out.find("tiny latency (sum of count x time over 2 distinct layers, 4 in all)"),
+              std::string::npos)
+        << r.out;
+    auto j = nlohmann::json::parse(read_file(dir + "/s.json"));
+    ASSERT_EQ(j["workloads"].size(), 2u);
+    EXPECT_EQ(j["workloads"][0]["workload"], "add:N=2,C=8,W=12,H=10,act=relu");
+    EXPECT_EQ(j["workloads"][0]["count"], 3);
+    EXPECT_EQ(j["workloads"][0]["name"], "a, b");
+    double total = 0;
+    for (const auto &w : j["workloads"]) total += w["count"].get<double>() * w["best_ms"].get<double>();
+    EXPECT_EQ(j["model"]["name"], "tiny");
+    EXPECT_NEAR(j["model"]["best_ms"].get<double>(), total, 1e-9 * total);
+    ASSERT_FALSE(j["model"]["curve"].empty());
+    EXPECT_NEAR(j["model"]["curve"].back()["ms"].get<double>(), total, 1e-9 * total);
+    EXPECT_EQ(j["options"]["scheduler"], "weighted");
+    // A bad model parameter is one error line.
+    CommandResult bad = run_htune("tune --workloads " + dir +
+                                  "/tiny.json --model-param seq=2 --trials 6 --db " + dir + "/u.db");
+    EXPECT_EQ(bad.exit_code, 2) << bad.err;
+    EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
+    EXPECT_NE(bad.err.find("model 'tiny' has the parameters batch"), std::string::npos) << bad.err;
+    CommandResult sched =
+        run_htune("tune --op add --test-size --scheduler fair --trials 6 --db " + dir + "/u.db");
+    EXPECT_EQ(sched.exit_code, 2) << sched.err;
+    EXPECT_NE(sched.err.find("--scheduler must be balanced, weighted or round-robin, not 'fair'"),
+              std::string::npos)
+        << sched.err;
+    EXPECT_NE(access((dir + "/u.db").c_str(), F_OK), 0) << "a usage error created the database";
     run_shell("rm -rf " + dir);
 }
 
