@@ -3,18 +3,21 @@
 // Layouts: every memory descriptor is made from the Halide buffer's own extents and strides
 // (`describe`), so oneDNN reads the inputs and writes the output htune compares, with no copy.
 // Halide dimension 0 is the innermost: the DNN activations (c, x, y, n) are oneDNN's NCHW with
-// nhwc strides, the conv filters (co, ci, kx, ky) OIHW with hwio strides, matmul's A(k, m),
-// B(n, k) and C(n, m) row-major M x K, K x N and M x N.
+// nhwc strides, the conv filters (co, ci, kx, ky) OIHW with hwio strides (conv's, groups G > 1:
+// G x CO/G x CI/G x KH x KW), fully_connected's weight (o, i) OUT x IN with io strides, its input
+// (i, n) and output (o, n) row-major N x IN and N x OUT, attention's (d, s, h, n) N x heads x S x
+// D, matmul's A(k, m), B(n, k) and C(n, m) row-major M x K, K x N and M x N.
 //
-// Weights (convolution filters only): the primitive chooses their layout (format_tag::any) and
-// they are reordered into it once, here, outside the timed runs. oneDNN 2.6 picks its fast
-// kernels (brgconv, brdgmm_dw) only for its blocked weight layouts; on hwio weights it falls back
-// to im2col + gemm, 2.4x slower for conv2d at bench size on the AVX-512 VM. Frameworks prepare
-// weights once the same way; the inputs of a workload do not change between its runs, so the
-// output checked against the reference is still computed from htune's buffers. matmul's B is an
-// operand, not weights: it stays in place (like OpenBLAS's), as do all activations.
+// Weights (convolution filters and fully_connected's weight): the primitive chooses their layout
+// (format_tag::any) and they are reordered into it once, here, outside the timed runs. oneDNN 2.6 picks its
+// fast kernels (brgconv, brdgmm_dw) only for its blocked weight layouts; on hwio weights it falls back to
+// im2col + gemm, 2.4x slower for conv2d at bench size on the AVX-512 VM. Frameworks prepare weights once the
+// same way; the inputs of a workload do not change between its runs, so the output checked against the
+// reference is still computed from htune's buffers. matmul's B is an operand, not weights: it stays in place
+// (like OpenBLAS's), as do all activations.
 //
-// Intermediates (depthwise_separable_conv's depthwise output, N x CI x H x W, nhwc) and each
+// Intermediates (depthwise_separable_conv's depthwise output, N x CI x H x W, nhwc; attention's
+// scores, N x heads x S x S) and each
 // primitive's scratchpad (scratchpad_mode::user) are allocated once, here: a timed run only
 // executes the primitives.
 //
@@ -25,6 +28,7 @@
 #include "measure/OneDnn.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <memory>
 #include <unordered_map>
@@ -49,13 +53,23 @@ bool have_onednn() {
 }
 
 const std::vector<std::string> &onednn_ops() {
-    static const std::vector<std::string> ops = {"conv2d", "depthwise_separable_conv", "matmul", "softmax",
+    static const std::vector<std::string> ops = {"conv2d",
+                                                 "conv",
+                                                 "depthwise_separable_conv",
+                                                 "pool",
+                                                 "fully_connected",
+                                                 "add",
+                                                 "attention",
+                                                 "matmul",
+                                                 "softmax",
                                                  "layernorm"};
     return ops;
 }
 
 std::string onednn_unsupported(const WorkloadSpec &spec) {
-    const std::string list = "conv2d, depthwise_separable_conv, matmul, softmax and layernorm";
+    const std::string list =
+        "conv2d, conv, depthwise_separable_conv, pool, fully_connected, add, attention, matmul, softmax and "
+        "layernorm";
     if (spec.is_generator())
         return "onednn computes only the built-in " + list + ", not the Generator '" + spec.op + "'";
     for (const std::string &op : onednn_ops())
@@ -118,14 +132,19 @@ memory prepared(Plan &p, const memory::desc &want, memory user) {
     return m;
 }
 
-dnnl::primitive_attr attr(bool relu) {
+// The primitive's attributes: a user scratchpad and the built-in activation `act` (act_param in
+// ops/builtin/DnnLayers.cpp) as an eltwise post-op, fused: relu max(x, 0), relu6 clip(x, 0, 6),
+// gelu the tanh approximation (eltwise_gelu_tanh: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715
+// x^3))), the built-in's formula).
+dnnl::primitive_attr attr(const std::string &act) {
     dnnl::primitive_attr a;
     a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    if (relu) {
-        dnnl::post_ops po;
-        po.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-        a.set_post_ops(po);
-    }
+    dnnl::post_ops po;
+    if (act == "relu") po.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+    if (act == "relu6") po.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, 0.0f, 6.0f);
+    if (act == "gelu") po.append_eltwise(1.0f, dnnl::algorithm::eltwise_gelu_tanh, 0.0f, 0.0f);
+    if (act != "none" && po.len() == 0) throw_usage("onednn: no post-op for the activation '" + act + "'");
+    a.set_post_ops(po);
     return a;
 }
 
@@ -136,20 +155,28 @@ void add_step(Plan &p, const PrimitiveDesc &pd, std::unordered_map<int, memory> 
     p.steps.push_back({Primitive(pd), std::move(args)});
 }
 
-const memory::dims kStride1 = {1, 1}, kNoPadding = {0, 0};
 const std::vector<int> kNCHW = {3, 0, 2, 1};  // (c, x, y, n) -> N, C, H(y), W(x)
 
-// A "valid" stride-1 convolution (the input carries the halo), with bias and ReLU when given.
+// How a convolution's window moves: stride, zero padding on every side, dilation (the built-in's:
+// 1 is dense; oneDNN counts the gaps, dilation - 1).
+struct Window {
+    int stride = 1, pad = 0, dilation = 1;
+};
+
+// A convolution with bias and activation `act` when given; the default window is "valid", stride
+// 1 (the input carries the halo).
 void add_conv(Plan &p, const memory &src, const memory::desc &user_weights_desc, const memory &user_weights,
-              const memory *bias, const memory &dst, bool relu) {
+              const memory *bias, const memory &dst, const std::string &act, Window win = {}) {
     using Conv = dnnl::convolution_forward;
     memory::desc w_any = any_layout(user_weights_desc);
-    Conv::desc d = bias ? Conv::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                     src.get_desc(), w_any, bias->get_desc(), dst.get_desc(), kStride1,
-                                     kNoPadding, kNoPadding)
-                        : Conv::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                     src.get_desc(), w_any, dst.get_desc(), kStride1, kNoPadding, kNoPadding);
-    Conv::primitive_desc pd(d, attr(relu), p.engine);
+    const memory::dims stride = {win.stride, win.stride}, pad = {win.pad, win.pad},
+                       gaps = {win.dilation - 1, win.dilation - 1};
+    Conv::desc d =
+        bias ? Conv::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                          src.get_desc(), w_any, bias->get_desc(), dst.get_desc(), stride, gaps, pad, pad)
+             : Conv::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                          src.get_desc(), w_any, dst.get_desc(), stride, gaps, pad, pad);
+    Conv::primitive_desc pd(d, attr(act), p.engine);
     std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src},
                                             {DNNL_ARG_WEIGHTS, prepared(p, pd.weights_desc(), user_weights)},
                                             {DNNL_ARG_DST, dst}};
@@ -163,7 +190,102 @@ void build_conv2d(Plan &p, std::map<std::string, Halide::Buffer<>> &in) {
     memory::desc w = describe(filter, {0, 1, 3, 2});  // (co, ci, kx, ky) -> O, I, H(ky), W(kx)
     memory bias = on(p, describe(in.at("bias"), {0}), in.at("bias"));
     add_conv(p, on(p, describe(in.at("input"), kNCHW), in.at("input")), w, on(p, w, filter), &bias, p.dst,
-             true);
+             "relu");
+}
+
+// conv(c, x, y, n) = act(bias(c) + sum filter(c, ci, kx, ky) * input(g * CIg + ci, x * stride +
+// kx * dilation - pad, y * stride + ky * dilation - pad, n)), zero outside the input, where g =
+// c / COg is c's group. The filter (co, ci within the group, kx, ky) is, for groups G > 1,
+// oneDNN's grouped G x COg x CIg x KH x KW: output channel g * COg + o is co, so the group
+// dimension steps COg output channels.
+void build_conv(Plan &p, std::map<std::string, Halide::Buffer<>> &in, const ParamValues &v) {
+    const Halide::Buffer<> &filter = in.at("filter");
+    const int G = v.i("groups");
+    memory::desc w;
+    if (G == 1) {
+        w = describe(filter, {0, 1, 3, 2});  // (co, ci, kx, ky) -> O, I, H(ky), W(kx)
+    } else {
+        const int64_t COg = filter.dim(0).extent() / G;
+        w = memory::desc({G, COg, filter.dim(1).extent(), filter.dim(3).extent(), filter.dim(2).extent()},
+                         memory::data_type::f32,
+                         {COg * filter.dim(0).stride(), filter.dim(0).stride(), filter.dim(1).stride(),
+                          filter.dim(3).stride(), filter.dim(2).stride()});
+    }
+    memory bias = on(p, describe(in.at("bias"), {0}), in.at("bias"));
+    add_conv(p, on(p, describe(in.at("input"), kNCHW), in.at("input")), w, on(p, w, filter), &bias, p.dst,
+             v.text("act"), {v.i("stride"), v.i("pad"), v.i("dilation")});
+}
+
+// pool(c, x, y, n) over the K x K window at (x * stride - pad, y * stride - pad): max (padding
+// never wins: oneDNN's max ignores it) or the sum / (K * K) with zero padding (PyTorch's
+// count_include_pad: pooling_avg_include_padding). A window wholly in the padding (pad >= K) is
+// the lowest float (max) or 0 (avg) in both: oneDNN 2.6 leaves it to its simple_nhwc/nchw kernels,
+// whose max starts from the lowest float (tests/measure/CandidateTest.cpp checks it).
+void build_pool(Plan &p, std::map<std::string, Halide::Buffer<>> &in, const ParamValues &v) {
+    using Pool = dnnl::pooling_forward;
+    memory src = on(p, describe(in.at("input"), kNCHW), in.at("input"));
+    const int K = v.i("K"), S = v.i("stride"), P = v.i("pad");
+    const dnnl::algorithm alg =
+        v.text("kind") == "max" ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_include_padding;
+    Pool::desc d(dnnl::prop_kind::forward_inference, alg, src.get_desc(), p.dst.get_desc(), {S, S}, {K, K},
+                 {P, P}, {P, P});
+    Pool::primitive_desc pd(d, attr("none"), p.engine);
+    add_step<Pool>(p, pd, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, p.dst}});
+}
+
+// fc(o, n) = act(bias(o) + sum_i weight(o, i) * input(i, n)): an inner product of the N x IN
+// rows, weights OUT x IN with io strides (the output dimension is Halide's innermost), reordered
+// once into the primitive's layout like the convolution filters.
+void build_fully_connected(Plan &p, std::map<std::string, Halide::Buffer<>> &in, const ParamValues &v) {
+    using InnerProduct = dnnl::inner_product_forward;
+    memory src = on(p, describe(in.at("input"), {1, 0}), in.at("input"));
+    memory::desc w = describe(in.at("weight"), {0, 1});
+    memory bias = on(p, describe(in.at("bias"), {0}), in.at("bias"));
+    InnerProduct::desc d(dnnl::prop_kind::forward_inference, src.get_desc(), any_layout(w), bias.get_desc(),
+                         p.dst.get_desc());
+    InnerProduct::primitive_desc pd(d, attr(v.text("act")), p.engine);
+    add_step<InnerProduct>(p, pd,
+                           {{DNNL_ARG_SRC, src},
+                            {DNNL_ARG_WEIGHTS, prepared(p, pd.weights_desc(), on(p, w, in.at("weight")))},
+                            {DNNL_ARG_BIAS, bias},
+                            {DNNL_ARG_DST, p.dst}});
+}
+
+// add(c, x, y, n) = act(a + b): a binary add with the activation as its post-op.
+void build_add(Plan &p, std::map<std::string, Halide::Buffer<>> &in, const ParamValues &v) {
+    memory a = on(p, describe(in.at("a"), kNCHW), in.at("a")),
+           b = on(p, describe(in.at("b"), kNCHW), in.at("b"));
+    dnnl::binary::desc d(dnnl::algorithm::binary_add, a.get_desc(), b.get_desc(), p.dst.get_desc());
+    dnnl::binary::primitive_desc pd(d, attr(v.text("act")), p.engine);
+    add_step<dnnl::binary>(p, pd, {{DNNL_ARG_SRC_0, a}, {DNNL_ARG_SRC_1, b}, {DNNL_ARG_DST, p.dst}});
+}
+
+// attention(e, i, h, n) = sum_j softmax_j(q(., i, h, n) . k(., j, h, n) / sqrt(D)) v(e, j, h, n):
+// three primitives on N x heads batches, as frameworks run it without a fused kernel: a matmul
+// Q K^T scaled by 1 / sqrt(D) (an output scale) into the scores (N x heads x S x S, allocated
+// here), an in-place softmax over their rows, and a matmul of them with V into the output. q, k,
+// v and the output (d, s, h, n) are N x heads x S x D; K^T is k with its last two strides swapped.
+void build_attention(Plan &p, std::map<std::string, Halide::Buffer<>> &in, const ParamValues &v) {
+    const std::vector<int> nhsd = {3, 2, 1, 0}, nhds = {3, 2, 0, 1};
+    memory q = on(p, describe(in.at("q"), nhsd), in.at("q")),
+           kt = on(p, describe(in.at("k"), nhds), in.at("k")),
+           val = on(p, describe(in.at("v"), nhsd), in.at("v"));
+    const int64_t N = v.i("N"), H = v.i("heads"), S = v.i("S");
+    memory scores(memory::desc({N, H, S, S}, memory::data_type::f32, Tag::abcd), p.engine);
+    dnnl::primitive_attr scaled = attr("none");
+    scaled.set_output_scales(0, {(float)(1.0 / std::sqrt((double)v.i("D")))});
+    dnnl::matmul::primitive_desc qk(dnnl::matmul::desc(q.get_desc(), kt.get_desc(), scores.get_desc()),
+                                    scaled, p.engine);
+    add_step<dnnl::matmul>(p, qk, {{DNNL_ARG_SRC, q}, {DNNL_ARG_WEIGHTS, kt}, {DNNL_ARG_DST, scores}});
+    using Softmax = dnnl::softmax_v2_forward;
+    Softmax::primitive_desc sm(
+        Softmax::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::softmax_accurate,
+                      scores.get_desc(), scores.get_desc(), 3),
+        attr("none"), p.engine);
+    add_step<Softmax>(p, sm, {{DNNL_ARG_SRC, scores}, {DNNL_ARG_DST, scores}});
+    dnnl::matmul::primitive_desc sv(dnnl::matmul::desc(scores.get_desc(), val.get_desc(), p.dst.get_desc()),
+                                    attr("none"), p.engine);
+    add_step<dnnl::matmul>(p, sv, {{DNNL_ARG_SRC, scores}, {DNNL_ARG_WEIGHTS, val}, {DNNL_ARG_DST, p.dst}});
 }
 
 // depthwise 3x3 (groups = CI, no bias) into an intermediate, then pointwise 1x1 + bias + ReLU.
@@ -175,10 +297,10 @@ void build_depthwise_separable_conv(Plan &p, std::map<std::string, Halide::Buffe
                      memory::data_type::f32, Tag::nhwc),
         p.engine);
     memory::desc dw_desc = describe(dw, {0, -1, -1, 2, 1});  // (c, kx, ky) -> G, O=1, I=1, H(ky), W(kx)
-    add_conv(p, on(p, describe(input, kNCHW), input), dw_desc, on(p, dw_desc, dw), nullptr, mid, false);
+    add_conv(p, on(p, describe(input, kNCHW), input), dw_desc, on(p, dw_desc, dw), nullptr, mid, "none");
     memory::desc pw_desc = describe(pw, {0, 1, -1, -1});  // (co, ci) -> O, I, H=1, W=1
     memory bias = on(p, describe(in.at("bias"), {0}), in.at("bias"));
-    add_conv(p, mid, pw_desc, on(p, pw_desc, pw), &bias, p.dst, true);
+    add_conv(p, mid, pw_desc, on(p, pw_desc, pw), &bias, p.dst, "relu");
 }
 
 // C(n, m) = sum_k A(k, m) * B(n, k): row-major C = A * B.
@@ -186,7 +308,7 @@ void build_matmul(Plan &p, std::map<std::string, Halide::Buffer<>> &in) {
     memory a = on(p, describe(in.at("A"), {1, 0}), in.at("A")),
            b = on(p, describe(in.at("B"), {1, 0}), in.at("B"));
     dnnl::matmul::desc d(a.get_desc(), b.get_desc(), p.dst.get_desc());
-    dnnl::matmul::primitive_desc pd(d, attr(false), p.engine);
+    dnnl::matmul::primitive_desc pd(d, attr("none"), p.engine);
     add_step<dnnl::matmul>(p, pd, {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, p.dst}});
 }
 
@@ -196,7 +318,7 @@ void build_softmax(Plan &p, std::map<std::string, Halide::Buffer<>> &in) {
     memory src = on(p, describe(in.at("input"), {1, 0}), in.at("input"));
     Softmax::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::softmax_accurate, src.get_desc(),
                     p.dst.get_desc(), 1);
-    Softmax::primitive_desc pd(d, attr(false), p.engine);
+    Softmax::primitive_desc pd(d, attr("none"), p.engine);
     add_step<Softmax>(p, pd, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, p.dst}});
 }
 
@@ -209,7 +331,7 @@ void build_layernorm(Plan &p, std::map<std::string, Halide::Buffer<>> &in) {
         throw_usage("onednn: layernorm's input and output must have the same strides");
     LayerNorm::desc d(dnnl::prop_kind::forward_inference, src.get_desc(), 1e-5f,
                       dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift);
-    LayerNorm::primitive_desc pd(d, attr(false), p.engine);
+    LayerNorm::primitive_desc pd(d, attr("none"), p.engine);
     add_step<LayerNorm>(p, pd,
                         {{DNNL_ARG_SRC, src},
                          {DNNL_ARG_DST, p.dst},
@@ -251,10 +373,21 @@ std::function<void(std::vector<Halide::Buffer<>> &)> onednn_kernel(
         throw_usage("onednn: " + spec.op + " output must be float32");
     omp_set_num_threads(plan->threads);
     try {
-        const std::vector<int> dst_dims =
-            spec.op == "conv2d" || spec.op == "depthwise_separable_conv" ? kNCHW : std::vector<int>{1, 0};
+        // Activations (c, x, y, n) are NCHW; attention's (d, s, h, n) N x heads x S x D; the
+        // others' (col, row) rows x cols.
+        const bool nchw = spec.op == "conv2d" || spec.op == "conv" || spec.op == "depthwise_separable_conv" ||
+                          spec.op == "pool" || spec.op == "add";
+        const std::vector<int> dst_dims = nchw                     ? kNCHW
+                                          : spec.op == "attention" ? std::vector<int>{3, 2, 1, 0}
+                                                                   : std::vector<int>{1, 0};
         plan->dst = memory(describe(plan->out_shape, dst_dims), plan->engine, nullptr);
+        const ParamValues &v = w.params();
         if (spec.op == "conv2d") build_conv2d(*plan, in);
+        if (spec.op == "conv") build_conv(*plan, in, v);
+        if (spec.op == "pool") build_pool(*plan, in, v);
+        if (spec.op == "fully_connected") build_fully_connected(*plan, in, v);
+        if (spec.op == "add") build_add(*plan, in, v);
+        if (spec.op == "attention") build_attention(*plan, in, v);
         if (spec.op == "depthwise_separable_conv") build_depthwise_separable_conv(*plan, in);
         if (spec.op == "matmul") build_matmul(*plan, in);
         if (spec.op == "softmax") build_softmax(*plan, in);

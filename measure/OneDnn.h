@@ -1,4 +1,5 @@
-// The "onednn" external kernel: built-in DNN operators (ops/builtin/Dnn.cpp, LinearAlgebra.cpp)
+// The "onednn" external kernel: built-in DNN operators (ops/builtin/Dnn.cpp, DnnLayers.cpp,
+// LinearAlgebra.cpp)
 // computed by oneDNN primitives on the worker's own buffers, for `htune compare`'s onednn row.
 // Reached through external_kernel (External.h); the design notes are at the top of OneDnn.cpp.
 #pragma once
@@ -13,12 +14,14 @@
 
 namespace htune {
 
-// The built-in operators onednn_kernel computes: conv2d, depthwise_separable_conv, matmul,
-// softmax, layernorm.
+// The built-in operators onednn_kernel computes: conv2d, conv, depthwise_separable_conv, pool,
+// fully_connected, add, attention, matmul, softmax, layernorm.
 const std::vector<std::string> &onednn_ops();
 
-// Why onednn_kernel does not compute `spec`, as one line naming the op and the ones it does
-// compute; "" when it does (whether or not this htune was built with oneDNN: have_onednn()).
+// Why onednn_kernel does not compute `spec`'s operator, as one line naming the op and the ones it
+// does compute; "" when it is one of onednn_ops() (whether or not this htune was built with
+// oneDNN: have_onednn()). It looks at the op only: oneDNN computes each of these ops at every
+// parameter value the op itself accepts.
 std::string onednn_unsupported(const WorkloadSpec &spec);
 
 // Creates the oneDNN primitives for `spec` once (reordering constant weights once, here) and
