@@ -28,10 +28,12 @@ struct CommitStats {
 };
 enum class OnDuplicate { skip, replace };  // replace: a re-measurement updates the results
 
-// One point of a tuning curve: trial n (1-based, commit order) and the best time so far.
+// One point of a tuning curve: trial n (1-based, commit order), when it was measured, and the
+// best time so far.
 struct HistoryPoint {
     int trial = 0;
     int64_t record_id = 0;
+    int64_t timestamp = 0;  // the record's Record::timestamp (Unix seconds, UTC)
     Status status = Status::ok;
     double min_ms = 0;   // this trial's time (0 unless ok)
     double best_ms = 0;  // best ok time up to and including this trial; 0 before the first ok

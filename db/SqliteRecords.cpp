@@ -193,7 +193,8 @@ std::vector<HistoryPoint> SqliteDatabase::history(const std::string &workload_ke
     int64_t w = workload_id(workload_key), d = device_id(device_key);
     if (!w || !d) return out;
     Statement &st = db_->cached(
-        "SELECT id, status, min_ms FROM records WHERE workload_id = ? AND device_id = ? ORDER BY id");
+        "SELECT id, status, min_ms, timestamp FROM records WHERE workload_id = ? AND device_id = ? ORDER BY "
+        "id");
     st.bind(1, w).bind(2, d);
     double best = 0;
     while (st.step()) {
@@ -204,6 +205,7 @@ std::vector<HistoryPoint> SqliteDatabase::history(const std::string &workload_ke
         p.min_ms = p.status == Status::ok ? st.real(2) : 0;
         if (p.status == Status::ok && (best == 0 || p.min_ms < best)) best = p.min_ms;
         p.best_ms = best;
+        p.timestamp = st.int64(3);
         out.push_back(p);
     }
     return out;

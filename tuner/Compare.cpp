@@ -3,8 +3,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iomanip>
+#include <map>
 #include <sstream>
 
 #include "measure/OneDnn.h"
@@ -42,6 +44,12 @@ std::string ms_text(double ms) {
     if (ms < 1) return fixed(ms, 3);
     if (ms < 100) return fixed(ms, 2);
     return fixed(ms, 0);
+}
+
+std::string count_text(double count) {
+    std::ostringstream os;
+    os << count;
+    return os.str();
 }
 
 std::string ratio_text(double r) { return r > 0 ? fixed(r, r < 10 ? 2 : 1) + "x" : "-"; }
@@ -274,6 +282,9 @@ std::string format_table(const CompareWorkload &cw) {
         os << "  (no flop count";
     os << ", " << fixed(cw.bytes / 1e6, 1) << " MB min traffic; % of "
        << (by_flops ? "FMA peak" : "bandwidth") << ")\n";
+    if (!cw.label.empty() || cw.count != 1)  // a layer of a model: its name(s) and how often it occurs
+        os << "  layer: " << (cw.label.empty() ? "(unnamed)" : cw.label) << "  count " << count_text(cw.count)
+           << "\n";
     os << "  " << std::left << std::setw(14) << "schedule" << std::setw(14) << "status" << std::right
        << std::setw(10) << "time ms" << std::setw(10) << (by_flops ? "GFLOP/s" : "GB/s") << std::setw(8)
        << "% peak" << std::setw(10) << "vs heur" << std::setw(10) << "vs adams"
@@ -300,6 +311,257 @@ std::string format_table(const CompareWorkload &cw) {
     return os.str();
 }
 
+static bool is_autoscheduler(const std::string &schedule) { return plugin_name(schedule) != nullptr; }
+
+const ModelColumn *ModelSummary::column(const std::string &schedule) const {
+    for (const ModelColumn &c : columns)
+        if (c.schedule == schedule) return &c;
+    return nullptr;
+}
+
+std::vector<ModelCurvePoint> model_curve(const std::vector<CompareWorkload> &workloads, int64_t *start,
+                                         double *end, int *layers_without_best) {
+    struct Event {
+        int64_t t;
+        size_t layer;
+        double ms;  // 0 unless ok
+    };
+    std::vector<Event> events;
+    int without = 0;
+    for (size_t i = 0; i < workloads.size(); i++) {
+        bool any_ok = false;
+        for (const HistoryPoint &p : workloads[i].history) {
+            const bool ok = p.status == Status::ok && p.min_ms > 0;
+            events.push_back({p.timestamp, i, ok ? p.min_ms : 0});
+            any_ok |= ok;
+        }
+        if (!any_ok) without++;
+    }
+    if (layers_without_best) *layers_without_best = without;
+    std::stable_sort(events.begin(), events.end(), [](const Event &a, const Event &b) { return a.t < b.t; });
+    if (start) *start = events.empty() ? 0 : events.front().t;
+    if (end) *end = events.empty() ? 0 : (double)(events.back().t - events.front().t) / 60.0;
+    std::vector<ModelCurvePoint> curve;
+    if (without > 0 || events.empty()) return curve;
+    std::vector<double> best(workloads.size(), 0);
+    size_t have = 0;
+    for (size_t e = 0; e < events.size();) {
+        const int64_t t = events[e].t;
+        for (; e < events.size() && events[e].t == t; e++) {  // every record of the same second
+            double &b = best[events[e].layer];
+            if (events[e].ms <= 0) continue;
+            if (b == 0) have++;
+            if (b == 0 || events[e].ms < b) b = events[e].ms;
+        }
+        if (have < workloads.size()) continue;
+        double total = 0;
+        for (size_t i = 0; i < workloads.size(); i++) total += workloads[i].count * best[i];
+        if (curve.empty() || total != curve.back().ms)
+            curve.push_back({(double)(t - events.front().t) / 60.0, total});
+    }
+    return curve;
+}
+
+ModelSummary summarize_model(const CompareReport &rep) {
+    ModelSummary m;
+    m.name = rep.model.name;
+    m.description = rep.model.description;
+    m.parameters = rep.model.parameters;
+    m.layers = (int)rep.workloads.size();
+    for (const CompareWorkload &cw : rep.workloads) m.instances += cw.count;
+    // The columns: every row name of any layer, in the order rows first appear.
+    for (const CompareWorkload &cw : rep.workloads)
+        for (const CompareRow &r : cw.rows)
+            if (!m.column(r.schedule)) {
+                m.columns.emplace_back();
+                m.columns.back().schedule = r.schedule;
+            }
+    for (ModelColumn &c : m.columns) {
+        double total = 0;
+        for (const CompareWorkload &cw : rep.workloads) {
+            const CompareRow *row = nullptr;
+            for (const CompareRow &r : cw.rows)
+                if (r.schedule == c.schedule) row = &r;
+            if (row && row->ok() && row->time_ms > 0) {
+                total += cw.count * row->time_ms;
+                continue;
+            }
+            c.missing++;
+            const std::string why = row ? row->status : "no row";
+            auto it = std::find_if(c.missing_by.begin(), c.missing_by.end(),
+                                   [&](const auto &p) { return p.first == why; });
+            if (it == c.missing_by.end())
+                c.missing_by.push_back({why, 1});
+            else
+                it->second++;
+        }
+        c.total_ms = c.complete() ? total : 0;
+    }
+    const ModelColumn *heur = m.column("heuristic");
+    const double heur_ms = heur && heur->complete() ? heur->total_ms : 0;
+    double best_as = 0;
+    for (const ModelColumn &c : m.columns)
+        if (is_autoscheduler(c.schedule) && c.complete() && c.total_ms > 0 &&
+            (best_as == 0 || c.total_ms < best_as)) {
+            best_as = c.total_ms;
+            m.best_autoscheduler = c.schedule;
+        }
+    for (ModelColumn &c : m.columns) {
+        if (!c.complete() || c.total_ms <= 0) continue;
+        if (heur_ms > 0) c.vs_heuristic = heur_ms / c.total_ms;
+        if (best_as > 0) c.vs_best_autoscheduler = best_as / c.total_ms;
+    }
+    for (const char *name : {"tuned", "heuristic"}) {
+        const ModelColumn *c = m.column(name);
+        if (c && c->complete() && c->total_ms > 0) {
+            m.share_column = name;
+            break;
+        }
+    }
+    const ModelColumn *share = m.column(m.share_column);
+    for (size_t i = 0; i < rep.workloads.size(); i++) {
+        const CompareWorkload &cw = rep.workloads[i];
+        ModelLayer l;
+        l.workload = i;
+        l.name = cw.workload;
+        l.label = cw.label;
+        l.count = cw.count;
+        if (share)
+            for (const CompareRow &r : cw.rows)
+                if (r.schedule == m.share_column) {
+                    l.time_ms = r.time_ms;
+                    l.share = cw.count * r.time_ms / share->total_ms;
+                }
+        m.by_share.push_back(l);
+    }
+    std::stable_sort(m.by_share.begin(), m.by_share.end(),
+                     [](const ModelLayer &a, const ModelLayer &b) { return a.share > b.share; });
+    m.curve = model_curve(rep.workloads, &m.curve_start, &m.curve_end, &m.layers_without_best);
+    return m;
+}
+
+namespace {
+
+std::string parameters_text(const ModelSummary &m) {
+    std::string out;
+    for (const auto &[k, v] : m.parameters) out += (out.empty() ? "" : ", ") + k + "=" + std::to_string(v);
+    return out;
+}
+
+std::string missing_text(const ModelColumn &c, int layers) {
+    std::string out = std::to_string(c.missing) + " of " + std::to_string(layers) + " layers missing";
+    for (size_t i = 0; i < c.missing_by.size(); i++)
+        out += (i == 0 ? ": " : ", ") + std::to_string(c.missing_by[i].second) + " " + c.missing_by[i].first;
+    return out;
+}
+
+nlohmann::json ratio_or_null(double r) { return r > 0 ? nlohmann::json(r) : nlohmann::json(nullptr); }
+
+}  // namespace
+
+std::string model_total_text(const ModelColumn &c, int layers) {
+    if (c.complete()) return ms_text(c.total_ms);
+    return "- (" + missing_text(c, layers) + ")";
+}
+
+std::string format_model(const ModelSummary &m) {
+    std::ostringstream os;
+    os << "model: " << m.name;
+    if (!m.parameters.empty()) os << " (" << parameters_text(m) << ")";
+    os << ": " << m.layers << " distinct layers, " << count_text(m.instances)
+       << " layer instances; end-to-end time = sum over layers of count x time\n";
+    os << "  " << std::left << std::setw(14) << "schedule" << std::right << std::setw(12) << "total ms"
+       << std::setw(10) << "vs heur" << std::setw(12) << "vs best AS"
+       << "  note\n";
+    for (const ModelColumn &c : m.columns) {
+        os << "  " << std::left << std::setw(14) << c.schedule << std::right;
+        std::string note;
+        if (c.complete()) {
+            os << std::setw(12) << ms_text(c.total_ms) << std::setw(10) << ratio_text(c.vs_heuristic)
+               << std::setw(12) << ratio_text(c.vs_best_autoscheduler);
+            if (c.schedule == m.best_autoscheduler) note = "best autoscheduler";
+        } else {
+            os << std::setw(12) << "-" << std::setw(10) << "-" << std::setw(12) << "-";
+            note = "incomplete, no total: " + missing_text(c, m.layers);
+        }
+        if (!note.empty()) os << "  " << note;
+        os << "\n";
+    }
+    if (m.best_autoscheduler.empty())
+        os << "  (no autoscheduler column is complete: no 'vs best AS' figures)\n";
+    if (m.share_column.empty()) {
+        os << "share per layer: none (neither the tuned nor the heuristic column is complete)\n";
+    } else {
+        const ModelColumn *c = m.column(m.share_column);
+        os << "share of the model's " << m.share_column << " total (" << ms_text(c->total_ms)
+           << " ms) per layer, largest first"
+           << (m.share_column == "heuristic" ? " (the tuned column is incomplete or absent)" : "") << ":\n";
+        os << "  " << std::right << std::setw(7) << "share" << std::setw(7) << "count" << std::setw(10)
+           << "time ms" << std::setw(12) << "count x ms"
+           << "  layer\n";
+        for (const ModelLayer &l : m.by_share) {
+            os << "  " << std::setw(6) << fixed(100 * l.share, 1) << "%" << std::setw(7)
+               << count_text(l.count) << std::setw(10) << ms_text(l.time_ms) << std::setw(12)
+               << ms_text(l.count * l.time_ms) << "  "
+               << (l.label.empty() ? l.name : l.label + "  (" + l.name + ")") << "\n";
+        }
+    }
+    if (!m.curve.empty()) {
+        os << "model latency over the tuning (the database's records; minutes since the first): "
+           << ms_text(m.curve.front().ms) << " ms at " << fixed(m.curve.front().minutes, 1)
+           << " min (every layer measured)";
+        if (m.curve.size() > 1)
+            os << " -> " << ms_text(m.curve.back().ms) << " ms at " << fixed(m.curve.back().minutes, 1)
+               << " min, " << m.curve.size() << " points";
+        os << "; last record at " << fixed(m.curve_end, 1) << " min\n";
+    } else if (m.layers_without_best > 0)
+        os << "model latency over the tuning: no curve (" << m.layers_without_best << " of " << m.layers
+           << " layers have no ok record in the database)\n";
+    return os.str();
+}
+
+nlohmann::json model_json(const ModelSummary &m) {
+    nlohmann::json params = nlohmann::json::object();
+    for (const auto &[k, v] : m.parameters) params[k] = v;
+    nlohmann::json totals = nlohmann::json::array();
+    for (const ModelColumn &c : m.columns) {
+        nlohmann::json by = nlohmann::json::object();
+        for (const auto &[why, n] : c.missing_by) by[why] = n;
+        totals.push_back({{"schedule", c.schedule},
+                          {"total_ms", c.complete() ? nlohmann::json(c.total_ms) : nlohmann::json(nullptr)},
+                          {"missing_layers", c.missing},
+                          {"missing_by", by},
+                          {"speedup_vs_heuristic", ratio_or_null(c.vs_heuristic)},
+                          {"speedup_vs_best_autoscheduler", ratio_or_null(c.vs_best_autoscheduler)}});
+    }
+    nlohmann::json layers = nlohmann::json::array();
+    for (const ModelLayer &l : m.by_share)
+        layers.push_back(
+            {{"workload", l.name},
+             {"label", l.label},
+             {"count", l.count},
+             {"time_ms", m.share_column.empty() ? nlohmann::json(nullptr) : nlohmann::json(l.time_ms)},
+             {"share", m.share_column.empty() ? nlohmann::json(nullptr) : nlohmann::json(l.share)}});
+    nlohmann::json curve = nlohmann::json::array();
+    for (const ModelCurvePoint &p : m.curve) curve.push_back({{"minutes", p.minutes}, {"ms", p.ms}});
+    auto or_null = [](const std::string &s) {
+        return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s);
+    };
+    return {{"name", m.name},
+            {"description", m.description},
+            {"parameters", params},
+            {"distinct_layers", m.layers},
+            {"instances", m.instances},
+            {"totals", totals},
+            {"best_autoscheduler", or_null(m.best_autoscheduler)},
+            {"share_of", or_null(m.share_column)},
+            {"layers", layers},
+            {"curve_start", m.curve_start},
+            {"curve_end_minutes", m.curve_end},
+            {"curve", curve},
+            {"layers_without_history", m.layers_without_best}};
+}
+
 nlohmann::json to_json(const CompareReport &rep) {
     nlohmann::json workloads = nlohmann::json::array();
     for (const CompareWorkload &cw : rep.workloads) {
@@ -323,21 +585,28 @@ nlohmann::json to_json(const CompareReport &rep) {
         }
         nlohmann::json history = nlohmann::json::array();
         for (const HistoryPoint &p : cw.history)
-            history.push_back({{"trial", p.trial}, {"min_ms", p.min_ms}, {"best_ms", p.best_ms}});
+            history.push_back({{"trial", p.trial},
+                               {"min_ms", p.min_ms},
+                               {"best_ms", p.best_ms},
+                               {"timestamp", p.timestamp}});
         workloads.push_back({{"workload", cw.workload},
                              {"key", cw.key},
+                             {"count", cw.count},
+                             {"label", cw.label},
                              {"flops", cw.flops},
                              {"min_bytes", cw.bytes},
                              {"results", results},
                              {"history", history}});
     }
-    return {{"machine",
-             {{"device_key", rep.device_key},
-              {"peak_gflops", rep.peaks.peak_gflops},
-              {"bandwidth_gbs", rep.peaks.bandwidth_gbs},
-              {"threads", rep.peaks.threads},
-              {"fma_isa", rep.peaks.fma_isa}}},
-            {"workloads", workloads}};
+    nlohmann::json out{{"machine",
+                        {{"device_key", rep.device_key},
+                         {"peak_gflops", rep.peaks.peak_gflops},
+                         {"bandwidth_gbs", rep.peaks.bandwidth_gbs},
+                         {"threads", rep.peaks.threads},
+                         {"fma_isa", rep.peaks.fma_isa}}},
+                       {"workloads", workloads}};
+    if (rep.has_model()) out["model"] = model_json(summarize_model(rep));
+    return out;
 }
 
 }  // namespace htune

@@ -13,6 +13,7 @@
 #include "measure/Machine.h"
 #include "measure/Runner.h"
 #include "ops/Workload.h"
+#include "tuner/WorkloadSet.h"
 
 namespace htune {
 
@@ -67,6 +68,8 @@ struct CompareRow {
 struct CompareWorkload {
     std::string workload;  // canonical form, "matmul:M=1024,N=1024,K=1024"
     std::string key;       // database workload key
+    double count = 1;      // WorkloadSpec::count: how often this layer occurs in the model
+    std::string label;     // WorkloadSpec::label: the model's name(s) for it; may be empty
     double flops = 0, bytes = 0;
     std::vector<CompareRow> rows;
     std::vector<HistoryPoint> history;  // the tuning curve in the database (may be empty)
@@ -76,7 +79,69 @@ struct CompareReport {
     std::string device_key;
     MachinePeaks peaks;
     std::vector<CompareWorkload> workloads;
+    // The network the workloads are the layers of: a model file's ModelInfo, or (a plain list
+    // with counts) name "total". An empty name = no end-to-end report.
+    ModelInfo model;
+    bool has_model() const { return !model.name.empty(); }
 };
+
+// The end-to-end figures of a model (`htune compare --workloads MODEL.json`): per column (row
+// name), the sum over layers of count x time_ms. A column is complete only when every layer
+// has an ok row in it; an incomplete column has NO total (no "best available" sum is made up).
+struct ModelColumn {
+    std::string schedule;
+    double total_ms = 0;  // sum of count x time_ms; 0 unless complete
+    int missing = 0;      // layers without an ok row in this column
+    // Why, per reason: a row status (unavailable, no_record, compile_error, ...) or "no row"
+    // (the column does not apply to that layer, e.g. openblas beside a conv), in table order.
+    std::vector<std::pair<std::string, int>> missing_by;
+    double vs_heuristic = 0;           // heuristic total / this total; 0 = n/a
+    double vs_best_autoscheduler = 0;  // best autoscheduler total / this total; 0 = n/a
+    bool complete() const { return missing == 0; }
+};
+struct ModelLayer {
+    size_t workload = 0;  // index into CompareReport::workloads
+    std::string name, label;
+    double count = 1;
+    double time_ms = 0;  // of the share column (0 when there is none)
+    double share = 0;    // count x time_ms / that column's total (0 when there is none)
+};
+// The model latency over the wall-clock time of tuning, from the database history: at time T
+// (minutes since the first record of any of the layers), sum over layers of count x the best ok
+// time measured up to T; from the moment every layer has one. One point per change.
+struct ModelCurvePoint {
+    double minutes = 0;
+    double ms = 0;
+};
+struct ModelSummary {
+    std::string name, description;
+    std::vector<std::pair<std::string, long long>> parameters;
+    int layers = 0;                    // distinct layers (workloads)
+    double instances = 0;              // sum of counts
+    std::vector<ModelColumn> columns;  // every row name present in any layer, in table order
+    std::string best_autoscheduler;    // complete autoscheduler column with the lowest total; ""
+    std::string share_column;          // "tuned", else "heuristic" (the first complete); ""
+    std::vector<ModelLayer> by_share;  // every layer; largest share first when share_column
+    std::vector<ModelCurvePoint> curve;
+    int64_t curve_start = 0;      // Unix seconds of the first record among the layers (0: none)
+    double curve_end = 0;         // minutes from curve_start to the last record among the layers
+    int layers_without_best = 0;  // layers with no ok record in the history (no curve when > 0)
+    const ModelColumn *column(const std::string &schedule) const;
+};
+
+ModelSummary summarize_model(const CompareReport &r);
+// The model-latency curve of `workloads` from their `history` (see ModelCurvePoint); empty when
+// a layer has no ok record. `start` gets the first record's timestamp (0 without any), `end` the
+// minutes from it to the last record, `layers_without_best` how many layers have no ok record.
+std::vector<ModelCurvePoint> model_curve(const std::vector<CompareWorkload> &workloads, int64_t *start,
+                                         double *end, int *layers_without_best);
+// The text of the model's end-to-end table and per-layer share.
+std::string format_model(const ModelSummary &m);
+// The "model" object of the --json document.
+nlohmann::json model_json(const ModelSummary &m);
+// "- (3 of 22 layers missing: 2 unavailable, 1 no row)" for an incomplete column, else the
+// total in ms.
+std::string model_total_text(const ModelColumn &c, int layers);
 
 // Measures the selected rows of `w` in ONE Runner batch (compiled in parallel,
 // then timed back to back). `db` may be null (no tuned record, no history); it
@@ -94,8 +159,8 @@ std::string format_table(const CompareWorkload &cw);
 // bandwidth"
 std::string format_peaks(const MachinePeaks &p);
 
-// The --json document: {"machine": {...}, "workloads": [{"workload", "results":
-// [...]}]}.
+// The --json document: {"machine": {...}, "workloads": [{"workload", "count", "label",
+// "results": [...], "history": [...]}], and with a model "model": {...}} (docs/COMMANDS.md).
 nlohmann::json to_json(const CompareReport &r);
 
 }  // namespace htune

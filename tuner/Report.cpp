@@ -178,6 +178,173 @@ std::string table(const CompareWorkload &cw) {
     return os.str();
 }
 
+std::string model_params(const ModelSummary &m) {
+    std::string out;
+    for (const auto &[k, v] : m.parameters) out += (out.empty() ? "" : ", ") + k + "=" + std::to_string(v);
+    return out;
+}
+
+std::string layer_name(const ModelLayer &l) { return l.label.empty() ? l.name : l.label; }
+
+// The end-to-end table: one row per column (schedule), its total or why it has none.
+std::string model_table(const ModelSummary &m) {
+    std::ostringstream os;
+    os << "<table class=\"model\"><tr><th>schedule</th><th>total ms</th><th>vs heuristic</th><th>vs best "
+          "autoscheduler</th><th>note</th></tr>\n";
+    for (const ModelColumn &c : m.columns) {
+        os << "<tr class=\"" << (c.complete() ? "ok" : "bad") << "\"><td>" << esc(c.schedule) << "</td>";
+        if (c.complete())
+            os << "<td>" << num(c.total_ms, 4) << "</td><td>"
+               << (c.vs_heuristic > 0 ? num(c.vs_heuristic) + "x" : "-") << "</td><td>"
+               << (c.vs_best_autoscheduler > 0 ? num(c.vs_best_autoscheduler) + "x" : "-")
+               << "</td><td class=\"note\">"
+               << (c.schedule == m.best_autoscheduler ? "best autoscheduler" : "") << "</td>";
+        else
+            os << "<td>" << esc(model_total_text(c, m.layers))
+               << "</td><td>-</td><td>-</td><td class=\"note\">incomplete: no total</td>";
+        os << "</tr>\n";
+    }
+    os << "</table>\n";
+    return os.str();
+}
+
+// The share of the model's time per layer, largest first: bars and a table.
+std::string share_chart(const ModelSummary &m) {
+    const int label_w = 260, plot_w = 360, row_h = 22, top = 6;
+    const ModelColumn *c = m.column(m.share_column);
+    double max_share = 0;
+    for (const ModelLayer &l : m.by_share) max_share = std::max(max_share, l.share);
+    std::ostringstream os;
+    os << "<svg class=\"chart bars share\" width=\"" << label_w + plot_w + 160 << "\" height=\""
+       << top + row_h * (int)m.by_share.size() + 8
+       << "\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"share of the model's time per "
+          "layer\">\n";
+    for (size_t i = 0; i < m.by_share.size(); i++) {
+        const ModelLayer &l = m.by_share[i];
+        std::string name = layer_name(l);
+        if (name.size() > 40) name = name.substr(0, 37) + "...";
+        int y = top + row_h * (int)i;
+        double w = max_share > 0 ? std::max(1.0, plot_w * l.share / max_share) : 1.0;
+        os << "<text x=\"" << label_w - 6 << "\" y=\"" << y + 15 << "\" text-anchor=\"end\">" << esc(name)
+           << "</text><rect class=\"bar\" x=\"" << label_w << "\" y=\"" << y + 3 << "\" width=\""
+           << fixed(w, 1) << "\" height=\"" << row_h - 6 << "\" fill=\"" << color_of(m.share_column)
+           << "\"><title>" << esc(l.label.empty() ? l.name : l.label + " (" + l.name + ")") << ": "
+           << num(l.count) << " x " << num(l.time_ms) << " ms</title></rect><text x=\""
+           << fixed(label_w + w + 4, 1) << "\" y=\"" << y + 15 << "\">" << fixed(100 * l.share, 1) << "% ("
+           << num(l.count) << " x " << num(l.time_ms) << " ms)</text>\n";
+    }
+    os << "</svg>\n";
+    os << "<table class=\"share\"><tr><th>layer</th><th>workload</th><th>count</th><th>"
+       << esc(m.share_column) << " ms</th><th>count x ms</th><th>share of " << num(c->total_ms, 4)
+       << " ms</th></tr>\n";
+    for (const ModelLayer &l : m.by_share)
+        os << "<tr><td>" << esc(l.label.empty() ? "-" : l.label) << "</td><td>" << esc(l.name) << "</td><td>"
+           << num(l.count) << "</td><td>" << num(l.time_ms) << "</td><td>" << num(l.count * l.time_ms)
+           << "</td><td>" << fixed(100 * l.share, 1) << "%</td></tr>\n";
+    os << "</table>\n";
+    return os.str();
+}
+
+// The model latency vs minutes of tuning (log-scale time axis, step line), with this run's
+// heuristic, best autoscheduler and tuned totals as dashed reference lines.
+std::string model_curve_chart(const ModelSummary &m) {
+    if (m.curve.empty()) return "";
+    std::vector<std::pair<std::string, double>> refs;
+    for (const char *name : {"heuristic", m.best_autoscheduler.c_str(), "tuned"}) {
+        const ModelColumn *c = m.column(name);
+        if (c && c->complete() && c->total_ms > 0) refs.push_back({c->schedule, c->total_ms});
+    }
+    double lo = m.curve.front().ms, hi = m.curve.front().ms;
+    for (const ModelCurvePoint &p : m.curve) lo = std::min(lo, p.ms), hi = std::max(hi, p.ms);
+    for (auto &[n, ms] : refs) lo = std::min(lo, ms), hi = std::max(hi, ms);
+    lo /= 1.2;
+    hi *= 1.2;
+    const int left = 70, width = 520, top = 10, height = 200;
+    // x from 0 to the last record (the curve stays flat after its last change), never empty.
+    double xmax = std::max(m.curve_end, m.curve.back().minutes);
+    if (xmax <= m.curve.front().minutes) xmax = m.curve.front().minutes + 1;
+    auto xs = [&](double min) { return left + width * min / xmax; };
+    auto ys = [&](double ms) {
+        return top + height * (std::log(hi) - std::log(ms)) / (std::log(hi) - std::log(lo));
+    };
+    std::ostringstream os;
+    os << "<svg class=\"chart curve model-curve\" width=\"" << left + width + 160 << "\" height=\""
+       << top + height + 40
+       << "\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"model latency over tuning "
+          "time\">\n";
+    os << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << width << "\" height=\"" << height
+       << "\" fill=\"none\" stroke=\"#ccc\"/>";
+    os << "<polyline class=\"curve-line\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"2\" points=\"";
+    double prev = 0;
+    for (const ModelCurvePoint &p : m.curve) {
+        if (prev > 0) os << fixed(xs(p.minutes), 1) << "," << fixed(ys(prev), 1) << " ";
+        os << fixed(xs(p.minutes), 1) << "," << fixed(ys(p.ms), 1) << " ";
+        prev = p.ms;
+    }
+    os << fixed(left + width, 1) << "," << fixed(ys(prev), 1) << "\">";
+    os << "<title>" << num(m.curve.front().ms) << " ms at " << fixed(m.curve.front().minutes, 1) << " min -> "
+       << num(m.curve.back().ms) << " ms at " << fixed(m.curve.back().minutes, 1)
+       << " min</title></polyline>\n";
+    for (auto &[name, ms] : refs) {
+        os << "<line x1=\"" << left << "\" x2=\"" << left + width << "\" y1=\"" << fixed(ys(ms), 1)
+           << "\" y2=\"" << fixed(ys(ms), 1) << "\" stroke=\"" << color_of(name)
+           << "\" stroke-dasharray=\"5,4\"/>";
+        os << "<text x=\"" << left + width + 4 << "\" y=\"" << fixed(ys(ms) + 4, 1) << "\">" << esc(name)
+           << " " << num(ms) << " ms</text>\n";
+    }
+    os << "<text x=\"" << left - 4 << "\" y=\"" << top + 12 << "\" text-anchor=\"end\">" << num(hi)
+       << " ms</text>";
+    os << "<text x=\"" << left - 4 << "\" y=\"" << top + height << "\" text-anchor=\"end\">" << num(lo)
+       << " ms</text>";
+    os << "<text x=\"" << left << "\" y=\"" << top + height + 16 << "\">0 min</text>";
+    os << "<text x=\"" << left + width << "\" y=\"" << top + height + 16 << "\" text-anchor=\"end\">"
+       << fixed(xmax, 1) << " min</text>";
+    os << "<text x=\"" << left + width / 2 << "\" y=\"" << top + height + 34
+       << "\" text-anchor=\"middle\">model latency (log scale) vs minutes since the first record of these "
+          "layers; dashed: this run's totals</text>\n";
+    os << "</svg>\n";
+    return os.str();
+}
+
+std::string model_section(const ModelSummary &m) {
+    std::ostringstream os;
+    os << "<section class=\"model\">\n<h2>Model: " << esc(m.name);
+    if (!m.parameters.empty()) os << " (" << esc(model_params(m)) << ")";
+    os << "</h2>\n";
+    if (!m.description.empty()) os << "<p class=\"description\">" << esc(m.description) << "</p>\n";
+    os << "<p>" << m.layers << " distinct layers, " << num(m.instances)
+       << " layer instances. End-to-end time = the sum over layers of count &times; the layer's time in "
+          "that column. A column that misses a layer (not measured, failed, no row for that op) has "
+          "<em>no</em> total: it is shown as incomplete, with how many layers it misses.</p>\n";
+    os << model_table(m);
+    if (m.best_autoscheduler.empty())
+        os << "<p class=\"note\">No autoscheduler column is complete: no speedups against the best "
+              "autoscheduler.</p>\n";
+    os << "<h3>Share of the model's time per layer</h3>\n";
+    if (m.share_column.empty()) {
+        os << "<p class=\"noshare\">Neither the tuned nor the heuristic column is complete: no share.</p>\n";
+    } else {
+        os << "<p>Of the <b>" << esc(m.share_column) << "</b> column's total"
+           << (m.share_column == "heuristic" ? " (the tuned column is incomplete or absent)" : "")
+           << ", largest first.</p>\n"
+           << share_chart(m);
+    }
+    os << "<h3>Model latency over the tuning</h3>\n";
+    std::string curve = model_curve_chart(m);
+    if (!curve.empty())
+        os << "<p>From the tuning database's records (their stored times, not this run's): at each moment, "
+              "the sum over layers of count &times; the best ok time measured so far, from the moment every "
+              "layer has one.</p>\n"
+           << curve;
+    else if (m.layers_without_best > 0)
+        os << "<p class=\"nohistory\">No curve: " << m.layers_without_best << " of " << m.layers
+           << " layers have no ok record for this device in the database.</p>\n";
+    else
+        os << "<p class=\"nohistory\">No tuning history for these layers in the database.</p>\n";
+    os << "</section>\n";
+    return os.str();
+}
+
 }  // namespace
 
 std::string render_html(const CompareReport &rep) {
@@ -201,8 +368,12 @@ std::string render_html(const CompareReport &rep) {
        << " GB/s memory bandwidth. Times are the best of the timed repeats; "
           "speedups are time ratios "
           "(&gt; 1 = faster).</p>\n";
+    if (rep.has_model()) os << model_section(summarize_model(rep));
     for (const CompareWorkload &cw : rep.workloads) {
         os << "<section class=\"workload\">\n<h2>" << esc(cw.workload) << "</h2>\n";
+        if (!cw.label.empty() || cw.count != 1)
+            os << "<p class=\"layer\">Layer: " << esc(cw.label.empty() ? "(unnamed)" : cw.label) << "; count "
+               << num(cw.count) << "</p>\n";
         os << bar_chart(cw) << table(cw);
         std::string curve = curve_chart(cw);
         if (!curve.empty())

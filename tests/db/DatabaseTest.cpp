@@ -151,6 +151,12 @@ TEST_F(DatabaseTest, HistoryIsBestSoFarPerTrialInCommitOrder) {
     EXPECT_EQ(h[5].trial, 6);
     EXPECT_EQ(h[0].status, Status::crash);
     EXPECT_LT(h[0].record_id, h[1].record_id);
+    // Each point carries its record's timestamp (fake_record: 1700000000 + variant), for the
+    // model-latency curve over wall-clock time of `htune compare`.
+    std::vector<int64_t> stamps;
+    for (const auto &p : h) stamps.push_back(p.timestamp);
+    EXPECT_EQ(stamps,
+              (std::vector<int64_t>{1700000001, 1700000002, 1700000003, 1700000004, 1700000005, 1700000006}));
     EXPECT_TRUE(db_->history(fake_workload_key(1), kDeviceArm).empty());
 }
 

@@ -90,6 +90,12 @@ int run_compare(const std::vector<std::string> &args) {
     o.rounds = rounds;
     const MeasureOptions m = mcli.finish("compare");
     std::vector<WorkloadSpec> specs = workloads.specs();  // validates the selection
+    // A model file, or workloads with counts: an end-to-end report after the per-layer tables.
+    ModelInfo model = workloads.model();
+    bool counted = false;
+    for (const WorkloadSpec &s : specs) counted = counted || s.count != 1;
+    if (!model.is_model) model = ModelInfo();
+    if (!model.is_model && counted) model.name = "total";
     std::vector<Workload> selected;
     for (const WorkloadSpec &s : specs) selected.push_back(make_workload(s));
     std::ofstream json_out, html_out;
@@ -118,11 +124,15 @@ int run_compare(const std::vector<std::string> &args) {
               << (db ? "'" + db_path + "' (read only)" : "none ('" + db_path + "' does not exist)") << "\n\n"
               << std::flush;
 
-    for (const Workload &w : selected) {
-        CompareWorkload cw = compare_workload(*runner, w, db.get(), o, report.peaks);
+    report.model = model;
+    for (size_t i = 0; i < selected.size(); i++) {
+        CompareWorkload cw = compare_workload(*runner, selected[i], db.get(), o, report.peaks);
+        cw.count = specs[i].count;
+        cw.label = specs[i].label;
         std::cout << format_table(cw) << "\n" << std::flush;
         report.workloads.push_back(std::move(cw));
     }
+    if (report.has_model()) std::cout << format_model(summarize_model(report)) << "\n" << std::flush;
     if (json_out.is_open()) {
         nlohmann::json j = to_json(report);
         j["run"] = run_provenance("compare", args);
