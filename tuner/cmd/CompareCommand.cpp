@@ -61,7 +61,8 @@ int run_compare(const std::vector<std::string> &args) {
             ->default_value(
                 "naive,heuristic,mullapudi2016,li2018,adams2019,as_written,tuned,openblas,onednn"),
         "rows to measure, in this order (openblas applies to matmul only; onednn to conv2d, "
-        "depthwise_separable_conv, matmul, softmax and layernorm; as_written to "
+        "conv, depthwise_separable_conv, pool, fully_connected, add, attention, matmul, softmax and "
+        "layernorm; as_written to "
         "Generators, as their own schedule builds them)")(
         "naive-limit", po::value(&naive_limit)->default_value(naive_limit, number_text(naive_limit)),
         "skip the naive row when its runs would take longer than this many "
