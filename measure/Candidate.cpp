@@ -81,15 +81,18 @@ const char *to_string(Fault f) {
             return "wrong_output";
         case Fault::wrong_second_input:
             return "wrong_second_input";
+        case Fault::compile_oom:
+            return "compile_oom";
     }
     return "?";
 }
 
 Fault fault_from_string(const std::string &s) {
-    for (Fault f :
-         {Fault::none, Fault::crash, Fault::hang, Fault::oom, Fault::wrong_output, Fault::wrong_second_input})
+    for (Fault f : {Fault::none, Fault::crash, Fault::hang, Fault::oom, Fault::wrong_output,
+                    Fault::wrong_second_input, Fault::compile_oom})
         if (s == to_string(f)) return f;
-    throw_usage("unknown fault '" + s + "' (expected crash, hang, oom, wrong_output or wrong_second_input)");
+    throw_usage("unknown fault '" + s +
+                "' (expected crash, hang, oom, wrong_output, wrong_second_input or compile_oom)");
 }
 
 std::vector<Fault> parse_fault_list(const std::string &list) {

@@ -17,8 +17,10 @@ namespace htune {
 // crash: raise(SIGSEGV) when run; hang: spin forever when run; oom: allocate and touch memory
 // until the worker's address-space limit stops it; wrong_output: perturb the output before it
 // is compared with the reference; wrong_second_input: perturb it only on the second input set
-// (a candidate that is right on the first input and wrong on another).
-enum class Fault { none, crash, hang, oom, wrong_output, wrong_second_input };
+// (a candidate that is right on the first input and wrong on another); compile_oom: run out of
+// address space while compiling, as an autoscheduler's search can (a compile_error, and the
+// worker is replaced: WorkerRunner).
+enum class Fault { none, crash, hang, oom, wrong_output, wrong_second_input, compile_oom };
 
 const char *to_string(Fault f);
 // "crash" -> Fault::crash; throws a usage Error naming the bad kind and the valid ones.

@@ -178,6 +178,7 @@ public:
             if (job.kind == CandidateKind::schedule || job.kind == CandidateKind::naive ||
                 job.kind == CandidateKind::autoscheduler)
                 c.pipeline = workload_->build();
+            if (job.fault == Fault::compile_oom) exhaust_memory();  // as an autoscheduler's search can
             switch (job.kind) {
                 case CandidateKind::schedule: {
                     Schedule s;
@@ -226,6 +227,17 @@ public:
         } catch (const Halide::Error &e) {
             return compile_reply(job.id, Status::compile_error, seconds_since(t0),
                                  with_output(e.what(), capture), reporter_.warnings);
+        } catch (const std::bad_alloc &e) {
+            // Out of address space (an autoscheduler's search, LLVM): this process may be left
+            // without room or in a broken state (every later compile failed "mprotect failed"),
+            // so the reply asks the runner for a fresh worker.
+            nlohmann::json reply = compile_reply(
+                job.id, Status::compile_error, seconds_since(t0),
+                with_output(std::string(e.what()) + " (out of memory under the worker's address-space limit)",
+                            capture),
+                reporter_.warnings);
+            reply["restart"] = true;
+            return reply;
         } catch (const std::exception &e) {  // htune::Error from apply_schedule: invalid schedule
             return compile_reply(job.id, Status::compile_error, seconds_since(t0),
                                  with_output(e.what(), capture), reporter_.warnings);

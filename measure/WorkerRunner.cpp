@@ -231,6 +231,9 @@ private:
             return;
         }
         check_reply(rep.json, "compile", job.id);
+        // The worker ran out of memory and may be broken: the next job gets a fresh one. What it
+        // compiled for this batch goes with it (phase 2 compiles those again).
+        if (rep.json.value("restart", false)) wp.stop();
         r.compile_s = rep.json.value("compile_s", 0.0);
         r.status = status_from_string(rep.json.value("status", std::string("compile_error")));
         r.error = rep.json.value("error", std::string());

@@ -47,7 +47,7 @@ struct WorkloadSpec {
     // what a weighted run multiplies its time by (`htune tune --workloads MODEL.json` minimizes
     // the sum of count x time; `htune compare` totals it). Not part of its identity.
     double count = 1;
-    std::string label;  // the model's name(s) for it (JSON "name"), e.g. "layer1.conv1"; may be empty
+    std::string label = "";  // the model's name(s) for it (JSON "name"), e.g. "layer1.conv1"; may be empty
 
     bool is_generator() const { return !generator_lib.empty(); }
     // Parameter order does not matter (a JSON object has none); count and label do not count.

@@ -18,13 +18,14 @@ namespace htune {
 namespace {
 
 std::vector<nlohmann::json> run_worker_with(const std::vector<nlohmann::json> &jobs, const std::string &dir,
-                                            const std::vector<std::string> &raw_lines = {}) {
+                                            const std::vector<std::string> &raw_lines = {},
+                                            const std::string &before = "") {
     std::ofstream f(dir + "/jobs.jsonl");
     for (const auto &j : jobs) f << j.dump() << "\n";
     for (const auto &l : raw_lines) f << l << "\n";
     f.close();
     test::CommandResult r =
-        test::run_shell("sh -c '" + std::string(HTUNE_BINARY) + " worker < " + dir + "/jobs.jsonl'");
+        test::run_shell("sh -c '" + before + std::string(HTUNE_BINARY) + " worker < " + dir + "/jobs.jsonl'");
     EXPECT_EQ(r.exit_code, 0) << r.err;
     std::vector<nlohmann::json> replies;
     std::istringstream lines(r.out);
@@ -80,6 +81,30 @@ TEST(WorkerProtocolTest, OneReplyPerJobAndBadInputIsAnswered) {
     ASSERT_EQ(bad.size(), 1u);
     EXPECT_EQ(bad[0]["ok"], false);
     EXPECT_NE(bad[0]["error"].get<std::string>().find("missing.bin"), std::string::npos) << bad[0];
+    test::run_shell("rm -rf " + dir);
+}
+
+// A compile that runs out of address space (as Adams2019 does on a ResNet layer under 4 GiB) is a
+// compile_error whose reply asks for a fresh worker: afterwards the process may be unable to
+// compile anything ("mprotect failed"), so WorkerRunner replaces it.
+TEST(WorkerProtocolTest, ACompileOutOfMemoryAsksForAFreshWorker) {
+    std::string dir = test::temp_dir();
+    Workload w = make_workload("blur3x3", true);
+    write_reference_file(dir + "/ref.bin", compute_reference(w, 1, parse_target("host")));
+    auto replies =
+        run_worker_with({to_job_json(LoadJob{spec_of(w), 1, dir + "/ref.bin", "host", 1}),
+                         to_job_json(CompileJob{1, nlohmann::json(Schedule{}), Fault::compile_oom}),
+                         to_job_json(CompileJob{2, nlohmann::json(Schedule{}), Fault::none})},
+                        dir, {}, "ulimit -v 3000000; ");
+    ASSERT_EQ(replies.size(), 3u);
+    EXPECT_EQ(replies[1]["status"], "compile_error");
+    EXPECT_NE(
+        replies[1]["error"].get<std::string>().find("out of memory under the worker's address-space limit"),
+        std::string::npos)
+        << replies[1];
+    EXPECT_EQ(replies[1].value("restart", false), true) << replies[1];
+    EXPECT_EQ(replies[2]["status"], "ok");
+    EXPECT_FALSE(replies[2].contains("restart"));
     test::run_shell("rm -rf " + dir);
 }
 

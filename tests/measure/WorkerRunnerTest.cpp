@@ -91,6 +91,22 @@ TEST(WorkerRunnerTest, FaultBatchEveryFaultClassifiedEveryGoodCandidateMeasured)
     EXPECT_EQ(open_fds(), fds_before);
 }
 
+// A compile out of memory fails that candidate only: the runner replaces the worker (its reply
+// asks for it) and the next candidates of the batch, in the same worker slot, are measured.
+TEST(WorkerRunnerTest, ACompileOutOfMemoryCostsOnlyItsCandidate) {
+    MeasureOptions o = test_options();
+    o.workers = 1;
+    Workload w = make_workload("blur3x3", true);
+    auto runner = make_worker_runner(o);
+    std::vector<MeasureResult> r = runner->measure(w, std::vector<Schedule>(3, empty_schedule()),
+                                                   {Fault::none, Fault::compile_oom, Fault::none});
+    ASSERT_EQ(r.size(), 3u);
+    expect_measured(r[0], o, "before");
+    EXPECT_EQ(r[1].status, Status::compile_error) << r[1].error;
+    EXPECT_NE(r[1].error.find("out of memory"), std::string::npos) << r[1].error;
+    expect_measured(r[2], o, "after");
+}
+
 TEST(WorkerRunnerTest, HangIsClassifiedWithinItsTimeoutPlusASecond) {
     MeasureOptions o = test_options();
     o.workers = 1;

@@ -24,6 +24,10 @@ MeasureResult fake_measure(const Workload &, const Schedule &s, Fault fault) {
             r.status = Status::runtime_error;
             r.error = "out of memory (fake)";
             return r;
+        case Fault::compile_oom:
+            r.status = Status::compile_error;
+            r.error = "std::bad_alloc (out of memory under the worker's address-space limit) (fake)";
+            return r;
         case Fault::wrong_output:
         case Fault::wrong_second_input:
             r.status = Status::wrong_output;
