@@ -58,7 +58,17 @@ public:
     // requested; then confirms each workload's best.
     TuneResult run() {
         start_ = env_.clock();
-        for (auto &t : tasks_) setup(*t);
+        for (auto &t : tasks_) {
+            // Setting a workload up asks the autoschedulers for seeds (seconds each): with many
+            // workloads (a network's layers) that alone can outlast a short budget.
+            if (o_.time_budget_s > 0 && env_.clock() - start_ > o_.time_budget_s) {
+                t->stop("time budget");
+                report_.note(t->display_name() +
+                             ": not started: the time budget was spent setting up the others");
+                continue;
+            }
+            setup(*t);
+        }
         if (use_model_) update_model();
         track_model_latency();
         uint64_t total = 0;

@@ -168,6 +168,28 @@ TEST(ModelTuneTest, ANewBestSeedsTheSameOperatorsOtherShapes) {
     EXPECT_GE(with, 2);
 }
 
+TEST(ModelTuneTest, SettingUpManyLayersStopsAtTheTimeBudget) {
+    Harness h;
+    h.o.trials = 0;
+    h.o.time_budget_s = 150;
+    h.o.confirm_top = 0;
+    h.log_progress();
+    // Asking the autoschedulers takes 100 s per workload: the third is never started.
+    h.o.autoscheduler_seeds = {Candidate::autoscheduler("Mullapudi2016", "/x/m.so", {})};
+    h.runner.importer = [&h](const Workload &, const std::vector<Candidate> &cs) {
+        h.now += 100;
+        return std::vector<ImportedCandidate>(cs.size());
+    };
+    TuneResult r = h.run({blur(64, 48, 1), blur(96, 64, 1), blur(128, 64, 1)});
+    ASSERT_EQ(r.workloads.size(), 3u);
+    EXPECT_EQ(r.workloads[2].stop_reason, "time budget");
+    EXPECT_EQ(r.workloads[2].run_trials, 0);
+    EXPECT_GT(r.workloads[0].run_trials, 0);
+    EXPECT_NE(h.log.str().find("blur3x3: not started: the time budget was spent setting up the others"),
+              std::string::npos)
+        << h.log.str();
+}
+
 // --- model files ---
 
 std::string model_path(const std::string &name) {
