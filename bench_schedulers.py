@@ -104,6 +104,7 @@ def main():
     ap.add_argument("--keep", help="directory for the runs' databases and summaries (default: a temporary one)")
     ap.add_argument("tune_args", nargs="*", help="after --: more htune tune arguments for both runs")
     a = ap.parse_args()
+    commit = git_commit()  # of the htune that runs, before anything is committed meanwhile
     work = a.keep or tempfile.mkdtemp(prefix="htune-schedulers-")
     os.makedirs(work, exist_ok=True)
     runs = {}
@@ -141,7 +142,7 @@ def main():
               "svg": svg_name if svg(runs, os.path.join(os.path.dirname(out), svg_name)) else None,
               "run": {"command": "./bench_schedulers.py " + " ".join(sys.argv[1:]),
                       "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-                      "commit": git_commit()}}
+                      "commit": commit}}
     with open(out, "w") as f:
         json.dump(report, f, indent=2)
         f.write("\n")
