@@ -156,8 +156,10 @@ std::string substitute(const std::string &value, const std::map<std::string, lon
 
 }  // namespace
 
-ModelInfo read_model_info(const std::string &path, const std::vector<std::string> &overrides) {
-    nlohmann::json j = read_json_file(path);
+namespace {
+
+// The model part of workloads file `path`, whose JSON is `j`.
+ModelInfo model_info_of(const nlohmann::json &j, const std::string &path, const std::vector<std::string> &overrides) {
     ModelInfo m;
     if (!j.is_object() || !j.contains("layers")) {
         if (!overrides.empty())
@@ -208,10 +210,16 @@ ModelInfo read_model_info(const std::string &path, const std::vector<std::string
     return m;
 }
 
+}  // namespace
+
+ModelInfo read_model_info(const std::string &path, const std::vector<std::string> &overrides) {
+    return model_info_of(read_json_file(path), path, overrides);
+}
+
 std::vector<WorkloadSpec> read_workloads_file(const std::string &path,
                                               const std::vector<std::string> &model_params) {
-    const ModelInfo model = read_model_info(path, model_params);
     nlohmann::json j = read_json_file(path);
+    const ModelInfo model = model_info_of(j, path, model_params);
     const std::string what = model.is_model ? "model file" : "workloads file";
     if (model.is_model)
         j = j["layers"];
@@ -225,7 +233,7 @@ std::vector<WorkloadSpec> read_workloads_file(const std::string &path,
     std::map<std::string, long long> values(model.parameters.begin(), model.parameters.end());
     fs::path dir = fs::absolute(fs::path(path)).parent_path();
     std::vector<WorkloadSpec> out;
-    std::vector<std::string> canon;  // of `out`, to merge repeated shapes
+    std::vector<std::string> canon;  // a model's: the resolved shape of each entry of `out`
     for (size_t i = 0; i < j.size(); ++i) {
         std::string where = what + " '" + path + "', entry " + std::to_string(i);
         if (j[i].is_object() && j[i].contains("name") && j[i]["name"].is_string())
@@ -236,22 +244,22 @@ std::vector<WorkloadSpec> read_workloads_file(const std::string &path,
             for (auto &kv : s.params) kv.second = substitute(kv.second, values, where);
             if (s.is_generator() && fs::path(s.generator_lib).is_relative())
                 s.generator_lib = (dir / s.generator_lib).lexically_normal().string();
-            // A model's layers are resolved here (defaults filled in) to find repeated shapes; a
-            // plain list's entries only by their text, so that a file names what it needs
-            // before anything is loaded.
-            std::string c = model.is_model ? s.generator_lib + "|" + make_workload(s).canonical() : "";
-            auto seen = std::find(canon.begin(), canon.end(), c);
             if (!model.is_model) {  // a plain list: a repeated entry is dropped, as on the command line
                 if (std::find(out.begin(), out.end(), s) != out.end()) continue;
-                seen = canon.end();
+            } else {
+                // A model's layers are resolved (defaults filled in) to find repeated shapes: one
+                // workload, its counts added and its names joined. A plain list's entries are
+                // compared as written, so that nothing is loaded before it is needed.
+                std::string c = s.generator_lib + "|" + make_workload(s).canonical();
+                auto seen = std::find(canon.begin(), canon.end(), c);
+                if (seen != canon.end()) {
+                    WorkloadSpec &first = out[seen - canon.begin()];
+                    first.count += s.count;
+                    if (!s.label.empty()) first.label += (first.label.empty() ? "" : ", ") + s.label;
+                    continue;
+                }
+                canon.push_back(c);
             }
-            if (seen != canon.end()) {  // the same shape again: one workload, counted twice
-                WorkloadSpec &first = out[seen - canon.begin()];
-                first.count += s.count;
-                if (!s.label.empty()) first.label += (first.label.empty() ? "" : ", ") + s.label;
-                continue;
-            }
-            canon.push_back(c);
         } catch (const Error &e) {
             throw_usage(where + ": " + e.what());
         } catch (const nlohmann::json::exception &e) {
