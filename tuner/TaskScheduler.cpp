@@ -73,6 +73,20 @@ double weighted_reduction(const std::vector<TaskStats> &tasks, size_t i, const S
     return t.weight * (o.alpha * backward + (1 - o.alpha) * forward);
 }
 
+// Whether workload i gets its warm-up batch before workload j (-1: none yet). Balanced and
+// round-robin: command-line order. Weighted: the largest count x best first, since the first
+// batch of a workload that has only its heuristic and seeds cuts its time most, so the heaviest
+// layers of a model improve first; a workload with no time yet (nothing ran ok) goes first, in
+// command-line order, as nothing says what it weighs.
+bool warm_up_before(const std::vector<TaskStats> &tasks, int i, int j, const SchedulerOptions &o) {
+    if (j < 0) return true;
+    if (o.objective != SchedulerObjective::weighted) return false;
+    const TaskStats &a = tasks[i], &b = tasks[j];
+    if (b.best_ms <= 0) return false;
+    if (a.best_ms <= 0) return true;
+    return a.weight * a.best_ms > b.weight * b.best_ms;
+}
+
 }  // namespace
 
 double expected_gain(const std::vector<TaskStats> &tasks, size_t i, const SchedulerOptions &o) {
@@ -90,11 +104,13 @@ double expected_gain(const std::vector<TaskStats> &tasks, size_t i, const Schedu
 
 int choose_task(const std::vector<TaskStats> &tasks, const SchedulerOptions &o, std::mt19937_64 &rng) {
     std::vector<int> active;
+    int warm_up = -1;  // a workload still to get its warm-up batch
     for (size_t i = 0; i < tasks.size(); i++)
         if (tasks[i].active) {
-            if (tasks[i].rounds == 0) return (int)i;  // warm-up batch first
+            if (tasks[i].rounds == 0 && warm_up_before(tasks, (int)i, warm_up, o)) warm_up = (int)i;
             active.push_back((int)i);
         }
+    if (warm_up >= 0) return warm_up;
     if (active.empty()) return -1;
     if (o.objective != SchedulerObjective::round_robin &&
         std::uniform_real_distribution<double>(0, 1)(rng) < o.explore)

@@ -14,8 +14,10 @@
 //     arithmetic intensity (FLOPs per byte it must move) within 2x of its own, so a depthwise
 //     convolution is not held to a dense one's throughput).
 //   round_robin: the workload with the fewest batches; a baseline for benchmarks.
-// Every active workload first gets one warm-up batch (command-line order); after that, with
-// probability `explore`, a random active workload (balanced and weighted).
+// Every active workload first gets one warm-up batch: in command-line order (balanced,
+// round-robin), or heaviest first, by count x best (weighted; a workload with no time yet before
+// those); after that, with probability `explore`, a random active workload (balanced and
+// weighted).
 #pragma once
 
 #include <random>

@@ -62,6 +62,19 @@ TEST(ModelTuneTest, TheWeightedSchedulerFollowsCountTimesTime) {
     // Warm-up first, whatever the weights; nothing active: -1.
     t = {stats(4, 2.0, 2.0, 100), stats(0, 0, 0, 1)};
     EXPECT_EQ(choose_task(t, o, rng), 1);
+    // Warm-up batches go heaviest first (count x best after setup); one with no time yet first
+    // of all. Round-robin keeps command-line order.
+    t = {stats(0, 3.0, 3.0, 1), stats(0, 1.0, 1.0, 4), stats(0, 2.0, 2.0, 1), stats(3, 9.0, 9.0, 9)};
+    EXPECT_EQ(choose_task(t, o, rng), 1);
+    t[1].rounds = 1;
+    EXPECT_EQ(choose_task(t, o, rng), 0);
+    t[0].rounds = 1;
+    EXPECT_EQ(choose_task(t, o, rng), 2);
+    t = {stats(0, 3.0, 3.0, 1), stats(0, 1.0, 1.0, 4), stats(0, 0, 0, 1)};
+    EXPECT_EQ(choose_task(t, o, rng), 2);
+    SchedulerOptions rr = o;
+    rr.objective = SchedulerObjective::round_robin;
+    EXPECT_EQ(choose_task(t, rr, rng), 0);
     for (auto &x : t) x.active = false;
     EXPECT_EQ(choose_task(t, o, rng), -1);
 }
