@@ -2,23 +2,32 @@
 """Weighted vs round-robin task scheduling on a network (issue 27's target: the weighted
 scheduler reaches a given model latency in <= 2/3 of round-robin's wall time).
 
-Runs `htune tune --workloads MODEL --scheduler S --time-budget T` once per scheduler, each into a
-fresh database, one after the other on this machine, and reads the model latency curve each run
-writes in its summary JSON ("model": {"curve": [{"elapsed_s", "ms"}]}: the sum of count x best
-time, from the moment every layer has a best). Writes a report (format htune-bench-schedulers/1)
-with both curves, the time each run needed to reach a series of latencies (from the worse of the
-two first points down to the worse of the two final ones) and the ratio weighted / round-robin,
-plus an SVG of the two curves next to it. `./bench_report.py` renders it in docs/BENCHMARKS.md.
+Runs `htune tune --workloads MODEL --scheduler S --time-budget T` once per scheduler and repeat,
+each into a fresh database, one after the other on this machine (repeat k runs weighted first when
+k is even, round-robin first when odd, so a drift of the machine's speed does not favour one), and
+reads the model latency curve each run writes in its summary JSON ("model": {"curve":
+[{"elapsed_s", "ms"}]}: the sum of count x best time, from the moment every layer has a best).
+The htune binary is copied into the work directory first, so a rebuild meanwhile changes nothing.
+The machine's FMA peak and bandwidth are measured before and after (htune_bench_measure peak).
 
-    ./bench_schedulers.py --model examples/models/resnet18.json --time-budget 15m \\
+Writes a report (format htune-bench-schedulers/2) with every curve and, for a series of
+latencies (from the worst first point down to the worst final one over all runs), the tuning time
+each run needed to reach it (from its curve's start: both schedulers first set every layer up and
+measure its heuristic and seeds, the same work) and the ratio of the medians, weighted /
+round-robin; plus an SVG of the curves next to it. `./bench_report.py` renders it in
+docs/BENCHMARKS.md.
+
+    ./bench_schedulers.py --model examples/models/resnet18.json --time-budget 15m --repeats 2 \\
         --json docs/bench/DATE-resnet18-schedulers.json [--htune build/htune] [-- TUNE ARGS...]
 
-Standard library only. Arguments after `--` go to both `htune tune` runs unchanged.
+Standard library only. Arguments after `--` go to every `htune tune` run unchanged.
 """
 import argparse
 import datetime
 import json
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,7 +54,7 @@ def time_to_reach(curve, latency):
 
 
 def levels(curves):
-    """Latencies both runs reached: from the worse first point down to the worse final point."""
+    """Latencies every run reached: from the worst first point down to the worst final point."""
     hi = max(c[0]["ms"] for c in curves)
     lo = max(c[-1]["ms"] for c in curves)
     if hi <= lo:
@@ -55,8 +64,9 @@ def levels(curves):
 
 
 def svg(runs, path):
+    """A step curve per run; the first repeat of each scheduler drawn solid, the others dashed."""
     w, h, pad = 640, 360, 50
-    pts = [p for r in runs.values() for p in r["curve"]]
+    pts = [p for rs in runs.values() for r in rs for p in r["curve"]]
     if not pts:
         return False
     tmax = max(p["elapsed_s"] for p in pts) or 1
@@ -78,67 +88,102 @@ def svg(runs, path):
         out.append('<text x="%.1f" y="%d" text-anchor="middle">%.0f</text>' % (x(t), h - pad + 16, t / 60))
         ms = ymin + span * i / 4
         out.append('<text x="%d" y="%.1f" text-anchor="end">%.3g</text>' % (pad - 4, y(ms) + 4, ms))
-    for k, (name, r) in enumerate(runs.items()):
-        c = r["curve"]
-        if not c:
-            continue
-        d = "M%.1f,%.1f" % (x(c[0]["elapsed_s"]), y(c[0]["ms"]))
-        for a, b in zip(c, c[1:]):  # a step curve: the best so far holds until the next point
-            d += " L%.1f,%.1f L%.1f,%.1f" % (x(b["elapsed_s"]), y(a["ms"]), x(b["elapsed_s"]), y(b["ms"]))
-        d += " L%.1f,%.1f" % (x(r["elapsed_s"]), y(c[-1]["ms"]))
-        out.append('<path d="%s" fill="none" stroke="%s" stroke-width="2"/>' % (d, colors.get(name, "gray")))
-        out.append('<text x="%d" y="%d" fill="%s">%s</text>' % (w - pad - 120, pad + 16 * k, colors.get(name, "gray"),
-                                                                 name))
+    for k, (name, rs) in enumerate(runs.items()):
+        for i, r in enumerate(rs):
+            c = r["curve"]
+            if not c:
+                continue
+            d = "M%.1f,%.1f" % (x(c[0]["elapsed_s"]), y(c[0]["ms"]))
+            for a, b in zip(c, c[1:]):  # a step curve: the best so far holds until the next point
+                d += " L%.1f,%.1f L%.1f,%.1f" % (x(b["elapsed_s"]), y(a["ms"]), x(b["elapsed_s"]), y(b["ms"]))
+            d += " L%.1f,%.1f" % (x(r["elapsed_s"]), y(c[-1]["ms"]))
+            out.append('<path d="%s" fill="none" stroke="%s" stroke-width="2"%s/>'
+                       % (d, colors.get(name, "gray"), ' stroke-dasharray="6,4"' if i else ""))
+        out.append('<text x="%d" y="%d" fill="%s">%s%s</text>' % (
+            w - pad - 160, pad + 16 * k, colors.get(name, "gray"), name,
+            " (%d runs)" % len(rs) if len(rs) > 1 else ""))
     out.append("</svg>")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
     return True
 
 
+def measure_peak(tool):
+    """This machine's peak now (htune_bench_measure peak), or None when the tool is missing."""
+    try:
+        return json.loads(subprocess.check_output([tool, "peak"], text=True))
+    except (OSError, subprocess.CalledProcessError, ValueError) as e:
+        print("bench_schedulers: no peak measured (%s)" % e, file=sys.stderr)
+        return None
+
+
+def median(xs):
+    return statistics.median(xs) if xs and None not in xs else None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", required=True, help="model file (examples/models/*.json)")
     ap.add_argument("--time-budget", required=True, help="per run, as htune tune takes it (15m, 1h)")
+    ap.add_argument("--repeats", type=int, default=1, help="runs per scheduler (default 1)")
     ap.add_argument("--json", required=True, help="report to write; the SVG goes next to it")
     ap.add_argument("--htune", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "build", "htune"))
+    ap.add_argument("--peak-tool", help="htune_bench_measure (default: build/measure/ next to --htune)")
     ap.add_argument("--keep", help="directory for the runs' databases and summaries (default: a temporary one)")
-    ap.add_argument("tune_args", nargs="*", help="after --: more htune tune arguments for both runs")
+    ap.add_argument("tune_args", nargs="*", help="after --: more htune tune arguments for every run")
     a = ap.parse_args()
+    if a.repeats < 1:
+        print("bench_schedulers: error: --repeats must be at least 1", file=sys.stderr)
+        return 2
     commit = git_commit()  # of the htune that runs, before anything is committed meanwhile
     work = a.keep or tempfile.mkdtemp(prefix="htune-schedulers-")
     os.makedirs(work, exist_ok=True)
-    runs = {}
-    for s in SCHEDULERS:
-        db = os.path.join(work, s + ".db")
-        summary = os.path.join(work, s + ".json")
-        for f in (db, summary):
-            if os.path.exists(f):
-                os.remove(f)
-        cmd = [a.htune, "tune", "--workloads", a.model, "--scheduler", s, "--time-budget", a.time_budget,
-               "--db", db, "--json", summary] + a.tune_args
-        print("bench_schedulers: " + " ".join(cmd), file=sys.stderr, flush=True)
-        if subprocess.call(cmd) != 0:
-            print("bench_schedulers: error: the %s run failed" % s, file=sys.stderr)
-            return 1
-        with open(summary) as f:
-            j = json.load(f)
-        model = j.get("model") or {}
-        runs[s] = {"elapsed_s": j["elapsed_s"], "curve": model.get("curve", []),
-                   "best_ms": model.get("best_ms"), "heuristic_ms": model.get("heuristic_ms"),
-                   "trials": {w["workload"]: w["trials_this_run"] for w in j["workloads"]},
-                   "command": " ".join(cmd)}
-    curves = [r["curve"] for r in runs.values()]
+    htune = os.path.join(work, "htune")
+    if os.path.abspath(a.htune) != htune:
+        shutil.copy2(a.htune, htune)
+    peak_tool = a.peak_tool or os.path.join(os.path.dirname(os.path.abspath(a.htune)), "measure",
+                                            "htune_bench_measure")
+    machine = {"before": measure_peak(peak_tool)}
+    runs = {s: [] for s in SCHEDULERS}
+    for k in range(a.repeats):
+        for s in (SCHEDULERS if k % 2 == 0 else SCHEDULERS[::-1]):
+            tag = s if a.repeats == 1 else "%s-%d" % (s, k + 1)
+            db = os.path.join(work, tag + ".db")
+            summary = os.path.join(work, tag + ".json")
+            for f in (db, summary):
+                if os.path.exists(f):
+                    os.remove(f)
+            cmd = [htune, "tune", "--workloads", a.model, "--scheduler", s, "--time-budget", a.time_budget,
+                   "--db", db, "--json", summary] + a.tune_args
+            print("bench_schedulers: " + " ".join(cmd), file=sys.stderr, flush=True)
+            if subprocess.call(cmd) != 0:
+                print("bench_schedulers: error: the %s run failed" % tag, file=sys.stderr)
+                return 1
+            with open(summary) as f:
+                j = json.load(f)
+            model = j.get("model") or {}
+            runs[s].append({"repeat": k + 1, "elapsed_s": j["elapsed_s"], "curve": model.get("curve", []),
+                            "best_ms": model.get("best_ms"), "heuristic_ms": model.get("heuristic_ms"),
+                            "trials": {w["workload"]: w["trials_this_run"] for w in j["workloads"]},
+                            "command": " ".join(cmd)})
+    machine["after"] = measure_peak(peak_tool)
+    curves = [r["curve"] for rs in runs.values() for r in rs]
     rows = []
     if all(curves):
         for latency in levels(curves):
-            t = {s: time_to_reach(runs[s]["curve"], latency) for s in SCHEDULERS}
-            ratio = t["weighted"] / t["round-robin"] if t["weighted"] is not None and t["round-robin"] else None
-            rows.append({"latency_ms": latency, "weighted_s": t["weighted"], "round_robin_s": t["round-robin"],
-                         "ratio": ratio})
+            row = {"latency_ms": latency}
+            for s in SCHEDULERS:
+                key = s.replace("-", "_")
+                row[key + "_s"] = [time_to_reach(r["curve"], latency) for r in runs[s]]
+                row[key + "_tuning_s"] = [None if t is None else t - r["curve"][0]["elapsed_s"]
+                                          for t, r in zip(row[key + "_s"], runs[s])]
+            w, rr = median(row["weighted_tuning_s"]), median(row["round_robin_tuning_s"])
+            row["ratio"] = w / rr if w is not None and rr else None
+            rows.append(row)
     out = os.path.abspath(a.json)
     svg_name = os.path.splitext(os.path.basename(out))[0] + ".svg"
-    report = {"format": "htune-bench-schedulers/1", "model": a.model, "time_budget": a.time_budget,
-              "tune_args": a.tune_args, "runs": runs, "levels": rows,
+    report = {"format": "htune-bench-schedulers/2", "model": a.model, "time_budget": a.time_budget,
+              "repeats": a.repeats, "tune_args": a.tune_args, "machine": machine, "runs": runs, "levels": rows,
               "svg": svg_name if svg(runs, os.path.join(os.path.dirname(out), svg_name)) else None,
               "run": {"command": "./bench_schedulers.py " + " ".join(sys.argv[1:]),
                       "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -147,10 +192,10 @@ def main():
         json.dump(report, f, indent=2)
         f.write("\n")
     for r in rows:
-        fmt = lambda v: "not reached" if v is None else "%.0f s" % v
-        print("%.4g ms: weighted %s, round-robin %s%s" % (
-            r["latency_ms"], fmt(r["weighted_s"]), fmt(r["round_robin_s"]),
-            ", ratio %.2f" % r["ratio"] if r["ratio"] is not None else ""))
+        fmt = lambda vs: ", ".join("not reached" if v is None else "%.0f s" % v for v in vs)
+        print("%.4g ms: weighted %s; round-robin %s%s" % (
+            r["latency_ms"], fmt(r["weighted_tuning_s"]), fmt(r["round_robin_tuning_s"]),
+            "; ratio of medians %.2f" % r["ratio"] if r["ratio"] is not None else ""))
     print("json: " + out)
     return 0
 

@@ -2,6 +2,9 @@
 //   htune_bench_measure heuristic [OP ...]   heuristic vs Halide's default schedule, bench size
 //   htune_bench_measure spread OP [N]        the same schedule measured in N separate batches
 //   htune_bench_measure throughput OP [N]    candidates per minute for N sampled schedules
+//   htune_bench_measure peak                 this machine's fp32 FMA peak and bandwidth now, as
+//                                            one JSON line (what compare measures; for scripted
+//                                            benches such as ./bench_schedulers.py)
 // Everything goes through the real worker runner (the same protocol as htune sample/tune).
 #include <algorithm>
 #include <chrono>
@@ -9,6 +12,7 @@
 #include <iostream>
 #include <random>
 
+#include "measure/Machine.h"
 #include "measure/Runner.h"
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
@@ -121,12 +125,20 @@ int main(int argc, char **argv) {
         if (!args.empty() && args[0] == "heuristic") return heuristic({args.begin() + 1, args.end()});
         if (args.size() >= 2 && args[0] == "spread")
             return spread(args[1], args.size() > 2 ? std::stoi(args[2]) : 10);
+        if (args.size() == 1 && args[0] == "peak") {
+            const int threads = resolved_threads(MeasureOptions());
+            const MachinePeaks p = measure_peaks(threads);
+            std::cout << std::fixed << std::setprecision(1) << "{\"peak_gflops\": " << p.peak_gflops
+                      << ", \"bandwidth_gbs\": " << p.bandwidth_gbs << ", \"fma_isa\": \"" << p.fma_isa
+                      << "\", \"threads\": " << p.threads << "}\n";
+            return 0;
+        }
         if (args.size() >= 2 && args[0] == "throughput")
             return throughput(args[1], args.size() > 2 ? std::stoi(args[2]) : 32);
     } catch (const std::exception &e) {
         std::cerr << "htune_bench_measure: error: " << e.what() << "\n";
         return 1;
     }
-    std::cerr << "usage: htune_bench_measure heuristic [OP ...] | spread OP [N] | throughput OP [N]\n";
+    std::cerr << "usage: htune_bench_measure heuristic [OP ...] | spread OP [N] | throughput OP [N] | peak\n";
     return 2;
 }
