@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -214,6 +215,55 @@ TEST(TuneCliTest, AModelFileIsTunedForTheSumOfCountTimesTime) {
               std::string::npos)
         << sched.err;
     EXPECT_NE(access((dir + "/u.db").c_str(), F_OK), 0) << "a usage error created the database";
+    run_shell("rm -rf " + dir);
+}
+
+// A model whose layers are Generators (the everyday-style test library): parameters substituted
+// into GeneratorParams, same-shape layers merged, tuned for the sum of count x time, and `best`
+// finds each layer's record under the model's own parameter values.
+TEST(TuneCliTest, AModelOfGeneratorLayersIsTunedForTheSumOfCountTimesTime) {
+    std::string dir = temp_dir();
+    const std::string lib = HTUNE_TEST_GENERATORS;
+    write_file(dir + "/gen.json", R"({"model": "genmodel", "parameters": {"batch": 4, "images": 2},
+      "layers": [
+        {"name": "fc1", "op": "mlp", "generator_lib": ")" +
+                                      lib + R"(",
+         "params": {"batch": "batch", "din": "16", "hidden": "32", "dout": "8"}, "count": 2},
+        {"name": "conv", "op": "conv_layer", "generator_lib": ")" +
+                                      lib + R"(",
+         "params": {"batch": "images", "in_channels": "4", "out_channels": "8", "width": "16", "height": "12"}},
+        {"name": "fc2", "op": "mlp", "generator_lib": ")" +
+                                      lib + R"(",
+         "params": {"batch": "batch", "din": "16", "hidden": "32", "dout": "8"}}]})");
+    CommandResult r = run_htune("tune --workloads " + dir + "/gen.json --trials 6 --batch-size 3 " +
+                                "--seed-autoschedulers none --confirm 0" + kFast + "--db " + dir +
+                                "/t.db --json " + dir + "/s.json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("model genmodel, weighted scheduler"), std::string::npos) << r.err;
+    EXPECT_NE(r.out.find("genmodel latency (sum of count x time over 2 distinct layers, 4 in all)"),
+              std::string::npos)
+        << r.out;
+    auto j = nlohmann::json::parse(read_file(dir + "/s.json"));
+    ASSERT_EQ(j["workloads"].size(), 2u) << j.dump(1);
+    std::map<std::string, nlohmann::json> by_name;
+    for (const auto &w : j["workloads"]) by_name[w["name"].get<std::string>()] = w;
+    ASSERT_EQ(by_name.count("fc1, fc2"), 1u) << j.dump(1);
+    EXPECT_EQ(by_name["fc1, fc2"]["count"], 3);
+    EXPECT_NE(by_name["fc1, fc2"]["workload"].get<std::string>().find("batch=4"), std::string::npos);
+    EXPECT_NE(by_name["conv"]["workload"].get<std::string>().find("batch=2"), std::string::npos);
+    double total = 0;
+    for (const auto &w : j["workloads"]) {
+        EXPECT_TRUE(w["error"].is_null()) << w.dump();
+        EXPECT_GT(w["best_ms"].get<double>(), 0) << w.dump();
+        total += w["count"].get<double>() * w["best_ms"].get<double>();
+    }
+    EXPECT_NEAR(j["model"]["best_ms"].get<double>(), total, 1e-9 * total);
+    // The database holds records of both Generator layers; `best` reads the merged layer's back.
+    CommandResult best = run_htune("best --db " + dir + "/t.db --generator-lib " + lib +
+                                   " --generator mlp -g batch=4 -g din=16 -g hidden=32 -g dout=8");
+    EXPECT_EQ(best.exit_code, 0) << best.err;
+    EXPECT_NE(best.out.find(by_name["fc1, fc2"]["best_hash"].get<std::string>()), std::string::npos)
+        << best.out << by_name["fc1, fc2"].dump();
     run_shell("rm -rf " + dir);
 }
 
