@@ -37,6 +37,12 @@ def provenance(report):
                                      run.get("commit", "(commit not recorded)"))
 
 
+def peak_text(m):
+    """A machine object's peak and bandwidth, as every report states them."""
+    return "peak %.1f GFLOP/s fp32 FMA (%s, %d threads), %.1f GB/s" % (
+        m["peak_gflops"], m["fma_isa"], m["threads"], m["bandwidth_gbs"])
+
+
 def model_lines(model):
     """The end-to-end table of `htune compare --workloads MODEL.json` (its JSON "model" object)."""
     params = ", ".join("%s=%s" % kv for kv in model.get("parameters", {}).items())
@@ -63,8 +69,7 @@ def model_lines(model):
 
 def compare_section(report):
     m = report["machine"]
-    lines = ["Machine: `%s`, peak %.1f GFLOP/s fp32 FMA (%s, %d threads), %.1f GB/s, measured in this run."
-             % (m["device_key"], m["peak_gflops"], m["fma_isa"], m["threads"], m["bandwidth_gbs"]), ""]
+    lines = ["Machine: `%s`, %s, measured in this run." % (m["device_key"], peak_text(m)), ""]
     if report.get("model"):
         lines += model_lines(report["model"])
     for w in report["workloads"]:
@@ -116,9 +121,8 @@ def search_section(report):
     strategies = report["strategies"]
     lines = []
     if m.get("peak_gflops"):
-        lines += ["Machine: `%s`, peak %.1f GFLOP/s fp32 FMA (%s, %d threads), %.1f GB/s, measured at the start of this run."
-                  % (m.get("device_key") or "(no run finished)", m["peak_gflops"], m["fma_isa"], m["threads"],
-                     m["bandwidth_gbs"]), ""]
+        lines += ["Machine: `%s`, %s, measured at the start of this run."
+                  % (m.get("device_key") or "(no run finished)", peak_text(m)), ""]
     runs = report["runs"]
     failed = [r for r in runs if not r["ok"]]
     commits = report.get("tune_commits", [])
@@ -342,8 +346,7 @@ def schedulers_section_repeated(report):
     for when in ("before", "after"):
         m = (report.get("machine") or {}).get(when)
         if m:
-            lines.append("Machine %s the runs: peak %.1f GFLOP/s fp32 FMA (%s, %d threads), %.1f GB/s." % (
-                when, m["peak_gflops"], m["fma_isa"], m["threads"], m["bandwidth_gbs"]))
+            lines.append("Machine %s the runs: %s." % (when, peak_text(m)))
     lines += ["", "Model `%s`, `htune tune --time-budget %s%s`, %d run(s) per scheduler, each into a fresh database, "
               "one after the other (weighted first in odd repeats, round-robin first in even ones). Model latency = "
               "the sum over the layers of count x best time, from the moment every layer has a best." % (
