@@ -117,7 +117,7 @@ OpDef fully_connected() {
         Func acc("fc");
         acc(o, n) = bias(o);
         acc(o, n) += weight(o, r) * input(r, n);
-        Func out("fc_" + p.text("act"));
+        Func out("fc_out");  // not named after the activation: as conv's (Dnn.cpp)
         out(o, n) = activate(acc(o, n), p.text("act"));
         out.set_estimates({{0, OUT}, {0, N}});
         return Pipeline(out);
@@ -144,7 +144,7 @@ OpDef add() {
         ImageParam a = image_param(Float(32), "a", {C, W, H, N}),
                    b = image_param(Float(32), "b", {C, W, H, N});
         Var c("c"), x("x"), y("y"), n("n");
-        Func out("add_" + p.text("act"));
+        Func out("add");  // not named after the activation: as conv's (Dnn.cpp)
         out(c, x, y, n) = activate(a(c, x, y, n) + b(c, x, y, n), p.text("act"));
         out.set_estimates({{0, C}, {0, W}, {0, H}, {0, N}});
         return Pipeline(out);

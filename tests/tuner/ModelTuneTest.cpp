@@ -7,6 +7,8 @@
 #include <fstream>
 #include <set>
 
+#include "ops/OpRegistry.h"
+#include "schedules/Space.h"
 #include "tests/tuner/TuneHarness.h"
 #include "tuner/WorkloadSet.h"
 
@@ -179,6 +181,35 @@ TEST(ModelTuneTest, ANewBestSeedsTheSameOperatorsOtherShapes) {
     const int with = lookalike_seeds_taken("m"), without = lookalike_seeds_taken("");
     EXPECT_GT(with, without) << with << " vs " << without;
     EXPECT_GE(with, 2);
+}
+
+// A network's layers of one shape often differ only in their activation (ResNet: each block's
+// conv1 has a relu, its conv2 none). Look-alike seeding matches a schedule to a space by Func
+// name, so a layer's Funcs must not be named after the activation: every schedule of the relu
+// layer (its heuristic, its sketches, samples) fits the same shape without one, and the other
+// way round.
+TEST(ModelTuneTest, ALayersSchedulesFitTheSameShapeWithAnotherActivation) {
+    for (const std::string op : {"conv", "fully_connected", "add"}) {
+        auto spec = [&](const std::string &act) {
+            WorkloadSpec s;
+            s.op = op;
+            s.params = find_op(op)->test_params();
+            s.params.push_back({"act", act});
+            return s;
+        };
+        Workload relu = make_workload(spec("relu")), none = make_workload(spec("none"));
+        ASSERT_NE(relu.key(), none.key()) << op;
+        ScheduleSpace from(relu, host_target()), to(none, host_target());
+        std::vector<Schedule> schedules = from.sketches();
+        schedules.push_back(from.heuristic());
+        std::mt19937_64 rng(7);
+        for (int i = 0; i < 20; i++) schedules.push_back(from.sample(rng));
+        for (const Schedule &s : schedules) {
+            ASSERT_EQ(from.validate(s), "") << op;
+            EXPECT_EQ(to.validate(s), "") << op << ": " << nlohmann::json(s).dump();
+        }
+        EXPECT_EQ(from.validate(to.heuristic()), "") << op;
+    }
 }
 
 TEST(ModelTuneTest, SettingUpManyLayersStopsAtTheTimeBudget) {
