@@ -26,7 +26,12 @@ struct CommitStats {
     int64_t inserted = 0;    // new records
     int64_t duplicates = 0;  // same (workload, device, schedule hash) already there
 };
-enum class OnDuplicate { skip, replace };  // replace: a re-measurement updates the results
+// What a commit does with a record whose schedule is already stored (same identity): skip it;
+// replace it (a re-measurement, `htune verify`: the results and the timestamp are the new
+// ones); or confirm it (`htune tune`'s end-of-run confirmation: the results are replaced, the
+// timestamp stays the moment the schedule was first measured, so a tuning curve drawn from the
+// timestamps still shows when each best was found).
+enum class OnDuplicate { skip, replace, confirm };
 
 // One point of a tuning curve: trial n (1-based, commit order), when it was measured, and the
 // best time so far.

@@ -66,6 +66,7 @@ private:
     int64_t record_id(int64_t w, int64_t d, const std::string &hash);  // any row of that schedule
     // The row with r's identity (schedule, provenance, versions); 0 when absent.
     int64_t same_record_id(int64_t w, int64_t d, const Record &r);
+    int64_t record_timestamp(int64_t id);  // the stored row's timestamp
     // Up to k ok records of workload w on the devices `device_cond` selects (an SQL condition on
     // r.device_id using parameter ?2, bound by bind_device), appended to `out` (see top_k).
     void ranked(int64_t w, const std::string &device_cond,

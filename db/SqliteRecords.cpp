@@ -96,9 +96,11 @@ CommitStats SqliteDatabase::commit(const std::vector<Record> &batch, OnDuplicate
             stats.duplicates++;
             continue;
         }
-        int64_t existing = on_duplicate == OnDuplicate::replace ? same_record_id(w->second, d->second, r) : 0;
+        int64_t existing = on_duplicate != OnDuplicate::skip ? same_record_id(w->second, d->second, r) : 0;
         if (existing) {
-            write_record(update_sql(), r, w->second, d->second).bind(21, existing).run();
+            Record updated = r;
+            if (on_duplicate == OnDuplicate::confirm) updated.timestamp = record_timestamp(existing);
+            write_record(update_sql(), updated, w->second, d->second).bind(21, existing).run();
             stats.duplicates++;
         } else if (write_record(insert_sql(), r, w->second, d->second).run() == 1) {
             stats.inserted++;
@@ -307,6 +309,14 @@ int64_t SqliteDatabase::workload_id(const std::string &key) {
 
 int64_t SqliteDatabase::device_id(const std::string &key) {
     return id_of("SELECT id FROM devices WHERE key = ?", key);
+}
+
+int64_t SqliteDatabase::record_timestamp(int64_t id) {
+    Statement &st = db_->cached("SELECT timestamp FROM records WHERE id = ?");
+    st.bind(1, id);
+    int64_t t = st.step() ? st.int64(0) : 0;
+    st.reset();
+    return t;
 }
 
 int64_t SqliteDatabase::same_record_id(int64_t w, int64_t d, const Record &r) {

@@ -70,7 +70,7 @@ void confirm(Task &t, const TuneOptions &o, TuneEnv &env, const NoteFunction &no
         records.push_back(std::move(rec));
         if (h == t.heuristic_hash && results[i].status == Status::ok) t.heuristic_ms = results[i].min_ms;
     }
-    env.db->commit(records, OnDuplicate::replace);
+    env.db->commit(records, OnDuplicate::confirm);  // keeps when each was found
     t.confirmed = true;
     Lookup best = env.db->best(t.key, o.device_key);
     if (best.level == Fallback::exact_device && !best.records.empty()) {

@@ -77,11 +77,24 @@ TEST_F(DatabaseTest, DuplicatesAreSkippedOrReplacedAndHasSeesThem) {
     EXPECT_EQ(skip.inserted, 0);
     EXPECT_EQ(skip.duplicates, 1);
     EXPECT_EQ(all().at(0).result.min_ms, 3.0);
-    CommitStats replace = db_->commit({remeasured}, OnDuplicate::replace);
-    EXPECT_EQ(replace.duplicates, 1);
+    // A confirmation (the end of a tune) takes the new results and keeps when it was found.
+    Record confirmed = r;
+    confirmed.result.min_ms = 2.8;
+    confirmed.timestamp = r.timestamp + 3600;
+    CommitStats confirm = db_->commit({confirmed}, OnDuplicate::confirm);
+    EXPECT_EQ(confirm.duplicates, 1);
     std::vector<Record> back = all();
     ASSERT_EQ(back.size(), 1u);
+    EXPECT_EQ(back[0].result.min_ms, 2.8);
+    EXPECT_EQ(back[0].timestamp, r.timestamp);
+    // A re-measurement (verify) takes both.
+    remeasured.timestamp = r.timestamp + 7200;
+    CommitStats replace = db_->commit({remeasured}, OnDuplicate::replace);
+    EXPECT_EQ(replace.duplicates, 1);
+    back = all();
+    ASSERT_EQ(back.size(), 1u);
     EXPECT_EQ(back[0].result.min_ms, 2.5);
+    EXPECT_EQ(back[0].timestamp, r.timestamp + 7200);
 
     db_->commit({fake_record(1, kDeviceA, 2, 0, Status::crash)});
     std::set<std::string> hashes = db_->measured_hashes(r.workload_key, kDeviceA);

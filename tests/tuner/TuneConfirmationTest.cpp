@@ -2,9 +2,11 @@
 // autoschedulers' imports re-measured side by side in rounds; with the fakes of TuneHarness.h.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "db/Database.h"
 #include "db/Version.h"
@@ -30,9 +32,16 @@ TEST(TuneLoopTest, ConfirmationRemeasuresTheAutoschedulerSeedsInRoundsAndKeepsEa
     ASSERT_NE(ih, hh);
     h.seed_with(imported);
     std::map<std::string, int> calls;
+    int64_t confirmation_began = 0;  // Unix seconds
     h.time_of = [&](const Workload &, const Schedule &s) {
         std::string k = schedule_hash(s);
         int n = calls[k]++;
+        if (k == ih && n == 1) {  // the confirmation's first measurement: a second later than the rest
+            confirmation_began = std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count();
+            std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+        }
         if (k == ih) return n == 0 ? 1000.0 : n == 1 ? 0.9 : 0.7;  // slow first, then the fastest
         if (k == hh && n == 2) return -1.0;                        // fails its second confirmation round
         return fake_ms(s) + 1 - 0.1 * n;                           // every later measurement a little faster
@@ -61,11 +70,15 @@ TEST(TuneLoopTest, ConfirmationRemeasuresTheAutoschedulerSeedsInRoundsAndKeepsEa
     EXPECT_DOUBLE_EQ(best.records[0].result.min_ms, 0.7);
     EXPECT_EQ(r.workloads[0].best_hash, ih);
     // A record that failed a round is stored failed; the others keep their better round.
+    // Confirmed records keep the moment they were first measured (a tuning curve drawn from the
+    // timestamps shows when each best was found), while their results are the confirmed ones.
     int confirmed_others = 0;
     RecordQuery q;
     q.workload_key = w.key();
     q.device_key = h.o.device_key;
+    ASSERT_GT(confirmation_began, 0);
     h.db->scan(q, [&](const Record &rec) {
+        EXPECT_LE(rec.timestamp, confirmation_began) << rec.schedule_hash;
         if (rec.schedule_hash == hh) {
             EXPECT_EQ(rec.result.status, Status::runtime_error);
         } else if (rec.schedule_hash != ih && calls[rec.schedule_hash] == 3) {
