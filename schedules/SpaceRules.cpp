@@ -506,7 +506,14 @@ std::string nested_windows_reason(const PipelineAnalysis &a, const Schedule &s, 
 // form, htune_bench_storage_hoist --cross-dim (410 samples over every test workload) found lens
 // blur's repeat_edge#1, a boundary condition with nothing computed inside it, wrong by 0.25
 // (computed at a z loop, stored at the next x loop out over an x loop), local_laplacian's f#6
-// wrong by 76 and two out-of-bounds input reads (mlp, resnet_block).
+// wrong by 76 and two out-of-bounds input reads (mlp, resnet_block). Tried again on 2026-12-07
+// with the form allowed only where the compute loop moves the region (judged from where the
+// region is: that admits nl_means' Adams2019 schedule, which computes the reference) and
+// the store loop is the split level just outside the loop between: lens blur's repeat_edge#1
+// computed at a z loop, stored at x_o over x_m, was still wrong (by 0.18; 1 of 154 samples over
+// the test Generators, seed 9; tests/data/schedules/lens_blur_gen_store_cross_dim_compute_moves.json),
+// and without the split-level condition resnet_block read its input at -1. Refused until a rule
+// separates those from nl_means' form.
 std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest,
                                    const std::vector<std::string> &loops, int ci, int si,
                                    bool between_moves_region) {

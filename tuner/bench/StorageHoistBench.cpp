@@ -11,7 +11,10 @@
 // at the next y loop out over one y loop). The space refuses that form where the loop between
 // moves the region, so it draws samples only with hoisted_storage_reason relaxed to try it
 // (what SpaceRules.cpp reports was found that way).
-//   htune_bench_storage_hoist [--count N] [--seed S] [--dump DIR] [--cross-dim]
+// --replay FILE (repeatable) measures dumped schedules instead, each as it is and with every
+// hoisted storage put back where its Func is computed: a failure the second one shares is not
+// the hoisting's (one workload; Generators through --workloads).
+//   htune_bench_storage_hoist [--count N] [--seed S] [--dump DIR] [--cross-dim] [--replay FILE]...
 //       (--workloads FILE | OP ...)
 // OP names are built-ins at their test size; a workload file may list Generators.
 #include <algorithm>
@@ -64,6 +67,34 @@ std::optional<Schedule> hoisted_sample(const ScheduleSpace &space, std::mt19937_
     return std::nullopt;
 }
 
+// --replay: each file's schedule as it is and with no storage hoisted, against the reference.
+int replay_dumped(Runner &runner, const WorkloadSpec &spec, const std::vector<std::string> &files) {
+    Workload w =
+        spec.generator_lib.empty() ? make_workload(spec.op, /*test_size=*/true) : make_workload(spec);
+    std::vector<Candidate> batch;
+    for (const std::string &file : files) {
+        std::ifstream in(file);
+        if (!in) throw_usage("cannot read " + file);
+        Schedule s = nlohmann::json::parse(in).get<Schedule>();
+        batch.push_back(Candidate::of(s));
+        for (auto &[name, fs] : s.funcs) {
+            fs.store_loop.clear();
+            fs.store_with_consumer = false;
+        }
+        batch.push_back(Candidate::of(s));
+    }
+    std::vector<MeasureResult> r = runner.measure_candidates(w, batch);
+    for (size_t i = 0; i + 1 < r.size(); i += 2) {
+        auto say = [](const MeasureResult &m) {
+            std::string e = m.error.substr(0, m.error.find('\n')).substr(0, 120);
+            return std::string(to_string(m.status)) + (e.empty() ? "" : " (" + e + ")");
+        };
+        std::cout << files[i / 2] << ": as dumped " << say(r[i]) << "; storage not hoisted " << say(r[i + 1])
+                  << "\n";
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -71,6 +102,7 @@ int main(int argc, char **argv) {
     uint64_t seed = 5;
     std::string dump;
     bool cross_dim = false;
+    std::vector<std::string> replay;
     std::vector<WorkloadSpec> specs;
     try {
         for (int i = 1; i < argc; i++) {
@@ -83,6 +115,8 @@ int main(int argc, char **argv) {
                 dump = argv[++i];
             else if (a == "--cross-dim")
                 cross_dim = true;
+            else if (a == "--replay" && i + 1 < argc)
+                replay.push_back(argv[++i]);
             else if (a == "--workloads" && i + 1 < argc)
                 for (auto &s : read_workloads_file(argv[++i])) specs.push_back(s);
             else if (!a.empty() && a[0] == '-')
@@ -91,9 +125,11 @@ int main(int argc, char **argv) {
                 specs.push_back(WorkloadSpec{a, "", {}});
         }
         if (specs.empty()) throw_usage("no workloads (--workloads FILE or OP names)");
+        if (!replay.empty() && specs.size() != 1) throw_usage("--replay takes exactly one workload");
     } catch (const std::exception &e) {
         std::cerr << "htune_bench_storage_hoist: error: " << e.what()
                   << "\nusage: htune_bench_storage_hoist [--count N] [--seed S] [--dump DIR] [--cross-dim] "
+                     "[--replay FILE]... "
                      "(--workloads FILE | OP ...)\n";
         return 2;
     }
@@ -105,6 +141,12 @@ int main(int argc, char **argv) {
     o.compile_timeout_s = 300;
     o.worker_exe = HTUNE_BINARY;
     auto runner = make_worker_runner(o);
+    if (!replay.empty()) try {
+            return replay_dumped(*runner, specs[0], replay);
+        } catch (const std::exception &e) {
+            std::cerr << "htune_bench_storage_hoist: error: " << e.what() << "\n";
+            return 2;
+        }
     int all = 0, all_wrong = 0, all_other = 0;
     for (const WorkloadSpec &spec : specs) {
         Workload w =
