@@ -1,18 +1,32 @@
 // The list of `htune` subcommands and the top-level dispatcher (see Command.h).
 #include <Halide.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "htune_commit.h"
 #include "ops/Error.h"
 #include "tuner/Command.h"
 
 namespace htune {
+
+namespace {
+
+// "htune: error: WHAT" as one write, so that a process killed right after (mpirun aborting a
+// job) does not leave half a line.
+void say_error(const std::string &what) {
+    const std::string line = "htune: error: " + what + "\n";
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fflush(stderr);
+}
+
+}  // namespace
 
 // One factory per command, defined in tuner/cmd/*Command.cpp.
 Command ops_command();
@@ -107,20 +121,26 @@ int run_cli(int argc, char **argv) {
             return c.run(args);
         } catch (const Error &e) {
             // Under mpirun every rank parses the same command line: rank 0 alone says what is
-            // wrong with it, so a usage error is one line however many ranks there are.
+            // wrong with it, so a usage error is one line however many ranks there are. The
+            // others wait before they exit: mpirun aborts the job when the first rank exits
+            // non-zero, and that could cut rank 0 off before its line is out (seen on a busy
+            // machine: "htune: error: " and nothing after it).
             const char *rank = std::getenv("OMPI_COMM_WORLD_RANK");
-            if (!(e.kind() == ErrorKind::usage && rank && std::string(rank) != "0"))
-                std::cerr << "htune: error: " << e.what() << "\n";
+            if (e.kind() == ErrorKind::usage && rank && std::string(rank) != "0") {
+                std::this_thread::sleep_for(std::chrono::seconds(3));
+                return 2;
+            }
+            say_error(e.what());
             return e.kind() == ErrorKind::usage ? 2 : 1;
         } catch (const Halide::CompileError &e) {
-            std::cerr << "htune: error: halide: " << e.what() << "\n";
+            say_error(std::string("halide: ") + e.what());
             return 1;
         } catch (const std::exception &e) {
-            std::cerr << "htune: error: " << e.what() << "\n";
+            say_error(e.what());
             return 1;
         }
     }
-    std::cerr << "htune: error: unknown command '" << name << "' (run `htune --help`)\n";
+    say_error("unknown command '" + name + "' (run `htune --help`)");
     return 2;
 }
 
