@@ -186,8 +186,8 @@ TEST(ModelTuneTest, ANewBestSeedsTheSameOperatorsOtherShapes) {
 // A network's layers of one shape often differ only in their activation (ResNet: each block's
 // conv1 has a relu, its conv2 none). Look-alike seeding matches a schedule to a space by Func
 // name, so a layer's Funcs must not be named after the activation: every schedule of the relu
-// layer (its heuristic, its sketches, samples) fits the same shape without one, and the other
-// way round.
+// layer (its heuristic, its sketches, samples) fits the same shape without one, and the
+// heuristic of that one fits the relu layer.
 TEST(ModelTuneTest, ALayersSchedulesFitTheSameShapeWithAnotherActivation) {
     for (const std::string op : {"conv", "fully_connected", "add"}) {
         auto spec = [&](const std::string &act) {
