@@ -352,6 +352,11 @@ TEST(TuneLoopTest, ProposingAheadOverlapsTheNextProposalWithMeasuringAndKeepsThe
         bool uses_model() const override { return false; }
         std::vector<Schedule> propose(const SearchRequest &r, std::mt19937_64 &rng) override {
             ++*total;
+            // A proposal made ahead starts just before its batch is measured: give the
+            // measurement up to 50 ms to begin, so a busy machine (ctest -j2) does not decide
+            // the count. A proposal in turn waits in vain: nothing measures meanwhile.
+            for (int i = 0; i < 50 && !*measuring; i++)
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
             if (*measuring) ++*during;
             return propose_random(r.space, r.n, r.exclude, rng);
         }
