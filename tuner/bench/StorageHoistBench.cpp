@@ -67,10 +67,14 @@ std::optional<Schedule> hoisted_sample(const ScheduleSpace &space, std::mt19937_
     return std::nullopt;
 }
 
+// A named built-in at its test size; a workload file's entry (a Generator) as given.
+Workload bench_workload(const WorkloadSpec &spec) {
+    return spec.generator_lib.empty() ? make_workload(spec.op, /*test_size=*/true) : make_workload(spec);
+}
+
 // --replay: each file's schedule as it is and with no storage hoisted, against the reference.
 int replay_dumped(Runner &runner, const WorkloadSpec &spec, const std::vector<std::string> &files) {
-    Workload w =
-        spec.generator_lib.empty() ? make_workload(spec.op, /*test_size=*/true) : make_workload(spec);
+    Workload w = bench_workload(spec);
     std::vector<Candidate> batch;
     for (const std::string &file : files) {
         std::ifstream in(file);
@@ -141,16 +145,17 @@ int main(int argc, char **argv) {
     o.compile_timeout_s = 300;
     o.worker_exe = HTUNE_BINARY;
     auto runner = make_worker_runner(o);
-    if (!replay.empty()) try {
+    if (!replay.empty()) {
+        try {
             return replay_dumped(*runner, specs[0], replay);
         } catch (const std::exception &e) {
             std::cerr << "htune_bench_storage_hoist: error: " << e.what() << "\n";
             return 2;
         }
+    }
     int all = 0, all_wrong = 0, all_other = 0;
     for (const WorkloadSpec &spec : specs) {
-        Workload w =
-            spec.generator_lib.empty() ? make_workload(spec.op, /*test_size=*/true) : make_workload(spec);
+        Workload w = bench_workload(spec);
         ScheduleSpace space(w, host_target());
         std::mt19937_64 rng(seed);
         std::vector<Candidate> batch;
