@@ -129,6 +129,7 @@ void to_json(nlohmann::json &j, const Candidate &c) {
            {"balance", c.machine.balance}}},
          {"run_timeout_s", c.run_timeout_s},
          {"cutoff_ms", c.cutoff_ms},
+         {"compile_timeout_s", c.compile_timeout_s},
          {"fault", to_string(c.fault)}};
 }
 
@@ -146,6 +147,7 @@ void from_json(const nlohmann::json &j, Candidate &c) {
         c.machine.balance = member(m, "balance", "a candidate's machine").get<double>();
         c.run_timeout_s = member(j, "run_timeout_s", "a candidate").get<double>();
         c.cutoff_ms = member(j, "cutoff_ms", "a candidate").get<double>();
+        c.compile_timeout_s = member(j, "compile_timeout_s", "a candidate").get<double>();
         c.fault = fault_from_string(member(j, "fault", "a candidate").get<std::string>());
     } catch (const nlohmann::json::exception &e) {
         throw_usage(std::string("bad candidate JSON: ") + e.what());

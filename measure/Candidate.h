@@ -57,6 +57,7 @@ struct Candidate {
     AutoschedulerMachine machine;  // autoscheduler: its MachineParams
     double run_timeout_s = 0;      // > 0: this candidate's run-job limit instead of run_timeout_s()
     double cutoff_ms = 0;          // > 0: its TimingPolicy::cutoff_ms (fewer runs when this slow)
+    double compile_timeout_s = 0;  // > 0: its compile limit, when below MeasureOptions::compile_timeout_s
     Fault fault = Fault::none;
 
     static Candidate of(Schedule s, Fault f = Fault::none);

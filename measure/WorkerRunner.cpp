@@ -214,14 +214,15 @@ private:
             job.log = temp_dir_ + "/compile-" + std::to_string(job.id) + ".log";
         job.import_schedule = import != nullptr;
         wp.send(to_job_json(job));
-        auto rep = wp.receive(opt_.compile_timeout_s);
+        const double limit = c.compile_timeout_s > 0 ? std::min(c.compile_timeout_s, opt_.compile_timeout_s)
+                                                     : opt_.compile_timeout_s;
+        auto rep = wp.receive(limit);
         std::string log = job.log.empty() ? std::string() : read_log_tail(job.log);
         if (!job.log.empty()) unlink(job.log.c_str());
         if (rep.kind == WorkerProcess::Reply::timeout) {
             r.status = Status::timeout;
             r.compile_s = rep.waited_s;
-            r.error =
-                "compile did not finish within " + seconds_text(opt_.compile_timeout_s) + " (worker killed)";
+            r.error = "compile did not finish within " + seconds_text(limit) + " (worker killed)";
             return;
         }
         if (rep.kind == WorkerProcess::Reply::died) {

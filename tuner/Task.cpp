@@ -30,6 +30,7 @@ void Task::add_result(const Schedule &s, const std::string &hash, const MeasureR
         return;
     }
     rows.push_back(Row{s, hash, r.min_ms, {}});
+    if (r.compile_s > 0) ok_compile_s.push_back(r.compile_s);
     if (best_ms == 0 || r.min_ms < best_ms) {
         best_ms = r.min_ms;
         best_hash = hash;
@@ -93,7 +94,22 @@ TaskStats Task::stats(const TuneOptions &o) const {
     s.flops = w ? w->flops() : 0;
     s.bytes = w ? w->min_bytes() : 0;
     s.group = spec.generator_lib + "|" + spec.op;
+    s.floor_ms = roofline_ms(s.flops, s.bytes, o);
     return s;
+}
+
+double Task::compile_cap_s(const TuneOptions &o) const {
+    if (!(o.compile_cap_factor > 0) || ok_compile_s.empty()) return 0;
+    std::vector<double> v = ok_compile_s;
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return std::max(o.compile_cap_floor_s, o.compile_cap_factor * v[v.size() / 2]);
+}
+
+double roofline_ms(double flops, double bytes, const TuneOptions &o) {
+    if (!(o.peak_gflops > 0)) return 0;
+    double ms = flops > 0 ? flops / (o.peak_gflops * 1e6) : 0;
+    if (o.bandwidth_gbs > 0 && bytes > o.cache_bytes) ms = std::max(ms, bytes / (o.bandwidth_gbs * 1e6));
+    return ms;
 }
 
 }  // namespace htune

@@ -30,6 +30,11 @@ struct Row {
     std::vector<float> features;  // empty when no model is used
 };
 
+// The least time a run of `flops` arithmetic moving `bytes` can take on the machine o describes:
+// the flops at the FMA peak or, when the bytes do not fit in its last-level cache, the bytes at
+// its memory bandwidth, whichever is longer; 0 when the peaks are unknown.
+double roofline_ms(double flops, double bytes, const TuneOptions &o);
+
 struct Task {
     WorkloadSpec spec;
     std::unique_ptr<Workload> w;
@@ -51,6 +56,7 @@ struct Task {
     Seeds seeds;                // SeedProvider's; seeds.queue is taken first in each batch
     std::vector<double> curve;  // best after each trial of this run (curve[0] = at start)
     double measure_s = 0;       // seconds spent measuring its search batches in this run
+    std::vector<double> ok_compile_s;  // compile times of its ok results (TuneOptions::compile_cap_factor)
     bool confirmed = false;
     bool active = true;
     std::string stop_reason, error;
@@ -72,6 +78,10 @@ struct Task {
 
     // What the task scheduler (TaskScheduler.h) sees of it.
     TaskStats stats(const TuneOptions &o) const;
+
+    // The compile limit of its next candidates (TuneOptions::compile_cap_factor), 0 = none of
+    // its own (no ok compile yet, or the cap is off).
+    double compile_cap_s(const TuneOptions &o) const;
 
 private:
     std::string no_progress(const TuneOptions &o);

@@ -70,6 +70,7 @@ double weighted_reduction(const std::vector<TaskStats> &tasks, size_t i, const S
                 best_rate = std::max(best_rate, k.flops / k.best_ms);
         if (best_rate > 0) forward = std::max(forward, t.best_ms - o.beta * t.flops / best_rate);
     }
+    if (t.floor_ms > 0) forward = std::min(forward, std::max(0.0, t.best_ms - t.floor_ms));
     return t.weight * (o.alpha * backward + (1 - o.alpha) * forward);
 }
 

@@ -12,7 +12,11 @@
 //     best / batches so far and its best minus beta x the time it would take at the best
 //     throughput (FLOP/s) a similar workload reached in this run: the same operator, with an
 //     arithmetic intensity (FLOPs per byte it must move) within 2x of its own, so a depthwise
-//     convolution is not held to a dense one's throughput).
+//     convolution is not held to a dense one's throughput). That forecast is never more than
+//     the time between its best and its roofline (TaskStats::floor_ms, when the machine's peaks
+//     are known): a layer already at this machine's FMA peak or memory bandwidth has nothing left
+//     to win, however heavy it is, and gets batches only while it still improves (the slope) or
+//     by exploration.
 //   round_robin: the workload with the fewest batches; a baseline for benchmarks.
 // Every active workload first gets one warm-up batch: in command-line order (balanced,
 // round-robin), or heaviest first, by count x best (weighted; a workload with no time yet before
@@ -36,6 +40,8 @@ struct TaskStats {
     double flops = 0;           // of one run (0 = unknown)
     double bytes = 0;           // the least it must move (Workload::min_bytes; 0 = unknown)
     std::string group;          // similar workloads share it (the operator); "" = none
+    double floor_ms = 0;        // the least time it can take here: its flops at the FMA peak or
+                                // its bytes at the memory bandwidth, the longer (0 = unknown)
 };
 
 enum class SchedulerObjective { balanced, weighted, round_robin };

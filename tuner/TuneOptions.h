@@ -45,6 +45,20 @@ struct TuneOptions {
     // timed by that run alone (TimingPolicy::cutoff_ms): 2 runs instead of 7 for what cannot be
     // the best. 0 = every candidate timed in full.
     double cutoff_factor = 4;
+    // Once a workload has a best time, a candidate's compile may take at most
+    // max(compile_cap_floor_s, compile_cap_factor x the median compile of its ok candidates)
+    // (and never more than measure.compile_timeout_s) before it is stopped as a timeout: a
+    // compile 20x slower than the workload's usual one comes from unrolling or inlining run
+    // wild, and such schedules measured 10-200x slower than the best (ResNet-18 layers, 4 runs
+    // of 15 minutes: the 4 compiles over 8 s), while one of them cost 2 minutes of the budget.
+    // 0 = measure.compile_timeout_s only.
+    double compile_cap_factor = 20;
+    double compile_cap_floor_s = 10;
+    // This machine's fp32 FMA peak and memory bandwidth (measure_peaks; 0 = unknown) and its
+    // last-level cache: what the weighted scheduler bounds a workload's expected gain with
+    // (roofline_ms, TaskStats::floor_ms).
+    double peak_gflops = 0, bandwidth_gbs = 0;
+    double cache_bytes = 0;
     // The measurement options the runner was made with (make_worker_runner). The loop reads the
     // timing protocol (run_cap_factor above) and the limits of the seed-failure policy from them.
     MeasureOptions measure;

@@ -304,14 +304,18 @@ private:
     std::vector<MeasureResult> measure(Task &t, const std::vector<Schedule> &batch) {
         double t0 = env_.clock();
         std::vector<MeasureResult> results;
-        if (o_.run_cap_factor > 0 && t.best_ms > 0) {
-            double cap = std::max(1.0, o_.run_cap_factor * t.best_ms / 1000 * o_.runs_per_candidate()) +
-                         o_.measure.min_seconds;
+        const double compile_cap = t.best_ms > 0 ? t.compile_cap_s(o_) : 0;
+        if ((o_.run_cap_factor > 0 && t.best_ms > 0) || compile_cap > 0) {
+            double cap = o_.run_cap_factor > 0
+                             ? std::max(1.0, o_.run_cap_factor * t.best_ms / 1000 * o_.runs_per_candidate()) +
+                                   o_.measure.min_seconds
+                             : 0;
             std::vector<Candidate> cs;
             for (const Schedule &s : batch) {
                 cs.push_back(Candidate::of(s));
                 cs.back().run_timeout_s = cap;
                 cs.back().cutoff_ms = o_.cutoff_factor * t.best_ms;
+                cs.back().compile_timeout_s = compile_cap;
             }
             results = env_.runner->measure_candidates(*t.w, cs);
         } else {

@@ -75,12 +75,14 @@ TEST(CandidateTest, CandidatesAndImportsRoundTripThroughJsonWithEveryField) {
     Candidate s = Candidate::of(space.heuristic(), Fault::hang);
     s.run_timeout_s = 2.5;
     s.cutoff_ms = 40;
+    s.compile_timeout_s = 12.5;
     Candidate back = nlohmann::json::parse(nlohmann::json(s).dump()).get<Candidate>();
     EXPECT_EQ(back.kind, CandidateKind::schedule);
     EXPECT_EQ(nlohmann::json(back.schedule), nlohmann::json(s.schedule));
     EXPECT_EQ(back.fault, Fault::hang);
     EXPECT_EQ(back.run_timeout_s, 2.5);
     EXPECT_EQ(back.cutoff_ms, 40);
+    EXPECT_EQ(back.compile_timeout_s, 12.5);
     Candidate a = Candidate::autoscheduler("Adams2019", "/p.so", machine());
     back = nlohmann::json(a).get<Candidate>();
     EXPECT_EQ(back.kind, CandidateKind::autoscheduler);

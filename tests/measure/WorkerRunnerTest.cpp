@@ -171,6 +171,15 @@ TEST(WorkerRunnerTest, InvalidScheduleIsCompileErrorAndCompileTimeoutIsTimeout) 
     MeasureResult t = impatient->measure(w, {empty_schedule()})[0];
     EXPECT_EQ(t.status, Status::timeout);
     EXPECT_NE(t.error.find("compile did not finish"), std::string::npos) << t.error;
+
+    // A candidate's own compile limit (tune's compile cap) stops its compile alone: the next
+    // candidate, with none, compiles in a fresh worker and is measured.
+    Candidate capped = Candidate::of(empty_schedule());
+    capped.compile_timeout_s = 0.01;
+    auto both = runner->measure_candidates(w, {capped, Candidate::of(empty_schedule())});
+    EXPECT_EQ(both[0].status, Status::timeout);
+    EXPECT_NE(both[0].error.find("compile did not finish within 0.01 s"), std::string::npos) << both[0].error;
+    expect_measured(both[1], o, "after a capped compile");
 }
 
 // Issue 25's "wrong-but-first-run-lucky candidate is caught": a candidate right on the first

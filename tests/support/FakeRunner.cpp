@@ -62,7 +62,14 @@ std::vector<MeasureResult> FakeRunner::measure_candidates(const Workload &w,
             out[i].error = std::string("this runner cannot measure ") + to_string(c.kind) + " candidates";
             continue;
         }
+        if (c.compile_timeout_s > 0) compile_timeouts_.push_back(c.compile_timeout_s);
         out[i] = fn_(w, c.schedule, c.fault);
+        if (c.compile_timeout_s > 0 && out[i].compile_s > c.compile_timeout_s) {
+            out[i] = MeasureResult{};
+            out[i].status = Status::timeout;
+            out[i].compile_s = c.compile_timeout_s;
+            out[i].error = "compile did not finish within the limit (fake)";
+        }
         hashes.push_back(schedule_hash(c.schedule));
         measured_++;
     }

@@ -23,7 +23,9 @@ public:
 
     // Schedule candidates go to the function; every other kind is compile_error ("this runner
     // cannot measure naive candidates"). A candidate with its own run limit (run_timeout_s > 0)
-    // has it recorded (run_timeouts()).
+    // has it recorded (run_timeouts()); one with its own compile limit (compile_timeout_s > 0)
+    // too (compile_timeouts()), and when the function's result took longer to compile than that,
+    // it is a timeout, as the worker runner makes it.
     std::vector<MeasureResult> measure_candidates(const Workload &w,
                                                   const std::vector<Candidate> &batch) override;
 
@@ -38,6 +40,7 @@ public:
     // Every run limit a candidate brought (run_timeout_s > 0), in order, and its cutoff_ms.
     const std::vector<double> &run_timeouts() const { return run_timeouts_; }
     const std::vector<double> &cutoffs() const { return cutoffs_; }
+    const std::vector<double> &compile_timeouts() const { return compile_timeouts_; }
 
     // Every batch seen, in call order (the hashes of its schedule candidates), for assertions.
     const std::vector<std::vector<std::string>> &batches() const { return batches_; }
@@ -47,7 +50,7 @@ private:
     Function fn_;
     std::vector<std::vector<std::string>> batches_;
     int measured_ = 0;
-    std::vector<double> run_timeouts_, cutoffs_;
+    std::vector<double> run_timeouts_, cutoffs_, compile_timeouts_;
 };
 
 // The default FakeRunner function (see FakeRunner()).

@@ -10,6 +10,7 @@
 #include "ops/OpRegistry.h"
 #include "schedules/Space.h"
 #include "tests/tuner/TuneHarness.h"
+#include "tuner/Task.h"
 #include "tuner/WorkloadSet.h"
 
 namespace htune {
@@ -61,6 +62,20 @@ TEST(ModelTuneTest, TheWeightedSchedulerFollowsCountTimesTime) {
     EXPECT_DOUBLE_EQ(expected_gain(t, 1, o), 0.8 * (10.0 / 6));
     t[1].bytes = 1.5e6;
     EXPECT_DOUBLE_EQ(expected_gain(t, 1, o), 0.8 * (10.0 - 2 * 1.0));
+    // The roofline: a layer 0.1 ms above the least time it can take on this machine is
+    // expected to win at most that, however heavy it is; a lighter one far from its roofline
+    // goes first. Its recent slope still counts.
+    t = {stats(4, 2.0, 2.0, 2, 1e8, "conv"), stats(4, 1.0, 1.0, 1, 1e8, "conv")};
+    EXPECT_EQ(choose_task(t, o, rng), 0);
+    t[0].floor_ms = 1.9;
+    t[1].floor_ms = 0.2;
+    EXPECT_EQ(choose_task(t, o, rng), 1);
+    EXPECT_NEAR(expected_gain(t, 0, o), 2 * 0.8 * 0.1, 1e-12);
+    EXPECT_DOUBLE_EQ(expected_gain(t, 1, o), 0.8 * (1.0 / 4));
+    t[0].floor_ms = 2.5;  // faster than the measured peaks say it can be: nothing expected
+    EXPECT_DOUBLE_EQ(expected_gain(t, 0, o), 0);
+    t[0].best_ms_before = 3.0;
+    EXPECT_DOUBLE_EQ(expected_gain(t, 0, o), 2 * 0.2 * (1.0 / 2));
     // Warm-up first, whatever the weights; nothing active: -1.
     t = {stats(4, 2.0, 2.0, 100), stats(0, 0, 0, 1)};
     EXPECT_EQ(choose_task(t, o, rng), 1);
@@ -79,6 +94,23 @@ TEST(ModelTuneTest, TheWeightedSchedulerFollowsCountTimesTime) {
     EXPECT_EQ(choose_task(t, rr, rng), 0);
     for (auto &x : t) x.active = false;
     EXPECT_EQ(choose_task(t, o, rng), -1);
+}
+
+TEST(ModelTuneTest, TheRooflineIsTheLongerOfArithmeticAtPeakAndBytesBeyondTheCache) {
+    TuneOptions o;
+    EXPECT_EQ(roofline_ms(1e9, 1e9, o), 0);  // peaks unknown
+    o.peak_gflops = 100;                     // 1e8 flops per ms
+    o.bandwidth_gbs = 50;                    // 5e7 bytes per ms
+    o.cache_bytes = 32e6;
+    EXPECT_DOUBLE_EQ(roofline_ms(1e9, 1e8, o), 10);  // arithmetic bound
+    EXPECT_DOUBLE_EQ(roofline_ms(1e8, 1e9, o), 20);  // memory bound
+    EXPECT_DOUBLE_EQ(roofline_ms(1e8, 1e7, o), 1);   // fits in the cache: not bound by DRAM
+    EXPECT_DOUBLE_EQ(roofline_ms(0, 1e7, o), 0);
+    // What the scheduler sees of a workload: its roofline as floor_ms.
+    Task t;
+    t.w = std::make_unique<Workload>(make_workload("matmul", true));
+    EXPECT_DOUBLE_EQ(t.stats(o).floor_ms, roofline_ms(t.w->flops(), t.w->min_bytes(), o));
+    EXPECT_GT(t.stats(o).floor_ms, 0);
 }
 
 TEST(ModelTuneTest, RoundRobinTakesTheWorkloadWithFewestBatches) {

@@ -239,7 +239,8 @@ TEST(TuneCliTest, AModelOfGeneratorLayersIsTunedForTheSumOfCountTimesTime) {
                                 "--seed-autoschedulers none --confirm 0" + kFast + "--db " + dir +
                                 "/t.db --json " + dir + "/s.json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_NE(r.err.find("model genmodel, weighted scheduler"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("model genmodel, weighted scheduler (roofline from peak: "), std::string::npos)
+        << r.err;
     EXPECT_NE(r.out.find("genmodel latency (sum of count x time over 2 distinct layers, 4 in all)"),
               std::string::npos)
         << r.out;
@@ -258,6 +259,9 @@ TEST(TuneCliTest, AModelOfGeneratorLayersIsTunedForTheSumOfCountTimesTime) {
         total += w["count"].get<double>() * w["best_ms"].get<double>();
     }
     EXPECT_NEAR(j["model"]["best_ms"].get<double>(), total, 1e-9 * total);
+    // The peaks the weighted scheduler's roofline came from.
+    EXPECT_GT(j["machine"]["peak_gflops"].get<double>(), 0) << j.dump(1);
+    EXPECT_GT(j["machine"]["bandwidth_gbs"].get<double>(), 0) << j.dump(1);
     // The database holds records of both Generator layers; `best` reads the merged layer's back.
     CommandResult best = run_htune("best --db " + dir + "/t.db --generator-lib " + lib +
                                    " --generator mlp -g batch=4 -g din=16 -g hidden=32 -g dout=8");

@@ -83,11 +83,17 @@ struct Harness {
     double seconds_per_candidate = 0;
     std::function<double(const Workload &, const Schedule &)> time_of =
         [](const Workload &, const Schedule &s) { return fake_ms(s); };
+    // Its compile time (MeasureResult::compile_s), 0 by default.
+    std::function<double(const Schedule &)> compile_s_of = [](const Schedule &) { return 0.0; };
     // time_of < 0: the candidate fails (runtime_error).
     FakeRunner runner{[this](const Workload &w, const Schedule &s, Fault) {
         now += seconds_per_candidate;
         double ms = time_of(w, s);
-        if (ms >= 0) return ok_result(ms);
+        if (ms >= 0) {
+            MeasureResult r = ok_result(ms);
+            r.compile_s = compile_s_of(s);
+            return r;
+        }
         MeasureResult r;
         r.status = Status::runtime_error;
         r.error = "fake failure";

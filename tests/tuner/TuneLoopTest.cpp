@@ -405,6 +405,45 @@ TEST(TuneLoopTest, AnUnknownStrategyIsAUsageError) {
     EXPECT_EQ(h.runner.candidates_measured(), 0);
 }
 
+TEST(TuneLoopTest, CompilesAreCappedByTheWorkloadsMedianCompile) {
+    Harness h;
+    h.o.trials = 40;
+    h.o.confirm_top = 0;
+    h.o.compile_cap_factor = 20;
+    h.o.compile_cap_floor_s = 1;
+    // Every other schedule compiles in 0.1 s, the rest in 0.3 s, one in 30 s in a few.
+    h.compile_s_of = [](const Schedule &s) {
+        unsigned long x = std::stoul(schedule_hash(s).substr(0, 4), nullptr, 16);
+        return x % 7 == 0 ? 30.0 : x % 2 ? 0.1 : 0.3;
+    };
+    TuneResult r = h.run({test_spec("matmul")});
+    ASSERT_EQ(r.workloads[0].trials, 40);
+    // The heuristic's batch has no best and no compile time yet: no cap of its own. After it,
+    // each candidate's limit is 20 x the median ok compile so far (0.1 or 0.3 s: 2 or 6 s).
+    const auto &caps = h.runner.compile_timeouts();
+    ASSERT_EQ(caps.size(), 39u);
+    for (double cap : caps) EXPECT_TRUE(cap == 2.0 || cap == 6.0) << cap;
+    // The 30 s compiles after the first batch were stopped as timeouts; nothing else failed.
+    const std::string first = h.runner.batches().at(0).at(0);
+    int timeouts = 0, slow = 0;
+    h.db->scan({}, [&](const Record &rec) {
+        const bool is_slow = h.compile_s_of(rec.schedule.get<Schedule>()) > 10;
+        const bool capped = rec.schedule_hash != first;
+        slow += is_slow && capped;
+        timeouts += rec.result.status == Status::timeout;
+        EXPECT_EQ(rec.result.status, is_slow && capped ? Status::timeout : Status::ok) << rec.schedule_hash;
+    });
+    EXPECT_GT(slow, 0);
+    EXPECT_EQ(timeouts, slow);
+    // Off (factor 0): nothing is cut.
+    Harness off;
+    off.o.trials = 40;
+    off.o.compile_cap_factor = 0;
+    off.compile_s_of = h.compile_s_of;
+    off.run({test_spec("matmul")});
+    EXPECT_TRUE(off.runner.compile_timeouts().empty());
+}
+
 TEST(TuneLoopTest, RunsAreCappedByTheBestTimeSoFar) {
     Harness h;
     h.o.trials = 12;

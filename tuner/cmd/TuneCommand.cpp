@@ -197,6 +197,12 @@ int run_tune(const std::vector<std::string> &args) {
         "which workload gets the next batch: weighted (minimize the model latency, the sum of "
         "count x time: the default for a model file or workloads with counts), balanced (each "
         "workload with equal standing: the default otherwise) or round-robin")(
+        "compile-cap-factor",
+        po::value(&o.compile_cap_factor)
+            ->default_value(o.compile_cap_factor, number_text(o.compile_cap_factor)),
+        "once a workload has a best time, stop a candidate's compile after max(10 s, N x the "
+        "median compile of the workload's ok candidates) (never later than --compile-timeout); "
+        "0 = --compile-timeout only")(
         "mpi", po::bool_switch(&use_mpi),
         "under mpirun: rank 0 searches and writes the database, every other rank measures (same "
         "device type only); the default --batch-size is multiplied by the number of hosts")(
@@ -236,6 +242,7 @@ int run_tune(const std::vector<std::string> &args) {
     if (o.early_stop < 0) throw_usage("tune: --early-stop must be >= 0");
     if (o.confirm_top < 0) throw_usage("tune: --confirm must be >= 0");
     if (o.confirm_rounds < 1) throw_usage("tune: --confirm-rounds must be >= 1");
+    if (!(o.compile_cap_factor >= 0)) throw_usage("tune: --compile-cap-factor must be >= 0");
     if (o.trials == 0 && o.time_budget_s == 0 && o.early_stop == 0)
         throw_usage(
             "tune: --trials 0 needs another budget (--time-budget or "
@@ -340,6 +347,15 @@ int run_tune(const std::vector<std::string> &args) {
                     {"scheduler", objective_name(o.scheduler.objective)},
                     {"network", o.model_name}};
     o.run_id = db->begin_run(info);
+    // The weighted scheduler's roofline (TaskStats::floor_ms): well under a second of
+    // microbenchmarks, before any worker starts.
+    MachinePeaks peaks;
+    if (o.scheduler.objective == SchedulerObjective::weighted) {
+        peaks = measure_peaks(threads);
+        o.peak_gflops = peaks.peak_gflops;
+        o.bandwidth_gbs = peaks.bandwidth_gbs;
+        o.cache_bytes = (double)last_level_cache_bytes();
+    }
 
     AutoschedulerMachine machine;
     machine.parallelism = threads;
@@ -399,7 +415,8 @@ int run_tune(const std::vector<std::string> &args) {
               << (o.trials > 0 ? ", " + std::to_string(o.trials) + " trials per workload" : "")
               << (o.time_budget_s > 0 ? ", time budget " + format_duration(o.time_budget_s) : "")
               << (o.model_name.empty() ? "" : ", model " + o.model_name) << ", "
-              << objective_name(o.scheduler.objective) << " scheduler" << std::endl;
+              << objective_name(o.scheduler.objective) << " scheduler"
+              << (peaks.peak_gflops > 0 ? " (roofline from " + format_peaks(peaks) + ")" : "") << std::endl;
 
     TuneResult r = tune(specs, o, env);
     signal(SIGINT, SIG_DFL);
@@ -415,6 +432,11 @@ int run_tune(const std::vector<std::string> &args) {
         nlohmann::json j = summary_json(r, o.device_key, o.run_id, db_path, o.model_name);
         j["options"] = info.options;  // the strategy and seeds switches, as stored with the run
         j["run"] = run_provenance("tune", args);
+        if (peaks.peak_gflops > 0)
+            j["machine"] = {{"peak_gflops", peaks.peak_gflops},
+                            {"bandwidth_gbs", peaks.bandwidth_gbs},
+                            {"threads", peaks.threads},
+                            {"fma_isa", peaks.fma_isa}};
         json_out << j.dump(2) << "\n";
         if (!json_out) throw_io("tune: cannot write '" + json_path + "'", json_path);
     }
