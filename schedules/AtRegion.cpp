@@ -193,6 +193,14 @@ private:
                 auto own = own_region().constant.find(d);
                 if (!full && own != own_region().constant.end() && own_region().full.count(d))
                     full = own->second % split->factors[0] == 0;
+                // A guarded tile never leaves the Func's own region: where that is narrower than
+                // the tile, it is the span (harris' Sxx, one column per iteration of the output,
+                // x split by 8: Ixx computed per Sxx.x_o is 1 + 2 columns wide, not 8 + 2).
+                if (!rvar && tail == Halide::TailStrategy::GuardWithIf &&
+                    own != own_region().constant.end() && own->second < span) {
+                    span = own->second;
+                    full = own_region().full.count(d) > 0;
+                }
                 vars[d] = {true, {{"@" + d, 1}}, 0, span - 1, full};
             }
         }

@@ -154,9 +154,20 @@ std::string strided_load_reason(const PipelineAnalysis &a, const Halide::Target 
             while (end < loops.size() && loops[end] != fs.at_loop) end++;
         }
         std::set<std::string> unrolled(st.unroll.begin(), st.unroll.end());
+        // A loop over a dim along which the consumer computes one point per iteration of its own
+        // compute level leaves the index as constant as an unrolled one: Halide's simplifier
+        // drops it (harris: Sxx computed per column of the output, vectorized along y, x split
+        // by 8, reads Ixx, computed per x_o of it, 3 columns wide, at ramp(0..8, 3, 32)).
+        const ConstantRegion qregion = region_per_iteration(a, s, q);
+        auto single_point = [&](const std::string &loop) {
+            if (!nest.dim.count(loop) || nest.is_rvar(loop)) return false;
+            auto e = qregion.find(nest.dim.at(loop));
+            return e != qregion.end() && e->second == 1;
+        };
         bool constant_index = true;
         for (size_t i = 0; i < end && constant_index; i++)
-            constant_index = loops[i] == st.vectorize || unrolled.count(loops[i]) > 0;
+            constant_index =
+                loops[i] == st.vectorize || unrolled.count(loops[i]) > 0 || single_point(loops[i]);
         if (!constant_index) continue;
         const long lanes = nest.extent.count(st.vectorize) ? nest.extent.at(st.vectorize) : 0;
         if (lanes < 1) continue;

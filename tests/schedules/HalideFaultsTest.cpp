@@ -434,6 +434,29 @@ TEST(StridedLoadTest, ASerialLoopBetweenMakesTheIndexVariableAndTheScheduleRuns)
         << why;
 }
 
+// Built-in harris at test size, sampled by htune_bench_storage_hoist (seed 8; here with no storage
+// hoisted, as `--replay` runs it, which crashed too): Sxx computed per
+// column of the output (harris.x_m), vectorized along y by 32 with x split by 8, reads Ixx
+// (computed per Sxx.x_o, 3 columns wide) 3 elements apart. Sxx's x_i loop lies between, but Sxx
+// is one column wide there, so Halide drops the loop and the index is a constant:
+// Ixx[ramp(0..8, 3, 32)], and the worker segfaulted on a vmovaps from the stack. Refused now; with
+// Sxx computed per iteration of the output's x_i, around x_m (5 columns: the loop then varies), it
+// validates and runs.
+TEST(StridedLoadTest, ALoopOverASinglePointLeavesTheIndexConstant) {
+    Workload w = make_workload("harris", true);
+    ScheduleSpace space(w, htune::host_target());
+    Schedule s = fixture_schedule("harris_strided_load_single_column.json");
+    std::string why = space.validate(s);
+    EXPECT_NE(
+        why.find("Ixx: Sxx loads it 3 elements apart along its vector loop 'y_i' from a constant index"),
+        std::string::npos)
+        << why;
+    Schedule wide = s;
+    wide.funcs.at("Sxx").at_loop = "x_i";
+    ASSERT_EQ(space.validate(wide), "");
+    expect_computes_reference(w, wide, 3);
+}
+
 // camera_pipe's hot-pixel maximum over an RDom with where(): a sampled schedule unrolled x_i around
 // the r$x loop in the intermediate of an rfactor (output off by 23 of 255); without rfactor, the
 // same nest in the update itself is as wrong. Refused; the nest without the unroll runs.
