@@ -314,7 +314,7 @@ private:
             for (const Schedule &s : batch) {
                 cs.push_back(Candidate::of(s));
                 cs.back().run_timeout_s = cap;
-                cs.back().cutoff_ms = o_.cutoff_factor * t.best_ms;
+                cs.back().cutoff_ms = cap > 0 ? o_.cutoff_factor * t.best_ms : 0;  // as without a compile cap
                 cs.back().compile_timeout_s = compile_cap;
             }
             results = env_.runner->measure_candidates(*t.w, cs);

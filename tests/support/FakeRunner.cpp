@@ -53,10 +53,8 @@ std::vector<MeasureResult> FakeRunner::measure_candidates(const Workload &w,
     std::vector<std::string> hashes;
     for (size_t i = 0; i < batch.size(); i++) {
         const Candidate &c = batch[i];
-        if (c.run_timeout_s > 0) {
-            run_timeouts_.push_back(c.run_timeout_s);
-            cutoffs_.push_back(c.cutoff_ms);
-        }
+        if (c.run_timeout_s > 0) run_timeouts_.push_back(c.run_timeout_s);
+        if (c.cutoff_ms > 0) cutoffs_.push_back(c.cutoff_ms);
         if (c.kind != CandidateKind::schedule) {
             out[i].status = Status::compile_error;
             out[i].error = std::string("this runner cannot measure ") + to_string(c.kind) + " candidates";

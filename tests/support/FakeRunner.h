@@ -37,7 +37,7 @@ public:
         return importer ? importer(w, autoschedulers) : Runner::import_autoschedules(w, autoschedulers);
     }
 
-    // Every run limit a candidate brought (run_timeout_s > 0), in order, and its cutoff_ms.
+    // Every run limit a candidate brought (run_timeout_s > 0), in order; every cutoff_ms > 0.
     const std::vector<double> &run_timeouts() const { return run_timeouts_; }
     const std::vector<double> &cutoffs() const { return cutoffs_; }
     const std::vector<double> &compile_timeouts() const { return compile_timeouts_; }

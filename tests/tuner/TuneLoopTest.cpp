@@ -442,6 +442,16 @@ TEST(TuneLoopTest, CompilesAreCappedByTheWorkloadsMedianCompile) {
     off.compile_s_of = h.compile_s_of;
     off.run({test_spec("matmul")});
     EXPECT_TRUE(off.runner.compile_timeouts().empty());
+    // With the run cap off, the compile cap alone brings no run limit and no cutoff.
+    Harness compile_only;
+    compile_only.o.trials = 20;
+    compile_only.o.run_cap_factor = 0;
+    compile_only.compile_s_of = [](const Schedule &) { return 0.1; };
+    compile_only.run({test_spec("matmul")});
+    EXPECT_FALSE(compile_only.runner.compile_timeouts().empty());
+    for (double cap : compile_only.runner.compile_timeouts()) EXPECT_EQ(cap, 10);  // the floor
+    EXPECT_TRUE(compile_only.runner.run_timeouts().empty());
+    EXPECT_TRUE(compile_only.runner.cutoffs().empty());
 }
 
 TEST(TuneLoopTest, RunsAreCappedByTheBestTimeSoFar) {
