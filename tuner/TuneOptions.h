@@ -49,8 +49,8 @@ struct TuneOptions {
     // max(compile_cap_floor_s, compile_cap_factor x the median compile of its ok candidates)
     // (and never more than measure.compile_timeout_s) before it is stopped as a timeout: a
     // compile 20x slower than the workload's usual one comes from unrolling or inlining run
-    // wild, and such schedules measured 10-200x slower than the best (ResNet-18 layers, 4 runs
-    // of 15 minutes: the 4 compiles over 8 s), while one of them cost 2 minutes of the budget.
+    // wild: in 4 runs of 15 minutes on ResNet-18, the 3 compiles over 8 s that finished gave
+    // schedules 18-190x slower than their layer's best, and one that did not cost 2 minutes.
     // 0 = measure.compile_timeout_s only.
     double compile_cap_factor = 20;
     double compile_cap_floor_s = 10;
