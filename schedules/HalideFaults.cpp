@@ -27,6 +27,7 @@
 // writes it for local_laplacian and that runs.
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -158,11 +159,12 @@ std::string strided_load_reason(const PipelineAnalysis &a, const Halide::Target 
         // compute level leaves the index as constant as an unrolled one: Halide's simplifier
         // drops it (harris: Sxx computed per column of the output, vectorized along y, x split
         // by 8, reads Ixx, computed per x_o of it, 3 columns wide, at ramp(0..8, 3, 32)).
-        const ConstantRegion qregion = region_per_iteration(a, s, q);
+        std::optional<ConstantRegion> qregion;  // solved only when such a loop lies between
         auto single_point = [&](const std::string &loop) {
             if (!nest.dim.count(loop) || nest.is_rvar(loop)) return false;
-            auto e = qregion.find(nest.dim.at(loop));
-            return e != qregion.end() && e->second == 1;
+            if (!qregion) qregion = region_per_iteration(a, s, q);
+            auto e = qregion->find(nest.dim.at(loop));
+            return e != qregion->end() && e->second == 1;
         };
         bool constant_index = true;
         for (size_t i = 0; i < end && constant_index; i++)

@@ -106,9 +106,10 @@ double Task::compile_cap_s(const TuneOptions &o) const {
 }
 
 double roofline_ms(double flops, double bytes, const TuneOptions &o) {
-    if (!(o.peak_gflops > 0)) return 0;
-    double ms = flops > 0 ? flops / (o.peak_gflops * 1e6) : 0;
-    if (o.bandwidth_gbs > 0 && bytes > o.cache_bytes) ms = std::max(ms, bytes / (o.bandwidth_gbs * 1e6));
+    const MachinePeaks &p = o.peaks;
+    if (!(p.peak_gflops > 0)) return 0;
+    double ms = flops > 0 ? flops / (p.peak_gflops * 1e6) : 0;
+    if (p.bandwidth_gbs > 0 && bytes > o.cache_bytes) ms = std::max(ms, bytes / (p.bandwidth_gbs * 1e6));
     return ms;
 }
 

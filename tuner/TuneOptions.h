@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "measure/Machine.h"
 #include "measure/Runner.h"
 #include "tuner/SearchStrategy.h"
 #include "tuner/TaskScheduler.h"
@@ -57,7 +58,7 @@ struct TuneOptions {
     // This machine's fp32 FMA peak and memory bandwidth (measure_peaks; 0 = unknown) and its
     // last-level cache: what the weighted scheduler bounds a workload's expected gain with
     // (roofline_ms, TaskStats::floor_ms).
-    double peak_gflops = 0, bandwidth_gbs = 0;
+    MachinePeaks peaks;
     double cache_bytes = 0;
     // The measurement options the runner was made with (make_worker_runner). The loop reads the
     // timing protocol (run_cap_factor above) and the limits of the seed-failure policy from them.

@@ -99,8 +99,8 @@ TEST(ModelTuneTest, TheWeightedSchedulerFollowsCountTimesTime) {
 TEST(ModelTuneTest, TheRooflineIsTheLongerOfArithmeticAtPeakAndBytesBeyondTheCache) {
     TuneOptions o;
     EXPECT_EQ(roofline_ms(1e9, 1e9, o), 0);  // peaks unknown
-    o.peak_gflops = 100;                     // 1e8 flops per ms
-    o.bandwidth_gbs = 50;                    // 5e7 bytes per ms
+    o.peaks.peak_gflops = 100;               // 1e8 flops per ms
+    o.peaks.bandwidth_gbs = 50;              // 5e7 bytes per ms
     o.cache_bytes = 32e6;
     EXPECT_DOUBLE_EQ(roofline_ms(1e9, 1e8, o), 10);  // arithmetic bound
     EXPECT_DOUBLE_EQ(roofline_ms(1e8, 1e9, o), 20);  // memory bound

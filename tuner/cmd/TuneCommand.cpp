@@ -349,11 +349,9 @@ int run_tune(const std::vector<std::string> &args) {
     o.run_id = db->begin_run(info);
     // The weighted scheduler's roofline (TaskStats::floor_ms): well under a second of
     // microbenchmarks, before any worker starts.
-    MachinePeaks peaks;
+    const MachinePeaks &peaks = o.peaks;
     if (o.scheduler.objective == SchedulerObjective::weighted) {
-        peaks = measure_peaks(threads);
-        o.peak_gflops = peaks.peak_gflops;
-        o.bandwidth_gbs = peaks.bandwidth_gbs;
+        o.peaks = measure_peaks(threads);
         o.cache_bytes = (double)last_level_cache_bytes();
     }
 
