@@ -17,18 +17,52 @@ namespace {
 // the Func is computed at: its value at the start of an iteration of that loop).
 // `full`: the range is the same in every iteration, the last included: no loop it comes from
 // has a GuardWithIf tail that Halide's bounds inference can shrink it by.
+// `placed`: where the range is, as far as which dims of that stage move it, is known (`dims`),
+// whether or not the range itself is: x and x + dx over a constant RDom are no one affine index,
+// yet both move with x only (Use::index_vars).
 struct SymRange {
     bool known = false;
     std::map<std::string, long> base;
     long lo = 0, hi = 0;
     bool full = true;
+    bool placed = false;
+    std::set<std::string> dims;
 };
 
-SymRange constant_range(long lo, long hi) { return {true, {}, lo, hi, true}; }
+SymRange constant_range(long lo, long hi) { return {true, {}, lo, hi, true, true, {}}; }
 
 SymRange unite(const SymRange &a, const SymRange &b) {
-    if (!a.known || !b.known || a.base != b.base) return {};
-    return {true, a.base, std::min(a.lo, b.lo), std::max(a.hi, b.hi), a.full && b.full};
+    SymRange out;
+    if (a.known && b.known && a.base == b.base)
+        out = {true, a.base, std::min(a.lo, b.lo), std::max(a.hi, b.hi), a.full && b.full};
+    out.placed = a.placed && b.placed;
+    if (out.placed) {
+        out.dims = a.dims;
+        out.dims.insert(b.dims.begin(), b.dims.end());
+    }
+    return out;
+}
+
+// `r`'s range set to `range`'s, where it is placed left as it was.
+void with_range(SymRange &r, const SymRange &range) {
+    const bool placed = r.placed;
+    std::set<std::string> dims = std::move(r.dims);
+    r = range;
+    r.placed = placed;
+    r.dims = std::move(dims);
+}
+
+// Which dims move an index reading `index_vars` (Use::index_vars) of the consumer's `vars`.
+void place(SymRange &r, const std::set<std::string> &index_vars,
+           const std::map<std::string, SymRange> &vars) {
+    r.placed = false;
+    r.dims.clear();
+    for (const std::string &v : index_vars) {
+        auto it = vars.find(v);
+        if (it == vars.end() || !it->second.placed) return;
+        r.dims.insert(it->second.dims.begin(), it->second.dims.end());
+    }
+    r.placed = true;
 }
 
 SymRange eval(const AffineIndex &ix, const std::map<std::string, SymRange> &vars) {
@@ -63,6 +97,10 @@ public:
             std::map<std::string, SymRange> vars = consumer_vars(u.consumer, u.stage);
             for (size_t i = 0; i < out.size(); i++) {
                 SymRange r = i < u.index.size() ? eval(u.index[i], vars) : SymRange{};
+                if (i < u.index_vars.size())
+                    place(r, u.index_vars[i], vars);
+                else
+                    r.placed = false;
                 out[i] = first ? r : unite(out[i], r);
             }
             first = false;
@@ -94,6 +132,9 @@ private:
         if (cs.placement != Placement::inline_ && !inside_the_loop(c)) return vars;
         std::vector<SymRange> r = region(cf);
         for (size_t i = 0; i < cf.args.size(); i++) vars[cf.args[i]] = r[i];
+        // An RVar of a stage computed inside the loop spans its whole RDom there, whose bounds
+        // no loop var can move (RDom bounds are constants or parameters).
+        for (const std::string &rv : st.rvars) vars[rv].placed = true;
         for (const auto &[rv, range] : st.constant_rvars)
             vars[rv] = constant_range(range.first, (long)range.first + range.second - 1);
         return vars;
@@ -160,20 +201,27 @@ private:
             while (k < names.size() && !inside.count(names[k])) k++;
             bool suffix = std::all_of(names.begin() + k, names.end(),
                                       [&](const std::string &n) { return inside.count(n) > 0; });
+            // The dim moves the region when one of its loops is the loop itself or outside it.
+            SymRange &var = vars[d];
+            var.placed = true;
+            if (!std::all_of(names.begin(), names.end(),
+                             [&](const std::string &n) { return inside.count(n) > 0; }))
+                var.dims = {d};
             if (!suffix) continue;
             auto rdom = stage.constant_rvars.find(d);
             bool rvar = stage.is_rvar(d);
             if (k == names.size()) {
-                vars[d] = {true, {{"@" + d, 1}}, 0, 0, true};
+                with_range(var, {true, {{"@" + d, 1}}, 0, 0, true});
             } else if (k == 0) {
                 // The whole dim: constant for an RVar of a constant RDom, and for a pure var of
                 // a stage that is itself computed over a constant region.
                 if (rdom != stage.constant_rvars.end())
-                    vars[d] = constant_range(rdom->second.first,
-                                             (long)rdom->second.first + rdom->second.second - 1);
+                    with_range(var, constant_range(rdom->second.first,
+                                                   (long)rdom->second.first + rdom->second.second - 1));
                 auto own = own_region().constant.find(d);
                 if (!rvar && own != own_region().constant.end())
-                    vars[d] = {true, {{"@" + d, 1}}, 0, own->second - 1, own_region().full.count(d) > 0};
+                    with_range(var,
+                               {true, {{"@" + d, 1}}, 0, own->second - 1, own_region().full.count(d) > 0});
             } else {
                 // A guarded reduction tile is only constant when the factor divides the RDom.
                 if (rvar &&
@@ -201,7 +249,7 @@ private:
                     span = own->second;
                     full = own_region().full.count(d) > 0;
                 }
-                vars[d] = {true, {{"@" + d, 1}}, 0, span - 1, full};
+                with_range(var, {true, {{"@" + d, 1}}, 0, span - 1, full});
             }
         }
         return vars;
@@ -232,7 +280,10 @@ RegionInfo region_info(const PipelineAnalysis &a, const Schedule &s, const FuncI
     Solver solver(a, s, it->second);
     std::vector<SymRange> r = solver.region(f);
     out.known = !f.args.empty();
+    out.placed = !f.args.empty();
     for (size_t i = 0; i < f.args.size(); i++) {
+        out.placed = out.placed && i < r.size() && r[i].placed;
+        if (i < r.size() && r[i].placed) out.arg_dims[f.args[i]] = r[i].dims;
         out.known = out.known && i < r.size() && r[i].known;
         if (i >= r.size() || !r[i].known) continue;
         for (const auto &[var, coefficient] : r[i].base)

@@ -45,6 +45,12 @@ struct RegionInfo {
     // here leaves the region where it is (local_laplacian's 2-D f#0 under the output's c loop).
     std::set<std::string> moves_with;
     bool known = false;
+    // Per arg, the dims of that stage whose loops (the loop f is computed at, or one outside it)
+    // move where f's region lies along that arg, whether or not its size is a constant: an
+    // index reading x and x + dx (dx over an RDom) moves with x alone. `placed` when every arg's
+    // is known; an arg absent here is not.
+    std::map<std::string, std::set<std::string>> arg_dims;
+    bool placed = false;
 };
 RegionInfo region_info(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f);
 

@@ -43,7 +43,25 @@ struct CallShape {
     std::vector<std::string> arg_vars;
     std::vector<bool> gathered;
     std::vector<AffineIndex> index;
+    std::vector<std::set<std::string>> vars;
 };
+
+// The Variables an index reads (its Lets substituted), scalar parameters left out.
+class IndexVars : public Internal::IRVisitor {
+public:
+    std::set<std::string> vars;
+
+protected:
+    using Internal::IRVisitor::visit;
+    void visit(const Internal::Variable *op) override {
+        if (!op->param.defined()) vars.insert(op->name);
+    }
+};
+std::set<std::string> index_vars(const Expr &e) {
+    IndexVars v;
+    Internal::substitute_in_all_lets(e).accept(&v);
+    return v.vars;
+}
 
 // `e` as sum(coef * var) + c over Variables (any name; Use's caller keeps only loop vars);
 // affine = false otherwise (data, division, Lets, ...).
@@ -146,6 +164,7 @@ protected:
                 sh.arg_vars.assign(op->args.size(), "");
                 sh.gathered.assign(op->args.size(), false);
                 sh.index.assign(op->args.size(), AffineIndex{});
+                sh.vars.assign(op->args.size(), {});
             }
             for (size_t i = 0; i < op->args.size() && i < sh.arg_vars.size(); i++) {
                 const auto *v = op->args[i].as<Internal::Variable>();
@@ -159,9 +178,11 @@ protected:
                     if (sh.arg_vars[i] != name) sh.arg_vars[i] = "";
                     sh.index[i] = merge_index(sh.index[i], ix);
                 }
+                for (const std::string &v : index_vars(op->args[i])) sh.vars[i].insert(v);
                 if (reads_data(op->args[i], data_lets)) {
                     sh.gathered[i] = true;
                     sh.index[i] = {};
+                    sh.vars[i].insert(Use::kUnknownVar);
                 }
             }
         } else if (op->call_type == Internal::Call::PureExtern || op->call_type == Internal::Call::Extern) {
@@ -424,6 +445,13 @@ PipelineAnalysis::PipelineAnalysis(const Halide::Pipeline &p) {
                 u.gathered = sh.gathered;
                 // Only the stage's own loop vars make an index a function of its loops.
                 const StageInfo &cs = consumer.stages[s];
+                auto loop_var = [&](const std::string &v) {
+                    return cs.is_rvar(v) ||
+                           std::find(cs.pure_vars.begin(), cs.pure_vars.end(), v) != cs.pure_vars.end();
+                };
+                u.index_vars = sh.vars;
+                for (auto &vars : u.index_vars)
+                    if (!std::all_of(vars.begin(), vars.end(), loop_var)) vars = {Use::kUnknownVar};
                 u.index = sh.index;
                 for (AffineIndex &ix : u.index) {
                     bool loops_only = true;

@@ -6,6 +6,7 @@
 #include <Halide.h>
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,13 @@ struct Use {
     std::vector<std::string> arg_vars;
     std::vector<bool> gathered;
     std::vector<AffineIndex> index;  // per producer arg (empty: unknown, as for rfactor)
+    // Per producer arg: the stage's loop vars (pure vars and RVars) that some call site's index
+    // reads, however it combines them (x and x + dx give {x, dx}); kUnknownVar among them when
+    // an index reads anything else (loaded data, a Let of the definition). Scalar parameters are
+    // no loop vars and are left out. Empty: unknown, as `index`. Where a Func's region is, not
+    // how large it is (AtRegion.h's RegionInfo::arg_dims).
+    std::vector<std::set<std::string>> index_vars;
+    static constexpr const char *kUnknownVar = "?";
     bool operator==(const Use &o) const { return consumer == o.consumer && stage == o.stage; }
 };
 

@@ -400,11 +400,7 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
             if (!why.empty()) return why;
         }
         if (si > ci + 1) {
-            RegionInfo region = region_info(a, s, f);
-            const std::string &between = loops[ci + 1];
-            bool moves =
-                !region.known || !nest.dim.count(between) || region.moves_with.count(nest.dim.at(between));
-            std::string why = hoisted_storage_reason(f, nest, loops, ci, si, moves);
+            std::string why = hoisted_storage_reason(f, nest, gst, loops, ci, si, region_info(a, s, f));
             if (!why.empty())
                 return f.name + ": stored more than one loop outside where it is computed, " + why;
         }
@@ -493,43 +489,59 @@ std::string nested_windows_reason(const PipelineAnalysis &a, const Schedule &s, 
 // Halide 14 slides the window over one of the loops in between and gives wrong values in
 // three cases, each seen in sampled schedules whose storage was hoisted further (at test size,
 // checked against the reference): another loop of the same dimension inside the one it slides
-// over (harris: computed at x_m, stored at y_o over x_o: NaN; Halide's fix for loop vars lifted
-// out of such loops came with #7896, in Halide 17); a reduction loop between or at the store
-// (max_filter's repeat_edge computed inside maximum's pure loops, stored at an r$y loop); and a
-// Func with update stages (unsharp's sum computed at x_i, stored at x_o over y_o); in lens blur,
-// 4 of 60 samples wrong (htune_bench_storage_hoist), each stored at a loop of another dimension
-// than the compute loop's, two of them also more than one loop between. What is left
-// is what Adams2019 writes (max_filter: repeat_edge computed at an x loop, stored over one y
-// loop at the next x loop out), and it computes the reference. Not allowed, though Adams2019
-// writes it for nl_means at bench size (repeat_edge computed at an x loop, stored at the next y
-// loop out over one y loop, which computes the reference there): with the rule relaxed for that
-// form, htune_bench_storage_hoist --cross-dim (410 samples over every test workload) found lens
-// blur's repeat_edge#1, a boundary condition with nothing computed inside it, wrong by 0.25
-// (computed at a z loop, stored at the next x loop out over an x loop), local_laplacian's f#6
-// wrong by 76 and two out-of-bounds input reads (mlp, resnet_block). Tried again on 2026-12-07
-// with the form allowed only where the compute loop moves the region (judged from where the
-// region is: that admits nl_means' Adams2019 schedule, which computes the reference) and
-// the store loop is the split level just outside the loop between: lens blur's repeat_edge#1
-// computed at a z loop, stored at x_o over x_m, was still wrong (by 0.18; 1 of 154 samples over
-// the test Generators, seed 9; tests/data/schedules/lens_blur_gen_store_cross_dim_compute_moves.json),
-// and without the split-level condition resnet_block read its input at -1. Refused until a rule
-// separates those from nl_means' form.
-std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest,
+// over (harris: computed at x_m, stored at y_o over x_o: NaN); a reduction loop between or at
+// the store (max_filter's repeat_edge computed inside maximum's pure loops, stored at an r$y
+// loop); and a Func with update stages (unsharp's sum computed at x_i, stored at x_o over y_o).
+// Over one loop between that moves the region, the cause is Halide's: sliding over that loop,
+// Halide 14 warms the window up by moving the loop's min back to a value it solves from the
+// region's min, and when that min also reads the var of a loop inside (between the loop and
+// where f is computed), the value lifts that var out of its loop (halide/Halide#7891, fixed
+// by #7896 in Halide 17). So the loop between may not move an arg that the compute loop's dim
+// moves too: harris' x above; lens blur's repeat_edge#1, read at x - z by f#6, computed at a z
+// loop and stored at x_o over x_m (wrong by 0.18: tests/data/schedules/
+// lens_blur_gen_store_cross_dim_compute_moves.json).
+// Stored at a loop of the compute loop's dimension, that is what Adams2019 writes (max_filter:
+// repeat_edge computed at an x loop, stored over one y loop at the next x loop out). Stored at a
+// loop of another dimension, it must be the split level just outside the loop between, of the
+// same dim (nl_means' Adams2019 form: repeat_edge computed at an x loop, stored at y_o over
+// y_i), and where f's region lies known per arg (AtRegion.h's arg_dims): lens blur's
+// repeat_edge#1 computed at an x loop and stored at its 4th dim's loop over a z loop was wrong by
+// 0.19 (lens_blur_gen_store_other_dim.json), and resnet_block's batchnorm computed at conv2's x_i
+// and stored at y_i over y_m (an inner level ordered outside) read its input at -1
+// (resnet_block_store_over_outer_level_inside.json). Over a loop that leaves f's region where
+// it is, there is nothing to slide: Adams2019 stores local_laplacian's 2-D f#0, computed at the
+// output's yiii, at its xi over the c loop between, so that its rows are kept across the three
+// channels; it computes the reference.
+std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest, const StageSchedule &st,
                                    const std::vector<std::string> &loops, int ci, int si,
-                                   bool between_moves_region) {
+                                   const RegionInfo &region) {
     if (f.stages.size() > 1) return "and it has update stages";
     for (int i = ci + 1; i <= si; i++)
         if (nest.is_rvar(loops[i])) return "over the reduction loop '" + loops[i] + "'";
     if (si > ci + 2) return "over more than one loop between";
-    // Over a loop that leaves f's region where it is, there is nothing to slide: Adams2019
-    // stores local_laplacian's 2-D f#0, computed at the output's yiii, at its xi over the c
-    // loop between, so that its rows are kept across the three channels; it computes the
-    // reference (the wrong values above all slid over a loop that moves the region).
-    if (!between_moves_region) return "";
     auto dim_of = [&](const std::string &loop) { return nest.dim.count(loop) ? nest.dim.at(loop) : loop; };
-    const std::string &between = loops[ci + 1], &store = loops[si];
-    if (dim_of(between) == dim_of(loops[ci])) return "over two loops of '" + dim_of(between) + "'";
-    if (dim_of(store) != dim_of(loops[ci])) return "at a loop of another dimension than the compute loop's";
+    const std::string &compute = loops[ci], &between = loops[ci + 1], &store = loops[si];
+    const bool moves = !region.known || !nest.dim.count(between) || region.moves_with.count(dim_of(between));
+    if (!moves) return "";
+    if (dim_of(between) == dim_of(compute)) return "over two loops of '" + dim_of(between) + "'";
+    for (const auto &[arg, dims] : region.arg_dims)
+        if (dims.count(dim_of(between)) && dims.count(dim_of(compute)))
+            return "over loop '" + between + "', which moves its '" + arg +
+                   "' as the loop it is computed at does (Halide 14 warms the window up from a loop min "
+                   "that reads the inner loop's var outside it)";
+    if (dim_of(store) == dim_of(compute)) return "";
+    if (!region.placed)
+        return "at a loop of another dimension than the compute loop's, where its region's position is not "
+               "known";
+    const DimSplit *split = nullptr;
+    for (const DimSplit &d : st.splits)
+        if (d.var == dim_of(between)) split = &d;
+    std::vector<std::string> levels = split_loop_names(dim_of(between), split ? split->factors.size() : 0);
+    auto level = std::find(levels.begin(), levels.end(), between);
+    if (dim_of(store) != dim_of(between) || level == levels.begin() || level == levels.end() ||
+        *(level - 1) != store)
+        return "at a loop of another dimension than the compute loop's, not the split level just outside "
+               "the loop between";
     return "";
 }
 

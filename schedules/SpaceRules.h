@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ops/ReferencePlan.h"
+#include "schedules/AtRegion.h"
 #include "schedules/Loops.h"
 #include "schedules/PipelineAnalysis.h"
 #include "schedules/Schedule.h"
@@ -109,14 +110,15 @@ std::string validate_tails(const FuncInfo &f, const StageInfo &stage, const Stag
 // computed inside another's loops splits a dim in more than one level only without tails.
 std::string multi_level_split_reason(const FuncInfo &f, const FuncSchedule &fs, const ConstantRegion &region);
 
-// Why f, computed at loops[ci] of its consumer's final loops (innermost first) and stored at
-// loops[si] more than one loop further out, gives wrong values on Halide 14; "" when it does
-// not: a single-stage Func stored two loops out over a pure loop, either at a pure loop of the
-// compute loop's dimension over a loop of another dimension, or over a loop whose value does
-// not move f's region (`between_moves_region` false; SpaceRules.cpp says what was seen).
-std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest,
+// Why f, computed at loops[ci] of its consumer's stage (`nest`, scheduled by `st`; its final
+// loops innermost first) and stored at loops[si] more than one loop further out, gives wrong
+// values on Halide 14; "" when it does not: a single-stage Func stored two loops out over a pure
+// loop whose value does not move f's region, or over one that does, where the arg it moves is
+// not also moved by the compute loop's dim, stored at a loop of the compute loop's dimension or
+// at the split level just outside the loop between (SpaceRules.cpp says what was seen).
+std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest, const StageSchedule &st,
                                    const std::vector<std::string> &loops, int ci, int si,
-                                   bool between_moves_region);
+                                   const RegionInfo &region);
 // Why f, stored outside `compute_loop` of its consumer's stage (`nest`), the loop it is computed at,
 // is not allowed; "" when it is: an update stage of f rounds up a split while that loop moves f's
 // region (Halide 14 slides the window and computes past it; SpaceRules.cpp says what was seen).

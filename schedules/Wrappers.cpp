@@ -80,7 +80,10 @@ PipelineAnalysis with_wrappers(const PipelineAnalysis &a, const Schedule &s, std
             to_wrapper.consumer = w.name;
             to_wrapper.arg_vars = f.args;
             to_wrapper.gathered.assign(f.args.size(), false);
-            for (const auto &arg : f.args) to_wrapper.index.push_back(AffineIndex::of_var(arg));
+            for (const auto &arg : f.args) {
+                to_wrapper.index.push_back(AffineIndex::of_var(arg));
+                to_wrapper.index_vars.push_back({arg});
+            }
             wrapped.uses.push_back(to_wrapper);
             made.push_back(std::move(w));
         }

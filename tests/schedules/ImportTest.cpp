@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <map>
 #include <set>
 
 #include "ops/Error.h"
@@ -315,6 +316,49 @@ TEST(ImportTest, StorageOverALoopThatDoesNotMoveTheRegionImportsExactly) {
     EXPECT_TRUE(region.known);
     EXPECT_EQ(region.moves_with, (std::set<std::string>{"x", "y"}));
     expect_computes_reference(w, im.schedule, 3);
+}
+
+// Adams2019's nl_means form (bench size: repeat_edge computed at the output's x loop v0i, stored
+// at v1i over the y loop v1ii between): storage at a loop of another dimension than the compute
+// loop's, the split level just outside the loop between. The y loop moves repeat_edge's y only,
+// and the x loop its x only, so Halide 14's warm-up of the window over the y loop reads no
+// inner loop's var (halide/Halide#7891): it imports exactly and computes the reference. Where
+// the region lies comes from where each index reads, not from one affine index per use: the
+// patch distance reads repeat_edge at x and at x + dx (dx spans its whole range per iteration).
+TEST(ImportTest, StorageAtTheSplitLevelOutsideALoopOfAnotherDimensionImportsExactly) {
+    Workload w =
+        make_workload(WorkloadSpec{"nl_means", HTUNE_TEST_GENERATORS, {{"width", "64"}, {"height", "48"}}});
+    ScheduleSpace space(w, htune::host_target());
+    Halide::Pipeline p = w.build();
+    auto fns = functions_by_stable_name(p);
+    Halide::Func out(fns.at("output")), clamped(fns.at("repeat_edge"));
+    Halide::Var x(out.args()[0]), y(out.args()[1]), c(out.args()[2]), xi("xi"), yi("yi"), yii("yii");
+    out.split(x, x, xi, 16).split(y, y, yi, 8).split(yi, yi, yii, 2).reorder(xi, yii, x, yi, y, c);
+    for (const auto &[name, fn] : fns)
+        if (name != "output" && name != "repeat_edge" && name.rfind("lambda", 0) != 0)
+            Halide::Func(fn).compute_at(out, x);
+    clamped.compute_at(out, x).store_at(out, y);
+    ImportedSchedule im = import_schedule(p, space);
+    EXPECT_TRUE(im.changes.empty()) << im.changes.size() << " change(s), first: " << im.changes[0];
+    ASSERT_EQ(space.validate(im.schedule), "");
+    const FuncSchedule &re = im.schedule.funcs.at("repeat_edge");
+    EXPECT_EQ(re.at_loop, "v0_o");
+    EXPECT_EQ(re.store_loop, "v1_o");
+    RegionInfo region = region_info(space.analysis(), im.schedule, space.analysis().func("repeat_edge"));
+    EXPECT_TRUE(region.placed);
+    EXPECT_EQ(region.arg_dims,
+              (std::map<std::string, std::set<std::string>>{{"_0", {"v0"}}, {"_1", {"v1"}}, {"_2", {"v2"}}}));
+    expect_computes_reference(w, im.schedule, 3);
+
+    // Stored at the middle y level with the outer one ordered inside it, it is refused (the form
+    // in which resnet_block read its input at -1).
+    Schedule further = im.schedule;
+    StageSchedule &os = further.funcs.at("output").stages.at(0);
+    os.order = {"v0_i", "v1_i", "v0_o", "v1_o", "v1_m", "v2"};
+    further.funcs.at("repeat_edge").store_loop = "v1_m";
+    EXPECT_NE(space.validate(further).find("not the split level just outside the loop between"),
+              std::string::npos)
+        << space.validate(further);
 }
 
 // Adams2019 stores unsharp's gray where detail is computed (gray.compute_at(detail, y)

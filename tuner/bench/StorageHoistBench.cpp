@@ -8,9 +8,9 @@
 // loops and the error, and writes each failing schedule to --dump DIR when given.
 // --cross-dim keeps only storage two loops out at a loop of the dimension of the loop between,
 // another one than the compute loop's (nl_means' Adams2019 form: computed at an x loop, stored
-// at the next y loop out over one y loop). The space refuses that form where the loop between
-// moves the region, so it draws samples only with hoisted_storage_reason relaxed to try it
-// (what SpaceRules.cpp reports was found that way).
+// at the next y loop out over one y loop), which the space allows only at the split level just
+// outside the loop between, where no arg the loop between moves is moved by the compute loop's
+// dim too (hoisted_storage_reason; SpaceRules.cpp reports what was found with it relaxed).
 // --replay FILE (repeatable) measures dumped schedules instead, each as it is and with every
 // hoisted storage put back where its Func is computed: a failure the second one shares is not
 // the hoisting's (one workload; Generators through --workloads).
