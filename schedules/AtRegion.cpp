@@ -193,9 +193,7 @@ private:
         if (pos == nest.loops.end()) return vars;
         std::set<std::string> inside(nest.loops.begin(), pos);
         for (const std::string &d : stage.default_order) {
-            const DimSplit *split = nullptr;
-            for (const auto &sp : st.splits)
-                if (sp.var == d) split = &sp;
+            const DimSplit *split = split_of(st, d);
             std::vector<std::string> names = split_loop_names(d, split ? split->factors.size() : 0);
             size_t k = 0;  // names[k..] are inside: they must be the innermost levels
             while (k < names.size() && !inside.count(names[k])) k++;
@@ -300,8 +298,16 @@ ConstantRegion region_per_iteration(const PipelineAnalysis &a, const Schedule &s
     return region_info(a, s, f).constant;
 }
 
+bool moved_by_loop(const RegionInfo &region, const LoopNest &nest, const std::string &loop) {
+    auto dim = nest.dim.find(loop);
+    return !region.known || dim == nest.dim.end() || region.moves_with.count(dim->second) > 0;
+}
+
 ConstantRegion tail_free_region(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f) {
-    RegionInfo r = region_info(a, s, f);
+    return tail_free_region(region_info(a, s, f));
+}
+
+ConstantRegion tail_free_region(const RegionInfo &r) {
     ConstantRegion out;
     for (const auto &[v, e] : r.constant)
         if (r.full.count(v)) out[v] = e;

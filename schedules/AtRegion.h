@@ -54,6 +54,13 @@ struct RegionInfo {
 };
 RegionInfo region_info(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f);
 
+// Whether the value of `loop`, a loop of the stage f is computed at (`nest`), may move f's
+// region: it does, or the region is not known, or the loop is no dim's.
+bool moved_by_loop(const RegionInfo &region, const LoopNest &nest, const std::string &loop);
+
+// The args of `region`'s constant region that are full.
+ConstantRegion tail_free_region(const RegionInfo &region);
+
 // The args of region_per_iteration that are full: where f may split in several levels
 // without a tail at any level (multi_level_split_reason).
 ConstantRegion tail_free_region(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f);

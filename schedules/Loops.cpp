@@ -22,13 +22,18 @@ std::string fused_loop_name(const std::vector<std::string> &parallel) {
     return n;
 }
 
+const DimSplit *split_of(const StageSchedule &st, const std::string &var) {
+    const DimSplit *split = nullptr;
+    for (const auto &s : st.splits)
+        if (s.var == var) split = &s;
+    return split;
+}
+
 LoopNest loop_nest(const StageInfo &stage, const StageSchedule &st, const ConstantRegion &region) {
     LoopNest nest;
     std::vector<std::string> default_loops;
     for (const std::string &var : stage.default_order) {
-        const DimSplit *split = nullptr;
-        for (const auto &s : st.splits)
-            if (s.var == var) split = &s;
+        const DimSplit *split = split_of(st, var);
         size_t n = split ? split->factors.size() : 0;
         std::vector<std::string> names = split_loop_names(var, n);
         int ext = stage.extent.count(var) ? stage.extent.at(var) : 1;

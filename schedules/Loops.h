@@ -26,6 +26,9 @@ constexpr int kMaxSampledUnrollProduct = 32;
 // {var} when unsplit.
 std::vector<std::string> split_loop_names(const std::string &var, size_t factors);
 
+// The split of `var` in `st`; nullptr when it is not split.
+const DimSplit *split_of(const StageSchedule &st, const std::string &var);
+
 // The fused loop that `parallel` (innermost first) becomes; the single loop when size 1.
 std::string fused_loop_name(const std::vector<std::string> &parallel);
 

@@ -330,8 +330,9 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
     if (fs.stages.size() != f.stages.size())
         return f.name + ": needs " + std::to_string(f.stages.size()) + " stage schedule(s)";
     int max_lanes = 4 * native_lanes(target, f.type);
-    ConstantRegion region = region_per_iteration(a, s, f);
-    const ConstantRegion full = region.empty() ? ConstantRegion{} : tail_free_region(a, s, f);
+    const RegionInfo info = region_info(a, s, f);
+    const ConstantRegion &region = info.constant;
+    const ConstantRegion full = tail_free_region(info);
     if (fs.placement == Placement::at) {
         // Inside a consumer's loops the buffer holds at least the region computed per
         // iteration (its estimated extent where that is not constant): past Halide's 2^31-byte
@@ -394,13 +395,13 @@ std::string validate_func(const PipelineAnalysis &a, const Halide::Target &targe
         int ci = index_of(loops, fs.at_loop), si = index_of(loops, fs.store_loop);
         if (si < ci) return f.name + ": stored inside the loop it is computed at";
         if (si > ci) {
-            std::string why = sliding_update_reason(a, s, f, fs, nest, loops[ci]);
+            std::string why = sliding_update_reason(f, fs, info, nest, loops[ci]);
             if (!why.empty()) return why;
             why = nested_windows_reason(a, s, f, fs, loops, si);
             if (!why.empty()) return why;
         }
         if (si > ci + 1) {
-            std::string why = hoisted_storage_reason(f, nest, gst, loops, ci, si, region_info(a, s, f));
+            std::string why = hoisted_storage_reason(f, nest, gst, loops, ci, si, info);
             if (!why.empty())
                 return f.name + ": stored more than one loop outside where it is computed, " + why;
         }
@@ -448,14 +449,9 @@ std::string store_with_consumer_reason(const FuncInfo &f, const FuncInfo &g, con
 // input at x = 113 of 65 (a tuning run; the same split guarded, or the storage not hoisted,
 // computes the reference; a rounded-up pure stage there does too). Refused for every split of
 // an update stage: which of f's args the window slides along is not worked out here.
-std::string sliding_update_reason(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f,
-                                  const FuncSchedule &fs, const LoopNest &nest,
-                                  const std::string &compute_loop) {
-    if (f.stages.size() < 2) return "";
-    RegionInfo region = region_info(a, s, f);
-    const bool slides =
-        !region.known || !nest.dim.count(compute_loop) || region.moves_with.count(nest.dim.at(compute_loop));
-    if (!slides) return "";
+std::string sliding_update_reason(const FuncInfo &f, const FuncSchedule &fs, const RegionInfo &region,
+                                  const LoopNest &nest, const std::string &compute_loop) {
+    if (f.stages.size() < 2 || !moved_by_loop(region, nest, compute_loop)) return "";
     for (size_t i = 1; i < fs.stages.size(); i++)
         for (const DimSplit &d : fs.stages[i].splits)
             if (d.tail == "round_up")
@@ -521,8 +517,7 @@ std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest, cons
     if (si > ci + 2) return "over more than one loop between";
     auto dim_of = [&](const std::string &loop) { return nest.dim.count(loop) ? nest.dim.at(loop) : loop; };
     const std::string &compute = loops[ci], &between = loops[ci + 1], &store = loops[si];
-    const bool moves = !region.known || !nest.dim.count(between) || region.moves_with.count(dim_of(between));
-    if (!moves) return "";
+    if (!moved_by_loop(region, nest, between)) return "";
     if (dim_of(between) == dim_of(compute)) return "over two loops of '" + dim_of(between) + "'";
     for (const auto &[arg, dims] : region.arg_dims)
         if (dims.count(dim_of(between)) && dims.count(dim_of(compute)))
@@ -533,9 +528,7 @@ std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest, cons
     if (!region.placed)
         return "at a loop of another dimension than the compute loop's, where its region's position is not "
                "known";
-    const DimSplit *split = nullptr;
-    for (const DimSplit &d : st.splits)
-        if (d.var == dim_of(between)) split = &d;
+    const DimSplit *split = split_of(st, dim_of(between));
     std::vector<std::string> levels = split_loop_names(dim_of(between), split ? split->factors.size() : 0);
     auto level = std::find(levels.begin(), levels.end(), between);
     if (dim_of(store) != dim_of(between) || level == levels.begin() || level == levels.end() ||

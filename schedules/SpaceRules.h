@@ -122,9 +122,9 @@ std::string hoisted_storage_reason(const FuncInfo &f, const LoopNest &nest, cons
 // Why f, stored outside `compute_loop` of its consumer's stage (`nest`), the loop it is computed at,
 // is not allowed; "" when it is: an update stage of f rounds up a split while that loop moves f's
 // region (Halide 14 slides the window and computes past it; SpaceRules.cpp says what was seen).
-std::string sliding_update_reason(const PipelineAnalysis &a, const Schedule &s, const FuncInfo &f,
-                                  const FuncSchedule &fs, const LoopNest &nest,
-                                  const std::string &compute_loop);
+// `region` is f's (region_info).
+std::string sliding_update_reason(const FuncInfo &f, const FuncSchedule &fs, const RegionInfo &region,
+                                  const LoopNest &nest, const std::string &compute_loop);
 // Why f, stored at loops[si] of its consumer's stage (`loops` innermost first), outside the loop it
 // is computed at, is not allowed; "" when it is: a consumer of f computed at the same loop is
 // stored further out than f (Halide 14 computed wrong values; SpaceRules.cpp says where).
