@@ -90,6 +90,11 @@ TEST(AsWrittenTest, BuiltinOperatorsWithAHandWrittenScheduleMeasureIt) {
     EXPECT_EQ(dw.funcs.at("pointwise").at_loop, "x_o");
     EXPECT_EQ(dw.funcs.at("depthwise").at_func, "relu");
     EXPECT_EQ(dw.funcs.at("depthwise").at_loop, "fused_y_n");  // the parallel y and n, fused
+    // Its update runs one vector of channels along the whole row, so the 9 filter vectors of
+    // that block stay in registers: the channel block loop is outside the column loop.
+    const std::vector<std::string> &dw_order = dw.funcs.at("depthwise").stages.at(1).order;
+    EXPECT_EQ(dw_order, (std::vector<std::string>{"c_i", "rk$x", "rk$y", "x", "c_o", "y", "n"}));
+    EXPECT_EQ(dw.funcs.at("depthwise").stages.at(1).vectorize, "c_i");
     // interpolate: each level computed whole, in parallel strips of 8 rows; the x-passes inlined.
     const Schedule &interp = imported["interpolate"];
     for (const char *f : {"downsampled_1", "interpolated_1", "interpolate"}) {
