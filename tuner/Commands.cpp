@@ -42,12 +42,13 @@ Command build_command();
 Command retrain_command();
 Command verify_command();
 Command revalidate_command();
+Command profile_command();
 
 const std::vector<Command> &commands() {
     static const std::vector<Command> all = {
-        ops_command(),     sample_command(), worker_command(),     best_command(), devices_command(),
-        export_command(),  import_command(), compare_command(),    tune_command(), build_command(),
-        retrain_command(), verify_command(), revalidate_command(),
+        ops_command(),     sample_command(), worker_command(),     best_command(),    devices_command(),
+        export_command(),  import_command(), compare_command(),    tune_command(),    build_command(),
+        retrain_command(), verify_command(), revalidate_command(), profile_command(),
     };
     return all;
 }
