@@ -118,6 +118,16 @@ TEST(ProfileTest, TheCommandProfilesSchedulesUnderStableNames) {
     EXPECT_EQ(naive["funcs"][0]["name"], "blur_y") << naive.dump();
 }
 
+// matmul's hand schedule makes an rfactor intermediate in the builder: it is named without
+// Halide's process-dependent "$N" ("C$2_intm" -> "C_intm"), like every other Func.
+TEST(ProfileTest, FuncsAHandScheduleMadeLoseHalidesUniqueSuffix) {
+    CommandResult r = run_htune("profile --op matmul --test-size --schedule as_written --seconds 0.2");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("\n  C_intm "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\n  C "), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find('$'), std::string::npos) << r.out;
+}
+
 TEST(ProfileTest, BadRequestsGetOneErrorLine) {
     std::vector<std::string> errors;
     CommandResult r = run_htune("profile --op blur3x3 --test-size --schedule fastest");

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -12,11 +13,11 @@
 #include "db/Database.h"
 #include "db/DeviceKey.h"
 #include "measure/Machine.h"
+#include "ops/CanonicalPipeline.h"
 #include "ops/Error.h"
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
 #include "schedules/Apply.h"
-#include "schedules/PipelineAnalysis.h"
 #include "schedules/Space.h"
 #include "tuner/Command.h"
 #include "tuner/Compare.h"
@@ -37,6 +38,22 @@ struct Options {
                                           plugin_dir = HTUNE_HALIDE_PLUGIN_DIR;
     int threads = 0;
 };
+
+// Halide's uniquifying "$N" removed wherever it occurs ("C$2_intm" -> "C_intm"): the names of
+// Funcs the canonical names do not cover (an rfactor intermediate a hand schedule made).
+std::string without_unique_suffixes(const std::string &name) {
+    std::string out;
+    for (size_t i = 0; i < name.size(); i++) {
+        size_t j = i + 1;
+        while (name[i] == '$' && j < name.size() && std::isdigit((unsigned char)name[j])) j++;
+        if (name[i] == '$' && j > i + 1) {
+            i = j - 1;
+            continue;
+        }
+        out += name[i];
+    }
+    return out;
+}
 
 bool known_row(const std::string &row) {
     return row == "naive" || row == "heuristic" || row == "as_written" || row == "tuned" || plugin_name(row);
@@ -154,16 +171,19 @@ int run_profile(const std::vector<std::string> &args) {
     for (const std::string &row : rows) {
         std::string what;
         Halide::Pipeline p = scheduled_pipeline(w, row, o, target, &what);
-        // The report names Funcs as htune does everywhere (issue 22's stable names): Halide's own
-        // ("f12$3") depend on what else this process built. Funcs a schedule added (wrappers,
-        // rfactor intermediates) and Halide's runtime keep Halide's names.
+        // The report names Funcs as htune does everywhere (issue 22's canonical names): Halide's
+        // own ("f12$3") depend on what else this process built. Funcs a schedule added (wrappers,
+        // rfactor intermediates) and Halide's runtime keep Halide's names, without the "$N".
         std::map<std::string, std::string> names;
         try {
-            for (const auto &[stable, f] : functions_by_stable_name(p)) names[f.name()] = stable;
+            names = canonical_func_names(p);
         } catch (const Error &) {
             names.clear();
         }
         ProfileReport r = profile_pipeline(p, inputs, outputs, target, seconds);
+        for (const FuncProfile &f : r.funcs)
+            if (!names.count(f.name) || names[f.name] == f.name)
+                names[f.name] = without_unique_suffixes(f.name);
         rename_funcs(r, names);
         r.workload = w.canonical();
         r.schedule = what;
