@@ -2,6 +2,7 @@
 #include "ops/PipelineIO.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <regex>
 #include <set>
@@ -97,6 +98,20 @@ std::map<std::string, Function> pipeline_functions(const Halide::Pipeline &p) {
 std::string strip_unique_suffix(const std::string &name) {
     auto pos = name.find('$');
     return pos == std::string::npos ? name : name.substr(0, pos);
+}
+
+std::string without_unique_suffixes(const std::string &name) {
+    std::string out;
+    for (size_t i = 0; i < name.size(); i++) {
+        size_t j = i + 1;
+        while (name[i] == '$' && j < name.size() && std::isdigit((unsigned char)name[j])) j++;
+        if (name[i] == '$' && j > i + 1) {
+            i = j - 1;
+            continue;
+        }
+        out += name[i];
+    }
+    return out;
 }
 
 std::map<std::string, std::string> stable_func_names(const Halide::Pipeline &p) {

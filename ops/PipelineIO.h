@@ -44,6 +44,9 @@ std::map<std::string, Halide::Internal::Function> pipeline_functions(const Halid
 // process created before, so raw names differ between two builds of the same algorithm.
 // "C$12" -> "C". Everything persistent (schedules, features, reports) keys on stable names.
 std::string strip_unique_suffix(const std::string &name);
+// Every "$N" removed, wherever it occurs ("C$2_intm" -> "C_intm"): for naming, in messages and
+// reports, Funcs that a schedule made from a uniquified name (an rfactor intermediate).
+std::string without_unique_suffixes(const std::string &name);
 
 // Halide name -> stable name for every Function of `p`: the stripped name, or, when two
 // Functions strip to the same name, "name#k" with k their creation order (0-based).

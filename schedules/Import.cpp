@@ -119,7 +119,7 @@ static ImportedSchedule import_with(const Halide::Pipeline &scheduled, const Sch
     std::map<std::string, Placed> placed;
     for (const auto &kv : fns)
         if (!a.has(kv.first) && !is_input_wrapper(kv.second))
-            throw_usage("schedule import: the schedule made Func '" + kv.first +
+            throw_usage("schedule import: the schedule made Func '" + without_unique_suffixes(kv.first) +
                         "', which the space does not have (rfactor, in() or another wrapper)");
     for (const FuncInfo &f : a.funcs()) {
         auto it = fns.find(f.name);

@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -17,6 +16,7 @@
 #include "ops/Error.h"
 #include "ops/HostTarget.h"
 #include "ops/OpRegistry.h"
+#include "ops/PipelineIO.h"
 #include "schedules/Apply.h"
 #include "schedules/Space.h"
 #include "tuner/Command.h"
@@ -38,22 +38,6 @@ struct Options {
                                           plugin_dir = HTUNE_HALIDE_PLUGIN_DIR;
     int threads = 0;
 };
-
-// Halide's uniquifying "$N" removed wherever it occurs ("C$2_intm" -> "C_intm"): the names of
-// Funcs the canonical names do not cover (an rfactor intermediate a hand schedule made).
-std::string without_unique_suffixes(const std::string &name) {
-    std::string out;
-    for (size_t i = 0; i < name.size(); i++) {
-        size_t j = i + 1;
-        while (name[i] == '$' && j < name.size() && std::isdigit((unsigned char)name[j])) j++;
-        if (name[i] == '$' && j > i + 1) {
-            i = j - 1;
-            continue;
-        }
-        out += name[i];
-    }
-    return out;
-}
 
 bool known_row(const std::string &row) {
     return row == "naive" || row == "heuristic" || row == "as_written" || row == "tuned" || plugin_name(row);
