@@ -183,7 +183,9 @@ OpDef depthwise_separable_conv() {
     // channels of that row: 32 KiB at bench size, read by every channel block of the row) with
     // its 3x3 window unrolled around one vector accumulator, one vector of channels at a time
     // along the whole row, so that vector's 9 filter taps are loaded once per row, not per
-    // column (per column, its 9 filter and 9 input loads per 9 FMAs made the stage load-bound).
+    // column (the loop is then 9 FMAs on input loads and one store per vector; the operator
+    // measured no faster for it, being about a third bound by memory: docs/BENCHMARKS.md,
+    // 2026-12-08-depthwise-profile).
     auto build = [](const ParamValues &p, bool scheduled) {
         const int N = p.i("N"), W = p.i("W"), H = p.i("H"), CI = p.i("CI"), CO = p.i("CO");
         ImageParam input(Float(32), 4, "input");
