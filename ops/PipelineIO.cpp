@@ -2,7 +2,6 @@
 #include "ops/PipelineIO.h"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <regex>
 #include <set>
@@ -101,17 +100,8 @@ std::string strip_unique_suffix(const std::string &name) {
 }
 
 std::string without_unique_suffixes(const std::string &name) {
-    std::string out;
-    for (size_t i = 0; i < name.size(); i++) {
-        size_t j = i + 1;
-        while (name[i] == '$' && j < name.size() && std::isdigit((unsigned char)name[j])) j++;
-        if (name[i] == '$' && j > i + 1) {
-            i = j - 1;
-            continue;
-        }
-        out += name[i];
-    }
-    return out;
+    static const std::regex unique_suffix("\\$[0-9]+");
+    return std::regex_replace(name, unique_suffix, "");
 }
 
 std::map<std::string, std::string> stable_func_names(const Halide::Pipeline &p) {

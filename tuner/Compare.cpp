@@ -14,6 +14,7 @@
 #include "ops/HostTarget.h"
 #include "schedules/Schedule.h"
 #include "schedules/Space.h"
+#include "tuner/WorkloadOptions.h"
 
 namespace htune {
 
@@ -30,20 +31,14 @@ const char *plugin_name(const std::string &row) {
 
 namespace {
 
-std::string fixed(double x, int digits) {
-    std::ostringstream os;
-    os << std::fixed << std::setprecision(digits) << x;
-    return os.str();
-}
-
 // Three significant digits without exponent for times: 0.0123, 1.23, 123,
 // 12345.
 std::string ms_text(double ms) {
     if (ms <= 0) return "-";
-    if (ms < 0.01) return fixed(ms, 4);
-    if (ms < 1) return fixed(ms, 3);
-    if (ms < 100) return fixed(ms, 2);
-    return fixed(ms, 0);
+    if (ms < 0.01) return fixed_text(ms, 4);
+    if (ms < 1) return fixed_text(ms, 3);
+    if (ms < 100) return fixed_text(ms, 2);
+    return fixed_text(ms, 0);
 }
 
 std::string count_text(double count) {
@@ -52,7 +47,7 @@ std::string count_text(double count) {
     return os.str();
 }
 
-std::string ratio_text(double r) { return r > 0 ? fixed(r, r < 10 ? 2 : 1) + "x" : "-"; }
+std::string ratio_text(double r) { return r > 0 ? fixed_text(r, r < 10 ? 2 : 1) + "x" : "-"; }
 
 std::string first_line(const std::string &s, size_t max_len) {
     std::string line = s.substr(0, s.find('\n'));
@@ -124,9 +119,9 @@ CompareWorkload compare_workload(Runner &runner, const Workload &w, Database *db
             double estimate = ref_s * o.timed_runs;
             if (estimate > o.naive_limit_s) {
                 note_row(name, "skipped",
-                         "estimated " + fixed(estimate, 1) + " s for " + std::to_string(o.timed_runs) +
-                             " runs (one reference run takes " + fixed(ref_s, 2) + " s) > --naive-limit " +
-                             fixed(o.naive_limit_s, 1) + " s");
+                         "estimated " + fixed_text(estimate, 1) + " s for " + std::to_string(o.timed_runs) +
+                             " runs (one reference run takes " + fixed_text(ref_s, 2) +
+                             " s) > --naive-limit " + fixed_text(o.naive_limit_s, 1) + " s");
                 continue;
             }
             Candidate c = Candidate::naive();
@@ -236,7 +231,7 @@ CompareWorkload compare_workload(Runner &runner, const Workload &w, Database *db
             if (!later.empty()) row.error = row.error.empty() ? later : later + "; " + row.error;
         } else {
             std::string prefix = row.schedule == "naive" && r.status == Status::timeout
-                                     ? "slower than --naive-limit " + fixed(o.naive_limit_s, 1) + " s: "
+                                     ? "slower than --naive-limit " + fixed_text(o.naive_limit_s, 1) + " s: "
                                      : "";
             row.error = prefix + r.error + (row.error.empty() ? "" : " [" + row.error + "]");
         }
@@ -268,8 +263,9 @@ void derive_figures(CompareWorkload &cw, const MachinePeaks &peaks) {
 }
 
 std::string format_peaks(const MachinePeaks &p) {
-    return "peak: " + fixed(p.peak_gflops, 1) + " GFLOP/s fp32 FMA (" + p.fma_isa + ", " +
-           std::to_string(p.threads) + " threads), " + fixed(p.bandwidth_gbs, 1) + " GB/s memory bandwidth";
+    return "peak: " + fixed_text(p.peak_gflops, 1) + " GFLOP/s fp32 FMA (" + p.fma_isa + ", " +
+           std::to_string(p.threads) + " threads), " + fixed_text(p.bandwidth_gbs, 1) +
+           " GB/s memory bandwidth";
 }
 
 std::string format_table(const CompareWorkload &cw) {
@@ -277,10 +273,10 @@ std::string format_table(const CompareWorkload &cw) {
     const bool by_flops = cw.flops > 0;
     os << "workload: " << cw.workload;
     if (by_flops)
-        os << "  (" << fixed(cw.flops / 1e9, 3) << " GFLOP";
+        os << "  (" << fixed_text(cw.flops / 1e9, 3) << " GFLOP";
     else
         os << "  (no flop count";
-    os << ", " << fixed(cw.bytes / 1e6, 1) << " MB min traffic; % of "
+    os << ", " << fixed_text(cw.bytes / 1e6, 1) << " MB min traffic; % of "
        << (by_flops ? "FMA peak" : "bandwidth") << ")\n";
     if (!cw.label.empty() || cw.count != 1)  // a layer of a model: its name(s) and how often it occurs
         os << "  layer: " << (cw.label.empty() ? "(unnamed)" : cw.label) << "  count " << count_text(cw.count)
@@ -293,8 +289,9 @@ std::string format_table(const CompareWorkload &cw) {
         os << "  " << std::left << std::setw(14) << r.schedule << std::setw(14) << r.status << std::right;
         if (r.ok()) {
             os << std::setw(10) << ms_text(r.time_ms) << std::setw(10)
-               << fixed(by_flops ? r.gflops : r.gbs, 1) << std::setw(7) << fixed(r.pct_peak, 1) << "%"
-               << std::setw(10) << ratio_text(r.vs_heuristic) << std::setw(10) << ratio_text(r.vs_adams2019);
+               << fixed_text(by_flops ? r.gflops : r.gbs, 1) << std::setw(7) << fixed_text(r.pct_peak, 1)
+               << "%" << std::setw(10) << ratio_text(r.vs_heuristic) << std::setw(10)
+               << ratio_text(r.vs_adams2019);
         } else {
             os << std::setw(10) << "-" << std::setw(10) << "-" << std::setw(8) << "-" << std::setw(10) << "-"
                << std::setw(10) << "-";
@@ -302,7 +299,7 @@ std::string format_table(const CompareWorkload &cw) {
         std::string note = r.error;
         if (r.rounds > 1) {
             std::string rounds = "best of " + std::to_string(r.rounds) + " rounds:";
-            for (double ms : r.round_ms) rounds += " " + fixed(ms, ms < 10 ? 2 : 1);
+            for (double ms : r.round_ms) rounds += " " + fixed_text(ms, ms < 10 ? 2 : 1);
             note = note.empty() ? rounds : rounds + "; " + note;
         }
         if (!note.empty()) os << "  " << first_line(note, 110);
@@ -500,7 +497,7 @@ std::string format_model(const ModelSummary &m) {
            << "time ms" << std::setw(12) << "count x ms"
            << "  layer\n";
         for (const ModelLayer &l : m.by_share) {
-            os << "  " << std::setw(6) << fixed(100 * l.share, 1) << "%" << std::setw(7)
+            os << "  " << std::setw(6) << fixed_text(100 * l.share, 1) << "%" << std::setw(7)
                << count_text(l.count) << std::setw(10) << ms_text(l.time_ms) << std::setw(12)
                << ms_text(l.count * l.time_ms) << "  "
                << (l.label.empty() ? l.name : l.label + "  (" + l.name + ")") << "\n";
@@ -508,12 +505,12 @@ std::string format_model(const ModelSummary &m) {
     }
     if (!m.curve.empty()) {
         os << "model latency over the tuning (the database's records; minutes since the first): "
-           << ms_text(m.curve.front().ms) << " ms at " << fixed(m.curve.front().minutes, 1)
+           << ms_text(m.curve.front().ms) << " ms at " << fixed_text(m.curve.front().minutes, 1)
            << " min (every layer measured)";
         if (m.curve.size() > 1)
-            os << " -> " << ms_text(m.curve.back().ms) << " ms at " << fixed(m.curve.back().minutes, 1)
+            os << " -> " << ms_text(m.curve.back().ms) << " ms at " << fixed_text(m.curve.back().minutes, 1)
                << " min, " << m.curve.size() << " points";
-        os << "; last record at " << fixed(m.curve_end, 1) << " min\n";
+        os << "; last record at " << fixed_text(m.curve_end, 1) << " min\n";
     } else if (m.layers_without_best > 0)
         os << "model latency over the tuning: no curve (" << m.layers_without_best << " of " << m.layers
            << " layers have no ok record in the database)\n";

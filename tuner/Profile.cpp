@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "ops/PipelineIO.h"
+#include "tuner/WorkloadOptions.h"
 
 namespace htune {
 
@@ -19,12 +20,6 @@ double number_after(const std::string &l, const std::string &key) {
     size_t at = l.find(key);
     if (at == std::string::npos) return -1;
     return std::strtod(l.c_str() + at + key.size(), nullptr);
-}
-
-std::string fixed(double x, int digits) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", digits, x);
-    return buf;
 }
 
 }  // namespace
@@ -157,19 +152,20 @@ void rename_funcs(ProfileReport &r, const std::map<std::string, std::string> &na
 std::string format_profile(const ProfileReport &r) {
     std::ostringstream os;
     os << "workload: " << r.workload << "\nschedule: " << r.schedule << "\n";
-    os << "profiled: " << r.runs << " runs in " << fixed(r.wall_s, 2) << " s, " << r.samples << " samples ("
-       << fixed(r.ms_per_run(), 3) << " ms per run as sampled, with the profiler's overhead)\n";
+    os << "profiled: " << r.runs << " runs in " << fixed_text(r.wall_s, 2) << " s, " << r.samples
+       << " samples (" << fixed_text(r.ms_per_run(), 3)
+       << " ms per run as sampled, with the profiler's overhead)\n";
     if (r.samples == 0)
         os << "no samples: the runs were too short for Halide's ~1 ms sampler (give --seconds)\n";
     os << "  func                              share   ms/run  threads\n";
     for (const FuncProfile &f : r.funcs) {
         std::string name = f.name.size() > 32 ? f.name.substr(0, 29) + "..." : f.name;
         os << "  " << name << std::string(34 - name.size(), ' ');
-        std::string share = fixed(100 * f.share, 1) + "%";
+        std::string share = fixed_text(100 * f.share, 1) + "%";
         os << std::string(share.size() < 6 ? 6 - share.size() : 0, ' ') << share;
-        std::string ms = fixed(r.runs ? f.ms / r.runs : 0, 3);
+        std::string ms = fixed_text(r.runs ? f.ms / r.runs : 0, 3);
         os << std::string(ms.size() < 9 ? 9 - ms.size() : 1, ' ') << ms;
-        std::string th = f.ms > 0 ? fixed(f.threads, 2) : "-";
+        std::string th = f.ms > 0 ? fixed_text(f.threads, 2) : "-";
         os << std::string(th.size() < 9 ? 9 - th.size() : 1, ' ') << th << "\n";
     }
     return os.str();

@@ -6,6 +6,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "tuner/WorkloadOptions.h"
+
 namespace htune {
 
 namespace {
@@ -39,12 +41,6 @@ std::string num(double x, int digits = 3) {
     return os.str();
 }
 
-std::string fixed(double x, int digits) {
-    std::ostringstream os;
-    os << std::fixed << std::setprecision(digits) << x;
-    return os.str();
-}
-
 const char *color_of(const std::string &schedule) {
     if (schedule == "tuned") return "#d62728";
     if (schedule == "heuristic") return "#1f77b4";
@@ -75,11 +71,11 @@ std::string bar_chart(const CompareWorkload &cw) {
            << esc(r.schedule) << "</text>";
         if (r.ok() && max_ms > 0) {
             double w = std::max(1.0, plot_w * r.time_ms / max_ms);
-            os << "<rect class=\"bar\" x=\"" << label_w << "\" y=\"" << y + 3 << "\" width=\"" << fixed(w, 1)
-               << "\" height=\"" << row_h - 6 << "\" fill=\"" << color_of(r.schedule) << "\"><title>"
-               << esc(r.schedule) << ": " << num(r.time_ms) << " ms</title></rect>";
-            os << "<text x=\"" << fixed(label_w + w + 4, 1) << "\" y=\"" << y + 16 << "\">" << num(r.time_ms)
-               << " ms";
+            os << "<rect class=\"bar\" x=\"" << label_w << "\" y=\"" << y + 3 << "\" width=\""
+               << fixed_text(w, 1) << "\" height=\"" << row_h - 6 << "\" fill=\"" << color_of(r.schedule)
+               << "\"><title>" << esc(r.schedule) << ": " << num(r.time_ms) << " ms</title></rect>";
+            os << "<text x=\"" << fixed_text(label_w + w + 4, 1) << "\" y=\"" << y + 16 << "\">"
+               << num(r.time_ms) << " ms";
             if (r.vs_heuristic > 0) os << " (" << num(r.vs_heuristic) << "x vs heuristic)";
             os << "</text>";
         } else {
@@ -128,17 +124,17 @@ std::string curve_chart(const CompareWorkload &cw) {
           "stroke-width=\"2\" points=\"";
     double prev_best = 0;
     for (const HistoryPoint *p : pts) {
-        if (prev_best > 0) os << fixed(xs(p->trial), 1) << "," << fixed(ys(prev_best), 1) << " ";
-        os << fixed(xs(p->trial), 1) << "," << fixed(ys(p->best_ms), 1) << " ";
+        if (prev_best > 0) os << fixed_text(xs(p->trial), 1) << "," << fixed_text(ys(prev_best), 1) << " ";
+        os << fixed_text(xs(p->trial), 1) << "," << fixed_text(ys(p->best_ms), 1) << " ";
         prev_best = p->best_ms;
     }
-    os << fixed(xs(trials), 1) << "," << fixed(ys(prev_best), 1) << "\"/>\n";
+    os << fixed_text(xs(trials), 1) << "," << fixed_text(ys(prev_best), 1) << "\"/>\n";
     for (auto &[name, ms] : refs) {
         if (name == "tuned") continue;
-        os << "<line x1=\"" << left << "\" x2=\"" << left + width << "\" y1=\"" << fixed(ys(ms), 1)
-           << "\" y2=\"" << fixed(ys(ms), 1) << "\" stroke=\"" << color_of(name)
+        os << "<line x1=\"" << left << "\" x2=\"" << left + width << "\" y1=\"" << fixed_text(ys(ms), 1)
+           << "\" y2=\"" << fixed_text(ys(ms), 1) << "\" stroke=\"" << color_of(name)
            << "\" stroke-dasharray=\"5,4\"/>";
-        os << "<text x=\"" << left + width + 4 << "\" y=\"" << fixed(ys(ms) + 4, 1) << "\">" << esc(name)
+        os << "<text x=\"" << left + width + 4 << "\" y=\"" << fixed_text(ys(ms) + 4, 1) << "\">" << esc(name)
            << " " << num(ms) << " ms</text>\n";
     }
     os << "<text x=\"" << left - 4 << "\" y=\"" << top + 12 << "\" text-anchor=\"end\">" << num(hi)
@@ -165,8 +161,8 @@ std::string table(const CompareWorkload &cw) {
         os << "<tr class=\"" << (r.ok() ? "ok" : "bad") << "\"><td>" << esc(r.schedule) << "</td><td>"
            << esc(r.status) << "</td>";
         if (r.ok())
-            os << "<td>" << num(r.time_ms) << "</td><td>" << fixed(by_flops ? r.gflops : r.gbs, 1)
-               << "</td><td>" << fixed(r.pct_peak, 1) << "%</td><td>"
+            os << "<td>" << num(r.time_ms) << "</td><td>" << fixed_text(by_flops ? r.gflops : r.gbs, 1)
+               << "</td><td>" << fixed_text(r.pct_peak, 1) << "%</td><td>"
                << (r.vs_heuristic > 0 ? num(r.vs_heuristic) + "x" : "-") << "</td><td>"
                << (r.vs_adams2019 > 0 ? num(r.vs_adams2019) + "x" : "-") << "</td>";
         else
@@ -227,11 +223,11 @@ std::string share_chart(const ModelSummary &m) {
         double w = max_share > 0 ? std::max(1.0, plot_w * l.share / max_share) : 1.0;
         os << "<text x=\"" << label_w - 6 << "\" y=\"" << y + 15 << "\" text-anchor=\"end\">" << esc(name)
            << "</text><rect class=\"bar\" x=\"" << label_w << "\" y=\"" << y + 3 << "\" width=\""
-           << fixed(w, 1) << "\" height=\"" << row_h - 6 << "\" fill=\"" << color_of(m.share_column)
+           << fixed_text(w, 1) << "\" height=\"" << row_h - 6 << "\" fill=\"" << color_of(m.share_column)
            << "\"><title>" << esc(l.label.empty() ? l.name : l.label + " (" + l.name + ")") << ": "
            << num(l.count) << " x " << num(l.time_ms) << " ms</title></rect><text x=\""
-           << fixed(label_w + w + 4, 1) << "\" y=\"" << y + 15 << "\">" << fixed(100 * l.share, 1) << "% ("
-           << num(l.count) << " x " << num(l.time_ms) << " ms)</text>\n";
+           << fixed_text(label_w + w + 4, 1) << "\" y=\"" << y + 15 << "\">" << fixed_text(100 * l.share, 1)
+           << "% (" << num(l.count) << " x " << num(l.time_ms) << " ms)</text>\n";
     }
     os << "</svg>\n";
     os << "<table class=\"share\"><tr><th>layer</th><th>workload</th><th>count</th><th>"
@@ -240,7 +236,7 @@ std::string share_chart(const ModelSummary &m) {
     for (const ModelLayer &l : m.by_share)
         os << "<tr><td>" << esc(l.label.empty() ? "-" : l.label) << "</td><td>" << esc(l.name) << "</td><td>"
            << num(l.count) << "</td><td>" << num(l.time_ms) << "</td><td>" << num(l.count * l.time_ms)
-           << "</td><td>" << fixed(100 * l.share, 1) << "%</td></tr>\n";
+           << "</td><td>" << fixed_text(100 * l.share, 1) << "%</td></tr>\n";
     os << "</table>\n";
     return os.str();
 }
@@ -277,19 +273,19 @@ std::string model_curve_chart(const ModelSummary &m) {
     os << "<polyline class=\"curve-line\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"2\" points=\"";
     double prev = 0;
     for (const ModelCurvePoint &p : m.curve) {
-        if (prev > 0) os << fixed(xs(p.minutes), 1) << "," << fixed(ys(prev), 1) << " ";
-        os << fixed(xs(p.minutes), 1) << "," << fixed(ys(p.ms), 1) << " ";
+        if (prev > 0) os << fixed_text(xs(p.minutes), 1) << "," << fixed_text(ys(prev), 1) << " ";
+        os << fixed_text(xs(p.minutes), 1) << "," << fixed_text(ys(p.ms), 1) << " ";
         prev = p.ms;
     }
-    os << fixed(left + width, 1) << "," << fixed(ys(prev), 1) << "\">";
-    os << "<title>" << num(m.curve.front().ms) << " ms at " << fixed(m.curve.front().minutes, 1) << " min -> "
-       << num(m.curve.back().ms) << " ms at " << fixed(m.curve.back().minutes, 1)
+    os << fixed_text(left + width, 1) << "," << fixed_text(ys(prev), 1) << "\">";
+    os << "<title>" << num(m.curve.front().ms) << " ms at " << fixed_text(m.curve.front().minutes, 1)
+       << " min -> " << num(m.curve.back().ms) << " ms at " << fixed_text(m.curve.back().minutes, 1)
        << " min</title></polyline>\n";
     for (auto &[name, ms] : refs) {
-        os << "<line x1=\"" << left << "\" x2=\"" << left + width << "\" y1=\"" << fixed(ys(ms), 1)
-           << "\" y2=\"" << fixed(ys(ms), 1) << "\" stroke=\"" << color_of(name)
+        os << "<line x1=\"" << left << "\" x2=\"" << left + width << "\" y1=\"" << fixed_text(ys(ms), 1)
+           << "\" y2=\"" << fixed_text(ys(ms), 1) << "\" stroke=\"" << color_of(name)
            << "\" stroke-dasharray=\"5,4\"/>";
-        os << "<text x=\"" << left + width + 4 << "\" y=\"" << fixed(ys(ms) + 4, 1) << "\">" << esc(name)
+        os << "<text x=\"" << left + width + 4 << "\" y=\"" << fixed_text(ys(ms) + 4, 1) << "\">" << esc(name)
            << " " << num(ms) << " ms</text>\n";
     }
     os << "<text x=\"" << left - 4 << "\" y=\"" << top + 12 << "\" text-anchor=\"end\">" << num(hi)
@@ -298,7 +294,7 @@ std::string model_curve_chart(const ModelSummary &m) {
        << " ms</text>";
     os << "<text x=\"" << left << "\" y=\"" << top + height + 16 << "\">0 min</text>";
     os << "<text x=\"" << left + width << "\" y=\"" << top + height + 16 << "\" text-anchor=\"end\">"
-       << fixed(xmax, 1) << " min</text>";
+       << fixed_text(xmax, 1) << " min</text>";
     os << "<text x=\"" << left + width / 2 << "\" y=\"" << top + height + 34
        << "\" text-anchor=\"middle\">model latency (log scale) vs minutes since the first record of these "
           "layers; dashed: this run's totals</text>\n";
@@ -362,9 +358,9 @@ std::string render_html(const CompareReport &rep) {
           "text.failed{fill:#a00}section{margin-bottom:3em}\n"
        << "</style></head>\n<body>\n<h1>htune compare</h1>\n";
     os << "<p class=\"machine\">Device: <code>" << esc(rep.device_key)
-       << "</code><br>Peak: " << fixed(rep.peaks.peak_gflops, 1) << " GFLOP/s fp32 FMA ("
+       << "</code><br>Peak: " << fixed_text(rep.peaks.peak_gflops, 1) << " GFLOP/s fp32 FMA ("
        << esc(rep.peaks.fma_isa) << ", " << rep.peaks.threads << " threads), "
-       << fixed(rep.peaks.bandwidth_gbs, 1)
+       << fixed_text(rep.peaks.bandwidth_gbs, 1)
        << " GB/s memory bandwidth. Times are the best of the timed repeats; "
           "speedups are time ratios "
           "(&gt; 1 = faster).</p>\n";

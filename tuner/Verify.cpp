@@ -14,6 +14,7 @@
 #include "db/Version.h"
 #include "ops/Error.h"
 #include "ops/HostTarget.h"
+#include "tuner/WorkloadOptions.h"
 
 namespace htune {
 
@@ -30,12 +31,6 @@ const char *to_string(Verdict v) {
 }
 
 namespace {
-
-std::string fixed(double x, int digits) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", digits, x);
-    return buf;
-}
 
 // Milliseconds with four significant digits ("0.01234", "12.35").
 std::string ms_text(double ms) {
@@ -81,10 +76,10 @@ VerifyRow judge(const Record &old, const MeasureResult &now, double tolerance_pc
 std::string verdict_text(const VerifyRow &row) {
     switch (row.verdict) {
         case Verdict::holds:
-            return std::string("holds (") + (row.change_pct >= 0 ? "+" : "") + fixed(row.change_pct, 1) +
+            return std::string("holds (") + (row.change_pct >= 0 ? "+" : "") + fixed_text(row.change_pct, 1) +
                    "%)";
         case Verdict::slower:
-            return "slower by " + fixed(row.change_pct, 1) + "%";
+            return "slower by " + fixed_text(row.change_pct, 1) + "%";
         case Verdict::fails: {
             std::string s = std::string("now fails: ") + to_string(row.now.status);
             if (row.now.status == Status::wrong_output)

@@ -1,6 +1,7 @@
 // Shared workload options and command-line parsing for the CLI (see WorkloadOptions.h).
 #include "tuner/WorkloadOptions.h"
 
+#include <cstdio>
 #include <iostream>
 #include <sstream>
 
@@ -9,6 +10,12 @@
 namespace po = boost::program_options;
 
 namespace htune {
+
+std::string fixed_text(double x, int digits) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, x);
+    return buf;
+}
 
 std::string number_text(double x) {
     std::ostringstream os;

@@ -40,6 +40,8 @@ struct MeasureCliOptions {
 
 // "0.2", not boost's "0.20000000000000001", for default values in --help.
 std::string number_text(double x);
+// x with `digits` digits after the point ("%.*f"): the figures of tables and reports.
+std::string fixed_text(double x, int digits);
 
 // Parses `args` with `desc` (no positional args unless `positional` is given); throws a usage
 // Error for unknown options or bad values. Returns true when --help was asked for (and printed).
